@@ -1,0 +1,24 @@
+package io.tidemark.store;
+
+/** What an audit entry records. Names are stored as text and are part of the public contract. */
+public enum AuditKind {
+    ARCHIVE_CREATED,
+    ARCHIVE_ACTIVATED,
+    ARCHIVE_DISABLED,
+    ARCHIVE_DELETED,
+    ROLLUP_CREATED,
+    ROLLUP_ACTIVATED,
+    ROLLUP_DISABLED,
+    ROLLUP_FROZEN,
+    ROLLUP_UNFROZEN,
+    /** One failed statement. */
+    ROLLUP_FAILURE,
+    /** The rollup reached maxFailures and is now FAILED; carries the error. */
+    ROLLUP_FAILED_ALERT,
+    ROLLUP_RETRIED,
+    ROLLUP_REWOUND,
+    /** One summary per rollup per tick that committed anything: buckets, rows, range, time. */
+    ROLLUP_RUN,
+    /** Stale buckets re-aggregated after late data. */
+    LATE_REAGGREGATION
+}

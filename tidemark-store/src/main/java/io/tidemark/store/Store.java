@@ -1,0 +1,34 @@
+package io.tidemark.store;
+
+import io.tidemark.core.TenantId;
+import java.util.List;
+
+/**
+ * A Tidemark store: stream data, rollup runtime state and the audit trail, in one database. Open one with
+ * {@link Stores#open(StoreConfig)}. Implementations are thread-safe; every method may block on I/O.
+ *
+ * <p>Errors a user can cause are {@link io.tidemark.core.TidemarkException}s with a stable code; database failures
+ * are {@code TidemarkException}s with {@link io.tidemark.core.ErrorCode#STORE_ERROR} and the driver's exception as
+ * cause.
+ */
+public interface Store extends AutoCloseable {
+
+    /** Creates the tenant's schema if it does not exist. Idempotent. */
+    void createTenant(TenantId tenant);
+
+    /** Tenants that exist, in name order. */
+    List<TenantId> tenants();
+
+    StreamData streamData();
+
+    RollupRuntime rollups();
+
+    AuditTrail audit();
+
+    /** Which engine and where, for logs ("duckdb /var/lib/tidemark/tidemark.duckdb"); no credentials. */
+    String describe();
+
+    /** Closes the store; waits for running statements. Idempotent. */
+    @Override
+    void close();
+}

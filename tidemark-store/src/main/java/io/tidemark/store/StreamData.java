@@ -1,0 +1,57 @@
+package io.tidemark.store;
+
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.RollupDefinition;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.Sample;
+import io.tidemark.core.SampleBatch;
+import io.tidemark.core.TenantId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Archives and their samples. Every method is scoped to one tenant; another tenant's archive is reported as
+ * {@code NOT_FOUND}, exactly like one that does not exist.
+ */
+public interface StreamData {
+
+    /** Creates a raw archive in state CREATED. {@code ALREADY_EXISTS} if the name is taken. */
+    ArchiveInfo createArchive(TenantId tenant, ArchiveDefinition definition);
+
+    /**
+     * Validates the rollup against its source and the tenant's rollup graph (unknown source, cycle, columns,
+     * functions, bucket alignment), then creates its archive and its runtime state, both CREATED.
+     */
+    RollupPlan createRollupArchive(TenantId tenant, RollupDefinition definition);
+
+    /** CREATED or DISABLED → ACTIVATED; for a rollup archive, its rollup status too. */
+    ArchiveInfo activateArchive(TenantId tenant, String archive);
+
+    /** ACTIVATED → DISABLED; for a rollup archive, its rollup status too. */
+    ArchiveInfo disableArchive(TenantId tenant, String archive);
+
+    /** Drops the archive and its rows. {@code IN_USE} while a rollup reads it. */
+    void deleteArchive(TenantId tenant, String archive);
+
+    Optional<ArchiveInfo> archive(TenantId tenant, String archive);
+
+    /** The archive, or {@code NOT_FOUND}. */
+    ArchiveInfo requireArchive(TenantId tenant, String archive);
+
+    List<ArchiveInfo> archives(TenantId tenant);
+
+    /**
+     * Validates and writes a batch atomically: either every sample is durable when this returns, or none is written
+     * and a {@link io.tidemark.core.BatchRejectedException} names the first bad rows. A sample whose
+     * {@code (timestamp, rtId)} exists replaces the stored one. Only ACTIVATED raw archives accept samples.
+     *
+     * @return the number of distinct samples written
+     */
+    int write(TenantId tenant, String archive, List<Sample> samples);
+
+    /** Writes an already validated batch; same contract as {@link #write(TenantId, String, List)}. */
+    int write(TenantId tenant, SampleBatch batch);
+
+    /** Rows in the range, ordered by timestamp then rtId; values by stored column name. */
+    List<Sample> read(TenantId tenant, ReadRequest request);
+}
