@@ -1,0 +1,125 @@
+package io.tidemark.rollup;
+
+import io.tidemark.core.Bucket;
+import io.tidemark.core.RollupDefinition;
+import io.tidemark.core.RollupId;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.store.AggregateRequest;
+import io.tidemark.store.AggregateResult;
+import io.tidemark.store.RollupInfo;
+import io.tidemark.store.RollupRuntime;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The advance loop of one rollup, as documented on {@link RollupOrchestrator}. Throws whatever the store throws;
+ * the caller records the failure. Stateless apart from its collaborators, so thread-safe.
+ */
+final class RollupRunner {
+    /**
+     * The lower bound when searching for a rollup's oldest source row: before any accepted sample timestamp, and
+     * before the start of any calendar bucket holding one.
+     */
+    static final Instant EARLIEST = Instant.parse("1800-01-01T00:00:00Z");
+
+    private final RollupRuntime runtime;
+    private final Clock clock;
+    private final OrchestratorConfig config;
+    private final RollupMetrics metrics;
+
+    RollupRunner(RollupRuntime runtime, Clock clock, OrchestratorConfig config, RollupMetrics metrics) {
+        this.runtime = runtime;
+        this.clock = clock;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /** Commits the due buckets of an eligible rollup, up to the per-tick budget, recording them in {@code p}. */
+    void advance(RollupInfo info, Progress p) {
+        RollupPlan plan = info.plan();
+        RollupId id = info.state().id();
+        Bucket bucket = plan.definition().bucket();
+        Instant limit = dueLimit(info);
+        if (limit == null) {
+            return;
+        }
+        Instant stored = info.state().watermark();
+        Instant cursor = stored != null ? stored : start(plan, limit);
+        int remaining = config.maxBucketsPerTick();
+        while (cursor != null && cursor.isBefore(limit) && remaining > 0) {
+            Optional<Instant> next = runtime.firstSourceTimestamp(plan, cursor, limit);
+            if (next.isEmpty()) {
+                jump(id, stored, limit);
+                return;
+            }
+            int max = Math.min(config.maxBucketsPerStatement(), remaining);
+            List<Instant> boundaries = bucket.boundaries(bucket.floor(next.get()), limit, max);
+            AggregateResult result = aggregate(new AggregateRequest(id, plan, boundaries, stored), p);
+            Instant end = boundaries.get(boundaries.size() - 1);
+            if (!result.applied() || !runtime.compareAndSetWatermark(id, stored, end)) {
+                return; // another orchestrator moved the watermark first
+            }
+            metrics.watermark(id.name(), end);
+            runtime.recordSuccess(id, clock.instant());
+            int count = boundaries.size() - 1;
+            p.committed(boundaries.get(0), end, count, result.rows());
+            metrics.of(id.name()).buckets().increment(count);
+            metrics.of(id.name()).rows().increment(result.rows());
+            remaining -= count;
+            stored = end;
+            cursor = end;
+        }
+    }
+
+    /**
+     * The end of the last due bucket: {@code floor(now − lag)}, and for a rollup of a rollup no later than the
+     * floor of the source's watermark; null when nothing can be due because the source has no watermark.
+     */
+    Instant dueLimit(RollupInfo info) {
+        RollupDefinition def = info.plan().definition();
+        Bucket bucket = def.bucket();
+        Instant limit = bucket.floor(clock.instant().minus(def.watermarkLag()));
+        if (!info.plan().source().isRollup()) {
+            return limit;
+        }
+        RollupId sourceId = new RollupId(info.state().id().tenant(), def.source());
+        Instant sourceWatermark = runtime.rollup(sourceId).state().watermark();
+        if (sourceWatermark == null) {
+            return null;
+        }
+        Instant bySource = bucket.floor(sourceWatermark);
+        return bySource.isBefore(limit) ? bySource : limit;
+    }
+
+    /** Where a rollup without a watermark starts: its {@code startAt}, else its oldest source row; null if none. */
+    private Instant start(RollupPlan plan, Instant limit) {
+        Bucket bucket = plan.definition().bucket();
+        Instant startAt = plan.definition().startAt();
+        if (startAt != null) {
+            return bucket.floor(startAt);
+        }
+        return runtime.firstSourceTimestamp(plan, EARLIEST, limit).map(bucket::floor).orElse(null);
+    }
+
+    /** No source rows below the limit: the watermark jumps there without a statement. */
+    private void jump(RollupId id, Instant stored, Instant limit) {
+        if (!runtime.compareAndSetWatermark(id, stored, limit)) {
+            return;
+        }
+        metrics.watermark(id.name(), limit);
+        runtime.recordSuccess(id, clock.instant());
+    }
+
+    private AggregateResult aggregate(AggregateRequest request, Progress p) {
+        long started = metrics.monotonicNanos();
+        try {
+            return runtime.aggregate(request);
+        } finally {
+            long nanos = metrics.monotonicNanos() - started;
+            metrics.statement(request.id().name(), nanos);
+            p.statement(nanos);
+        }
+    }
+}
