@@ -1,0 +1,122 @@
+package io.tidemark.rollup;
+
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.RollupId;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.RollupStatus;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.store.AggregateRequest;
+import io.tidemark.store.AggregateResult;
+import io.tidemark.store.RollupInfo;
+import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.RollupState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Delegates to a real {@link RollupRuntime}, counting statements, injecting faults and recording which buckets
+ * were committed: a bucket is committed when a thread's applied aggregate is followed by that thread's successful
+ * compare-and-set to the aggregate's end.
+ */
+final class InterceptingRuntime implements RollupRuntime {
+    private final RollupRuntime real;
+    final AtomicInteger aggregateCalls = new AtomicInteger();
+    final AtomicInteger firstSourceCalls = new AtomicInteger();
+    /** Rollup names whose aggregate statements throw. */
+    final Set<String> failingAggregates = ConcurrentHashMap.newKeySet();
+    /** Rollup name → how many of its next compare-and-sets throw (after the rows were written). */
+    final Map<String, AtomicInteger> casFaults = new ConcurrentHashMap<>();
+    /** Runs before every aggregate statement, on the calling thread. */
+    volatile Consumer<AggregateRequest> beforeAggregate = r -> { };
+    /** "rollup@bucketStart" → how many times that bucket was committed. */
+    final Map<String, Integer> committed = new ConcurrentHashMap<>();
+    private final ThreadLocal<AggregateRequest> lastApplied = new ThreadLocal<>();
+
+    InterceptingRuntime(RollupRuntime real) {
+        this.real = real;
+    }
+
+    /** Buckets committed more than once. */
+    List<String> committedTwice() {
+        return committed.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+    }
+
+    @Override
+    public List<RollupInfo> rollups(TenantId tenant) {
+        return real.rollups(tenant);
+    }
+
+    @Override
+    public RollupInfo rollup(RollupId id) {
+        return real.rollup(id);
+    }
+
+    @Override
+    public boolean compareAndSetWatermark(RollupId id, Instant expected, Instant next) {
+        AtomicInteger faults = casFaults.get(id.name());
+        if (faults != null && faults.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new TidemarkException(ErrorCode.STORE_ERROR, "injected: connection lost before the watermark of "
+                    + id + " moved to " + next);
+        }
+        boolean set = real.compareAndSetWatermark(id, expected, next);
+        AggregateRequest applied = lastApplied.get();
+        lastApplied.remove();
+        if (set && applied != null && applied.id().equals(id) && applied.to().equals(next)) {
+            for (Instant b : applied.boundaries().subList(0, applied.bucketCount())) {
+                committed.merge(id.name() + "@" + b, 1, Integer::sum);
+            }
+        }
+        return set;
+    }
+
+    @Override
+    public void setWatermark(RollupId id, Instant watermark) {
+        real.setWatermark(id, watermark);
+    }
+
+    @Override
+    public RollupState recordFailure(RollupId id, String error, int maxFailures) {
+        return real.recordFailure(id, error, maxFailures);
+    }
+
+    @Override
+    public void recordSuccess(RollupId id, Instant at) {
+        real.recordSuccess(id, at);
+    }
+
+    @Override
+    public void setStatus(RollupId id, RollupStatus status) {
+        real.setStatus(id, status);
+    }
+
+    @Override
+    public void setFrozen(RollupId id, boolean frozen) {
+        real.setFrozen(id, frozen);
+    }
+
+    @Override
+    public Optional<Instant> firstSourceTimestamp(RollupPlan plan, Instant from, Instant to) {
+        firstSourceCalls.incrementAndGet();
+        return real.firstSourceTimestamp(plan, from, to);
+    }
+
+    @Override
+    public AggregateResult aggregate(AggregateRequest request) {
+        aggregateCalls.incrementAndGet();
+        beforeAggregate.accept(request);
+        if (failingAggregates.contains(request.id().name())) {
+            throw new TidemarkException(ErrorCode.STORE_ERROR,
+                    "injected: aggregate of " + request.id() + " failed: disk full");
+        }
+        AggregateResult result = real.aggregate(request);
+        lastApplied.set(result.applied() ? request : null);
+        return result;
+    }
+}

@@ -1,0 +1,63 @@
+package io.tidemark.rollup;
+
+import io.tidemark.core.TenantId;
+import io.tidemark.store.AuditTrail;
+import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.Store;
+import io.tidemark.store.StreamData;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real store seen through an {@link InterceptingRuntime}, to inject faults and count statements. Everything else
+ * goes straight to the real store; closing it closes nothing (the test owns the real store).
+ */
+final class InterceptingStore implements Store {
+    final Store real;
+    final InterceptingRuntime runtime;
+    final AtomicInteger tenantListings = new AtomicInteger();
+    /** Runs at the start of every {@link #tenants()} call, i.e. at the start of every host round. */
+    volatile Runnable onTenants = () -> { };
+
+    InterceptingStore(Store real) {
+        this.real = real;
+        this.runtime = new InterceptingRuntime(real.rollups());
+    }
+
+    @Override
+    public void createTenant(TenantId tenant) {
+        real.createTenant(tenant);
+    }
+
+    @Override
+    public List<TenantId> tenants() {
+        tenantListings.incrementAndGet();
+        onTenants.run();
+        return real.tenants();
+    }
+
+    @Override
+    public StreamData streamData() {
+        return real.streamData();
+    }
+
+    @Override
+    public RollupRuntime rollups() {
+        return runtime;
+    }
+
+    @Override
+    public AuditTrail audit() {
+        return real.audit();
+    }
+
+    @Override
+    public String describe() {
+        return "intercepted " + real.describe();
+    }
+
+    @Override
+    public void close() {
+        // the test closes the real store
+    }
+}
