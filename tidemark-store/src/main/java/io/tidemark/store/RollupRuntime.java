@@ -47,7 +47,7 @@ public interface RollupRuntime {
     void setFrozen(RollupId id, boolean frozen);
 
     /** The earliest source timestamp in {@code [from, to)}, to jump over empty stretches; empty if none. */
-    Optional<Instant> firstSourceTimestamp(RollupPlan plan, Instant from, Instant to);
+    Optional<Instant> firstSourceTimestamp(RollupId id, RollupPlan plan, Instant from, Instant to);
 
     /**
      * Replaces the target's buckets in the request's range with the GROUP BY of the source, in one transaction:

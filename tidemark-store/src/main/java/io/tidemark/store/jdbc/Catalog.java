@@ -1,0 +1,270 @@
+package io.tidemark.store.jdbc;
+
+import io.tidemark.core.AggregateFunction;
+import io.tidemark.core.Aggregation;
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.ArchiveStatus;
+import io.tidemark.core.Bucket;
+import io.tidemark.core.Column;
+import io.tidemark.core.ColumnType;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.RollupDefinition;
+import io.tidemark.core.RollupId;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.RollupStatus;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.store.ArchiveInfo;
+import io.tidemark.store.RollupState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads and writes the metadata tables. Every method runs on the caller's connection (and transaction). */
+final class Catalog {
+    private final SqlDialect d;
+
+    Catalog(JdbcStore store) {
+        this.d = store.dialect();
+    }
+
+    boolean tenantExists(Connection c, TenantId tenant) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + d.meta("tenants") + " WHERE name = ?")) {
+            ps.setString(1, tenant.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    void insertTenant(Connection c, TenantId tenant) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("tenants") + " (name) VALUES (?)")) {
+            ps.setString(1, tenant.value());
+            ps.executeUpdate();
+        }
+    }
+
+    void requireTenant(Connection c, TenantId tenant) throws SQLException {
+        if (!tenantExists(c, tenant)) {
+            throw new TidemarkException(ErrorCode.NOT_FOUND, "tenant '" + tenant + "' does not exist");
+        }
+    }
+
+    /** Inserts the archive row and its columns. */
+    void insertArchive(Connection c, TenantId tenant, ArchiveDefinition def) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("archives")
+                + " (tenant, name, status, seq) VALUES (?, ?, ?, " + d.nextSequenceValue() + ")")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, def.name());
+            ps.setString(3, ArchiveStatus.CREATED.name());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("archive_columns")
+                + " (tenant, archive, pos, name, type) VALUES (?, ?, ?, ?, ?)")) {
+            int pos = 0;
+            for (Column col : def.columns()) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, def.name());
+                ps.setInt(3, pos++);
+                ps.setString(4, col.name());
+                ps.setString(5, col.type().name());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    void insertRollup(Connection c, TenantId tenant, RollupDefinition def) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("rollups") + " (tenant, name, source, "
+                + "bucket, watermark_lag, max_failures, start_at, status, frozen, watermark, consecutive_failures) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE, NULL, 0)")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, def.name());
+            ps.setString(3, def.source());
+            ps.setString(4, def.bucket().spec());
+            ps.setString(5, def.watermarkLag().toString());
+            ps.setInt(6, def.maxFailures());
+            Jdbc.setInstant(ps, 7, def.startAt());
+            ps.setString(8, RollupStatus.CREATED.name());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("rollup_aggregations")
+                + " (tenant, rollup, pos, fn, source_column, target) VALUES (?, ?, ?, ?, ?, ?)")) {
+            int pos = 0;
+            for (Aggregation a : def.aggregations()) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, def.name());
+                ps.setInt(3, pos++);
+                ps.setString(4, a.function().name());
+                ps.setString(5, a.column());
+                ps.setString(6, a.as());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    void deleteArchive(Connection c, TenantId tenant, String name) throws SQLException {
+        for (String sql : List.of("DELETE FROM " + d.meta("archives") + " WHERE tenant = ? AND name = ?",
+                "DELETE FROM " + d.meta("archive_columns") + " WHERE tenant = ? AND archive = ?",
+                "DELETE FROM " + d.meta("rollups") + " WHERE tenant = ? AND name = ?",
+                "DELETE FROM " + d.meta("rollup_aggregations") + " WHERE tenant = ? AND rollup = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, name);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    void setArchiveStatus(Connection c, TenantId tenant, String name, ArchiveStatus status) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE " + d.meta("archives") + " SET status = ? WHERE tenant = ? AND name = ?")) {
+            ps.setString(1, status.name());
+            ps.setString(2, tenant.value());
+            ps.setString(3, name);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Names of the rollups that read {@code archive}. */
+    List<String> dependants(Connection c, TenantId tenant, String archive) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM " + d.meta("rollups")
+                + " WHERE tenant = ? AND source = ? ORDER BY name")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, archive);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    Optional<ArchiveInfo> archive(Connection c, TenantId tenant, String name) throws SQLException {
+        return archives(c, tenant, name).stream().findFirst();
+    }
+
+    ArchiveInfo requireArchive(Connection c, TenantId tenant, String name) throws SQLException {
+        return archive(c, tenant, name).orElseThrow(() -> new TidemarkException(ErrorCode.NOT_FOUND,
+                "archive '" + name + "' does not exist in tenant '" + tenant + "'"));
+    }
+
+    /**
+     * Loads archives (one, or all when {@code only} is null) in creation order, rollups with their definitions.
+     * A rollup's stored columns are derived from its plan, which needs its source: sources are created first, so
+     * creation order resolves them.
+     */
+    List<ArchiveInfo> archives(Connection c, TenantId tenant, String only) throws SQLException {
+        Map<String, ArchiveStatus> status = new LinkedHashMap<>();
+        String filter = only == null ? "" : " AND name = ?";
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, status FROM " + d.meta("archives")
+                + " WHERE tenant = ?" + filter + " ORDER BY seq")) {
+            ps.setString(1, tenant.value());
+            if (only != null) {
+                ps.setString(2, only);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    status.put(rs.getString(1), ArchiveStatus.valueOf(rs.getString(2)));
+                }
+            }
+        }
+        if (status.isEmpty()) {
+            return List.of();
+        }
+        Map<String, List<Column>> columns = columns(c, tenant);
+        Map<String, RollupDefinition> rollups = rollupDefinitions(c, tenant);
+        List<ArchiveInfo> out = new ArrayList<>();
+        for (Map.Entry<String, ArchiveStatus> e : status.entrySet()) {
+            String name = e.getKey();
+            ArchiveDefinition def = new ArchiveDefinition(name, columns.get(name), rollups.get(name));
+            out.add(new ArchiveInfo(tenant, def, e.getValue()));
+        }
+        return out;
+    }
+
+    private Map<String, List<Column>> columns(Connection c, TenantId tenant) throws SQLException {
+        Map<String, List<Column>> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT archive, name, type FROM " + d.meta("archive_columns")
+                + " WHERE tenant = ? ORDER BY archive, pos")) {
+            ps.setString(1, tenant.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(new Column(rs.getString(2), ColumnType.valueOf(rs.getString(3))));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Map<String, RollupDefinition> rollupDefinitions(Connection c, TenantId tenant) throws SQLException {
+        Map<String, List<Aggregation>> aggs = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT rollup, fn, source_column, target FROM "
+                + d.meta("rollup_aggregations") + " WHERE tenant = ? ORDER BY rollup, pos")) {
+            ps.setString(1, tenant.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    aggs.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(Aggregation.of(
+                            AggregateFunction.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4)));
+                }
+            }
+        }
+        Map<String, RollupDefinition> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, source, bucket, watermark_lag, max_failures, "
+                + "start_at FROM " + d.meta("rollups") + " WHERE tenant = ?")) {
+            ps.setString(1, tenant.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    out.put(name, new RollupDefinition(name, rs.getString(2), Bucket.parse(rs.getString(3)),
+                            aggs.getOrDefault(name, List.of()), Duration.parse(rs.getString(4)), rs.getInt(5),
+                            Jdbc.getInstant(rs, 6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The plan of a rollup archive, re-derived from its definition and its source's schema. */
+    static RollupPlan plan(ArchiveInfo rollup, List<ArchiveInfo> all) {
+        String source = rollup.definition().rollup().source();
+        ArchiveDefinition src = all.stream().filter(a -> a.name().equals(source)).findFirst()
+                .map(ArchiveInfo::definition).orElse(null);
+        return RollupPlan.of(rollup.definition().rollup(), src);
+    }
+
+    private static final String STATE_COLUMNS =
+            "name, status, frozen, watermark, consecutive_failures, last_error, last_success_at";
+
+    Map<String, RollupState> states(Connection c, TenantId tenant, String only) throws SQLException {
+        Map<String, RollupState> out = new LinkedHashMap<>();
+        String filter = only == null ? "" : " AND name = ?";
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + STATE_COLUMNS + " FROM " + d.meta("rollups")
+                + " WHERE tenant = ?" + filter)) {
+            ps.setString(1, tenant.value());
+            if (only != null) {
+                ps.setString(2, only);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    out.put(name, new RollupState(new RollupId(tenant, name), RollupStatus.valueOf(rs.getString(2)),
+                            rs.getBoolean(3), Jdbc.getInstant(rs, 4), rs.getInt(5), rs.getString(6),
+                            Jdbc.getInstant(rs, 7)));
+                }
+            }
+        }
+        return out;
+    }
+}

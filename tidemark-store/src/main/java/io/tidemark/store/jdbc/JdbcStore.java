@@ -1,0 +1,184 @@
+package io.tidemark.store.jdbc;
+
+import io.tidemark.core.TenantId;
+import io.tidemark.store.AuditTrail;
+import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.Store;
+import io.tidemark.store.StreamData;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store shared by every JDBC engine. Creates and migrates the metadata schema on open; runs each operation in
+ * its own transaction; serialises writers where the {@link Engine#singleWriter() engine needs it}.
+ */
+public final class JdbcStore implements Store {
+    /** The metadata schema version this code writes; bump with a migration step in {@link #migrate}. */
+    public static final int SCHEMA_VERSION = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
+
+    private final Engine engine;
+    private final SqlDialect dialect;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Catalog catalog;
+    private final JdbcStreamData streamData;
+    private final JdbcRollupRuntime rollups;
+    private final JdbcAuditTrail audit;
+    private volatile boolean closed;
+
+    public JdbcStore(Engine engine) {
+        this.engine = engine;
+        this.dialect = engine.dialect();
+        this.catalog = new Catalog(this);
+        this.streamData = new JdbcStreamData(this, catalog);
+        this.rollups = new JdbcRollupRuntime(this, catalog);
+        this.audit = new JdbcAuditTrail(this);
+        try {
+            inTransaction("migrate metadata", this::migrate);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        LOG.info("store open: {} (metadata schema v{})", engine.describe(), SCHEMA_VERSION);
+    }
+
+    private Void migrate(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String ddl : dialect.createMetadata()) {
+                s.execute(ddl);
+            }
+            int version = 0;
+            try (ResultSet rs = s.executeQuery("SELECT max(version) FROM " + dialect.meta("schema_version"))) {
+                if (rs.next()) {
+                    version = rs.getInt(1);
+                }
+            }
+            if (version > SCHEMA_VERSION) {
+                throw new SQLException("the store's metadata schema is v" + version + ", newer than this Tidemark (v"
+                        + SCHEMA_VERSION + "); upgrade Tidemark");
+            }
+            if (version < SCHEMA_VERSION) {
+                s.execute("INSERT INTO " + dialect.meta("schema_version") + " VALUES (" + SCHEMA_VERSION + ")");
+            }
+        }
+        return null;
+    }
+
+    SqlDialect dialect() {
+        return dialect;
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    /** Runs {@code work} in one transaction; commits on return, rolls back on any exception. */
+    <T> T inTransaction(String what, Jdbc.Work<T> work) {
+        boolean lock = engine.singleWriter();
+        if (lock) {
+            writeLock.lock();
+        }
+        try (Connection c = engine.connect()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw Jdbc.storeError(what, e);
+        } finally {
+            if (lock) {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** Runs a read in auto-commit mode. */
+    <T> T read(String what, Jdbc.Work<T> work) {
+        try (Connection c = engine.connect()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw Jdbc.storeError(what, e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public void createTenant(TenantId tenant) {
+        inTransaction("create tenant " + tenant, c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute(dialect.createSchema(tenant));
+            }
+            if (!catalog.tenantExists(c, tenant)) {
+                catalog.insertTenant(c, tenant);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<TenantId> tenants() {
+        return read("list tenants", c -> {
+            List<TenantId> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT name FROM " + dialect.meta("tenants") + " ORDER BY name")) {
+                while (rs.next()) {
+                    out.add(TenantId.of(rs.getString(1)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public StreamData streamData() {
+        return streamData;
+    }
+
+    @Override
+    public RollupRuntime rollups() {
+        return rollups;
+    }
+
+    @Override
+    public AuditTrail audit() {
+        return audit;
+    }
+
+    @Override
+    public String describe() {
+        return engine.describe();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writeLock.lock();
+        try {
+            engine.close();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+}

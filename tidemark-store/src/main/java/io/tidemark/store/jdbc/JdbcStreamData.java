@@ -1,0 +1,257 @@
+package io.tidemark.store.jdbc;
+
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.ArchiveStatus;
+import io.tidemark.core.BatchLimits;
+import io.tidemark.core.Column;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.RollupDefinition;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.RollupStatus;
+import io.tidemark.core.Sample;
+import io.tidemark.core.SampleBatch;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.store.ArchiveInfo;
+import io.tidemark.store.ReadRequest;
+import io.tidemark.store.StreamData;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+final class JdbcStreamData implements StreamData {
+    private final JdbcStore store;
+    private final Catalog catalog;
+    private final SqlDialect d;
+
+    JdbcStreamData(JdbcStore store, Catalog catalog) {
+        this.store = store;
+        this.catalog = catalog;
+        this.d = store.dialect();
+    }
+
+    @Override
+    public ArchiveInfo createArchive(TenantId tenant, ArchiveDefinition def) {
+        if (def.isRollup()) {
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT,
+                    "archive '" + def.name() + "' is a rollup; create it with createRollupArchive");
+        }
+        return store.inTransaction("create archive " + def.name(), c -> {
+            catalog.requireTenant(c, tenant);
+            requireFree(c, tenant, def.name());
+            catalog.insertArchive(c, tenant, def);
+            createTable(c, tenant, def);
+            return new ArchiveInfo(tenant, def, ArchiveStatus.CREATED);
+        });
+    }
+
+    @Override
+    public RollupPlan createRollupArchive(TenantId tenant, RollupDefinition def) {
+        return store.inTransaction("create rollup archive " + def.name(), c -> {
+            catalog.requireTenant(c, tenant);
+            requireFree(c, tenant, def.name());
+            List<ArchiveInfo> all = catalog.archives(c, tenant, null);
+            requireNoCycle(def, all);
+            ArchiveDefinition source = all.stream().filter(a -> a.name().equals(def.source())).findFirst()
+                    .map(ArchiveInfo::definition).orElse(null);
+            RollupPlan plan = RollupPlan.of(def, source);
+            ArchiveDefinition target = plan.target();
+            catalog.insertArchive(c, tenant, target);
+            catalog.insertRollup(c, tenant, def);
+            createTable(c, tenant, target);
+            return plan;
+        });
+    }
+
+    /** A rollup's chain of sources must end at a raw archive without passing through the rollup itself. */
+    private static void requireNoCycle(RollupDefinition def, List<ArchiveInfo> all) {
+        Map<String, String> sourceOf = new LinkedHashMap<>();
+        for (ArchiveInfo a : all) {
+            if (a.definition().isRollup()) {
+                sourceOf.put(a.name(), a.definition().rollup().source());
+            }
+        }
+        sourceOf.put(def.name(), def.source());
+        Set<String> seen = new HashSet<>();
+        for (String at = def.name(); at != null; at = sourceOf.get(at)) {
+            if (!seen.add(at)) {
+                throw new TidemarkException(ErrorCode.ROLLUP_CYCLE, "rollup '" + def.name() + "' would form a cycle: "
+                        + seen + " read from each other");
+            }
+        }
+    }
+
+    private void requireFree(Connection c, TenantId tenant, String name) throws SQLException {
+        if (catalog.archive(c, tenant, name).isPresent()) {
+            throw new TidemarkException(ErrorCode.ALREADY_EXISTS,
+                    "archive '" + name + "' already exists in tenant '" + tenant + "'");
+        }
+    }
+
+    private void createTable(Connection c, TenantId tenant, ArchiveDefinition def) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String ddl : d.createArchiveTable(tenant, def)) {
+                s.execute(ddl);
+            }
+        }
+    }
+
+    @Override
+    public ArchiveInfo activateArchive(TenantId tenant, String archive) {
+        return store.inTransaction("activate archive " + archive, c -> {
+            ArchiveInfo a = catalog.requireArchive(c, tenant, archive);
+            catalog.setArchiveStatus(c, tenant, archive, ArchiveStatus.ACTIVATED);
+            if (a.definition().isRollup()) {
+                setRollupStatus(c, tenant, archive, RollupStatus.ACTIVATED, "status IN ('CREATED', 'DISABLED')");
+            }
+            return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.ACTIVATED);
+        });
+    }
+
+    @Override
+    public ArchiveInfo disableArchive(TenantId tenant, String archive) {
+        return store.inTransaction("disable archive " + archive, c -> {
+            ArchiveInfo a = catalog.requireArchive(c, tenant, archive);
+            if (a.status() == ArchiveStatus.CREATED) {
+                throw new TidemarkException(ErrorCode.INVALID_STATE,
+                        "archive '" + archive + "' is CREATED; only an ACTIVATED archive can be disabled");
+            }
+            catalog.setArchiveStatus(c, tenant, archive, ArchiveStatus.DISABLED);
+            if (a.definition().isRollup()) {
+                setRollupStatus(c, tenant, archive, RollupStatus.DISABLED, "status <> 'DISABLED'");
+            }
+            return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.DISABLED);
+        });
+    }
+
+    private void setRollupStatus(Connection c, TenantId tenant, String name, RollupStatus to, String when)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("rollups")
+                + " SET status = ? WHERE tenant = ? AND name = ? AND " + when)) {
+            ps.setString(1, to.name());
+            ps.setString(2, tenant.value());
+            ps.setString(3, name);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void deleteArchive(TenantId tenant, String archive) {
+        store.inTransaction("delete archive " + archive, c -> {
+            catalog.requireArchive(c, tenant, archive);
+            List<String> readers = catalog.dependants(c, tenant, archive);
+            if (!readers.isEmpty()) {
+                throw new TidemarkException(ErrorCode.IN_USE, "archive '" + archive + "' is read by rollup(s) "
+                        + readers + "; delete those first");
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute(d.dropArchiveTable(tenant, archive));
+            }
+            catalog.deleteArchive(c, tenant, archive);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ArchiveInfo> archive(TenantId tenant, String archive) {
+        return store.read("read archive " + archive, c -> catalog.archive(c, tenant, archive));
+    }
+
+    @Override
+    public ArchiveInfo requireArchive(TenantId tenant, String archive) {
+        return store.read("read archive " + archive, c -> catalog.requireArchive(c, tenant, archive));
+    }
+
+    @Override
+    public List<ArchiveInfo> archives(TenantId tenant) {
+        return store.read("list archives", c -> catalog.archives(c, tenant, null));
+    }
+
+    @Override
+    public int write(TenantId tenant, String archive, List<Sample> samples) {
+        ArchiveInfo a = requireWritable(tenant, archive);
+        return write(tenant, SampleBatch.validate(a.definition(), samples, BatchLimits.DEFAULT));
+    }
+
+    @Override
+    public int write(TenantId tenant, SampleBatch batch) {
+        String archive = batch.archive().name();
+        ArchiveInfo a = requireWritable(tenant, archive);
+        if (!a.definition().equals(batch.archive())) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE,
+                    "archive '" + archive + "' changed since the batch was validated; validate it again");
+        }
+        if (batch.size() == 0) {
+            return 0;
+        }
+        return store.inTransaction("write " + batch.size() + " samples to " + archive, c -> {
+            store.engine().writeBatch(c, tenant, a.definition(), batch);
+            return batch.size();
+        });
+    }
+
+    private ArchiveInfo requireWritable(TenantId tenant, String archive) {
+        ArchiveInfo a = requireArchive(tenant, archive);
+        if (a.definition().isRollup()) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE,
+                    "archive '" + archive + "' is a rollup archive; only the orchestrator writes its rows");
+        }
+        if (a.status() != ArchiveStatus.ACTIVATED) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE, "archive '" + archive + "' is " + a.status()
+                    + "; only an ACTIVATED archive accepts samples (activate it first)");
+        }
+        return a;
+    }
+
+    @Override
+    public List<Sample> read(TenantId tenant, ReadRequest r) {
+        return store.read("read " + r.archive(), c -> {
+            ArchiveDefinition def = catalog.requireArchive(c, tenant, r.archive()).definition();
+            try (PreparedStatement ps = c.prepareStatement(d.read(tenant, def, r.rtIds().size()))) {
+                int i = 1;
+                Jdbc.setInstant(ps, i++, r.from());
+                Jdbc.setInstant(ps, i++, r.to());
+                for (String id : r.rtIds()) {
+                    ps.setString(i++, id);
+                }
+                ps.setInt(i, r.limit());
+                return rows(ps, def);
+            }
+        });
+    }
+
+    private static List<Sample> rows(PreparedStatement ps, ArchiveDefinition def) throws SQLException {
+        List<Sample> out = new ArrayList<>();
+        List<Column> cols = def.columns();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Map<String, Object> values = new LinkedHashMap<>();
+                for (int k = 0; k < cols.size(); k++) {
+                    values.put(cols.get(k).name(), value(rs, k + 3, cols.get(k)));
+                }
+                out.add(new Sample(rs.getString(2), Jdbc.getInstant(rs, 1), values));
+            }
+        }
+        return out;
+    }
+
+    private static Object value(ResultSet rs, int index, Column col) throws SQLException {
+        Object v = switch (col.type()) {
+            case DOUBLE -> rs.getDouble(index);
+            case BIGINT -> rs.getLong(index);
+            case BOOLEAN -> rs.getBoolean(index);
+            case VARCHAR -> rs.getString(index);
+            case TIMESTAMP -> Jdbc.getInstant(rs, index);
+        };
+        return rs.wasNull() ? null : v;
+    }
+}

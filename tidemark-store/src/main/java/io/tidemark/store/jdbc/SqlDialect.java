@@ -1,0 +1,239 @@
+package io.tidemark.store.jdbc;
+
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.Column;
+import io.tidemark.core.ColumnType;
+import io.tidemark.core.FixedBucket;
+import io.tidemark.core.Partial;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.TenantId;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Renders every statement Tidemark runs, from a model, in standard SQL; an engine's subclass overrides only the
+ * parts where it differs, and each such part is named by a method here. Identifiers always go through
+ * {@link #quote}; values are always bind parameters ({@code ?}), in the order each method documents.
+ *
+ * <p>Both DuckDB and PostgreSQL share the {@code INSERT … ON CONFLICT (…) DO UPDATE SET c = EXCLUDED.c} upsert.
+ */
+public abstract class SqlDialect {
+    /** Schema of Tidemark's own metadata tables. */
+    public static final String META = "tidemark";
+    public static final String TS = "timestamp";
+    public static final String RT_ID = "rtId";
+    private static final String SOURCE_ALIAS = "s";
+
+    /** The engine's name, as {@link io.tidemark.store.StoreProvider#name()}. */
+    public abstract String name();
+
+    /** Quotes an identifier. Names are validated to {@code [a-z][a-z0-9_]*} or fixed, so doubling quotes suffices. */
+    public String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /** A tenant's table, qualified as far as the engine needs to resolve it unambiguously. */
+    public String table(TenantId tenant, String table) {
+        return schema(tenant.value()) + "." + quote(table);
+    }
+
+    /** A metadata table. */
+    public String meta(String table) {
+        return schema(META) + "." + quote(table);
+    }
+
+    /** A schema, qualified as far as the engine needs. */
+    protected String schema(String name) {
+        return quote(name);
+    }
+
+    /** The engine's name for a column type. */
+    public String typeName(ColumnType type) {
+        return switch (type) {
+            case DOUBLE -> "DOUBLE PRECISION";
+            case BIGINT -> "BIGINT";
+            case BOOLEAN -> "BOOLEAN";
+            case VARCHAR -> "VARCHAR";
+            case TIMESTAMP -> "TIMESTAMP";
+        };
+    }
+
+    // ---- metadata -------------------------------------------------------------------------------------------
+
+    /** Statements creating the metadata schema, version 1. Each is idempotent. */
+    public List<String> createMetadata() {
+        return List.of(
+                "CREATE SCHEMA IF NOT EXISTS " + schema(META),
+                "CREATE TABLE IF NOT EXISTS " + meta("schema_version") + " (version INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + meta("tenants")
+                        + " (name VARCHAR(63) PRIMARY KEY)",
+                "CREATE TABLE IF NOT EXISTS " + meta("archives") + " (tenant VARCHAR(63) NOT NULL, "
+                        + "name VARCHAR(63) NOT NULL, status VARCHAR(16) NOT NULL, seq BIGINT NOT NULL, "
+                        + "PRIMARY KEY (tenant, name))",
+                "CREATE TABLE IF NOT EXISTS " + meta("archive_columns") + " (tenant VARCHAR(63) NOT NULL, "
+                        + "archive VARCHAR(63) NOT NULL, pos INTEGER NOT NULL, name VARCHAR(80) NOT NULL, "
+                        + "type VARCHAR(16) NOT NULL, PRIMARY KEY (tenant, archive, pos))",
+                "CREATE TABLE IF NOT EXISTS " + meta("rollups") + " (tenant VARCHAR(63) NOT NULL, "
+                        + "name VARCHAR(63) NOT NULL, source VARCHAR(63) NOT NULL, bucket VARCHAR(80) NOT NULL, "
+                        + "watermark_lag VARCHAR(40) NOT NULL, max_failures INTEGER NOT NULL, start_at TIMESTAMP, "
+                        + "status VARCHAR(16) NOT NULL, frozen BOOLEAN NOT NULL, watermark TIMESTAMP, "
+                        + "consecutive_failures INTEGER NOT NULL, last_error VARCHAR, last_success_at TIMESTAMP, "
+                        + "PRIMARY KEY (tenant, name))",
+                "CREATE TABLE IF NOT EXISTS " + meta("rollup_aggregations") + " (tenant VARCHAR(63) NOT NULL, "
+                        + "rollup VARCHAR(63) NOT NULL, pos INTEGER NOT NULL, fn VARCHAR(16) NOT NULL, "
+                        + "source_column VARCHAR(63), target VARCHAR(63) NOT NULL, "
+                        + "PRIMARY KEY (tenant, rollup, pos))",
+                "CREATE SEQUENCE IF NOT EXISTS " + meta("seq"),
+                "CREATE TABLE IF NOT EXISTS " + meta("audit") + " (id BIGINT PRIMARY KEY, "
+                        + "tenant VARCHAR(63) NOT NULL, occurred_at TIMESTAMP NOT NULL, kind VARCHAR(32) NOT NULL, "
+                        + "subject VARCHAR(63) NOT NULL, actor VARCHAR(128) NOT NULL, message VARCHAR NOT NULL)");
+    }
+
+    /** The next value of the metadata sequence, as a select-list expression. */
+    public String nextSequenceValue() {
+        return "nextval('" + schema(META).replace("'", "''") + ".\"seq\"')";
+    }
+
+    public String createSchema(TenantId tenant) {
+        return "CREATE SCHEMA IF NOT EXISTS " + schema(tenant.value());
+    }
+
+    // ---- archive tables --------------------------------------------------------------------------------------
+
+    /** The archive's table: timestamp, rtId, its columns, primary key (timestamp, rtId). */
+    public List<String> createArchiveTable(TenantId tenant, ArchiveDefinition def) {
+        String cols = def.columns().stream().map(c -> quote(c.name()) + " " + typeName(c.type()))
+                .collect(Collectors.joining(", "));
+        return List.of("CREATE TABLE " + table(tenant, def.name()) + " (" + quote(TS) + " TIMESTAMP NOT NULL, "
+                + quote(RT_ID) + " VARCHAR(128) NOT NULL, " + cols + ", PRIMARY KEY (" + quote(TS) + ", "
+                + quote(RT_ID) + "))");
+    }
+
+    public String dropArchiveTable(TenantId tenant, String archive) {
+        return "DROP TABLE IF EXISTS " + table(tenant, archive);
+    }
+
+    /** Column list {@code "timestamp", "rtId", c1, …} in table order. */
+    public String columnList(ArchiveDefinition def) {
+        StringBuilder sb = new StringBuilder(quote(TS)).append(", ").append(quote(RT_ID));
+        for (Column c : def.columns()) {
+            sb.append(", ").append(quote(c.name()));
+        }
+        return sb.toString();
+    }
+
+    /** {@code ON CONFLICT ("timestamp", "rtId") DO UPDATE SET c = EXCLUDED.c, …}. */
+    public String upsertClause(ArchiveDefinition def) {
+        return " ON CONFLICT (" + quote(TS) + ", " + quote(RT_ID) + ") DO UPDATE SET " + def.columns().stream()
+                .map(c -> quote(c.name()) + " = EXCLUDED." + quote(c.name())).collect(Collectors.joining(", "));
+    }
+
+    /** Moves a staged batch into the archive with the upsert. */
+    public String upsertFromStaging(TenantId tenant, ArchiveDefinition def, String staging) {
+        String cols = columnList(def);
+        return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging
+                + upsertClause(def);
+    }
+
+    /** Binds: from, to, then each rtId, then limit. */
+    public String read(TenantId tenant, ArchiveDefinition def, int rtIdCount) {
+        StringBuilder sb = new StringBuilder("SELECT ").append(columnList(def)).append(" FROM ")
+                .append(table(tenant, def.name())).append(" WHERE ").append(quote(TS)).append(" >= ? AND ")
+                .append(quote(TS)).append(" < ?");
+        if (rtIdCount > 0) {
+            sb.append(" AND ").append(quote(RT_ID)).append(" IN (")
+                    .append(String.join(", ", java.util.Collections.nCopies(rtIdCount, "?"))).append(")");
+        }
+        return sb.append(" ORDER BY ").append(quote(TS)).append(", ").append(quote(RT_ID)).append(" LIMIT ?")
+                .toString();
+    }
+
+    /** Binds: from, to. */
+    public String minTimestamp(TenantId tenant, String archive) {
+        return "SELECT min(" + quote(TS) + ") FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND "
+                + quote(TS) + " < ?";
+    }
+
+    // ---- rollup statements -----------------------------------------------------------------------------------
+
+    /** Binds: from, to. */
+    public String deleteRange(TenantId tenant, String archive) {
+        return "DELETE FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND " + quote(TS) + " < ?";
+    }
+
+    /**
+     * The rollup statement over {@code buckets} consecutive buckets.
+     *
+     * <p>Fixed buckets: binds the width in microseconds (see {@link #fixedBucketStart}), then from, to. Calendar
+     * buckets: binds {@code buckets + 1} boundaries as (start, end) pairs, then from, to.
+     */
+    public String rollupInsert(TenantId tenant, RollupPlan plan, int buckets) {
+        ArchiveDefinition target = plan.target();
+        boolean fixed = plan.definition().bucket() instanceof FixedBucket;
+        String bucketStart = fixed ? fixedBucketStart(col(TS)) : "b.bs";
+        StringBuilder sb = new StringBuilder("INSERT INTO ").append(table(tenant, target.name())).append(" (")
+                .append(columnList(target)).append(") SELECT ").append(bucketStart).append(", ").append(col(RT_ID));
+        for (Partial p : plan.partials()) {
+            sb.append(", ").append(aggregate(p));
+        }
+        sb.append(" FROM ").append(table(tenant, plan.source().name())).append(' ').append(SOURCE_ALIAS);
+        if (!fixed) {
+            sb.append(" JOIN (VALUES ");
+            for (int i = 0; i < buckets; i++) {
+                sb.append(i == 0 ? "" : ", ").append("(CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))");
+            }
+            sb.append(") AS b(bs, be) ON ").append(col(TS)).append(" >= b.bs AND ").append(col(TS)).append(" < b.be");
+        }
+        sb.append(" WHERE ").append(col(TS)).append(" >= ? AND ").append(col(TS)).append(" < ?");
+        sb.append(" GROUP BY ").append(fixed ? "1" : "b.bs").append(", ").append(col(RT_ID));
+        return sb.append(upsertClause(target)).toString();
+    }
+
+    /** A source column, qualified. */
+    protected String col(String name) {
+        return SOURCE_ALIAS + "." + quote(name);
+    }
+
+    /** Renders one partial's aggregate over the source alias. */
+    protected String aggregate(Partial p) {
+        return switch (p.op()) {
+            case COUNT_ROWS -> "count(*)";
+            case COUNT -> "count(" + col(p.input()) + ")";
+            case SUM -> "CAST(sum(" + col(p.input()) + ") AS " + typeName(p.type()) + ")";
+            case MIN -> "min(" + col(p.input()) + ")";
+            case MAX -> "max(" + col(p.input()) + ")";
+            case FIRST_VALUE -> firstValue(col(p.input()), col(p.order()));
+            case LAST_VALUE -> lastValue(col(p.input()), col(p.order()));
+            case FIRST_TIME -> "min(CASE WHEN " + col(p.input()) + " IS NOT NULL THEN " + col(p.order()) + " END)";
+            case LAST_TIME -> "max(CASE WHEN " + col(p.input()) + " IS NOT NULL THEN " + col(p.order()) + " END)";
+        };
+    }
+
+    /**
+     * Dialect difference NO_ARG_MIN: the value of {@code value} at the smallest {@code order} among rows where
+     * {@code value} is not null. Standard SQL has no arg-min; this is the ordered-array form.
+     */
+    protected String firstValue(String value, String order) {
+        return "(array_agg(" + value + " ORDER BY " + order + ") FILTER (WHERE " + value + " IS NOT NULL))[1]";
+    }
+
+    /** Dialect difference NO_ARG_MAX: as {@link #firstValue}, at the largest {@code order}. */
+    protected String lastValue(String value, String order) {
+        return "(array_agg(" + value + " ORDER BY " + order + " DESC) FILTER (WHERE " + value
+                + " IS NOT NULL))[1]";
+    }
+
+    /**
+     * Dialect difference BUCKET_FUNCTION: the start of the fixed-width bucket holding {@code ts}, aligned to the
+     * Unix epoch. Binds one parameter: the width in microseconds (BIGINT).
+     */
+    protected abstract String fixedBucketStart(String ts);
+
+    /**
+     * Dialect difference ROW_LOCKS: the statement that reads a rollup's watermark inside the aggregate transaction,
+     * locking the row where the engine can. Binds: tenant, name.
+     */
+    public String lockRollupWatermark() {
+        return "SELECT watermark FROM " + meta("rollups") + " WHERE tenant = ? AND name = ? FOR UPDATE";
+    }
+}

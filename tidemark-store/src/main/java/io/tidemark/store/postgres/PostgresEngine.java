@@ -1,0 +1,124 @@
+package io.tidemark.store.postgres;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.SampleBatch;
+import io.tidemark.core.TenantId;
+import io.tidemark.store.jdbc.Engine;
+import io.tidemark.store.jdbc.SqlDialect;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/** PostgreSQL through a HikariCP pool; bulk writes with COPY into a transaction-scoped staging table. */
+final class PostgresEngine implements Engine {
+    private static final String STAGING = "tidemark_staging";
+    private static final int CHUNK = 1 << 16;
+    private final PostgresDialect dialect = new PostgresDialect();
+    private final HikariDataSource pool;
+    private final String where;
+
+    PostgresEngine(HikariDataSource pool, String where) {
+        this.pool = pool;
+        this.where = where;
+    }
+
+    @Override
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    public Connection connect() throws SQLException {
+        return pool.getConnection();
+    }
+
+    @Override
+    public boolean singleWriter() {
+        return false;
+    }
+
+    @Override
+    public void writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
+            throws SQLException {
+        String staging = dialect.quote(STAGING);
+        try (Statement s = tx.createStatement()) {
+            s.execute("CREATE TEMP TABLE " + staging + " (LIKE " + dialect.table(tenant, archive.name())
+                    + ") ON COMMIT DROP");
+        }
+        CopyIn copy = tx.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + staging + " ("
+                + dialect.columnList(archive) + ") FROM STDIN WITH (FORMAT csv)");
+        try {
+            StringBuilder sb = new StringBuilder(CHUNK + 1024);
+            for (int r = 0; r < batch.size(); r++) {
+                appendRow(sb, batch, r, archive.columns().size());
+                if (sb.length() >= CHUNK) {
+                    flush(copy, sb);
+                }
+            }
+            flush(copy, sb);
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+        try (Statement s = tx.createStatement()) {
+            s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
+            s.execute("DROP TABLE " + staging);
+        }
+    }
+
+    private static void flush(CopyIn copy, StringBuilder sb) throws SQLException {
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        copy.writeToCopy(bytes, 0, bytes.length);
+        sb.setLength(0);
+    }
+
+    private static void appendRow(StringBuilder sb, SampleBatch batch, int r, int columns) {
+        long micros = batch.micros(r);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+        sb.append(t).append(',');
+        quoted(sb, batch.rtId(r));
+        for (int c = 0; c < columns; c++) {
+            sb.append(',');
+            Object v = batch.value(r, c);
+            if (v instanceof String s) {
+                quoted(sb, s);
+            } else if (v != null) {
+                sb.append(v);
+            }
+        }
+        sb.append('\n');
+    }
+
+    /** CSV quoting; an unquoted empty field is NULL, a quoted one is the empty string. */
+    private static void quoted(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '"') {
+                sb.append('"');
+            }
+            sb.append(ch);
+        }
+        sb.append('"');
+    }
+
+    @Override
+    public String describe() {
+        return "postgresql " + where;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+}

@@ -1,0 +1,355 @@
+package io.tidemark.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tidemark.core.AggregateFunction;
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.ArchiveStatus;
+import io.tidemark.core.BatchRejectedException;
+import io.tidemark.core.Bucket;
+import io.tidemark.core.Column;
+import io.tidemark.core.ColumnType;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.RollupDefinition;
+import io.tidemark.core.RollupId;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.RollupStatus;
+import io.tidemark.core.Sample;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour every store provider must have; each engine binds it with a thin {@code *IT} subclass. */
+public abstract class StoreContract {
+    protected static final TenantId T = TenantId.of("acme");
+    protected static final Instant T0 = Instant.parse("2024-03-31T00:00:00Z");
+    protected Store store;
+
+    /** A new store on an empty database. */
+    protected abstract Store newStore();
+
+    /** Closes {@code store} and opens the same database again. */
+    protected abstract Store reopen(Store store);
+
+    @BeforeEach
+    void open() {
+        store = newStore();
+        store.createTenant(T);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    protected ArchiveDefinition sensors() {
+        return ArchiveDefinition.raw("sensors", List.of(Column.of("temp", ColumnType.DOUBLE),
+                Column.of("count", ColumnType.BIGINT), Column.of("ok", ColumnType.BOOLEAN),
+                Column.of("note", ColumnType.VARCHAR)));
+    }
+
+    protected void createActive(ArchiveDefinition def) {
+        store.streamData().createArchive(T, def);
+        store.streamData().activateArchive(T, def.name());
+    }
+
+    protected static Sample sample(String rtId, Instant t, double temp) {
+        return new Sample(rtId, t, Map.of("temp", temp));
+    }
+
+    private List<Sample> readAll(String archive) {
+        return store.streamData().read(T, new ReadRequest(archive, List.of(), Instant.parse("1900-01-01T00:00:00Z"),
+                Instant.parse("2199-01-01T00:00:00Z"), 100_000));
+    }
+
+    @Test
+    void createTenant_twice_isIdempotentAndListed() {
+        store.createTenant(T);
+        store.createTenant(TenantId.of("beta"));
+        assertThat(store.tenants()).containsExactly(T, TenantId.of("beta"));
+    }
+
+    @Test
+    void write_allTypes_readBackEqual() {
+        createActive(sensors());
+        Map<String, Object> v = new HashMap<>();
+        v.put("temp", 21.5);
+        v.put("count", 7L);
+        v.put("ok", true);
+        v.put("note", "a \"quoted\", comma\nline");
+        Instant t = T0.plusNanos(123_456_000);
+        int n = store.streamData().write(T, "sensors", List.of(new Sample("m-1", t, v),
+                new Sample("m-2", t, Map.of())));
+        assertThat(n).isEqualTo(2);
+        List<Sample> rows = readAll("sensors");
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).rtId()).isEqualTo("m-1");
+        assertThat(rows.get(0).timestamp()).isEqualTo(t);
+        assertThat(rows.get(0).values()).isEqualTo(v);
+        assertThat(rows.get(1).values()).containsEntry("temp", null).containsEntry("note", null);
+    }
+
+    @Test
+    void write_resentSample_replacesStoredOne() {
+        createActive(sensors());
+        store.streamData().write(T, "sensors", List.of(sample("a", T0, 1), sample("b", T0, 2)));
+        store.streamData().write(T, "sensors", List.of(sample("a", T0, 10), sample("a", T0, 11)));
+        List<Sample> rows = readAll("sensors");
+        assertThat(rows).extracting(s -> s.values().get("temp")).containsExactly(11.0, 2.0);
+    }
+
+    @Test
+    void write_oneBadRow_rejectsBatchAndWritesNothing() {
+        createActive(sensors());
+        store.streamData().write(T, "sensors", List.of(sample("a", T0, 1)));
+        List<Sample> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(sample("r" + i, T0.plusSeconds(i), i));
+        }
+        batch.set(41, new Sample("x", T0, Map.of("temp", "hot")));
+        assertThatThrownBy(() -> store.streamData().write(T, "sensors", batch))
+                .isInstanceOfSatisfying(BatchRejectedException.class, e -> {
+                    assertThat(e.errors()).hasSize(1);
+                    assertThat(e.errors().get(0).row()).isEqualTo(42);
+                    assertThat(e.errors().get(0).column()).isEqualTo("temp");
+                    assertThat(e.getMessage()).contains("row 42", "temp", "expected DOUBLE");
+                });
+        assertThat(readAll("sensors")).hasSize(1);
+    }
+
+    @Test
+    void write_unknownColumnNaNAndLongRtId_eachNamed() {
+        createActive(sensors());
+        List<Sample> batch = List.of(new Sample("a", T0, Map.of("pressure", 1.0)),
+                new Sample("b", T0, Map.of("temp", Double.NaN)), new Sample("c".repeat(129), T0, Map.of()),
+                new Sample("", T0, Map.of()), new Sample("d", Instant.parse("2300-01-01T00:00:00Z"), Map.of()));
+        assertThatThrownBy(() -> store.streamData().write(T, "sensors", batch))
+                .isInstanceOfSatisfying(BatchRejectedException.class, e -> assertThat(e.errors())
+                        .extracting(BatchRejectedException.RowError::column)
+                        .containsExactly("pressure", "temp", "rtId", "rtId", "timestamp"));
+        assertThat(readAll("sensors")).isEmpty();
+    }
+
+    @Test
+    void write_archiveNotActivated_refused() {
+        store.streamData().createArchive(T, sensors());
+        assertThatThrownBy(() -> store.streamData().write(T, "sensors", List.of(sample("a", T0, 1))))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE);
+                    assertThat(e.getMessage()).contains("CREATED", "activate");
+                });
+    }
+
+    @Test
+    void archive_otherTenant_isNotFound() {
+        createActive(sensors());
+        TenantId other = TenantId.of("other");
+        store.createTenant(other);
+        assertThat(store.streamData().archive(other, "sensors")).isEmpty();
+        assertThatThrownBy(() -> store.streamData().write(other, "sensors", List.of(sample("a", T0, 1))))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
+    void createArchive_duplicateName_alreadyExists() {
+        store.streamData().createArchive(T, sensors());
+        assertThatThrownBy(() -> store.streamData().createArchive(T, sensors()))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.ALREADY_EXISTS));
+    }
+
+    @Test
+    void lifecycle_activateDisableDelete() {
+        store.streamData().createArchive(T, sensors());
+        assertThatThrownBy(() -> store.streamData().disableArchive(T, "sensors"))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.INVALID_STATE));
+        assertThat(store.streamData().activateArchive(T, "sensors").status()).isEqualTo(ArchiveStatus.ACTIVATED);
+        assertThat(store.streamData().disableArchive(T, "sensors").status()).isEqualTo(ArchiveStatus.DISABLED);
+        assertThat(store.streamData().activateArchive(T, "sensors").status()).isEqualTo(ArchiveStatus.ACTIVATED);
+        store.streamData().deleteArchive(T, "sensors");
+        assertThat(store.streamData().archives(T)).isEmpty();
+        store.streamData().createArchive(T, sensors());
+        assertThat(store.streamData().archives(T)).hasSize(1);
+    }
+
+    private RollupPlan minuteRollup() {
+        createActive(sensors());
+        return store.streamData().createRollupArchive(T, RollupDefinition.builder("sensors_1m").source("sensors")
+                .bucket("PT1M").aggregate(AggregateFunction.COUNT, null, "n")
+                .aggregate(AggregateFunction.AVG, "temp", "temp_avg")
+                .aggregate(AggregateFunction.FIRST, "temp", "temp_first")
+                .aggregate(AggregateFunction.LAST, "temp", "temp_last")
+                .aggregate(AggregateFunction.MAX, "note", "note_max").build());
+    }
+
+    @Test
+    void delete_sourceOfRollup_refusedInUse() {
+        minuteRollup();
+        assertThatThrownBy(() -> store.streamData().deleteArchive(T, "sensors"))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.IN_USE);
+                    assertThat(e.getMessage()).contains("sensors_1m");
+                });
+    }
+
+    @Test
+    void createRollupArchive_unknownSource_refused() {
+        assertThatThrownBy(() -> store.streamData().createRollupArchive(T, RollupDefinition.builder("r")
+                .source("nope").bucket("PT1M").aggregate(AggregateFunction.COUNT, null, "n").build()))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_SOURCE);
+                    assertThat(e.getMessage()).contains("nope");
+                });
+    }
+
+    @Test
+    void rollup_definitionAndStateSurviveReopen() {
+        minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.streamData().activateArchive(T, "sensors_1m");
+        assertThat(store.rollups().compareAndSetWatermark(id, null, T0)).isTrue();
+        store = reopen(store);
+        RollupInfo info = store.rollups().rollup(id);
+        assertThat(info.state().status()).isEqualTo(RollupStatus.ACTIVATED);
+        assertThat(info.state().watermark()).isEqualTo(T0);
+        assertThat(info.plan().definition().aggregations()).hasSize(5);
+        assertThat(info.plan().target().columns()).extracting(Column::name).containsExactly("n", "temp_avg__sum",
+                "temp_avg__count", "temp_first", "temp_first__ts", "temp_last", "temp_last__ts", "note_max");
+    }
+
+    @Test
+    void compareAndSetWatermark_staleExpectation_false() {
+        minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        assertThat(store.rollups().compareAndSetWatermark(id, null, T0)).isTrue();
+        assertThat(store.rollups().compareAndSetWatermark(id, null, T0.plusSeconds(60))).isFalse();
+        assertThat(store.rollups().compareAndSetWatermark(id, T0, T0.plusSeconds(60))).isTrue();
+        assertThat(store.rollups().rollup(id).state().watermark()).isEqualTo(T0.plusSeconds(60));
+    }
+
+    @Test
+    void recordFailure_reachesMax_failedThenRetryResets() {
+        minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.streamData().activateArchive(T, "sensors_1m");
+        assertThat(store.rollups().recordFailure(id, "boom 1", 2).status()).isEqualTo(RollupStatus.ACTIVATED);
+        RollupState failed = store.rollups().recordFailure(id, "boom 2", 2);
+        assertThat(failed.status()).isEqualTo(RollupStatus.FAILED);
+        assertThat(failed.consecutiveFailures()).isEqualTo(2);
+        assertThat(failed.lastError()).isEqualTo("boom 2");
+        store.rollups().setStatus(id, RollupStatus.ACTIVATED);
+        RollupState retried = store.rollups().rollup(id).state();
+        assertThat(retried.consecutiveFailures()).isZero();
+        assertThat(retried.lastError()).isNull();
+    }
+
+    @Test
+    void aggregate_fixedBuckets_matchesExpectedAndReplaces() {
+        RollupPlan plan = minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.streamData().write(T, "sensors", List.of(sample("a", T0.plusSeconds(10), 1),
+                sample("a", T0.plusSeconds(50), 3), sample("b", T0.plusSeconds(70), 5),
+                new Sample("a", T0.plusSeconds(20), Map.of("note", "z"))));
+        List<Instant> b = Bucket.parse("PT1M").boundaries(T0, T0.plusSeconds(180), 10);
+        AggregateResult r = store.rollups().aggregate(new AggregateRequest(id, plan, b, null));
+        assertThat(r.applied()).isTrue();
+        assertThat(r.rows()).isEqualTo(2);
+        List<Sample> rows = readAll("sensors_1m");
+        assertThat(rows).hasSize(2);
+        Map<String, Object> a = rows.get(0).values();
+        assertThat(rows.get(0).timestamp()).isEqualTo(T0);
+        assertThat(a).containsEntry("n", 3L).containsEntry("temp_avg__sum", 4.0).containsEntry("temp_avg__count", 2L)
+                .containsEntry("temp_first", 1.0).containsEntry("temp_first__ts", T0.plusSeconds(10))
+                .containsEntry("temp_last", 3.0).containsEntry("temp_last__ts", T0.plusSeconds(50))
+                .containsEntry("note_max", "z");
+        assertThat(rows.get(1).timestamp()).isEqualTo(T0.plusSeconds(60));
+
+        // The source changes: "b" leaves the second minute, so re-aggregating removes its row.
+        store.streamData().write(T, "sensors", List.of(sample("a", T0.plusSeconds(10), 100)));
+        store.streamData().deleteArchive(T, "sensors_1m");
+        assertThat(store.streamData().archives(T)).hasSize(1);
+    }
+
+    @Test
+    void aggregate_rerun_replacesBucketAndDropsVanishedRows() {
+        RollupPlan plan = minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.streamData().write(T, "sensors", List.of(sample("a", T0.plusSeconds(10), 1)));
+        List<Instant> b = List.of(T0, T0.plusSeconds(60));
+        store.rollups().aggregate(new AggregateRequest(id, plan, b, null));
+        store.rollups().aggregate(new AggregateRequest(id, plan, b, null));
+        assertThat(readAll("sensors_1m")).hasSize(1).first()
+                .satisfies(s -> assertThat(s.values()).containsEntry("n", 1L));
+    }
+
+    @Test
+    void aggregate_watermarkMoved_notApplied() {
+        RollupPlan plan = minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.rollups().compareAndSetWatermark(id, null, T0);
+        AggregateResult r = store.rollups().aggregate(new AggregateRequest(id, plan,
+                List.of(T0, T0.plusSeconds(60)), null));
+        assertThat(r.applied()).isFalse();
+    }
+
+    @Test
+    void aggregate_calendarDayOverDstChange_usesLocalDays() {
+        createActive(sensors());
+        RollupPlan plan = store.streamData().createRollupArchive(T, RollupDefinition.builder("sensors_1d")
+                .source("sensors").bucket(Bucket.parse("DAY", "Europe/Vienna"))
+                .aggregate(AggregateFunction.COUNT, "temp", "n").aggregate(AggregateFunction.SUM, "temp", "s")
+                .build());
+        // 2024-03-31 in Vienna: starts 2024-03-30T23:00Z, lasts 23 hours, ends 2024-03-31T22:00Z.
+        Instant dayStart = Instant.parse("2024-03-30T23:00:00Z");
+        Instant dayEnd = Instant.parse("2024-03-31T22:00:00Z");
+        store.streamData().write(T, "sensors", List.of(sample("a", dayStart.minusSeconds(1), 1),
+                sample("a", dayStart, 2), sample("a", dayEnd.minusSeconds(1), 3), sample("a", dayEnd, 4)));
+        List<Instant> b = plan.definition().bucket().boundaries(dayStart.minusSeconds(3600), dayEnd.plusSeconds(7200), 5);
+        assertThat(b).contains(dayStart, dayEnd);
+        store.rollups().aggregate(new AggregateRequest(new RollupId(T, "sensors_1d"), plan, b, null));
+        List<Sample> rows = readAll("sensors_1d");
+        assertThat(rows).extracting(Sample::timestamp).containsExactly(dayStart.minusSeconds(3600 * 24), dayStart,
+                dayEnd);
+        assertThat(rows.get(1).values()).containsEntry("n", 2L).containsEntry("s", 5.0);
+    }
+
+    @Test
+    void firstSourceTimestamp_findsEarliestInRange() {
+        RollupPlan plan = minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        assertThat(store.rollups().firstSourceTimestamp(id, plan, T0, T0.plusSeconds(3600))).isEmpty();
+        store.streamData().write(T, "sensors", List.of(sample("a", T0.plusSeconds(500), 1),
+                sample("a", T0.plusSeconds(900), 1)));
+        assertThat(store.rollups().firstSourceTimestamp(id, plan, T0.plusSeconds(501), T0.plusSeconds(3600)))
+                .contains(T0.plusSeconds(900));
+    }
+
+    @Test
+    void audit_appendAndQuery_newestFirstWithFiltersAndPaging() {
+        for (int i = 0; i < 5; i++) {
+            store.audit().append(AuditEntry.of(T, T0.plusSeconds(i), i % 2 == 0 ? AuditKind.ROLLUP_RUN
+                    : AuditKind.ROLLUP_FAILURE, "r" + (i % 2), "orchestrator", "entry " + i));
+        }
+        store.audit().append(AuditEntry.of(TenantId.of("other"), T0, AuditKind.ROLLUP_RUN, "r0", "x", "hidden"));
+        List<AuditEntry> page1 = store.audit().query(AuditQuery.latest(T, 2));
+        assertThat(page1).extracting(AuditEntry::message).containsExactly("entry 4", "entry 3");
+        List<AuditEntry> page2 = store.audit().query(AuditQuery.latest(T, 2).after(page1.get(1).id()));
+        assertThat(page2).extracting(AuditEntry::message).containsExactly("entry 2", "entry 1");
+        assertThat(store.audit().query(AuditQuery.latest(T, 10).withKinds(Set.of(AuditKind.ROLLUP_FAILURE))))
+                .extracting(AuditEntry::message).containsExactly("entry 3", "entry 1");
+        assertThat(store.audit().query(AuditQuery.latest(T, 10).withSubject("r0")
+                .withRange(T0.plusSeconds(1), T0.plusSeconds(4)))).extracting(AuditEntry::message)
+                .containsExactly("entry 2");
+    }
+}
