@@ -72,9 +72,6 @@ public final class RollupAdmin {
                     "rollup '" + rollup + "' is CREATED, not active; activate it first or leave it");
         }
         store.streamData().disableArchive(tenant, rollup);
-        if (state(rollup).status() != RollupStatus.DISABLED) {
-            store.rollups().setStatus(id(rollup), RollupStatus.DISABLED);
-        }
         return audited(rollup, AuditKind.ROLLUP_DISABLED, actor, "disabled (was " + s.status() + ")");
     }
 

@@ -46,10 +46,10 @@ final class RollupRunner {
             return;
         }
         Instant stored = info.state().watermark();
-        Instant cursor = stored != null ? stored : start(plan, limit);
+        Instant cursor = stored != null ? stored : start(id, plan, limit);
         int remaining = config.maxBucketsPerTick();
         while (cursor != null && cursor.isBefore(limit) && remaining > 0) {
-            Optional<Instant> next = runtime.firstSourceTimestamp(plan, cursor, limit);
+            Optional<Instant> next = runtime.firstSourceTimestamp(id, plan, cursor, limit);
             if (next.isEmpty()) {
                 jump(id, stored, limit);
                 return;
@@ -94,13 +94,13 @@ final class RollupRunner {
     }
 
     /** Where a rollup without a watermark starts: its {@code startAt}, else its oldest source row; null if none. */
-    private Instant start(RollupPlan plan, Instant limit) {
+    private Instant start(RollupId id, RollupPlan plan, Instant limit) {
         Bucket bucket = plan.definition().bucket();
         Instant startAt = plan.definition().startAt();
         if (startAt != null) {
             return bucket.floor(startAt);
         }
-        return runtime.firstSourceTimestamp(plan, EARLIEST, limit).map(bucket::floor).orElse(null);
+        return runtime.firstSourceTimestamp(id, plan, EARLIEST, limit).map(bucket::floor).orElse(null);
     }
 
     /** No source rows below the limit: the watermark jumps there without a statement. */

@@ -55,6 +55,13 @@ final class Fixture {
         return this;
     }
 
+    /** Creates the rollup and leaves it CREATED. */
+    Fixture createdOnly(RollupDefinition def) {
+        store.streamData().createRollupArchive(tenant, def);
+        oracle.rollup(def);
+        return this;
+    }
+
     Fixture write(List<Sample> batch) {
         store.streamData().write(tenant, RAW, batch);
         oracle.write(batch);

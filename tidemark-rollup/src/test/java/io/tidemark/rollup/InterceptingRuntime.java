@@ -28,6 +28,8 @@ import java.util.function.Consumer;
 final class InterceptingRuntime implements RollupRuntime {
     private final RollupRuntime real;
     final AtomicInteger aggregateCalls = new AtomicInteger();
+    /** Rollup name → its aggregate statements, failed ones included. */
+    final Map<String, AtomicInteger> aggregatesByRollup = new ConcurrentHashMap<>();
     final AtomicInteger firstSourceCalls = new AtomicInteger();
     /** Rollup names whose aggregate statements throw. */
     final Set<String> failingAggregates = ConcurrentHashMap.newKeySet();
@@ -43,9 +45,9 @@ final class InterceptingRuntime implements RollupRuntime {
         this.real = real;
     }
 
-    /** Buckets committed more than once. */
-    List<String> committedTwice() {
-        return committed.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+    int aggregatesOf(String rollup) {
+        AtomicInteger n = aggregatesByRollup.get(rollup);
+        return n == null ? 0 : n.get();
     }
 
     @Override
@@ -102,14 +104,15 @@ final class InterceptingRuntime implements RollupRuntime {
     }
 
     @Override
-    public Optional<Instant> firstSourceTimestamp(RollupPlan plan, Instant from, Instant to) {
+    public Optional<Instant> firstSourceTimestamp(RollupId id, RollupPlan plan, Instant from, Instant to) {
         firstSourceCalls.incrementAndGet();
-        return real.firstSourceTimestamp(plan, from, to);
+        return real.firstSourceTimestamp(id, plan, from, to);
     }
 
     @Override
     public AggregateResult aggregate(AggregateRequest request) {
         aggregateCalls.incrementAndGet();
+        aggregatesByRollup.computeIfAbsent(request.id().name(), n -> new AtomicInteger()).incrementAndGet();
         beforeAggregate.accept(request);
         if (failingAggregates.contains(request.id().name())) {
             throw new TidemarkException(ErrorCode.STORE_ERROR,
