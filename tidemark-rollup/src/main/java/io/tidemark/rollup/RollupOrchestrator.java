@@ -129,7 +129,10 @@ public interface RollupOrchestrator {
             return this;
         }
 
-        /** Where the metrics go; default a private {@link SimpleMeterRegistry}. */
+        /**
+         * Where the metrics go; default a private {@link SimpleMeterRegistry}. Meters are keyed by tenant and rollup,
+         * so give each registry one orchestrator per tenant: a second one would share the first one's lag gauge.
+         */
         public Builder meterRegistry(MeterRegistry r) {
             this.meterRegistry = Objects.requireNonNull(r, "meterRegistry");
             return this;

@@ -122,8 +122,8 @@ final class TenantOrchestrator implements RollupOrchestrator {
             LOG.warn("rollup {}: statement failed ({} of {} allowed): {}", id, after.consecutiveFailures(),
                     maxFailures, error, e);
             audit(AuditKind.ROLLUP_FAILURE, id, "statement failed (" + after.consecutiveFailures() + " of "
-                    + maxFailures + " consecutive failures allowed); watermark kept at " + after.watermark()
-                    + ": " + error);
+                    + maxFailures + " consecutive failures allowed); watermark kept at "
+                    + (after.watermark() == null ? "none (nothing committed yet)" : after.watermark()) + ": " + error);
             if (after.status() != RollupStatus.FAILED) {
                 return;
             }

@@ -23,7 +23,7 @@ class OrchestratorConfigTest {
     }
 
     @Test
-    void default_isADayOfMinutesPerStatement() {
+    void default_asShipped_aDayOfMinutesPerStatementAndHundredThousandBucketsPerTick() {
         assertThat(OrchestratorConfig.DEFAULT.maxBucketsPerStatement()).isEqualTo(1440);
         assertThat(OrchestratorConfig.DEFAULT.maxBucketsPerTick()).isEqualTo(100_000);
     }

@@ -36,9 +36,14 @@ final class Scenario {
     static final String DIRECT_DAY = "direct_day";
     private static final List<ZoneId> ZONES = List.of(ZoneId.of("UTC"), ZoneId.of("Europe/Vienna"),
             ZoneId.of("America/New_York"), ZoneId.of("Asia/Kolkata"));
-    private static final List<LocalDate> ANCHORS = List.of(LocalDate.of(2024, 3, 31), LocalDate.of(2024, 10, 27),
-            LocalDate.of(2024, 3, 10), LocalDate.of(2024, 11, 3), LocalDate.of(2024, 2, 29),
-            LocalDate.of(2024, 12, 31));
+    /** Per zone (same order): its DST days first, then a leap day and a year end; seeds take them in turn. */
+    private static final List<List<LocalDate>> ANCHORS = List.of(
+            List.of(LocalDate.of(2024, 2, 29), LocalDate.of(2024, 12, 31), LocalDate.of(2024, 3, 31)),
+            List.of(LocalDate.of(2024, 3, 31), LocalDate.of(2024, 10, 27), LocalDate.of(2024, 2, 29),
+                    LocalDate.of(2024, 12, 31)),
+            List.of(LocalDate.of(2024, 3, 10), LocalDate.of(2024, 11, 3), LocalDate.of(2024, 2, 29),
+                    LocalDate.of(2024, 12, 31)),
+            List.of(LocalDate.of(2024, 12, 31), LocalDate.of(2024, 2, 29), LocalDate.of(2024, 10, 27)));
     private static final List<Duration> WIDTHS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5),
             Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1));
     private static final List<Duration> LAGS = List.of(Duration.ZERO, Duration.ofMinutes(5), Duration.ofHours(1));
@@ -60,10 +65,13 @@ final class Scenario {
         this.seed = seed;
         // java.util.Random's first outputs for small consecutive seeds are alike: scramble the seed
         this.rnd = new Random(seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
-        this.zone = ZONES.get((int) Math.floorMod(seed, (long) ZONES.size()));
-        LocalDate anchor = ANCHORS.get(rnd.nextInt(ANCHORS.size())).minusDays(rnd.nextInt(3));
-        this.start = anchor.atStartOfDay(zone).toInstant().plusSeconds(rnd.nextInt(86_400));
-        this.span = Duration.ofHours(30 + rnd.nextInt(80));
+        int z = (int) Math.floorMod(seed, (long) ZONES.size());
+        this.zone = ZONES.get(z);
+        List<LocalDate> anchors = ANCHORS.get(z);
+        LocalDate anchor = anchors.get((int) Math.floorMod(seed / ZONES.size(), (long) anchors.size()));
+        // the anchor day lies inside the span: start up to 36 h before it, last at least 48 h
+        this.start = anchor.atStartOfDay(zone).toInstant().minusSeconds(rnd.nextInt(36 * 3600));
+        this.span = Duration.ofHours(48 + rnd.nextInt(64));
     }
 
     static Scenario random(long seed) {
