@@ -74,7 +74,12 @@ public sealed interface Bucket permits FixedBucket, CalendarBucket {
         }
         int at = text.indexOf('@');
         if (at > 0) {
-            return parse(text.substring(0, at), text.substring(at + 1));
+            String zonePart = text.substring(at + 1);
+            if (zonePart.isBlank()) {
+                throw new TidemarkException(ErrorCode.UNKNOWN_TIME_ZONE, "bucket '" + text
+                        + "' names no time zone after '@': write e.g. DAY@Europe/Vienna, or leave out '@' for UTC");
+            }
+            return parse(text.substring(0, at), zonePart);
         }
         CalendarUnit unit = CalendarUnit.find(text);
         if (unit != null) {

@@ -91,7 +91,9 @@ public final class SampleBatch {
             validateRow(archive, samples.get(r), r, limits, index, rtIds, micros, values, errors);
         }
         if (!errors.isEmpty()) {
-            throw new BatchRejectedException(archive.name(), errors);
+            // A row can add several errors, so the loop's check alone can overshoot the limit.
+            throw new BatchRejectedException(archive.name(),
+                    errors.subList(0, Math.min(errors.size(), MAX_REPORTED_ERRORS)));
         }
         return dedupe(new SampleBatch(archive, rtIds, micros, values));
     }
@@ -203,7 +205,7 @@ public final class SampleBatch {
         return "expected " + col.type() + ", got " + v.getClass().getSimpleName() + " " + shown;
     }
 
-    /** Keeps the last occurrence of each (timestamp, rtId), in first-seen order. */
+    /** Keeps the last occurrence of each (timestamp, rtId), at the position of that last occurrence. */
     private static SampleBatch dedupe(SampleBatch b) {
         int n = b.size();
         Map<Key, Integer> last = new HashMap<>(n * 2);
