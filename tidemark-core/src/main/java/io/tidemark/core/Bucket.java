@@ -85,6 +85,11 @@ public sealed interface Bucket permits FixedBucket, CalendarBucket {
         if (unit != null) {
             return new CalendarBucket(unit, zoneOf(zone));
         }
+        if (zone != null && !zone.isBlank()) {
+            throw new TidemarkException(ErrorCode.INVALID_BUCKET, "bucket '" + text + "' has time zone '" + zone
+                    + "', but fixed widths are aligned to the Unix epoch; a time zone goes only with DAY, ISO_WEEK, "
+                    + "MONTH, QUARTER or YEAR");
+        }
         try {
             return new FixedBucket(Duration.parse(text));
         } catch (DateTimeParseException e) {

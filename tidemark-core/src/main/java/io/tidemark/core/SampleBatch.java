@@ -126,16 +126,16 @@ public final class SampleBatch {
         if (s.values() == null) {
             return;
         }
-        for (Map.Entry<String, Object> e : s.values().entrySet()) {
-            Integer c = index.get(e.getKey());
-            if (c == null) {
-                errors.add(new BatchRejectedException.RowError(row, e.getKey(), "archive '" + archive.name()
-                        + "' has no such column; its columns are "
-                        + archive.columns().stream().map(Column::name).toList()));
-                continue;
-            }
+        // Unknown columns first (by name), then the archive's columns in their order: messages are stable.
+        Map<String, Object> given = s.values();
+        for (String key : given.keySet().stream().filter(k -> !index.containsKey(k)).sorted().toList()) {
+            errors.add(new BatchRejectedException.RowError(row, key, "archive '" + archive.name()
+                    + "' has no such column; its columns are "
+                    + archive.columns().stream().map(Column::name).toList()));
+        }
+        for (int c = 0; c < archive.columns().size(); c++) {
             Column col = archive.columns().get(c);
-            String reason = coerce(col, e.getValue(), values, c, r, limits);
+            String reason = coerce(col, given.get(col.name()), values, c, r, limits);
             if (reason != null) {
                 errors.add(new BatchRejectedException.RowError(row, col.name(), reason));
             }

@@ -175,8 +175,10 @@ class BucketTest {
         }
 
         @Test
-        void parse_fixedWidthWithZone_ignoresTheZone() {
-            assertThat(Bucket.parse("PT1H", "Europe/Vienna")).isEqualTo(hour);
+        void parse_fixedWidthWithZone_failsBecauseFixedWidthsAreEpochAligned() {
+            assertFails(() -> Bucket.parse("PT1H", "Europe/Vienna"), ErrorCode.INVALID_BUCKET, "PT1H",
+                    "Europe/Vienna", "epoch");
+            assertFails(() -> Bucket.parse("PT1M@Nowhere/Zone"), ErrorCode.INVALID_BUCKET, "Nowhere/Zone");
         }
 
         @ParameterizedTest
