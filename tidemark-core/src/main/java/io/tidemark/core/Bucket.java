@@ -74,11 +74,21 @@ public sealed interface Bucket permits FixedBucket, CalendarBucket {
         }
         int at = text.indexOf('@');
         if (at > 0) {
-            return parse(text.substring(0, at), text.substring(at + 1));
+            String zonePart = text.substring(at + 1);
+            if (zonePart.isBlank()) {
+                throw new TidemarkException(ErrorCode.UNKNOWN_TIME_ZONE, "bucket '" + text
+                        + "' names no time zone after '@': write e.g. DAY@Europe/Vienna, or leave out '@' for UTC");
+            }
+            return parse(text.substring(0, at), zonePart);
         }
         CalendarUnit unit = CalendarUnit.find(text);
         if (unit != null) {
             return new CalendarBucket(unit, zoneOf(zone));
+        }
+        if (zone != null && !zone.isBlank()) {
+            throw new TidemarkException(ErrorCode.INVALID_BUCKET, "bucket '" + text + "' has time zone '" + zone
+                    + "', but fixed widths are aligned to the Unix epoch; a time zone goes only with DAY, ISO_WEEK, "
+                    + "MONTH, QUARTER or YEAR");
         }
         try {
             return new FixedBucket(Duration.parse(text));

@@ -19,7 +19,13 @@ public record CalendarBucket(CalendarUnit unit, ZoneId zone) implements Bucket {
     @Override
     public Instant floor(Instant t) {
         // t's local time is never before the start of its own local day, even when midnight falls in a DST gap.
-        return unit.start(t.atZone(zone).toLocalDate()).atStartOfDay(zone).toInstant();
+        Instant start = unit.start(t.atZone(zone).toLocalDate()).atStartOfDay(zone).toInstant();
+        // But local dates can repeat: where clocks went back across midnight (St. John's 1987-2010, 00:01 -> 23:01
+        // the day before), t may show yesterday's date after today's period has begun. It belongs to the later one.
+        for (Instant next = next(start); !next.isAfter(t); next = next(start)) {
+            start = next;
+        }
+        return start;
     }
 
     @Override

@@ -39,11 +39,19 @@ public final class Names {
     }
 
     public static String requireColumn(String value) {
+        // Before the pattern check, so that 'rtId' is reported as reserved rather than as not lower-case.
+        if (value != null && RESERVED_COLUMNS.contains(value.toLowerCase(Locale.ROOT))) {
+            throw reservedColumn(value);
+        }
         require("column", value);
-        if (RESERVED_COLUMNS.contains(value.toLowerCase(Locale.ROOT)) || value.contains("__")) {
-            throw new TidemarkException(ErrorCode.RESERVED_NAME, "column name '" + value
-                    + "' is reserved: 'timestamp' and 'rtId' are implicit, and '__' marks stored partials");
+        if (value.contains("__")) {
+            throw reservedColumn(value);
         }
         return value;
+    }
+
+    private static TidemarkException reservedColumn(String value) {
+        return new TidemarkException(ErrorCode.RESERVED_NAME, "column name '" + value
+                + "' is reserved: 'timestamp' and 'rtId' are implicit, and '__' marks stored partials");
     }
 }

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -31,7 +30,10 @@ public record RollupDefinition(String name, String source, Bucket bucket, List<A
         if (source.equals(name)) {
             throw new TidemarkException(ErrorCode.ROLLUP_CYCLE, "rollup '" + name + "' cannot read from itself");
         }
-        Objects.requireNonNull(bucket, "bucket");
+        if (bucket == null) {
+            throw new TidemarkException(ErrorCode.INVALID_BUCKET, "rollup '" + name + "' needs a bucket: an ISO-8601 "
+                    + "duration from PT1S to P7D, or one of DAY, ISO_WEEK, MONTH, QUARTER, YEAR with a time zone");
+        }
         aggregations = List.copyOf(aggregations);
         if (aggregations.isEmpty()) {
             throw new TidemarkException(ErrorCode.INVALID_AGGREGATION,

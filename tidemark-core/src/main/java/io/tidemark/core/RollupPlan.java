@@ -31,6 +31,25 @@ public record RollupPlan(RollupDefinition definition, ArchiveDefinition source, 
     }
 
     /**
+     * The values a reader sees for one stored row: each aggregation by its name, AVG computed from its stored sum
+     * and count (null when the count is 0), FIRST / LAST without their timestamps.
+     */
+    public java.util.Map<String, Object> readValues(java.util.Map<String, Object> stored) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (Aggregation a : definition.aggregations()) {
+            if (a.function() == AggregateFunction.AVG) {
+                Object sum = stored.get(a.as() + SUM_SUFFIX);
+                Object count = stored.get(a.as() + COUNT_SUFFIX);
+                boolean none = sum == null || count == null || ((Number) count).longValue() == 0;
+                out.put(a.as(), none ? null : ((Number) sum).doubleValue() / ((Number) count).longValue());
+            } else {
+                out.put(a.as(), stored.get(a.as()));
+            }
+        }
+        return out;
+    }
+
+    /**
      * Validates {@code def} against its source and derives the stored partials.
      *
      * @throws TidemarkException UNKNOWN_SOURCE, UNKNOWN_COLUMN, INVALID_AGGREGATION or INVALID_BUCKET
@@ -95,7 +114,7 @@ public record RollupPlan(RollupDefinition definition, ArchiveDefinition source, 
         String c = src.as();
         AggregateFunction f = a.function();
         AggregateFunction g = src.function();
-        ColumnType ct = source.column(c).map(Column::type).orElse(ColumnType.DOUBLE);
+        ColumnType ct = g == AggregateFunction.AVG ? ColumnType.DOUBLE : source.requireColumn(c).type();
         if ((f == AggregateFunction.COUNT || f == AggregateFunction.SUM) && g == AggregateFunction.COUNT) {
             return List.of(new Partial(as, ColumnType.BIGINT, Partial.Op.SUM, c, null));
         }

@@ -91,7 +91,9 @@ public final class SampleBatch {
             validateRow(archive, samples.get(r), r, limits, index, rtIds, micros, values, errors);
         }
         if (!errors.isEmpty()) {
-            throw new BatchRejectedException(archive.name(), errors);
+            // A row can add several errors, so the loop's check alone can overshoot the limit.
+            throw new BatchRejectedException(archive.name(),
+                    errors.subList(0, Math.min(errors.size(), MAX_REPORTED_ERRORS)));
         }
         return dedupe(new SampleBatch(archive, rtIds, micros, values));
     }
@@ -124,16 +126,16 @@ public final class SampleBatch {
         if (s.values() == null) {
             return;
         }
-        for (Map.Entry<String, Object> e : s.values().entrySet()) {
-            Integer c = index.get(e.getKey());
-            if (c == null) {
-                errors.add(new BatchRejectedException.RowError(row, e.getKey(), "archive '" + archive.name()
-                        + "' has no such column; its columns are "
-                        + archive.columns().stream().map(Column::name).toList()));
-                continue;
-            }
+        // Unknown columns first (by name), then the archive's columns in their order: messages are stable.
+        Map<String, Object> given = s.values();
+        for (String key : given.keySet().stream().filter(k -> !index.containsKey(k)).sorted().toList()) {
+            errors.add(new BatchRejectedException.RowError(row, key, "archive '" + archive.name()
+                    + "' has no such column; its columns are "
+                    + archive.columns().stream().map(Column::name).toList()));
+        }
+        for (int c = 0; c < archive.columns().size(); c++) {
             Column col = archive.columns().get(c);
-            String reason = coerce(col, e.getValue(), values, c, r, limits);
+            String reason = coerce(col, given.get(col.name()), values, c, r, limits);
             if (reason != null) {
                 errors.add(new BatchRejectedException.RowError(row, col.name(), reason));
             }
@@ -203,7 +205,7 @@ public final class SampleBatch {
         return "expected " + col.type() + ", got " + v.getClass().getSimpleName() + " " + shown;
     }
 
-    /** Keeps the last occurrence of each (timestamp, rtId), in first-seen order. */
+    /** Keeps the last occurrence of each (timestamp, rtId), at the position of that last occurrence. */
     private static SampleBatch dedupe(SampleBatch b) {
         int n = b.size();
         Map<Key, Integer> last = new HashMap<>(n * 2);
