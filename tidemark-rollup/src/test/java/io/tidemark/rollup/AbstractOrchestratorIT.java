@@ -94,7 +94,7 @@ abstract class AbstractOrchestratorIT {
         if (seed % 2 == 0) {
             OrchestratorConfig small = new OrchestratorConfig(1 + rnd.nextInt(100), 10 + rnd.nextInt(2000));
             f.context += small + ": ";
-            RollupOrchestrator o = orchestrator(store, f.tenant, small);
+            RollupOrchestrator o = RollupOrchestrator.builder(store, f.tenant).clock(clock).config(small).build();
             clock.set(scenario.dataStart());
             while (clock.instant().isBefore(scenario.dataEnd().plus(Duration.ofDays(2)))) {
                 clock.advance(Duration.ofMinutes(1 + rnd.nextInt(600)));
@@ -233,7 +233,7 @@ abstract class AbstractOrchestratorIT {
         InterceptingStore two = new InterceptingStore(second);
         OrchestratorConfig small = new OrchestratorConfig(7, 60);
         RollupOrchestrator a = orchestrator(one, ACME, small);
-        RollupOrchestrator b = orchestrator(two, ACME, small);
+        RollupOrchestrator b = RollupOrchestrator.builder(two, ACME).clock(clock).config(small).build();
 
         ConcurrentTicks race = ConcurrentTicks.run(a, b);
         int rest = tickUntilIdle(a);
