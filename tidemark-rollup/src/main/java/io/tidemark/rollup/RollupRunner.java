@@ -61,12 +61,12 @@ final class RollupRunner {
             if (!result.applied() || !runtime.compareAndSetWatermark(id, stored, end)) {
                 return; // another orchestrator moved the watermark first
             }
-            metrics.watermark(id.name(), end);
-            runtime.recordSuccess(id, clock.instant());
             int count = boundaries.size() - 1;
             p.committed(boundaries.get(0), end, count, result.rows());
+            metrics.watermark(id.name(), end);
             metrics.of(id.name()).buckets().increment(count);
             metrics.of(id.name()).rows().increment(result.rows());
+            runtime.recordSuccess(id, clock.instant()); // after counting: the buckets are committed either way
             remaining -= count;
             stored = end;
             cursor = end;
