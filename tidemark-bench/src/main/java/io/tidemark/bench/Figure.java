@@ -1,0 +1,18 @@
+package io.tidemark.bench;
+
+/**
+ * One measured figure and its same-run baseline.
+ *
+ * @param ratio value / baseline (higher is better for throughputs)
+ * @param target the ratio the issue asks for, or NaN
+ */
+public record Figure(String engine, String name, double value, String unit, double baseline, String baselineName,
+        double target) {
+    public double ratio() {
+        return value / baseline;
+    }
+
+    public boolean meetsTarget() {
+        return Double.isNaN(target) || ratio() >= target;
+    }
+}

@@ -1,0 +1,56 @@
+package io.tidemark.server;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Dependencies point one way: server → rollup → store → core; the orchestrator sees only the store's SPI. */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void load() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.tidemark");
+    }
+
+    @Test
+    void core_dependsOnNoOtherModule() {
+        noClasses().that().resideInAPackage("io.tidemark.core..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tidemark.store..", "io.tidemark.rollup..", "io.tidemark.server..", "java.sql..")
+                .check(classes);
+    }
+
+    @Test
+    void store_dependsOnCoreOnly() {
+        noClasses().that().resideInAPackage("io.tidemark.store..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tidemark.rollup..", "io.tidemark.server..").check(classes);
+    }
+
+    @Test
+    void rollup_usesTheStoreSpiOnly() {
+        noClasses().that().resideInAPackage("io.tidemark.rollup..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tidemark.store.jdbc..", "io.tidemark.store.duckdb..",
+                        "io.tidemark.store.postgres..", "io.tidemark.server..", "java.sql..")
+                .check(classes);
+    }
+
+    @Test
+    void storeSpi_doesNotDependOnProviders() {
+        noClasses().that().resideInAPackage("io.tidemark.store").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tidemark.store.jdbc..", "io.tidemark.store.duckdb..",
+                        "io.tidemark.store.postgres..").check(classes);
+    }
+
+    @Test
+    void providers_doNotDependOnEachOther() {
+        noClasses().that().resideInAPackage("io.tidemark.store.duckdb..").should().dependOnClassesThat()
+                .resideInAPackage("io.tidemark.store.postgres..").check(classes);
+        noClasses().that().resideInAPackage("io.tidemark.store.postgres..").should().dependOnClassesThat()
+                .resideInAPackage("io.tidemark.store.duckdb..").check(classes);
+    }
+}
