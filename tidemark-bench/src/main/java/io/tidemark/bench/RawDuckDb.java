@@ -42,12 +42,19 @@ final class RawDuckDb implements RawEngine {
     }
 
     @Override
-    public long rollupAll() throws SQLException {
+    public void resetRollup() throws SQLException {
         try (Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS rollup");
             s.execute("CREATE TABLE rollup (\"timestamp\" TIMESTAMP NOT NULL, \"rtId\" VARCHAR(128) NOT NULL, "
                     + "n BIGINT, a_sum DOUBLE, a_min DOUBLE, a_max DOUBLE, a_avg__sum DOUBLE, a_avg__count BIGINT, "
                     + "a_first DOUBLE, a_first__ts TIMESTAMP, a_last DOUBLE, a_last__ts TIMESTAMP, b_sum DOUBLE, "
                     + "b_max DOUBLE, PRIMARY KEY (\"timestamp\", \"rtId\"))");
+        }
+    }
+
+    @Override
+    public long rollupAll() throws SQLException {
+        try (Statement s = c.createStatement()) {
             return s.executeUpdate("INSERT INTO rollup SELECT time_bucket(INTERVAL '60 seconds', \"timestamp\", "
                     + "TIMESTAMP '1970-01-01 00:00:00') AS bs, \"rtId\", count(*), sum(a), min(a), max(a), sum(a), "
                     + "count(a), arg_min(a, \"timestamp\"), min(CASE WHEN a IS NOT NULL THEN \"timestamp\" END), "

@@ -15,7 +15,10 @@ interface RawEngine extends AutoCloseable {
     /** Writes one batch with the engine's bulk path (DuckDB Appender, PostgreSQL COPY), in one transaction. */
     void bulkWrite(Generator.Batch batch) throws SQLException;
 
-    /** Creates the 1-minute target and fills it with one INSERT … SELECT over the whole range; returns rows. */
+    /** (Re)creates the empty 1-minute target table. */
+    void resetRollup() throws SQLException;
+
+    /** Fills the 1-minute target with one INSERT … SELECT over the whole range; returns rows. */
     long rollupAll() throws SQLException;
 
     Connection connection();

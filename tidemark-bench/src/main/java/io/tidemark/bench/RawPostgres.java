@@ -52,13 +52,20 @@ final class RawPostgres implements RawEngine {
     }
 
     @Override
-    public long rollupAll() throws SQLException {
+    public void resetRollup() throws SQLException {
         try (Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS rollup");
             s.execute("CREATE TABLE rollup (\"timestamp\" TIMESTAMP NOT NULL, \"rtId\" VARCHAR(128) NOT NULL, "
                     + "n BIGINT, a_sum DOUBLE PRECISION, a_min DOUBLE PRECISION, a_max DOUBLE PRECISION, "
                     + "a_avg__sum DOUBLE PRECISION, a_avg__count BIGINT, a_first DOUBLE PRECISION, "
                     + "a_first__ts TIMESTAMP, a_last DOUBLE PRECISION, a_last__ts TIMESTAMP, b_sum DOUBLE PRECISION, "
                     + "b_max DOUBLE PRECISION, PRIMARY KEY (\"timestamp\", \"rtId\"))");
+        }
+    }
+
+    @Override
+    public long rollupAll() throws SQLException {
+        try (Statement s = c.createStatement()) {
             return s.executeUpdate("INSERT INTO rollup SELECT date_bin(INTERVAL '60 seconds', \"timestamp\", "
                     + "TIMESTAMP '1970-01-01 00:00:00') AS bs, \"rtId\", count(*), sum(a), min(a), max(a), sum(a), "
                     + "count(a), (array_agg(a ORDER BY \"timestamp\") FILTER (WHERE a IS NOT NULL))[1], "

@@ -128,10 +128,20 @@ public final class SampleBatch {
         }
         // Unknown columns first (by name), then the archive's columns in their order: messages are stable.
         Map<String, Object> given = s.values();
-        for (String key : given.keySet().stream().filter(k -> !index.containsKey(k)).sorted().toList()) {
-            errors.add(new BatchRejectedException.RowError(row, key, "archive '" + archive.name()
-                    + "' has no such column; its columns are "
-                    + archive.columns().stream().map(Column::name).toList()));
+        List<String> unknown = null;
+        for (String key : given.keySet()) {
+            if (!index.containsKey(key)) {
+                unknown = unknown != null ? unknown : new ArrayList<>();
+                unknown.add(key);
+            }
+        }
+        if (unknown != null) {
+            java.util.Collections.sort(unknown);
+            for (String key : unknown) {
+                errors.add(new BatchRejectedException.RowError(row, key, "archive '" + archive.name()
+                        + "' has no such column; its columns are "
+                        + archive.columns().stream().map(Column::name).toList()));
+            }
         }
         for (int c = 0; c < archive.columns().size(); c++) {
             Column col = archive.columns().get(c);
@@ -207,21 +217,21 @@ public final class SampleBatch {
 
     /** Keeps the last occurrence of each (timestamp, rtId), at the position of that last occurrence. */
     private static SampleBatch dedupe(SampleBatch b) {
-        int n = b.size();
-        Map<Key, Integer> last = new HashMap<>(n * 2);
-        for (int r = 0; r < n; r++) {
-            last.put(new Key(b.micros[r], b.rtIds[r]), r);
-        }
-        if (last.size() == n) {
+        boolean[] superseded = findSuperseded(b.micros, b.rtIds);
+        if (superseded == null) {
             return b;
         }
-        int m = last.size();
+        int n = b.size();
+        int m = 0;
+        for (boolean sup : superseded) {
+            m += sup ? 0 : 1;
+        }
         String[] rt = new String[m];
         long[] mi = new long[m];
         Object[][] vals = new Object[b.values.length][m];
         int k = 0;
         for (int r = 0; r < n; r++) {
-            if (last.get(new Key(b.micros[r], b.rtIds[r])) != r) {
+            if (superseded[r]) {
                 continue;
             }
             rt[k] = b.rtIds[r];
@@ -234,5 +244,40 @@ public final class SampleBatch {
         return new SampleBatch(b.archive, rt, mi, vals);
     }
 
-    private record Key(long micros, String rtId) {}
+    /**
+     * Marks every row whose key occurs again later in the batch; null when all keys are distinct. An
+     * open-addressing table of row numbers: this runs on every ingest batch, so it allocates two arrays, not a
+     * map entry per row.
+     */
+    private static boolean[] findSuperseded(long[] micros, String[] rtIds) {
+        int n = micros.length;
+        int mask = Integer.highestOneBit(Math.max(2, n) * 2) * 2 - 1;
+        int[] slots = new int[mask + 1];
+        boolean[] superseded = null;
+        for (int r = 0; r < n; r++) {
+            int h = mix(micros[r] * 31 + rtIds[r].hashCode()) & mask;
+            while (true) {
+                int at = slots[h] - 1;
+                if (at < 0) {
+                    slots[h] = r + 1;
+                    break;
+                }
+                if (micros[at] == micros[r] && rtIds[at].equals(rtIds[r])) {
+                    superseded = superseded != null ? superseded : new boolean[n];
+                    superseded[at] = true;
+                    slots[h] = r + 1;
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+        }
+        return superseded;
+    }
+
+    private static int mix(long x) {
+        x ^= x >>> 33;
+        x *= 0xff51afd7ed558ccdL;
+        x ^= x >>> 33;
+        return (int) x;
+    }
 }

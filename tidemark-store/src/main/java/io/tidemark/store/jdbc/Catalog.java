@@ -26,10 +26,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Reads and writes the metadata tables. Every method runs on the caller's connection (and transaction). */
 final class Catalog {
     private final SqlDialect d;
+    /**
+     * Definitions by (tenant, name, seq). An archive's definition never changes once created, and a re-created
+     * archive gets a new seq, so entries never go stale; only the status is read every time.
+     */
+    private final Map<DefinitionKey, ArchiveDefinition> definitions = new ConcurrentHashMap<>();
+
+    private record DefinitionKey(String tenant, String name, long seq) {}
 
     Catalog(JdbcStore store) {
         this.d = store.dialect();
@@ -112,6 +120,7 @@ final class Catalog {
     }
 
     void deleteArchive(Connection c, TenantId tenant, String name) throws SQLException {
+        definitions.keySet().removeIf(k -> k.tenant().equals(tenant.value()) && k.name().equals(name));
         for (String sql : List.of("DELETE FROM " + d.meta("archives") + " WHERE tenant = ? AND name = ?",
                 "DELETE FROM " + d.meta("archive_columns") + " WHERE tenant = ? AND archive = ?",
                 "DELETE FROM " + d.meta("rollups") + " WHERE tenant = ? AND name = ?",
@@ -166,8 +175,9 @@ final class Catalog {
      */
     List<ArchiveInfo> archives(Connection c, TenantId tenant, String only) throws SQLException {
         Map<String, ArchiveStatus> status = new LinkedHashMap<>();
+        Map<String, Long> seqs = new LinkedHashMap<>();
         String filter = only == null ? "" : " AND name = ?";
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, status FROM " + d.meta("archives")
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, status, seq FROM " + d.meta("archives")
                 + " WHERE tenant = ?" + filter + " ORDER BY seq")) {
             ps.setString(1, tenant.value());
             if (only != null) {
@@ -176,11 +186,18 @@ final class Catalog {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     status.put(rs.getString(1), ArchiveStatus.valueOf(rs.getString(2)));
+                    seqs.put(rs.getString(1), rs.getLong(3));
                 }
             }
         }
         if (status.isEmpty()) {
             return List.of();
+        }
+        if (only != null) {
+            ArchiveDefinition cached = definitions.get(new DefinitionKey(tenant.value(), only, seqs.get(only)));
+            if (cached != null) {
+                return List.of(new ArchiveInfo(tenant, cached, status.get(only)));
+            }
         }
         Map<String, List<Column>> columns = columns(c, tenant);
         Map<String, RollupDefinition> rollups = rollupDefinitions(c, tenant);
@@ -188,6 +205,7 @@ final class Catalog {
         for (Map.Entry<String, ArchiveStatus> e : status.entrySet()) {
             String name = e.getKey();
             ArchiveDefinition def = new ArchiveDefinition(name, columns.get(name), rollups.get(name));
+            definitions.put(new DefinitionKey(tenant.value(), name, seqs.get(name)), def);
             out.add(new ArchiveInfo(tenant, def, e.getValue()));
         }
         return out;

@@ -179,7 +179,7 @@ final class JdbcStreamData implements StreamData {
     @Override
     public int write(TenantId tenant, String archive, List<Sample> samples) {
         ArchiveInfo a = requireWritable(tenant, archive);
-        return write(tenant, SampleBatch.validate(a.definition(), samples, BatchLimits.DEFAULT));
+        return writeValidated(tenant, a, SampleBatch.validate(a.definition(), samples, BatchLimits.DEFAULT));
     }
 
     @Override
@@ -190,10 +190,14 @@ final class JdbcStreamData implements StreamData {
             throw new TidemarkException(ErrorCode.INVALID_STATE,
                     "archive '" + archive + "' changed since the batch was validated; validate it again");
         }
+        return writeValidated(tenant, a, batch);
+    }
+
+    private int writeValidated(TenantId tenant, ArchiveInfo a, SampleBatch batch) {
         if (batch.size() == 0) {
             return 0;
         }
-        return store.inTransaction("write " + batch.size() + " samples to " + archive, c -> {
+        return store.inTransaction("write " + batch.size() + " samples to " + a.name(), c -> {
             store.engine().writeBatch(c, tenant, a.definition(), batch);
             return batch.size();
         });
