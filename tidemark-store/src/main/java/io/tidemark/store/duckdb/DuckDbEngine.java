@@ -6,7 +6,10 @@ import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
 import io.tidemark.store.jdbc.Engine;
 import io.tidemark.store.jdbc.SqlDialect;
+import io.tidemark.store.jdbc.Jdbc;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -44,7 +47,14 @@ final class DuckDbEngine implements Engine {
         return true;
     }
 
-    /** Appender into a connection-local staging table, then one upsert; all inside the caller's transaction. */
+    /**
+     * Appender into a connection-local staging table, then one insert; all inside the caller's transaction.
+     *
+     * <p>Engine difference PLAIN_INSERT_WHEN_NO_OVERLAP: DuckDB's {@code ON CONFLICT} insert is slower than a plain
+     * one and leaves a table that scans about 15 % slower (measured with the rollup statement on 10 M rows). When
+     * no stored row lies in the batch's time range — the usual case for streaming data — no key can collide, so a
+     * plain insert is equivalent; the single writer lock keeps that true until commit.
+     */
     @Override
     public void writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
             throws SQLException {
@@ -65,9 +75,23 @@ final class DuckDbEngine implements Engine {
                 app.endRow();
             }
         }
+        String staging = "temp.main." + dialect.quote(STAGING);
+        boolean overlap = overlapsStoredRows(tx, tenant, archive, batch);
         try (Statement s = tx.createStatement()) {
-            s.executeUpdate(dialect.upsertFromStaging(tenant, archive, "temp.main." + dialect.quote(STAGING)));
-            s.execute("DROP TABLE temp.main." + dialect.quote(STAGING));
+            s.executeUpdate(overlap ? dialect.upsertFromStaging(tenant, archive, staging)
+                    : dialect.insertFromStaging(tenant, archive, staging));
+            s.execute("DROP TABLE " + staging);
+        }
+    }
+
+    private boolean overlapsStoredRows(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
+            throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(tenant, archive.name()))) {
+            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(batch.minMicros())));
+            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(batch.maxMicros())));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
         }
     }
 

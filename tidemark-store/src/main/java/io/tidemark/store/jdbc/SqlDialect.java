@@ -135,6 +135,18 @@ public abstract class SqlDialect {
                 + upsertClause(def);
     }
 
+    /** Moves a staged batch into the archive without the upsert clause; only when no stored key can collide. */
+    public String insertFromStaging(TenantId tenant, ArchiveDefinition def, String staging) {
+        String cols = columnList(def);
+        return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging;
+    }
+
+    /** Whether any row lies in a closed time range. Binds: from, to (both inclusive). */
+    public String anyInClosedRange(TenantId tenant, String archive) {
+        return "SELECT count(*) FROM (SELECT 1 FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND "
+                + quote(TS) + " <= ? LIMIT 1) AS t";
+    }
+
     /** Binds: from, to, then each rtId, then limit. */
     public String read(TenantId tenant, ArchiveDefinition def, int rtIdCount) {
         StringBuilder sb = new StringBuilder("SELECT ").append(columnList(def)).append(" FROM ")
