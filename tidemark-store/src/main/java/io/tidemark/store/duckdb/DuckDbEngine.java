@@ -56,8 +56,8 @@ final class DuckDbEngine implements Engine {
      * plain insert is equivalent; the single writer lock keeps that true until commit.
      */
     @Override
-    public void writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
-            throws SQLException {
+    public long[] writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch,
+            long lateBefore) throws SQLException {
         String target = dialect.table(tenant, archive.name());
         try (Statement s = tx.createStatement()) {
             s.execute("CREATE OR REPLACE TEMP TABLE " + dialect.quote(STAGING) + " AS SELECT * FROM " + target
@@ -77,11 +77,17 @@ final class DuckDbEngine implements Engine {
         }
         String staging = "temp.main." + dialect.quote(STAGING);
         boolean overlap = overlapsStoredRows(tx, tenant, archive, batch);
+        long[] late = Jdbc.NO_SAMPLES;
+        if (batch.minMicros() < lateBefore) {
+            late = overlap ? Jdbc.changedBefore(tx, dialect.changedBefore(tenant, archive, staging), lateBefore)
+                    : Jdbc.microsBefore(batch, lateBefore);
+        }
         try (Statement s = tx.createStatement()) {
             s.executeUpdate(overlap ? dialect.upsertFromStaging(tenant, archive, staging)
                     : dialect.insertFromStaging(tenant, archive, staging));
             s.execute("DROP TABLE " + staging);
         }
+        return late;
     }
 
     private boolean overlapsStoredRows(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)

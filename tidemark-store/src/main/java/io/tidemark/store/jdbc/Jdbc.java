@@ -30,6 +30,46 @@ public final class Jdbc {
         return LocalDateTime.ofInstant(t, ZoneOffset.UTC);
     }
 
+    /** No samples: what {@link Engine#writeBatch} returns when none is late. */
+    public static final long[] NO_SAMPLES = new long[0];
+
+    /** The timestamps (epoch microseconds) of the batch's samples before {@code bound}, in batch order. */
+    public static long[] microsBefore(io.tidemark.core.SampleBatch batch, long bound) {
+        int n = 0;
+        for (int r = 0; r < batch.size(); r++) {
+            n += batch.micros(r) < bound ? 1 : 0;
+        }
+        long[] out = new long[n];
+        int k = 0;
+        for (int r = 0; r < batch.size() && k < n; r++) {
+            if (batch.micros(r) < bound) {
+                out[k++] = batch.micros(r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs {@link SqlDialect#changedBefore} on a staging table (before the upsert): the timestamps of the staged
+     * samples before {@code bound} that are new or differ from the stored ones.
+     */
+    public static long[] changedBefore(java.sql.Connection tx, String sql, long bound) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(sql)) {
+            setInstant(ps, 1, io.tidemark.core.SampleBatch.fromMicros(bound));
+            try (ResultSet rs = ps.executeQuery()) {
+                long[] out = new long[16];
+                int n = 0;
+                while (rs.next()) {
+                    if (n == out.length) {
+                        out = java.util.Arrays.copyOf(out, n * 2);
+                    }
+                    out[n++] = io.tidemark.core.SampleBatch.toMicros(getInstant(rs, 1));
+                }
+                return java.util.Arrays.copyOf(out, n);
+            }
+        }
+    }
+
     static TidemarkException storeError(String what, SQLException e) {
         return new TidemarkException(ErrorCode.STORE_ERROR, what + " failed: " + e.getMessage(), e);
     }

@@ -89,6 +89,20 @@ public abstract class SqlDialect {
                         + "subject VARCHAR(63) NOT NULL, actor VARCHAR(128) NOT NULL, message VARCHAR NOT NULL)");
     }
 
+    /**
+     * Metadata schema v1 → v2 (late data): the stale-range record, the pending watermark an aggregate publishes with
+     * its rows, and the per-archive {@code maxLateness}. Each statement is idempotent, so a migration interrupted
+     * half way is simply run again.
+     */
+    public List<String> migrateToV2() {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + meta("stale_ranges") + " (tenant VARCHAR(63) NOT NULL, "
+                        + "rollup VARCHAR(63) NOT NULL, range_from TIMESTAMP NOT NULL, range_to TIMESTAMP NOT NULL, "
+                        + "first_recorded_at TIMESTAMP NOT NULL)",
+                "ALTER TABLE " + meta("rollups") + " ADD COLUMN IF NOT EXISTS pending_watermark TIMESTAMP",
+                "ALTER TABLE " + meta("archives") + " ADD COLUMN IF NOT EXISTS max_lateness VARCHAR(40)");
+    }
+
     /** The next value of the metadata sequence, as a select-list expression. */
     public String nextSequenceValue() {
         return "nextval('" + schema(META).replace("'", "''") + ".\"seq\"')";
@@ -145,6 +159,22 @@ public abstract class SqlDialect {
     public String anyInClosedRange(TenantId tenant, String archive) {
         return "SELECT count(*) FROM (SELECT 1 FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND "
                 + quote(TS) + " <= ? LIMIT 1) AS t";
+    }
+
+    /**
+     * The timestamps of staged samples before a bound that are new or differ from the stored sample of
+     * their key in any column ({@code IS DISTINCT FROM}, so null equals null). Run before the upsert. Binds: bound.
+     */
+    public String changedBefore(TenantId tenant, ArchiveDefinition def, String staging) {
+        StringBuilder sb = new StringBuilder("SELECT s.").append(quote(TS)).append(" FROM ").append(staging)
+                .append(" s LEFT JOIN ").append(table(tenant, def.name())).append(" t ON t.").append(quote(TS))
+                .append(" = s.").append(quote(TS)).append(" AND t.").append(quote(RT_ID)).append(" = s.")
+                .append(quote(RT_ID)).append(" WHERE s.").append(quote(TS)).append(" < ? AND (t.")
+                .append(quote(RT_ID)).append(" IS NULL");
+        for (Column c : def.columns()) {
+            sb.append(" OR s.").append(quote(c.name())).append(" IS DISTINCT FROM t.").append(quote(c.name()));
+        }
+        return sb.append(")").toString();
     }
 
     /** Binds: from, to, then each rtId, then limit. */
@@ -246,6 +276,24 @@ public abstract class SqlDialect {
      * locking the row where the engine can. Binds: tenant, name.
      */
     public String lockRollupWatermark() {
-        return "SELECT watermark FROM " + meta("rollups") + " WHERE tenant = ? AND name = ? FOR UPDATE";
+        return "SELECT watermark, pending_watermark FROM " + meta("rollups") + " WHERE tenant = ? AND name = ? "
+                + "FOR UPDATE";
+    }
+
+    /**
+     * Dialect difference ROW_LOCKS: reads the rollups that read {@code source} directly, in name order, inside a
+     * transaction that writes the source, with a shared lock on their state rows: it waits for an aggregate or a
+     * recompute holding {@code FOR UPDATE}, and makes them wait for it, so the writer and the aggregate never
+     * overlap (see {@code LateData}). Columns: name, bucket, start_at, watermark, pending_watermark. Binds: tenant,
+     * source.
+     */
+    public String lockDependants() {
+        return dependants() + " FOR SHARE";
+    }
+
+    /** {@link #lockDependants()} without the lock. */
+    protected String dependants() {
+        return "SELECT name, bucket, start_at, watermark, pending_watermark FROM " + meta("rollups")
+                + " WHERE tenant = ? AND source = ? ORDER BY name";
     }
 }

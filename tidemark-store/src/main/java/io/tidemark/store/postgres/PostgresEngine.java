@@ -57,15 +57,16 @@ final class PostgresEngine implements Engine {
      * in the same transaction. Either way the batch is atomic and a re-sent sample replaces the stored one.
      */
     @Override
-    public void writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
-            throws SQLException {
+    public long[] writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch,
+            long lateBefore) throws SQLException {
         String target = dialect.table(tenant, archive.name());
+        boolean late = batch.minMicros() < lateBefore;
         if (!overlapsStoredRows(tx, tenant, archive, batch)) {
             Savepoint direct = tx.setSavepoint();
             try {
                 copy(tx, target, archive, batch);
                 tx.releaseSavepoint(direct);
-                return;
+                return late ? Jdbc.microsBefore(batch, lateBefore) : Jdbc.NO_SAMPLES;
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
@@ -78,10 +79,13 @@ final class PostgresEngine implements Engine {
             s.execute("CREATE TEMP TABLE " + staging + " (LIKE " + target + ") ON COMMIT DROP");
         }
         copy(tx, staging, archive, batch);
+        long[] changed = late ? Jdbc.changedBefore(tx, dialect.changedBefore(tenant, archive, staging), lateBefore)
+                : Jdbc.NO_SAMPLES;
         try (Statement s = tx.createStatement()) {
             s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
             s.execute("DROP TABLE " + staging);
         }
+        return changed;
     }
 
     private boolean overlapsStoredRows(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
