@@ -63,12 +63,12 @@ final class RollupRunner {
             p.recomputed(boundaries.get(0), boundaries.get(count), count, rows, nanos);
             metrics.statement(id.name(), nanos);
             metrics.of(id.name()).recomputedBuckets().increment(count);
-            runtime.recordSuccess(id, clock.instant());
             remaining -= count;
             ranges = runtime.staleRanges(id);
         }
         if (p.staleStatements > 0) {
             metrics.stale(id.name(), ranges);
+            runtime.recordSuccess(id, clock.instant());
         }
         return remaining;
     }
