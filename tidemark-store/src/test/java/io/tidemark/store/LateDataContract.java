@@ -103,7 +103,8 @@ public abstract class LateDataContract {
         clock.advance(Duration.ofMinutes(1));
         write(sample("a", minutes(6).plusSeconds(1), 1));
         clock.advance(Duration.ofMinutes(1));
-        write(sample("b", minutes(5), 1), sample("b", minutes(8), 1), sample("b", minutes(9), 1), sample("b", minutes(10), 1));
+        write(sample("b", minutes(5), 1), sample("b", minutes(8), 1), sample("b", minutes(9), 1),
+                sample("b", minutes(10), 1));
 
         assertThat(store.rollups().staleRanges(M1)).singleElement().satisfies(r -> {
             assertThat(r.from()).isEqualTo(minutes(5));
