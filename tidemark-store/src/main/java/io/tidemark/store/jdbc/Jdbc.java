@@ -49,11 +49,8 @@ public final class Jdbc {
         return out;
     }
 
-    /**
-     * Runs {@link SqlDialect#changedBefore} on a staging table (before the upsert): the timestamps of the staged
-     * samples before {@code bound} that are new or differ from the stored ones.
-     */
-    public static long[] changedBefore(java.sql.Connection tx, String sql, long bound) throws SQLException {
+    /** Runs {@link SqlDialect#upsertChangedBefore}: the timestamps of the late samples that were new or changed. */
+    public static long[] upsertChangedBefore(java.sql.Connection tx, String sql, long bound) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(sql)) {
             setInstant(ps, 1, io.tidemark.core.SampleBatch.fromMicros(bound));
             try (ResultSet rs = ps.executeQuery()) {

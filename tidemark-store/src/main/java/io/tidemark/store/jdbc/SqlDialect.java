@@ -155,6 +155,17 @@ public abstract class SqlDialect {
         return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging;
     }
 
+    /**
+     * Moves the staged samples before a bound ({@code before}) or at or after it into the archive, with the upsert
+     * clause or as a plain insert. Binds: the bound.
+     */
+    public String moveStagedPart(TenantId tenant, ArchiveDefinition def, String staging, boolean before,
+            boolean upsert) {
+        String cols = columnList(def);
+        return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging
+                + " WHERE " + quote(TS) + (before ? " < ?" : " >= ?") + (upsert ? upsertClause(def) : "");
+    }
+
     /** Whether any row lies in a closed time range. Binds: from, to (both inclusive). */
     public String anyInClosedRange(TenantId tenant, String archive) {
         return "SELECT count(*) FROM (SELECT 1 FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND "
@@ -162,19 +173,21 @@ public abstract class SqlDialect {
     }
 
     /**
-     * The timestamps of staged samples before a bound that are new or differ from the stored sample of
-     * their key in any column ({@code IS DISTINCT FROM}, so null equals null). Run before the upsert. Binds: bound.
+     * Upserts the staged samples before a bound and returns the timestamp of each one that was inserted or
+     * actually changed: the update only applies where some column {@code IS DISTINCT FROM} the stored one, so an
+     * identical re-send is neither written nor returned. Uses the primary key's index, never a scan of the archive.
+     * Binds: the bound.
      */
-    public String changedBefore(TenantId tenant, ArchiveDefinition def, String staging) {
-        StringBuilder sb = new StringBuilder("SELECT s.").append(quote(TS)).append(" FROM ").append(staging)
-                .append(" s LEFT JOIN ").append(table(tenant, def.name())).append(" t ON t.").append(quote(TS))
-                .append(" = s.").append(quote(TS)).append(" AND t.").append(quote(RT_ID)).append(" = s.")
-                .append(quote(RT_ID)).append(" WHERE s.").append(quote(TS)).append(" < ? AND (t.")
-                .append(quote(RT_ID)).append(" IS NULL");
+    public String upsertChangedBefore(TenantId tenant, ArchiveDefinition def, String staging) {
+        String cols = columnList(def);
+        StringBuilder where = new StringBuilder();
         for (Column c : def.columns()) {
-            sb.append(" OR s.").append(quote(c.name())).append(" IS DISTINCT FROM t.").append(quote(c.name()));
+            where.append(where.length() == 0 ? " WHERE " : " OR ").append(quote(c.name()))
+                    .append(" IS DISTINCT FROM EXCLUDED.").append(quote(c.name()));
         }
-        return sb.append(")").toString();
+        return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging
+                + " WHERE " + quote(TS) + " < ? ORDER BY " + quote(TS) + ", " + quote(RT_ID) + upsertClause(def)
+                + where + " RETURNING " + quote(TS);
     }
 
     /** Binds: from, to, then each rtId, then limit. */

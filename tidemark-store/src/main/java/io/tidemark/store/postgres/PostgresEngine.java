@@ -79,10 +79,22 @@ final class PostgresEngine implements Engine {
             s.execute("CREATE TEMP TABLE " + staging + " (LIKE " + target + ") ON COMMIT DROP");
         }
         copy(tx, staging, archive, batch);
-        long[] changed = late ? Jdbc.changedBefore(tx, dialect.changedBefore(tenant, archive, staging), lateBefore)
-                : Jdbc.NO_SAMPLES;
+        if (!late) {
+            try (Statement s = tx.createStatement()) {
+                s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
+                s.execute("DROP TABLE " + staging);
+            }
+            return Jdbc.NO_SAMPLES;
+        }
+        // Late samples first, by the upsert that returns only what it inserted or really changed; then the rest.
+        long[] changed = Jdbc.upsertChangedBefore(tx, dialect.upsertChangedBefore(tenant, archive, staging),
+                lateBefore);
+        try (PreparedStatement ps = tx.prepareStatement(dialect.moveStagedPart(tenant, archive, staging, false,
+                true))) {
+            Jdbc.setInstant(ps, 1, SampleBatch.fromMicros(lateBefore));
+            ps.executeUpdate();
+        }
         try (Statement s = tx.createStatement()) {
-            s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
             s.execute("DROP TABLE " + staging);
         }
         return changed;
