@@ -182,12 +182,26 @@ public abstract class SqlDialect {
         String cols = columnList(def);
         StringBuilder where = new StringBuilder();
         for (Column c : def.columns()) {
-            where.append(where.length() == 0 ? " WHERE " : " OR ").append(quote(c.name()))
+            where.append(where.length() == 0 ? " WHERE " : " OR ").append(storedColumn(c.name()))
                     .append(" IS DISTINCT FROM EXCLUDED.").append(quote(c.name()));
         }
-        return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging
+        return "INSERT INTO " + table(tenant, def.name()) + upsertTargetAlias() + " (" + cols + ") SELECT " + cols + " FROM " + staging
                 + " WHERE " + quote(TS) + " < ? ORDER BY " + quote(TS) + ", " + quote(RT_ID) + upsertClause(def)
                 + where + " RETURNING " + quote(TS);
+    }
+
+    /**
+     * Dialect difference QUALIFIED_CONFLICT_TARGET: in {@code ON CONFLICT … DO UPDATE … WHERE} the stored row's
+     * columns must be qualified (PostgreSQL calls a bare name ambiguous with {@code EXCLUDED}); the target gets
+     * this alias.
+     */
+    protected String upsertTargetAlias() {
+        return " AS t";
+    }
+
+    /** A column of the stored row inside {@code DO UPDATE … WHERE}; see {@link #upsertTargetAlias()}. */
+    protected String storedColumn(String name) {
+        return "t." + quote(name);
     }
 
     /** Binds: from, to, then each rtId, then limit. */
