@@ -131,8 +131,9 @@ final class RecordingListener implements LiveListener {
         return results.computeIfAbsent(queryId, k -> new HashMap<>());
     }
 
+    /** Without marks there is no generation to check against. */
     private void once(String queryId, Tuple t) {
-        if (!seenThisGeneration.computeIfAbsent(queryId, k -> new java.util.HashSet<>()).add(t.key())) {
+        if (inGeneration && !seenThisGeneration.computeIfAbsent(queryId, k -> new java.util.HashSet<>()).add(t.key())) {
             violations.add("row sent twice in one generation: " + queryId + " " + t);
         }
     }
