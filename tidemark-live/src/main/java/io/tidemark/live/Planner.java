@@ -930,7 +930,7 @@ final class Planner {
 
     private static String parserMessage(JSQLParserException e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        String m = String.valueOf(cause.getMessage());
+        String m = String.valueOf(cause.getMessage()).replaceFirst("^[\\w.]*ParseException: ", "");
         int cut = m.indexOf("\n\nWas expecting");
         m = cut >= 0 ? m.substring(0, cut) : m;
         return m.replaceAll("\\s+", " ").trim();
