@@ -105,7 +105,12 @@ final class Engine implements LiveEngine {
             }
             long now = nowMicros();
             long used = t.bytes();
-            long growth = tables.growth(rows, now);
+            // Each row can grow both tables by at most its size; look rows up only when that bound does not fit.
+            long bound = 0;
+            for (Object[] row : rows) {
+                bound += 2 * LiveTables.bytes(row);
+            }
+            long growth = used + bound <= memoryBudgetBytes ? 0 : tables.growth(rows, now);
             if (growth > 0 && used + growth > memoryBudgetBytes) {
                 throw new TidemarkException(ErrorCode.MEMORY_BUDGET_EXCEEDED, "tenant '" + tenant + "': applying "
                         + rows.size() + " samples of archive '" + tables.archive.name() + "' would grow its live tables"
