@@ -9,8 +9,6 @@ import io.tidemark.store.jdbc.SqlDialect;
 import java.nio.charset.StandardCharsets;
 import io.tidemark.store.jdbc.Jdbc;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -60,7 +58,7 @@ final class PostgresEngine implements Engine {
     public void writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
             throws SQLException {
         String target = dialect.table(tenant, archive.name());
-        if (!overlapsStoredRows(tx, tenant, archive, batch)) {
+        if (!Jdbc.anyStoredInRange(tx, dialect, tenant, archive.name(), batch)) {
             Savepoint direct = tx.setSavepoint();
             try {
                 copy(tx, target, archive, batch);
@@ -81,17 +79,6 @@ final class PostgresEngine implements Engine {
         try (Statement s = tx.createStatement()) {
             s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
             s.execute("DROP TABLE " + staging);
-        }
-    }
-
-    private boolean overlapsStoredRows(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
-            throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(tenant, archive.name()))) {
-            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(batch.minMicros())));
-            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(batch.maxMicros())));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 0;
-            }
         }
     }
 
