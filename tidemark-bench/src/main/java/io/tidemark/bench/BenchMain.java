@@ -13,7 +13,17 @@ public final class BenchMain implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** Errors a user can cause print their code and message, not a stack trace. */
+    static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        if (e instanceof io.tidemark.core.TidemarkException t) {
+            cmd.getErr().println("tidemark: " + t.code() + ": " + t.getMessage());
+            return 2;
+        }
+        throw new IllegalStateException(e);
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchMain()).execute(args));
+        System.exit(new CommandLine(new BenchMain()).setExecutionExceptionHandler(BenchMain::report)
+                .execute(args));
     }
 }

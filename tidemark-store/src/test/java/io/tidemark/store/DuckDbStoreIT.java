@@ -1,6 +1,9 @@
 package io.tidemark.store;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import org.junit.jupiter.api.io.TempDir;
 
 class DuckDbStoreIT extends StoreContract {
@@ -10,6 +13,14 @@ class DuckDbStoreIT extends StoreContract {
     @Override
     protected Store newStore() {
         return TestStores.duckDb(dir);
+    }
+
+    @Override
+    protected void recordSchemaVersion(int version) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("tidemark.duckdb"));
+                Statement s = c.createStatement()) {
+            s.execute("INSERT INTO tidemark.tidemark.schema_version VALUES (" + version + ")");
+        }
     }
 
     @Override

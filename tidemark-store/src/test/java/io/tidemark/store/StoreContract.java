@@ -40,6 +40,9 @@ public abstract class StoreContract {
     /** Closes {@code store} and opens the same database again. */
     protected abstract Store reopen(Store store);
 
+    /** With the store closed, records a newer metadata schema version directly in the database. */
+    protected abstract void recordSchemaVersion(int version) throws Exception;
+
     @BeforeEach
     void open() {
         store = newStore();
@@ -69,6 +72,25 @@ public abstract class StoreContract {
     private List<Sample> readAll(String archive) {
         return store.streamData().read(T, new ReadRequest(archive, List.of(), Instant.parse("1900-01-01T00:00:00Z"),
                 Instant.parse("2199-01-01T00:00:00Z"), 100_000));
+    }
+
+    @Test
+    void open_metadataSchemaNewerThanCode_refusedNamingBothVersions() throws Exception {
+        store.close();
+        recordSchemaVersion(99);
+        assertThatThrownBy(() -> store = reopen(store)).isInstanceOfSatisfying(TidemarkException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.STORE_ERROR);
+            assertThat(e.getMessage()).contains("v99", "newer", "upgrade Tidemark");
+        });
+    }
+
+    @Test
+    void open_twice_keepsDataAndSchemaVersion() {
+        createActive(sensors());
+        store.streamData().write(T, "sensors", List.of(sample("a", T0, 1)));
+        store = reopen(store);
+        store = reopen(store);
+        assertThat(readAll("sensors")).hasSize(1);
     }
 
     @Test
@@ -105,6 +127,40 @@ public abstract class StoreContract {
         store.streamData().write(T, "sensors", List.of(sample("a", T0, 10), sample("a", T0, 11)));
         List<Sample> rows = readAll("sensors");
         assertThat(rows).extracting(s -> s.values().get("temp")).containsExactly(11.0, 2.0);
+    }
+
+    @Test
+    void write_twoWritersSameFreshKeysConcurrently_bothSucceedAndEachKeyIsStoredOnce() throws Exception {
+        createActive(sensors());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                Instant base = T0.plusSeconds(round * 10_000L);
+                List<java.util.concurrent.Future<Integer>> writes = new ArrayList<>();
+                for (int writer = 0; writer < 2; writer++) {
+                    List<Sample> batch = new ArrayList<>();
+                    for (int i = 0; i < 500; i++) {
+                        batch.add(sample("m" + (i % 50), base.plusSeconds(i / 50), writer));
+                    }
+                    writes.add(pool.submit(() -> store.streamData().write(T, "sensors", batch)));
+                }
+                for (java.util.concurrent.Future<Integer> w : writes) {
+                    assertThat(w.get()).isEqualTo(500);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(readAll("sensors")).hasSize(5000);
+    }
+
+    @Test
+    void write_batchOverlappingStoredRange_upsertsOnlyItsOwnKeys() {
+        createActive(sensors());
+        store.streamData().write(T, "sensors", List.of(sample("a", T0, 1), sample("a", T0.plusSeconds(10), 2)));
+        store.streamData().write(T, "sensors", List.of(sample("b", T0.plusSeconds(5), 3), sample("a", T0, 4)));
+        assertThat(readAll("sensors")).extracting(x -> x.rtId() + "@" + x.values().get("temp"))
+                .containsExactly("a@4.0", "b@3.0", "a@2.0");
     }
 
     @Test

@@ -8,8 +8,6 @@ import io.tidemark.store.jdbc.Engine;
 import io.tidemark.store.jdbc.SqlDialect;
 import io.tidemark.store.jdbc.Jdbc;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -76,22 +74,11 @@ final class DuckDbEngine implements Engine {
             }
         }
         String staging = "temp.main." + dialect.quote(STAGING);
-        boolean overlap = overlapsStoredRows(tx, tenant, archive, batch);
+        boolean overlap = Jdbc.anyStoredInRange(tx, dialect, tenant, archive.name(), batch);
         try (Statement s = tx.createStatement()) {
             s.executeUpdate(overlap ? dialect.upsertFromStaging(tenant, archive, staging)
                     : dialect.insertFromStaging(tenant, archive, staging));
             s.execute("DROP TABLE " + staging);
-        }
-    }
-
-    private boolean overlapsStoredRows(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
-            throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(tenant, archive.name()))) {
-            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(batch.minMicros())));
-            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(batch.maxMicros())));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 0;
-            }
         }
     }
 
