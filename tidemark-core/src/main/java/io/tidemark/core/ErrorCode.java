@@ -21,5 +21,7 @@ public enum ErrorCode {
     INVALID_BATCH,
     INVALID_REWIND,
     IN_USE,
-    STORE_ERROR
+    STORE_ERROR,
+    INVALID_QUERY,
+    MEMORY_BUDGET_EXCEEDED
 }

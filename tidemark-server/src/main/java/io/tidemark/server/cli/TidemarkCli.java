@@ -19,6 +19,7 @@ public final class TidemarkCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TidemarkCli()).execute(args));
+        System.exit(new CommandLine(new TidemarkCli()).setExecutionExceptionHandler(CliErrors::report)
+                .execute(args));
     }
 }

@@ -1,6 +1,8 @@
 package io.tidemark.store.jdbc;
 
 import io.tidemark.core.ErrorCode;
+import io.tidemark.core.SampleBatch;
+import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,6 +65,18 @@ public final class Jdbc {
                     out[n++] = io.tidemark.core.SampleBatch.toMicros(getInstant(rs, 1));
                 }
                 return java.util.Arrays.copyOf(out, n);
+            }
+        }
+    }
+
+    /** Whether the archive holds any row in the batch's closed time range, inside the caller's transaction. */
+    public static boolean anyStoredInRange(java.sql.Connection tx, SqlDialect dialect, TenantId tenant,
+            String archive, SampleBatch batch) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(tenant, archive))) {
+            setInstant(ps, 1, SampleBatch.fromMicros(batch.minMicros()));
+            setInstant(ps, 2, SampleBatch.fromMicros(batch.maxMicros()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
             }
         }
     }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import io.tidemark.store.jdbc.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -61,7 +60,7 @@ final class PostgresEngine implements Engine {
             long lateBefore) throws SQLException {
         String target = dialect.table(tenant, archive.name());
         boolean late = batch.minMicros() < lateBefore;
-        if (!overlapsStoredRows(tx, tenant, archive, batch)) {
+        if (!Jdbc.anyStoredInRange(tx, dialect, tenant, archive.name(), batch)) {
             Savepoint direct = tx.setSavepoint();
             try {
                 copy(tx, target, archive, batch);
@@ -98,17 +97,6 @@ final class PostgresEngine implements Engine {
             s.execute("DROP TABLE " + staging);
         }
         return changed;
-    }
-
-    private boolean overlapsStoredRows(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
-            throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(tenant, archive.name()))) {
-            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(batch.minMicros())));
-            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(batch.maxMicros())));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 0;
-            }
-        }
     }
 
     private static void copy(Connection tx, String table, ArchiveDefinition archive, SampleBatch batch)
