@@ -31,5 +31,7 @@ public enum ErrorCode {
     /** A GraphQL document that does not parse or does not validate against the schema. */
     INVALID_QUERY,
     /** The server is shutting down or the store does not answer (HTTP 503); retry later. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /** A fault inside Tidemark, not the caller's; the server log has the details. */
+    INTERNAL
 }
