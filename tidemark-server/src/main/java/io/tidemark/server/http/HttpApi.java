@@ -65,6 +65,8 @@ public final class HttpApi {
 
     /** Binds and starts serving; returns the bound port. */
     public int start() {
+        io.micrometer.core.instrument.Gauge.builder("tidemark.http.inflight", inFlight, InFlight::count)
+                .description("HTTP requests being served").register(meters);
         app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;

@@ -28,6 +28,10 @@ final class InFlight {
         }
     }
 
+    synchronized int count() {
+        return count;
+    }
+
     synchronized void drain() {
         draining = true;
     }
