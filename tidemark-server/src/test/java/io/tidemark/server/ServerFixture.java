@@ -39,7 +39,11 @@ final class ServerFixture implements AutoCloseable {
 
     /** A token for the tenant (created if new). */
     String token(String tenant, Role role) {
-        return Tokens.issue(store, TenantId.of(tenant), role, role.label(), Instant.now()).secret();
+        return issue(tenant, role).secret();
+    }
+
+    Tokens.Issued issue(String tenant, Role role) {
+        return Tokens.issue(store, TenantId.of(tenant), role, role.label(), Instant.now());
     }
 
     TidemarkClient client(String token) {

@@ -39,6 +39,9 @@ public final class CsvReader {
                         "the body is empty; send a header line rtId,timestamp,column… and then rows")));
             }
             Header h = header(archive, it.nextValue(), errors);
+            if (!errors.isEmpty()) {
+                throw new MalformedBodyException(archive.name(), errors);
+            }
             int row = 0;
             while (errors.size() < NdjsonReader.MAX_ERRORS && it.hasNextValue()) {
                 String[] fields = it.nextValue();
