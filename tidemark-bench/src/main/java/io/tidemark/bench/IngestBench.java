@@ -40,6 +40,10 @@ final class IngestBench implements Callable<Integer> {
     @Option(names = "--batch", description = "samples per request (default: ${DEFAULT-VALUE})")
     int batch = 50_000;
 
+    @Option(names = "--clients", description = "concurrent clients for the pipelined NDJSON figure "
+            + "(default: ${DEFAULT-VALUE})")
+    int clients = 2;
+
     @Option(names = "--json", description = "print a JSON document instead of a table")
     boolean json;
 
@@ -56,6 +60,7 @@ final class IngestBench implements Callable<Integer> {
         long rawNanos = 0;
         long ndjsonNanos = 0;
         long csvNanos = 0;
+        long concurrentNanos;
         try (RawDuckDb raw = new RawDuckDb(work.resolve("baseline.duckdb"));
                 TidemarkServer server = TidemarkServer.builder(config).build().start()) {
             raw.createSamples();
@@ -63,7 +68,7 @@ final class IngestBench implements Callable<Integer> {
                     .secret();
             TidemarkClient client = TidemarkClient.create(ConnectionConfig.builder(server.uri()).token(token)
                     .build());
-            for (String archive : List.of("ndjson", "csv")) {
+            for (String archive : List.of("ndjson", "csv", "concurrent")) {
                 client.createArchive(archive, new LinkedHashMap<>(Map.of("a", "DOUBLE", "b", "DOUBLE")));
                 client.activateArchive(archive);
             }
@@ -86,6 +91,7 @@ final class IngestBench implements Callable<Integer> {
                 ndjsonNanos += t2 - t1;
                 csvNanos += t3 - t2;
             }
+            concurrentNanos = concurrent(client, gen);
         }
         double baseline = gen.total() / (rawNanos / 1e9);
         List<Figure> figures = new ArrayList<>();
@@ -93,6 +99,8 @@ final class IngestBench implements Callable<Integer> {
                 "DuckDB Appender into the table", TARGET));
         figures.add(new Figure("duckdb", "HTTP ingest CSV", gen.total() / (csvNanos / 1e9), "rows/s", baseline,
                 "DuckDB Appender into the table", TARGET));
+        figures.add(new Figure("duckdb", "HTTP ingest NDJSON, " + clients + " clients", gen.total()
+                / (concurrentNanos / 1e9), "rows/s", baseline, "DuckDB Appender into the table", TARGET));
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put("samples", gen.total());
         setup.put("rtIds", rtIds);
@@ -110,6 +118,38 @@ final class IngestBench implements Callable<Integer> {
             Report.table(System.out, "tidemark bench ingest", setup, figures);
         }
         return 0;
+    }
+
+    /**
+     * The same batches again from {@code clients} threads at once into a third archive, so the server parses one
+     * request while it writes another (DuckDB has one writer); measured as wall time over all batches.
+     */
+    private long concurrent(TidemarkClient client, Generator gen) throws Exception {
+        log("ingest, " + gen.batches() + " batches from " + clients + " concurrent clients");
+        List<byte[]> bodies = new ArrayList<>();
+        for (int k = 0; k < gen.batches(); k++) {
+            bodies.add(ndjson(gen.batch(k)));
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            long t0 = System.nanoTime();
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                running.add(pool.submit(() -> {
+                    for (int k = next.getAndIncrement(); k < bodies.size(); k = next.getAndIncrement()) {
+                        client.publishBody("concurrent", TidemarkClient.BodyFormat.NDJSON, bodies.get(k));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : running) {
+                f.get();
+            }
+            return System.nanoTime() - t0;
+        } finally {
+            pool.shutdown();
+        }
     }
 
     private static byte[] ndjson(Generator.Batch b) {
