@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Dependencies point one way: server → rollup → store → core; the orchestrator sees only the store's SPI. */
+/**
+ * Dependencies point one way: server → rollup/live → store/core; the orchestrator sees only the store's SPI, and the
+ * live engine sees neither the store nor JDBC.
+ */
 class ArchitectureTest {
     private static JavaClasses classes;
 
@@ -21,6 +24,13 @@ class ArchitectureTest {
     @Test
     void core_dependsOnNoOtherModule() {
         noClasses().that().resideInAPackage("io.tidemark.core..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tidemark.store..", "io.tidemark.rollup..", "io.tidemark.server..", "java.sql..")
+                .check(classes);
+    }
+
+    @Test
+    void live_seesNeitherStoreNorRollupNorServerNorJdbc() {
+        noClasses().that().resideInAPackage("io.tidemark.live..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.tidemark.store..", "io.tidemark.rollup..", "io.tidemark.server..", "java.sql..")
                 .check(classes);
     }
@@ -58,7 +68,7 @@ class ArchitectureTest {
     void client_dependsOnNoOtherModule() {
         noClasses().that().resideInAPackage("io.tidemark.client..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.tidemark.server..", "io.tidemark.store..", "io.tidemark.rollup..",
-                        "io.tidemark.core..", "io.javalin..", "graphql..")
+                        "io.tidemark.core..", "io.tidemark.live..", "io.javalin..", "graphql..")
                 .check(classes);
     }
 

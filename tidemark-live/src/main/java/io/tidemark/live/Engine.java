@@ -1,0 +1,343 @@
+package io.tidemark.live;
+
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.SampleBatch;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/** The {@link LiveEngine}: per-tenant state under a per-tenant lock; delivery handed to subscribers' executors. */
+final class Engine implements LiveEngine {
+    private final Clock clock;
+    private final Duration publishInterval;
+    private final long memoryBudgetBytes;
+    private final int maxPendingRows;
+    private final Executor deliveryExecutor;
+    private final ConcurrentHashMap<TenantId, TenantState> tenants = new ConcurrentHashMap<>();
+
+    Engine(Clock clock, Duration publishInterval, long memoryBudgetBytes, int maxPendingRows, Executor deliveryExecutor) {
+        this.clock = clock;
+        this.publishInterval = publishInterval;
+        this.memoryBudgetBytes = memoryBudgetBytes;
+        this.maxPendingRows = maxPendingRows;
+        this.deliveryExecutor = deliveryExecutor;
+    }
+
+    private long nowMicros() {
+        return SampleBatch.toMicros(clock.instant());
+    }
+
+    private TenantState tenant(TenantId id) {
+        return tenants.computeIfAbsent(Objects.requireNonNull(id, "tenant"), TenantState::new);
+    }
+
+    @Override
+    public void defineArchive(TenantId tenant, ArchiveDefinition archive, Duration liveWindow) {
+        Objects.requireNonNull(archive, "archive");
+        if (liveWindow == null || liveWindow.isNegative() || liveWindow.isZero()) {
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT,
+                    "live window of archive '" + archive.name() + "' must be positive, got " + liveWindow);
+        }
+        TenantState t = tenant(tenant);
+        t.lock.lock();
+        try {
+            drop(t, archive.name(), "was redefined");
+            t.archives.put(archive.name(), new LiveTables(archive, liveWindow.toNanos() / 1_000));
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    @Override
+    public void dropArchive(TenantId tenant, String archive) {
+        TenantState t = tenant(tenant);
+        t.lock.lock();
+        try {
+            drop(t, archive, "was dropped");
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** Removes an archive's tables; its operators fail, so their queries end at the next cut. */
+    private static void drop(TenantState t, String archive, String why) {
+        LiveTables tables = t.archives.remove(archive);
+        if (tables == null) {
+            return;
+        }
+        TidemarkException gone = new TidemarkException(ErrorCode.NOT_FOUND, "archive '" + archive + "' " + why
+                + "; register the query again");
+        for (Operator op : t.operators.values()) {
+            if (op.plan.archive().equals(archive) && op.failure == null) {
+                op.failure = gone;
+            }
+        }
+        t.changed = true;
+    }
+
+    @Override
+    public void onCommit(TenantId tenant, SampleBatch batch) {
+        TenantState t = tenants.get(tenant);
+        if (t == null || batch.size() == 0) {
+            return;
+        }
+        List<Object[]> rows = rows(batch);
+        t.lock.lock();
+        try {
+            LiveTables tables = t.archives.get(batch.archive().name());
+            if (tables == null) {
+                return;
+            }
+            if (!tables.archive.columns().equals(batch.archive().columns())) {
+                throw new TidemarkException(ErrorCode.INVALID_STATE, "the batch for archive '" + tables.archive.name()
+                        + "' has columns " + batch.archive().columns() + ", the live archive " + tables.archive.columns()
+                        + "; define the archive again after changing it");
+            }
+            long now = nowMicros();
+            long used = t.bytes();
+            // Each row can grow both tables by at most its size; look rows up only when that bound does not fit.
+            long bound = 0;
+            for (Object[] row : rows) {
+                bound += 2 * LiveTables.bytes(row);
+            }
+            long growth = used + bound <= memoryBudgetBytes ? 0 : tables.growth(rows, now);
+            if (growth > 0 && used + growth > memoryBudgetBytes) {
+                throw new TidemarkException(ErrorCode.MEMORY_BUDGET_EXCEEDED, "tenant '" + tenant + "': applying "
+                        + rows.size() + " samples of archive '" + tables.archive.name() + "' would grow its live tables"
+                        + " to about " + (used + growth) + " bytes, past the budget of " + memoryBudgetBytes
+                        + " bytes; the batch is stored but not live. Shorten the archive's live window or raise the "
+                        + "budget (LiveEngine.Builder.memoryBudgetBytes)");
+            }
+            for (Object[] row : rows) {
+                tables.put(row, now);
+            }
+            t.changed = true;
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** The batch as cells {@code [rtId, micros, columns…]}, built outside the lock. */
+    private static List<Object[]> rows(SampleBatch batch) {
+        int cols = batch.archive().columns().size();
+        List<Object[]> out = new ArrayList<>(batch.size());
+        for (int r = 0; r < batch.size(); r++) {
+            Object[] row = new Object[2 + cols];
+            row[0] = batch.rtId(r);
+            row[1] = batch.micros(r);
+            for (int c = 0; c < cols; c++) {
+                row[2 + c] = batch.value(r, c);
+            }
+            out.add(row);
+        }
+        return out;
+    }
+
+    @Override
+    public long cut(TenantId tenant) {
+        TenantState t = tenants.get(tenant);
+        if (t == null) {
+            return NO_GENERATION;
+        }
+        List<SubscriptionImpl> toSchedule = new ArrayList<>();
+        long g;
+        t.lock.lock();
+        try {
+            long now = nowMicros();
+            boolean changed = t.changed;
+            for (LiveTables tables : t.archives.values()) {
+                changed |= tables.expire(now);
+                changed |= tables.advanceWindows(now);
+            }
+            if (!changed) {
+                return NO_GENERATION;
+            }
+            g = t.generation + 1;
+            t.generation = g;
+            t.changed = false;
+            Map<SubscriptionImpl, GenerationOutput> outputs = collect(t, g);
+            for (Map.Entry<SubscriptionImpl, GenerationOutput> e : outputs.entrySet()) {
+                if (!e.getValue().isEmpty() && e.getKey().offer(e.getValue())) {
+                    toSchedule.add(e.getKey());
+                }
+            }
+        } finally {
+            t.lock.unlock();
+        }
+        for (SubscriptionImpl s : toSchedule) {
+            s.schedule();
+        }
+        return g;
+    }
+
+    /** Every subscriber's output for generation {@code g}: snapshots, changes and final errors. */
+    private static Map<SubscriptionImpl, GenerationOutput> collect(TenantState t, long g) {
+        Map<SubscriptionImpl, GenerationOutput> out = new LinkedHashMap<>();
+        List<Operator> operators = new ArrayList<>(t.replacedFailures);
+        t.replacedFailures.clear();
+        operators.addAll(t.operators.values());
+        for (Operator op : operators) {
+            if (op.failure != null) {
+                for (QueryHandle h : List.copyOf(op.handles)) {
+                    out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g)).error(h.queryId, op.failure);
+                    detach(t, h);
+                }
+                continue;
+            }
+            List<Change> changes = op.collect();
+            List<Tuple> snapshot = null;
+            for (QueryHandle h : List.copyOf(op.handles)) {
+                GenerationOutput o = null;
+                if (h.snapshotPending) {
+                    h.snapshotPending = false;
+                    if (h.type != QueryType.CONTINUOUS_ONLY && snapshot == null) {
+                        snapshot = op.snapshot();
+                    }
+                    o = out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g));
+                    o.snapshot(h.queryId, op.plan.schema(), h.type == QueryType.CONTINUOUS_ONLY ? List.of() : snapshot);
+                    if (h.type == QueryType.SNAPSHOT) {
+                        detach(t, h);
+                    }
+                } else if (!changes.isEmpty()) {
+                    out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g)).changes(h.queryId, changes);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Detaches a query from its operator; the last query of an operator removes it from its table. */
+    private static void detach(TenantState t, QueryHandle h) {
+        h.subscription.queries.remove(h.queryId, h);
+        Operator op = h.operator;
+        op.handles.remove(h);
+        if (!op.handles.isEmpty()) {
+            return;
+        }
+        t.operators.remove(op.plan.shareKey(), op);
+        LiveTables tables = t.archives.get(op.plan.archive());
+        if (tables != null) {
+            tables.operators(op.plan.latest()).remove(op);
+        }
+    }
+
+    @Override
+    public void cutAll() {
+        for (TenantId id : List.copyOf(tenants.keySet())) {
+            cut(id);
+        }
+    }
+
+    @Override
+    public long generation(TenantId tenant) {
+        TenantState t = tenants.get(tenant);
+        return t == null ? NO_GENERATION : t.generation;
+    }
+
+    @Override
+    public Subscription subscribe(TenantId tenant, Set<String> capabilities, LiveListener listener, Executor executor) {
+        Objects.requireNonNull(capabilities, "capabilities");
+        Objects.requireNonNull(listener, "listener");
+        TenantState t = tenant(tenant);
+        SubscriptionImpl s = new SubscriptionImpl(this, t, capabilities, listener,
+                executor != null ? executor : deliveryExecutor, maxPendingRows);
+        t.lock.lock();
+        try {
+            t.subscriptions.add(s);
+        } finally {
+            t.lock.unlock();
+        }
+        return s;
+    }
+
+    void register(SubscriptionImpl s, QueryConfig q) {
+        TenantState t = s.tenant;
+        t.lock.lock();
+        try {
+            if (s.isClosed()) {
+                throw new TidemarkException(ErrorCode.INVALID_STATE, "the subscription is closed");
+            }
+            if (s.queries.containsKey(q.queryId())) {
+                throw new TidemarkException(ErrorCode.ALREADY_EXISTS, "query id '" + q.queryId()
+                        + "' is already registered on this subscription; unregister it first or pick another id");
+            }
+            Plan plan = Planner.plan(q.sql(), name -> {
+                LiveTables tables = t.archives.get(name);
+                return tables == null ? null : tables.archive;
+            });
+            Operator op = t.operators.get(plan.shareKey());
+            if (op != null && op.failure != null) {
+                t.replacedFailures.add(op);
+                op = null;
+            }
+            if (op == null) {
+                op = Operator.create(plan);
+                LiveTables tables = t.archives.get(plan.archive());
+                op.populate(tables.rows(plan.latest()), nowMicros());
+                tables.operators(plan.latest()).add(op);
+                t.operators.put(plan.shareKey(), op);
+            }
+            QueryHandle h = new QueryHandle(s, q.queryId(), q.type(), op);
+            op.handles.add(h);
+            s.queries.put(q.queryId(), h);
+            t.changed = true;
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    void unregister(SubscriptionImpl s, String queryId) {
+        TenantState t = s.tenant;
+        t.lock.lock();
+        try {
+            QueryHandle h = s.queries.get(queryId);
+            if (h != null) {
+                detach(t, h);
+            }
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    void close(SubscriptionImpl s) {
+        TenantState t = s.tenant;
+        t.lock.lock();
+        try {
+            for (QueryHandle h : List.copyOf(s.queries.values())) {
+                detach(t, h);
+            }
+            t.subscriptions.remove(s);
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    @Override
+    public long memoryUsed(TenantId tenant) {
+        TenantState t = tenants.get(tenant);
+        if (t == null) {
+            return 0;
+        }
+        t.lock.lock();
+        try {
+            return t.bytes();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    @Override
+    public Duration publishInterval() {
+        return publishInterval;
+    }
+}

@@ -1,0 +1,183 @@
+package io.tidemark.live;
+
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.SampleBatch;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The live-query engine (SPEC §3): in-memory live tables per archive, continuous queries over them maintained
+ * incrementally, and per-tenant generations framed by aggregate marks. No database, no network; the server feeds
+ * it committed batches and wires subscribers to sockets.
+ *
+ * <h2>Tables</h2>
+ * Each archive defined with {@link #defineArchive} offers {@code recent.<archive>} (rows whose timestamp lies in the
+ * live window, key {@code (timestamp, rtId)}) and {@code latest.<archive>} (the row with the greatest timestamp
+ * per rtId, key {@code rtId}). Columns: {@code rtId}, {@code timestamp}, then the archive's columns.
+ *
+ * <h2>Generations</h2>
+ * Each tenant has one generation clock. {@link #cut} (called every {@link Builder#publishInterval}, by
+ * {@link #schedule} or by the server's own scheduler) applies the clock (rows leave the live window, time windows
+ * of queries move) and, if anything changed, cuts generation {@code g}: every batch passed to {@link #onCommit}
+ * before the cut is in it, none after. Generation numbers start at 1 and only increase; {@link #NO_GENERATION}
+ * (0) means none.
+ *
+ * <h2>Threading</h2>
+ * Thread-safe. {@link #onCommit}, {@link #cut} and registration of one tenant take that tenant's lock, so a batch is
+ * wholly in or out of a generation; tenants never wait for each other. Delivery to subscribers runs on their
+ * executors and never blocks ingest or the cut.
+ */
+public interface LiveEngine {
+
+    /** The generation number that means "none": no generation has been cut. The first generation is 1. */
+    long NO_GENERATION = 0L;
+
+    /** Default live window of an archive. */
+    Duration DEFAULT_LIVE_WINDOW = Duration.ofMinutes(15);
+
+    /**
+     * Makes an archive live for a tenant (or replaces its definition, which drops its rows and fails its queries).
+     *
+     * @param liveWindow how long rows stay in {@code recent.<archive>}; positive
+     */
+    void defineArchive(TenantId tenant, ArchiveDefinition archive, Duration liveWindow);
+
+    /**
+     * Drops an archive's live tables; its queries end with {@code exceptionRaised} ({@code NOT_FOUND}) in the next
+     * generation. Unknown archives are ignored.
+     */
+    void dropArchive(TenantId tenant, String archive);
+
+    /**
+     * Applies a batch the store has committed. Called once per batch by the ingest path, after the commit. Each
+     * sample replaces the row with the same {@code (timestamp, rtId)}; samples older than the live window only
+     * update {@code latest} (when newer than its row). Does work proportional to the samples times the queries on
+     * the archive, never to the table's size. Batches of archives not defined here are ignored.
+     *
+     * @throws TidemarkException {@code MEMORY_BUDGET_EXCEEDED} when the tenant's live tables would grow past the
+     *     budget; nothing of the batch is applied then
+     */
+    void onCommit(TenantId tenant, SampleBatch batch);
+
+    /**
+     * Cuts the tenant's next generation if anything changed since the last one, and hands each subscriber its
+     * output. Returns without waiting for delivery.
+     *
+     * @return the generation cut, or {@link #NO_GENERATION} if nothing changed
+     */
+    long cut(TenantId tenant);
+
+    /** {@link #cut} for every tenant the engine knows. */
+    void cutAll();
+
+    /** The tenant's newest generation, or {@link #NO_GENERATION}. */
+    long generation(TenantId tenant);
+
+    /**
+     * Opens a subscriber: one client connection, with many queries.
+     *
+     * @param capabilities the client's capabilities, e.g. {@link Capabilities#AGG_MARK_END}
+     * @param listener receives the results; see its threading contract
+     */
+    default Subscription subscribe(TenantId tenant, Set<String> capabilities, LiveListener listener) {
+        return subscribe(tenant, capabilities, listener, null);
+    }
+
+    /**
+     * As {@link #subscribe(TenantId, Set, LiveListener)}, delivering on {@code executor} instead of the engine's
+     * delivery executor (null: the engine's).
+     */
+    Subscription subscribe(TenantId tenant, Set<String> capabilities, LiveListener listener, Executor executor);
+
+    /** Bytes the tenant's live tables use, by the engine's estimate (the figure the memory budget limits). */
+    long memoryUsed(TenantId tenant);
+
+    /** The configured publish interval. */
+    Duration publishInterval();
+
+    /**
+     * Calls {@link #cutAll} every {@link #publishInterval()} on {@code scheduler}; cancel the returned future to
+     * stop. An exception from a cut is logged; it does not stop the schedule.
+     */
+    default ScheduledFuture<?> schedule(ScheduledExecutorService scheduler) {
+        long nanos = publishInterval().toNanos();
+        return scheduler.scheduleAtFixedRate(() -> {
+            try {
+                cutAll();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(LiveEngine.class).error("live: cut failed", e);
+            }
+        }, nanos, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link LiveEngine}; every setting has a default. */
+    final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private Duration publishInterval = Duration.ofMillis(100);
+        private long memoryBudgetBytes = 256L << 20;
+        private int maxPendingRows = 100_000;
+        private Executor deliveryExecutor = ForkJoinPool.commonPool();
+
+        private Builder() {}
+
+        /** The time source for live windows and {@code now()}; default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /** How often {@link #schedule} cuts; default 100 ms. */
+        public Builder publishInterval(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "publish interval must be positive, got " + d);
+            }
+            this.publishInterval = d;
+            return this;
+        }
+
+        /** Live-table memory per tenant, in bytes (estimated); default 256 MiB. */
+        public Builder memoryBudgetBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "memory budget must be positive, got " + bytes);
+            }
+            this.memoryBudgetBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The bound on a subscriber's undelivered result rows; default 100,000. Past it, the subscriber's further
+         * generations are merged into one, delivered with the newest number once it catches up.
+         */
+        public Builder maxPendingRows(int rows) {
+            if (rows <= 0) {
+                throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "max pending rows must be positive, got " + rows);
+            }
+            this.maxPendingRows = rows;
+            return this;
+        }
+
+        /** Where subscribers' callbacks run unless a subscriber brings its own; default the common pool. */
+        public Builder deliveryExecutor(Executor e) {
+            this.deliveryExecutor = Objects.requireNonNull(e, "deliveryExecutor");
+            return this;
+        }
+
+        public LiveEngine build() {
+            return new Engine(clock, publishInterval, memoryBudgetBytes, maxPendingRows, deliveryExecutor);
+        }
+    }
+}

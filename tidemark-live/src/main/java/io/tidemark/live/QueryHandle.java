@@ -1,0 +1,17 @@
+package io.tidemark.live;
+
+/** One registered query of one subscriber, attached to a (possibly shared) operator. Guarded by the tenant lock. */
+final class QueryHandle {
+    final SubscriptionImpl subscription;
+    final String queryId;
+    final QueryType type;
+    final Operator operator;
+    boolean snapshotPending = true;
+
+    QueryHandle(SubscriptionImpl subscription, String queryId, QueryType type, Operator operator) {
+        this.subscription = subscription;
+        this.queryId = queryId;
+        this.type = type;
+        this.operator = operator;
+    }
+}

@@ -1,0 +1,32 @@
+package io.tidemark.live;
+
+import java.util.Set;
+
+/**
+ * One subscriber (a client connection) and its queries. Thread-safe. Close it when the connection ends.
+ */
+public interface Subscription extends AutoCloseable {
+
+    /** The capabilities the subscriber declared, e.g. {@link Capabilities#AGG_MARK_END}. */
+    Set<String> capabilities();
+
+    /**
+     * Registers a query. Its snapshot (or, for {@link QueryType#CONTINUOUS_ONLY}, its schema) arrives in the next
+     * generation, framed like every other change.
+     *
+     * @throws io.tidemark.core.TidemarkException {@code INVALID_QUERY} naming the construct and its position,
+     *     {@code UNKNOWN_COLUMN} or {@code NOT_FOUND} (unknown table) with the name and position,
+     *     {@code ALREADY_EXISTS} when the id is in use, {@code INVALID_STATE} when closed
+     */
+    void register(QueryConfig query);
+
+    /** Drops a query; callbacks for it still queued are discarded. Unknown ids are ignored. */
+    void unregister(String queryId);
+
+    /** Result rows waiting for delivery (queued generations plus a merged one); bounded by the engine's bound. */
+    int pendingRows();
+
+    /** Drops every query and stops delivery; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,253 @@
+package io.tidemark.live;
+
+import static io.tidemark.live.Samples.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LiveEngineTest {
+    private static final TenantId TENANT = TenantId.of("acme");
+    private MutableClock clock;
+    private LiveEngine engine;
+    private RecordingListener listener;
+    private Subscription sub;
+
+    @BeforeEach
+    void setUp() {
+        clock = new MutableClock(T0);
+        engine = LiveEngine.builder().clock(clock).deliveryExecutor(Runnable::run).build();
+        engine.defineArchive(TENANT, Samples.M, Duration.ofMinutes(1));
+        listener = new RecordingListener();
+        sub = engine.subscribe(TENANT, Set.of(Capabilities.AGG_MARK_END), listener);
+    }
+
+    private void ingest(Samples s) {
+        engine.onCommit(TENANT, s.build());
+    }
+
+    private static Instant t(int seconds) {
+        return T0.plusSeconds(seconds);
+    }
+
+    private Map<List<Object>, List<Object>> result(String q) {
+        assertThat(listener.violations).isEmpty();
+        return listener.resultOf(q);
+    }
+
+    @Test
+    void cut_nothingChanged_cutsNoGeneration() {
+        assertThat(engine.cut(TENANT)).isEqualTo(LiveEngine.NO_GENERATION);
+        assertThat(engine.generation(TENANT)).isEqualTo(LiveEngine.NO_GENERATION);
+    }
+
+    @Test
+    void register_betweenCuts_snapshotArrivesFramedInNextGeneration() {
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 10).add("r2", t(-4), 2.0, 20));
+        sub.register(QueryConfig.of("q", "SELECT rtId, b FROM latest.m"));
+        assertThat(listener.events).isEmpty();
+
+        long g = engine.cut(TENANT);
+
+        assertThat(g).isEqualTo(1);
+        List<String> events = listener.drainEvents();
+        assertThat(events).hasSize(6).startsWith("begin 1", "snapshotBegin q").endsWith("snapshotEnd q", "end 1");
+        assertThat(events.subList(2, 4)).containsExactlyInAnyOrder("added q Tuple[key=[r1], values=[r1, 10]]",
+                "added q Tuple[key=[r2], values=[r2, 20]]");
+    }
+
+    @Test
+    void subscriberWithoutAggMarkEnd_getsSameRowsWithoutMarks() {
+        RecordingListener plain = new RecordingListener();
+        Subscription s = engine.subscribe(TENANT, Set.of(), plain);
+        s.register(QueryConfig.of("q", "SELECT COUNT(*) AS n FROM recent.m"));
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 10));
+        engine.cut(TENANT);
+        assertThat(plain.events).containsExactly("snapshotBegin q", "added q Tuple[key=[], values=[1]]", "snapshotEnd q");
+    }
+
+    @Test
+    void replacedSample_updatesItsGroupOnce() {
+        sub.register(QueryConfig.of("q", "SELECT s, COUNT(*) AS n, SUM(b) AS total FROM recent.m GROUP BY s"));
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 10L, "x", null).add("r2", t(-5), 1.0, 5L, "x", null));
+        engine.cut(TENANT);
+        listener.drainEvents();
+
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 1L, "x", null));
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 2L, "x", null));
+        engine.cut(TENANT);
+
+        assertThat(listener.drainEvents()).containsExactly("begin 2", "updated q Tuple[key=[x], values=[x, 2, 7]]", "end 2");
+    }
+
+    @Test
+    void minMax_currentExtremeLeaves_nextExtremeTakesOver() {
+        sub.register(QueryConfig.of("q", "SELECT MIN(b) AS lo, MAX(b) AS hi FROM recent.m"));
+        ingest(Samples.batch().add("r1", t(-50), 1.0, 1).add("r2", t(-10), 1.0, 5).add("r3", t(-5), 1.0, 9));
+        engine.cut(TENANT);
+        assertThat(result("q")).containsValue(List.of(1L, 9L));
+
+        clock.advance(Duration.ofSeconds(15));
+        ingest(Samples.batch().add("r3", t(-5), 1.0, 3));
+        engine.cut(TENANT);
+
+        assertThat(result("q")).containsExactly(Map.entry(List.of(), List.of(3L, 5L)));
+    }
+
+    @Test
+    void having_valueCrosses_rowEntersAndLeaves() {
+        sub.register(QueryConfig.of("q", "SELECT rtId, SUM(b) AS total FROM recent.m GROUP BY rtId HAVING SUM(b) > 10"));
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 5));
+        engine.cut(TENANT);
+        assertThat(result("q")).isEmpty();
+
+        ingest(Samples.batch().add("r1", t(-4), 1.0, 6));
+        engine.cut(TENANT);
+        assertThat(result("q")).containsExactly(Map.entry(List.of("r1"), List.of("r1", 11L)));
+
+        ingest(Samples.batch().add("r1", t(-4), 1.0, 0));
+        engine.cut(TENANT);
+        assertThat(result("q")).isEmpty();
+        assertThat(listener.events).contains("removed q Tuple[key=[r1], values=[r1, 11]]");
+    }
+
+    @Test
+    void topN_valuesCross_membershipFollows() {
+        sub.register(QueryConfig.of("q", "SELECT rtId, MAX(b) AS m FROM recent.m GROUP BY rtId ORDER BY m DESC, rtId LIMIT 2"));
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 5).add("r2", t(-5), 1.0, 6).add("r3", t(-5), 1.0, 7));
+        engine.cut(TENANT);
+        assertThat(result("q").keySet()).containsExactlyInAnyOrder(List.of("r2"), List.of("r3"));
+
+        ingest(Samples.batch().add("r1", t(-4), 1.0, 100));
+        engine.cut(TENANT);
+        assertThat(result("q").keySet()).containsExactlyInAnyOrder(List.of("r1"), List.of("r3"));
+    }
+
+    @Test
+    void timeWindow_clockAdvances_rowsRetractedWithoutIngest() {
+        sub.register(QueryConfig.of("q", "SELECT COUNT(*) AS n FROM recent.m WHERE timestamp > now() - INTERVAL '10' SECOND"));
+        ingest(Samples.batch().add("r1", t(-8), 1.0, 1).add("r2", t(-2), 1.0, 1));
+        engine.cut(TENANT);
+        assertThat(result("q")).containsValue(List.of(2L));
+
+        clock.advance(Duration.ofSeconds(3));
+        long g = engine.cut(TENANT);
+
+        assertThat(g).isEqualTo(2);
+        assertThat(result("q")).containsValue(List.of(1L));
+    }
+
+    @Test
+    void liveWindow_rowsAgeOut_ofRecentButNotOfLatest() {
+        sub.register(QueryConfig.of("recent", "SELECT rtId FROM recent.m"));
+        sub.register(QueryConfig.of("latest", "SELECT rtId FROM latest.m"));
+        ingest(Samples.batch().add("r1", t(-30), 1.0, 1));
+        engine.cut(TENANT);
+        clock.advance(Duration.ofSeconds(31));
+        engine.cut(TENANT);
+        assertThat(result("recent")).isEmpty();
+        assertThat(result("latest")).hasSize(1);
+        assertThat(engine.memoryUsed(TENANT)).isPositive();
+    }
+
+    @Test
+    void latest_olderLateSample_doesNotReplaceNewerRow() {
+        sub.register(QueryConfig.of("q", "SELECT rtId, b FROM latest.m"));
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 2));
+        ingest(Samples.batch().add("r1", t(-9), 1.0, 1));
+        engine.cut(TENANT);
+        assertThat(result("q")).containsExactly(Map.entry(List.of("r1"), List.of("r1", 2L)));
+    }
+
+    @Test
+    void conflation_addedThenRemovedInOneGeneration_sendsNothing() {
+        sub.register(QueryConfig.of("q", "SELECT rtId, b FROM recent.m WHERE b > 5"));
+        engine.cut(TENANT);
+        listener.drainEvents();
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 9));
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 1));
+        assertThat(engine.cut(TENANT)).isEqualTo(2);
+        assertThat(listener.drainEvents()).isEmpty();
+    }
+
+    @Test
+    void queryTypes_snapshotEndsAndContinuousOnlyStartsEmpty() {
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 9));
+        sub.register(new QueryConfig("snap", "SELECT rtId FROM recent.m", QueryType.SNAPSHOT));
+        sub.register(new QueryConfig("cont", "SELECT rtId FROM recent.m", QueryType.CONTINUOUS_ONLY));
+        engine.cut(TENANT);
+        assertThat(result("snap")).hasSize(1);
+        assertThat(result("cont")).isEmpty();
+
+        ingest(Samples.batch().add("r2", t(-5), 1.0, 9));
+        engine.cut(TENANT);
+        assertThat(result("snap")).hasSize(1);
+        assertThat(result("cont")).containsOnlyKeys(List.of(t(-5), "r2"));
+    }
+
+    @Test
+    void sharedQueries_sameSqlOnTwoSubscribers_bothSeeChanges() {
+        RecordingListener other = new RecordingListener();
+        engine.subscribe(TENANT, Set.of(Capabilities.AGG_MARK_END), other)
+                .register(QueryConfig.of("x", "SELECT COUNT(*) AS n FROM recent.m"));
+        sub.register(QueryConfig.of("q", "SELECT COUNT(*) AS n FROM recent.m"));
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 9));
+        engine.cut(TENANT);
+        ingest(Samples.batch().add("r2", t(-5), 1.0, 9));
+        engine.cut(TENANT);
+        assertThat(result("q")).containsValue(List.of(2L));
+        assertThat(other.resultOf("x")).containsValue(List.of(2L));
+        assertThat(other.marks).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void dropArchive_raisesFinalExceptionOnItsQueries() {
+        sub.register(QueryConfig.of("q", "SELECT rtId FROM recent.m"));
+        engine.cut(TENANT);
+        engine.dropArchive(TENANT, "m");
+        engine.cut(TENANT);
+        assertThat(listener.errors.get("q").code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(listener.errors.get("q")).hasMessageContaining("archive 'm' was dropped");
+    }
+
+    @Test
+    void onCommit_pastMemoryBudget_failsClearlyAndAppliesNothing() {
+        LiveEngine small = LiveEngine.builder().clock(clock).memoryBudgetBytes(1_000).build();
+        small.defineArchive(TENANT, Samples.M, Duration.ofMinutes(1));
+        small.onCommit(TENANT, Samples.batch().add("r1", t(-5), 1.0, 1).build());
+        long used = small.memoryUsed(TENANT);
+        Samples big = Samples.batch();
+        for (int i = 0; i < 20; i++) {
+            big.add("r" + i, t(-4), 1.0, 1);
+        }
+        assertThatThrownBy(() -> small.onCommit(TENANT, big.build()))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MEMORY_BUDGET_EXCEEDED))
+                .hasMessageContaining("past the budget of 1000 bytes");
+        assertThat(small.memoryUsed(TENANT)).isEqualTo(used);
+    }
+
+    @Test
+    void register_duplicateId_isRejected() {
+        sub.register(QueryConfig.of("q", "SELECT rtId FROM recent.m"));
+        assertThatThrownBy(() -> sub.register(QueryConfig.of("q", "SELECT rtId FROM latest.m")))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
+    }
+
+    @Test
+    void unregister_pendingOutputDiscarded() {
+        sub.register(QueryConfig.of("q", "SELECT rtId FROM recent.m"));
+        sub.unregister("q");
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 9));
+        engine.cut(TENANT);
+        assertThat(listener.events).isEmpty();
+    }
+}
