@@ -61,6 +61,7 @@ final class IngestBench implements Callable<Integer> {
         long ndjsonNanos = 0;
         long csvNanos = 0;
         long concurrentNanos;
+        long storeNanos = 0;
         try (RawDuckDb raw = new RawDuckDb(work.resolve("baseline.duckdb"));
                 TidemarkServer server = TidemarkServer.builder(config).build().start()) {
             raw.createSamples();
@@ -68,7 +69,7 @@ final class IngestBench implements Callable<Integer> {
                     .secret();
             TidemarkClient client = TidemarkClient.create(ConnectionConfig.builder(server.uri()).token(token)
                     .build());
-            for (String archive : List.of("ndjson", "csv", "concurrent")) {
+            for (String archive : List.of("ndjson", "csv", "concurrent", "direct")) {
                 client.createArchive(archive, new LinkedHashMap<>(Map.of("a", "DOUBLE", "b", "DOUBLE")));
                 client.activateArchive(archive);
             }
@@ -84,6 +85,11 @@ final class IngestBench implements Callable<Integer> {
                 long t2 = System.nanoTime();
                 int n2 = client.publishBody("csv", TidemarkClient.BodyFormat.CSV, csv);
                 long t3 = System.nanoTime();
+                List<io.tidemark.core.Sample> samples = Generator.samples(b);
+                long t4 = System.nanoTime();
+                server.store().streamData().write(TenantId.of("bench"), "direct", samples);
+                long t5 = System.nanoTime();
+                storeNanos += t5 - t4;
                 if (n1 != b.size() || n2 != b.size()) {
                     throw new IllegalStateException("batch " + k + ": wrote " + n1 + " / " + n2 + " of " + b.size());
                 }
@@ -99,6 +105,8 @@ final class IngestBench implements Callable<Integer> {
                 "DuckDB Appender into the table", TARGET));
         figures.add(new Figure("duckdb", "HTTP ingest CSV", gen.total() / (csvNanos / 1e9), "rows/s", baseline,
                 "DuckDB Appender into the table", TARGET));
+        figures.add(new Figure("duckdb", "store.write, no HTTP (diagnostic)", gen.total() / (storeNanos / 1e9),
+                "rows/s", baseline, "DuckDB Appender into the table", Double.NaN));
         figures.add(new Figure("duckdb", "HTTP ingest NDJSON, " + clients + " clients", gen.total()
                 / (concurrentNanos / 1e9), "rows/s", baseline, "DuckDB Appender into the table", TARGET));
         Map<String, Object> setup = new LinkedHashMap<>();
