@@ -1,7 +1,7 @@
 package io.tidemark.server.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.tidemark.core.ArchiveDefinition;
@@ -23,6 +23,7 @@ import java.util.Map;
 public final class CsvReader {
     private static final CsvMapper CSV = new CsvMapper();
 
+
     /**
      * @throws MalformedBodyException when the body is not valid CSV of samples for the archive
      * @throws IOException from the stream, including the byte limit
@@ -32,21 +33,26 @@ public final class CsvReader {
         List<BodyError> errors = new ArrayList<>();
         List<Sample> samples = new ArrayList<>();
         int[] lines = new int[64];
-        try (MappingIterator<String[]> it = CSV.readerFor(String[].class).with(CsvParser.Feature.WRAP_AS_ARRAY)
-                .readValues(in)) {
-            if (!it.hasNextValue()) {
+        List<String> fields = new ArrayList<>();
+        try (CsvParser p = CSV.getFactory().createParser(in)) {
+            // WRAP_AS_ARRAY: the body is one array of records, each an array of fields.
+            p.enable(CsvParser.Feature.WRAP_AS_ARRAY);
+            p.nextToken();
+            if (!nextRecord(p, fields)) {
                 throw new MalformedBodyException(archive.name(), List.of(new BodyError(0, 1, null,
                         "the body is empty; send a header line rtId,timestamp,column… and then rows")));
             }
-            Header h = header(archive, it.nextValue(), errors);
+            Header h = header(archive, fields.toArray(new String[0]), errors);
             if (!errors.isEmpty()) {
                 throw new MalformedBodyException(archive.name(), errors);
             }
             int row = 0;
-            while (errors.size() < NdjsonReader.MAX_ERRORS && it.hasNextValue()) {
-                String[] fields = it.nextValue();
-                int line = it.getParser().currentLocation().getLineNr() - 1;
-                if (fields.length == 1 && fields[0].isEmpty()) {
+            while (errors.size() < NdjsonReader.MAX_ERRORS) {
+                int line = p.currentLocation().getLineNr();
+                if (!nextRecord(p, fields)) {
+                    break;
+                }
+                if (fields.size() == 1 && fields.get(0).isEmpty()) {
                     continue;
                 }
                 row++;
@@ -67,6 +73,19 @@ public final class CsvReader {
             throw new MalformedBodyException(archive.name(), errors);
         }
         return new ParsedBody(samples, java.util.Arrays.copyOf(lines, samples.size()));
+    }
+
+    /** Reads the next record's fields into {@code out}; false at the end of the body. */
+    private static boolean nextRecord(CsvParser p, List<String> out) throws IOException {
+        out.clear();
+        JsonToken t = p.nextToken();
+        if (t != JsonToken.START_ARRAY) {
+            return false;
+        }
+        for (t = p.nextToken(); t != null && t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            out.add(p.getText());
+        }
+        return true;
     }
 
     /** Where each field goes: -1 rtId, -2 timestamp, else the column index; null for an unusable header. */
@@ -101,17 +120,17 @@ public final class CsvReader {
         return new Header(names, target, columns);
     }
 
-    private static Sample sample(Header h, String[] fields, int row, int line, List<BodyError> errors) {
-        if (fields.length != h.names().length) {
-            errors.add(new BodyError(row, line, null, "the line has " + fields.length + " fields, the header "
+    private static Sample sample(Header h, List<String> fields, int row, int line, List<BodyError> errors) {
+        if (fields.size() != h.names().length) {
+            errors.add(new BodyError(row, line, null, "the line has " + fields.size() + " fields, the header "
                     + h.names().length));
             return new Sample(null, null, Map.of());
         }
         String rtId = null;
         Instant ts = null;
         Map<String, Object> values = new HashMap<>(8);
-        for (int i = 0; i < fields.length; i++) {
-            String f = fields[i];
+        for (int i = 0; i < fields.size(); i++) {
+            String f = fields.get(i);
             try {
                 switch (h.target()[i]) {
                     case -1 -> rtId = f;
@@ -151,7 +170,7 @@ public final class CsvReader {
     private static Object typed(Column c, String f) {
         try {
             return switch (c.type()) {
-                case DOUBLE -> Double.parseDouble(f);
+                case DOUBLE -> com.fasterxml.jackson.core.io.NumberInput.parseDouble(f.trim(), true);
                 case BIGINT -> Long.parseLong(f);
                 case BOOLEAN -> bool(f);
                 case VARCHAR -> f;
