@@ -47,6 +47,8 @@ class IngestErrorsIT {
         cols.put("note", "VARCHAR");
         admin.createArchive("s", cols);
         admin.activateArchive("s");
+        admin.createArchive("w", cols);
+        admin.activateArchive("w");
         writer = f.token("t", Role.WRITER);
         other = f.client(f.token("t", Role.WRITER));
     }
@@ -137,28 +139,27 @@ class IngestErrorsIT {
 
     @Test
     void csv_validWithQuotesAndEmptyFields_200AndTyped() {
-        HttpResponse<String> r = f.send("POST", PATH, writer, "text/csv",
+        HttpResponse<String> r = f.send("POST", "/api/v1/archives/w/samples", writer, "text/csv",
                 "timestamp,rtId,note,temp,ok\n1735689600000,q1,\"a, \"\"quoted\"\" note\",,TRUE\n");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"written\":1");
-        List<Row> got = other.streamData("s", List.of("q1"), T0, T0.plusSeconds(1), 10);
+        List<Row> got = other.streamData("w", List.of("q1"), T0, T0.plusSeconds(1), 10);
         assertThat(got.get(0).values()).containsEntry("note", "a, \"quoted\" note").containsEntry("temp", null)
                 .containsEntry("ok", true);
-        f.client(f.token("t", Role.ADMIN)).graphql("mutation { disableArchive(name: \"s\") { status } }", null);
-        assertThat(f.send("POST", PATH, writer, "text/csv", "rtId,timestamp\nq2,1\n").statusCode()).isEqualTo(409);
-        f.client(f.token("t", Role.ADMIN)).activateArchive("s");
-        f.store.streamData().deleteArchive(io.tidemark.core.TenantId.of("t"), "s");
-        f.store.streamData().createArchive(io.tidemark.core.TenantId.of("t"), f.store.streamData()
-                .archives(io.tidemark.core.TenantId.of("t")).isEmpty() ? sDefinition() : sDefinition());
-        f.store.streamData().activateArchive(io.tidemark.core.TenantId.of("t"), "s");
     }
 
-    private static io.tidemark.core.ArchiveDefinition sDefinition() {
-        return io.tidemark.core.ArchiveDefinition.raw("s", List.of(
-                io.tidemark.core.Column.of("temp", io.tidemark.core.ColumnType.DOUBLE),
-                io.tidemark.core.Column.of("n", io.tidemark.core.ColumnType.BIGINT),
-                io.tidemark.core.Column.of("ok", io.tidemark.core.ColumnType.BOOLEAN),
-                io.tidemark.core.Column.of("note", io.tidemark.core.ColumnType.VARCHAR)));
+    @Test
+    void disabledArchive_409AndNothingWritten() throws Exception {
+        TidemarkClient admin = f.client(f.token("t", Role.ADMIN));
+        admin.disableArchive("s");
+        try {
+            HttpResponse<String> r = f.send("POST", PATH, writer, "text/csv", "rtId,timestamp\nq2,1\n");
+            assertThat(r.statusCode()).isEqualTo(409);
+            assertThat(json(r).path("code").asText()).isEqualTo("INVALID_STATE");
+        } finally {
+            admin.activateArchive("s");
+        }
+        assertStillServingAndNothingWritten();
     }
 
     @Test
@@ -229,23 +230,20 @@ class IngestErrorsIT {
         assertThat(notJson.statusCode()).isEqualTo(400);
         assertThat(json(notJson).path("errors").get(0).path("extensions").path("code").asText())
                 .isEqualTo("INVALID_QUERY");
-        assertThat(f.client(admin).archives()).extracting(a -> a.name()).containsExactly("s");
+        assertThat(f.client(admin).archives()).extracting(a -> a.name()).containsExactly("s", "w");
         assertStillServingAndNothingWritten();
     }
 
     @Test
     void graphql_smallBatch_writtenAndReadBack() {
         String admin = f.token("t", Role.ADMIN);
-        JsonNode r = f.client(admin).graphql("mutation { ingestSamples(archive: \"s\", samples: [{rtId: \"g1\", "
+        JsonNode r = f.client(admin).graphql("mutation { ingestSamples(archive: \"w\", samples: [{rtId: \"g1\", "
                 + "timestamp: \"2025-01-01T00:00:00.000001Z\", values: {temp: 1.5, n: 3, ok: false, note: \"hi\"}}]) "
                 + "{ archive written } }", null);
         assertThat(r.path("ingestSamples").path("written").asInt()).isEqualTo(1);
-        List<Row> got = other.streamData("s", List.of("g1"), T0, T0.plusSeconds(1), 10);
+        List<Row> got = other.streamData("w", List.of("g1"), T0, T0.plusSeconds(1), 10);
         assertThat(got.get(0).timestamp()).isEqualTo(T0.plusNanos(1000));
         assertThat(got.get(0).values()).containsEntry("temp", 1.5).containsEntry("n", 3).containsEntry("ok", false)
                 .containsEntry("note", "hi");
-        f.store.streamData().deleteArchive(io.tidemark.core.TenantId.of("t"), "s");
-        f.store.streamData().createArchive(io.tidemark.core.TenantId.of("t"), sDefinition());
-        f.store.streamData().activateArchive(io.tidemark.core.TenantId.of("t"), "s");
     }
 }
