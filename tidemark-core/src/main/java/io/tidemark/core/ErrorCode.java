@@ -22,6 +22,17 @@ public enum ErrorCode {
     INVALID_REWIND,
     IN_USE,
     STORE_ERROR,
+    /** A live query (SQL) or a GraphQL document that does not parse or does not validate. */
     INVALID_QUERY,
-    MEMORY_BUDGET_EXCEEDED
+    MEMORY_BUDGET_EXCEEDED,
+    /** No bearer token, or one that is unknown or revoked (HTTP 401). */
+    UNAUTHENTICATED,
+    /** The token's role does not allow the operation (HTTP 403). */
+    FORBIDDEN,
+    /** A request body over the configured size limit, in bytes or rows (HTTP 413). */
+    TOO_LARGE,
+    /** The server is shutting down or the store does not answer (HTTP 503); retry later. */
+    UNAVAILABLE,
+    /** A fault inside Tidemark, not the caller's; the server log has the details. */
+    INTERNAL
 }

@@ -5,6 +5,7 @@ import io.tidemark.store.AuditTrail;
 import io.tidemark.store.RollupRuntime;
 import io.tidemark.store.Store;
 import io.tidemark.store.StreamData;
+import io.tidemark.store.TokenStore;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -49,6 +50,11 @@ final class InterceptingStore implements Store {
     @Override
     public AuditTrail audit() {
         return real.audit();
+    }
+
+    @Override
+    public TokenStore tokens() {
+        return real.tokens();
     }
 
     @Override

@@ -63,4 +63,26 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.tidemark.store.postgres..").should().dependOnClassesThat()
                 .resideInAPackage("io.tidemark.store.duckdb..").check(classes);
     }
+
+    @Test
+    void client_dependsOnNoOtherModule() {
+        noClasses().that().resideInAPackage("io.tidemark.client..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tidemark.server..", "io.tidemark.store..", "io.tidemark.rollup..",
+                        "io.tidemark.core..", "io.tidemark.live..", "io.javalin..", "graphql..")
+                .check(classes);
+    }
+
+    @Test
+    void client_isOnTheClasspathOfThisCheck() {
+        org.assertj.core.api.Assertions.assertThat(classes.contain("io.tidemark.client.TidemarkClient")).isTrue();
+    }
+
+    @Test
+    void serverAdapters_reachTheStoreOnlyThroughItsSpi() {
+        noClasses().that().resideInAnyPackage("io.tidemark.server.http..", "io.tidemark.server.graphql..",
+                "io.tidemark.server.ingest..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tidemark.store.jdbc..", "io.tidemark.store.duckdb..",
+                        "io.tidemark.store.postgres..", "java.sql..")
+                .check(classes);
+    }
 }

@@ -4,7 +4,7 @@ import io.tidemark.core.TenantId;
 import java.util.List;
 
 /**
- * A Tidemark store: stream data, rollup runtime state and the audit trail, in one database. Open one with
+ * A Tidemark store: stream data, rollup runtime state, the audit trail and API tokens, in one database. Open one with
  * {@link Stores#open(StoreConfig)}. Implementations are thread-safe; every method may block on I/O.
  *
  * <p>Errors a user can cause are {@link io.tidemark.core.TidemarkException}s with a stable code; database failures
@@ -24,6 +24,9 @@ public interface Store extends AutoCloseable {
     RollupRuntime rollups();
 
     AuditTrail audit();
+
+    /** API tokens and the tenant and role each speaks for. */
+    TokenStore tokens();
 
     /** Which engine and where, for logs ("duckdb /var/lib/tidemark/tidemark.duckdb"); no credentials. */
     String describe();

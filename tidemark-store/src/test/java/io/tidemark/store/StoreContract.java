@@ -408,4 +408,47 @@ public abstract class StoreContract {
                 .withRange(T0.plusSeconds(1), T0.plusSeconds(4)))).extracting(AuditEntry::message)
                 .containsExactly("entry 2");
     }
+
+    private static final String HASH_A = "a".repeat(64);
+    private static final String HASH_B = "b".repeat(64);
+
+    @Test
+    void tokens_createLookupListRevoke_onlyValidHashesFound() {
+        TokenInfo created = store.tokens().create(new TokenGrant("t1", T, "ci", io.tidemark.core.Role.WRITER,
+                HASH_A, T0));
+        assertThat(created.revokedAt()).isNull();
+        assertThat(store.tokens().lookup(HASH_A)).contains(created);
+        assertThat(store.tokens().lookup(HASH_B)).isEmpty();
+        store.createTenant(TenantId.of("beta"));
+        store.tokens().create(new TokenGrant("t2", TenantId.of("beta"), "ops", io.tidemark.core.Role.ADMIN,
+                HASH_B, T0.plusSeconds(1)));
+        assertThat(store.tokens().list(T)).extracting(TokenInfo::id).containsExactly("t1");
+        assertThat(store.tokens().list(null)).extracting(TokenInfo::id).containsExactly("t1", "t2");
+
+        TokenInfo revoked = store.tokens().revoke("t1", T0.plusSeconds(5));
+        assertThat(revoked.revokedAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(store.tokens().lookup(HASH_A)).isEmpty();
+        assertThat(store.tokens().revoke("t1", T0.plusSeconds(9)).revokedAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(store.tokens().lookup(HASH_B)).map(TokenInfo::role).contains(io.tidemark.core.Role.ADMIN);
+    }
+
+    @Test
+    void tokens_unknownTenantOrTakenHashOrUnknownId_refusedWithCodes() {
+        store.tokens().create(new TokenGrant("t1", T, "ci", io.tidemark.core.Role.READER, HASH_A, T0));
+        assertThatThrownBy(() -> store.tokens().create(new TokenGrant("t9", TenantId.of("nobody"), "x",
+                io.tidemark.core.Role.READER, HASH_B, T0))).isInstanceOfSatisfying(TidemarkException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThatThrownBy(() -> store.tokens().create(new TokenGrant("t2", T, "x", io.tidemark.core.Role.READER,
+                HASH_A, T0))).isInstanceOfSatisfying(TidemarkException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
+        assertThatThrownBy(() -> store.tokens().revoke("nope", T0)).isInstanceOfSatisfying(
+                TidemarkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
+    void tokens_reopen_survive() {
+        store.tokens().create(new TokenGrant("t1", T, "ci", io.tidemark.core.Role.ADMIN, HASH_A, T0));
+        store = reopen(store);
+        assertThat(store.tokens().lookup(HASH_A)).map(TokenInfo::tenant).contains(T);
+    }
 }

@@ -5,6 +5,7 @@ import io.tidemark.store.AuditTrail;
 import io.tidemark.store.RollupRuntime;
 import io.tidemark.store.Store;
 import io.tidemark.store.StreamData;
+import io.tidemark.store.TokenStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,6 +34,7 @@ public final class JdbcStore implements Store {
     private final JdbcRollupRuntime rollups;
     private final JdbcAuditTrail audit;
     private final Clock clock;
+    private final JdbcTokenStore tokens;
     private volatile boolean closed;
 
     public JdbcStore(Engine engine) {
@@ -49,6 +51,7 @@ public final class JdbcStore implements Store {
         this.streamData = new JdbcStreamData(this, catalog, late);
         this.rollups = new JdbcRollupRuntime(this, catalog, late);
         this.audit = new JdbcAuditTrail(this);
+        this.tokens = new JdbcTokenStore(this, catalog);
         try {
             inTransaction("migrate metadata", this::migrate);
         } catch (RuntimeException e) {
@@ -183,6 +186,11 @@ public final class JdbcStore implements Store {
     @Override
     public AuditTrail audit() {
         return audit;
+    }
+
+    @Override
+    public TokenStore tokens() {
+        return tokens;
     }
 
     @Override

@@ -60,7 +60,7 @@ public abstract class SqlDialect {
 
     // ---- metadata -------------------------------------------------------------------------------------------
 
-    /** Statements creating the metadata schema, version 1. Each is idempotent. */
+    /** Statements creating the metadata schema, version 1, and the tables added since without a bump. Each is idempotent. */
     public List<String> createMetadata() {
         return List.of(
                 "CREATE SCHEMA IF NOT EXISTS " + schema(META),
@@ -86,7 +86,11 @@ public abstract class SqlDialect {
                 "CREATE SEQUENCE IF NOT EXISTS " + meta("seq"),
                 "CREATE TABLE IF NOT EXISTS " + meta("audit") + " (id BIGINT PRIMARY KEY, "
                         + "tenant VARCHAR(63) NOT NULL, occurred_at TIMESTAMP NOT NULL, kind VARCHAR(32) NOT NULL, "
-                        + "subject VARCHAR(63) NOT NULL, actor VARCHAR(128) NOT NULL, message VARCHAR NOT NULL)");
+                        + "subject VARCHAR(63) NOT NULL, actor VARCHAR(128) NOT NULL, message VARCHAR NOT NULL)",
+                // Tokens came after v1; CREATE TABLE IF NOT EXISTS adds the table to older stores without a bump.
+                "CREATE TABLE IF NOT EXISTS " + meta("tokens") + " (id VARCHAR(32) PRIMARY KEY, "
+                        + "tenant VARCHAR(63) NOT NULL, name VARCHAR(128) NOT NULL, role VARCHAR(16) NOT NULL, "
+                        + "hash VARCHAR(64) NOT NULL UNIQUE, created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)");
     }
 
     /**

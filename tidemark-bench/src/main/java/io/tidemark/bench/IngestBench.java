@@ -1,0 +1,184 @@
+package io.tidemark.bench;
+
+import io.tidemark.client.ConnectionConfig;
+import io.tidemark.client.TidemarkClient;
+import io.tidemark.core.Role;
+import io.tidemark.core.TenantId;
+import io.tidemark.server.ServerConfig;
+import io.tidemark.server.TidemarkServer;
+import io.tidemark.server.auth.Tokens;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tidemark bench ingest}: HTTP ingest (NDJSON and CSV) into a server on embedded DuckDB vs DuckDB's Appender
+ * straight into a table of the same shape, interleaved batch by batch in the same run.
+ *
+ * <p>Run: {@code ./tidemark bench ingest [--rtids 1000] [--seconds 1000] [--batch 50000] [--json]}.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "HTTP ingest (NDJSON, CSV) samples/s into embedded DuckDB vs the raw DuckDB Appender, same run.")
+final class IngestBench implements Callable<Integer> {
+    private static final double TARGET = 0.7;
+
+    @Option(names = "--rtids", description = "series (default: ${DEFAULT-VALUE})")
+    int rtIds = 1_000;
+
+    @Option(names = "--seconds", description = "seconds of 1 Hz samples per series (default: ${DEFAULT-VALUE})")
+    int seconds = 1_000;
+
+    @Option(names = "--batch", description = "samples per request (default: ${DEFAULT-VALUE})")
+    int batch = 50_000;
+
+    @Option(names = "--clients", description = "concurrent clients for the pipelined NDJSON figure "
+            + "(default: ${DEFAULT-VALUE})")
+    int clients = 2;
+
+    @Option(names = "--json", description = "print a JSON document instead of a table")
+    boolean json;
+
+    @Option(names = "--dir", description = "working directory for database files (default: a temporary one)")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench-ingest");
+        Generator gen = new Generator(rtIds, seconds, batch);
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).dataDir(work.resolve("tidemark"))
+                .bootstrapToken(false).rollupInterval(Duration.ofHours(1))
+                .ingestMaxRows(Math.max(batch, 1000)).ingestMaxBytes(Math.max(64L << 20, batch * 200L)).build();
+        long rawNanos = 0;
+        long ndjsonNanos = 0;
+        long csvNanos = 0;
+        long concurrentNanos;
+        long storeNanos = 0;
+        try (RawDuckDb raw = new RawDuckDb(work.resolve("baseline.duckdb"));
+                TidemarkServer server = TidemarkServer.builder(config).build().start()) {
+            raw.createSamples();
+            String token = Tokens.issue(server.store(), TenantId.of("bench"), Role.ADMIN, "bench", Instant.now())
+                    .secret();
+            TidemarkClient client = TidemarkClient.create(ConnectionConfig.builder(server.uri()).token(token)
+                    .build());
+            for (String archive : List.of("ndjson", "csv", "concurrent", "direct")) {
+                client.createArchive(archive, new LinkedHashMap<>(Map.of("a", "DOUBLE", "b", "DOUBLE")));
+                client.activateArchive(archive);
+            }
+            log("ingest, " + gen.batches() + " batches of " + batch + " each way, interleaved");
+            for (int k = 0; k < gen.batches(); k++) {
+                Generator.Batch b = gen.batch(k);
+                byte[] nd = ndjson(b);
+                byte[] csv = csv(b);
+                long t0 = System.nanoTime();
+                raw.bulkWrite(b);
+                long t1 = System.nanoTime();
+                int n1 = client.publishBody("ndjson", TidemarkClient.BodyFormat.NDJSON, nd);
+                long t2 = System.nanoTime();
+                int n2 = client.publishBody("csv", TidemarkClient.BodyFormat.CSV, csv);
+                long t3 = System.nanoTime();
+                List<io.tidemark.core.Sample> samples = Generator.samples(b);
+                long t4 = System.nanoTime();
+                server.store().streamData().write(TenantId.of("bench"), "direct", samples);
+                long t5 = System.nanoTime();
+                storeNanos += t5 - t4;
+                if (n1 != b.size() || n2 != b.size()) {
+                    throw new IllegalStateException("batch " + k + ": wrote " + n1 + " / " + n2 + " of " + b.size());
+                }
+                rawNanos += t1 - t0;
+                ndjsonNanos += t2 - t1;
+                csvNanos += t3 - t2;
+            }
+            concurrentNanos = concurrent(client, gen);
+        }
+        double baseline = gen.total() / (rawNanos / 1e9);
+        List<Figure> figures = new ArrayList<>();
+        figures.add(new Figure("duckdb", "HTTP ingest NDJSON", gen.total() / (ndjsonNanos / 1e9), "rows/s", baseline,
+                "DuckDB Appender into the table", TARGET));
+        figures.add(new Figure("duckdb", "HTTP ingest CSV", gen.total() / (csvNanos / 1e9), "rows/s", baseline,
+                "DuckDB Appender into the table", TARGET));
+        figures.add(new Figure("duckdb", "store.write, no HTTP (diagnostic)", gen.total() / (storeNanos / 1e9),
+                "rows/s", baseline, "DuckDB Appender into the table", Double.NaN));
+        figures.add(new Figure("duckdb", "HTTP ingest NDJSON, " + clients + " clients", gen.total()
+                / (concurrentNanos / 1e9), "rows/s", baseline, "DuckDB Appender into the table", TARGET));
+        Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("samples", gen.total());
+        setup.put("rtIds", rtIds);
+        setup.put("seconds", seconds);
+        setup.put("batch", batch);
+        setup.put("path", "TidemarkClient.publishBody → HTTP/1.1 loopback → parse → validate → Appender + insert");
+        setup.put("bodies", "encoded before timing; NDJSON ~" + ndjson(gen.batch(0)).length / Math.max(1,
+                gen.batch(0).size()) + " B/sample, CSV ~" + csv(gen.batch(0)).length / Math.max(1,
+                gen.batch(0).size()) + " B/sample");
+        setup.put("cores", Runtime.getRuntime().availableProcessors());
+        setup.put("java", System.getProperty("java.version"));
+        if (json) {
+            Report.json(System.out, "ingest", setup, figures);
+        } else {
+            Report.table(System.out, "tidemark bench ingest", setup, figures);
+        }
+        return 0;
+    }
+
+    /**
+     * The same batches again from {@code clients} threads at once into a third archive, so the server parses one
+     * request while it writes another (DuckDB has one writer); measured as wall time over all batches.
+     */
+    private long concurrent(TidemarkClient client, Generator gen) throws Exception {
+        log("ingest, " + gen.batches() + " batches from " + clients + " concurrent clients");
+        List<byte[]> bodies = new ArrayList<>();
+        for (int k = 0; k < gen.batches(); k++) {
+            bodies.add(ndjson(gen.batch(k)));
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            long t0 = System.nanoTime();
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                running.add(pool.submit(() -> {
+                    for (int k = next.getAndIncrement(); k < bodies.size(); k = next.getAndIncrement()) {
+                        client.publishBody("concurrent", TidemarkClient.BodyFormat.NDJSON, bodies.get(k));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : running) {
+                f.get();
+            }
+            return System.nanoTime() - t0;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static byte[] ndjson(Generator.Batch b) {
+        StringBuilder sb = new StringBuilder(b.size() * 80);
+        for (int j = 0; j < b.size(); j++) {
+            sb.append("{\"rtId\":\"").append(b.rtIds[j]).append("\",\"timestamp\":").append(b.micros[j] / 1000)
+                    .append(",\"a\":").append(b.a[j]).append(",\"b\":").append(b.b[j]).append("}\n");
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] csv(Generator.Batch b) {
+        StringBuilder sb = new StringBuilder(b.size() * 50).append("rtId,timestamp,a,b\n");
+        for (int j = 0; j < b.size(); j++) {
+            sb.append(b.rtIds[j]).append(',').append(b.micros[j] / 1000).append(',').append(b.a[j]).append(',')
+                    .append(b.b[j]).append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void log(String what) {
+        System.err.println("[bench] " + what);
+    }
+}

@@ -1,0 +1,95 @@
+package io.tidemark.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How a client reaches a Tidemark server. Immutable; build with {@link #builder(URI)}.
+ *
+ * @param uri the server's base URI, e.g. {@code http://127.0.0.1:8080}
+ * @param token the bearer token ({@code tmk_…}); null only for servers that need none (none do today)
+ * @param capabilities what the client declares to the server on live connections, as strings (for example
+ *     {@value #AGG_MARK_END}); the HTTP calls do not use them
+ * @param reconnectInitialBackoff first pause before a live connection reconnects; doubles up to the maximum
+ * @param reconnectMaxBackoff longest pause between reconnect attempts
+ * @param requestTimeout longest wait for one HTTP response
+ */
+public record ConnectionConfig(URI uri, String token, Set<String> capabilities, Duration reconnectInitialBackoff,
+        Duration reconnectMaxBackoff, Duration connectTimeout, Duration requestTimeout) {
+    /** The capability of clients that want generations framed by aggregate marks. */
+    public static final String AGG_MARK_END = "AGG_MARK_END";
+
+    public ConnectionConfig {
+        Objects.requireNonNull(uri, "uri");
+        capabilities = Set.copyOf(capabilities);
+        Objects.requireNonNull(reconnectInitialBackoff, "reconnectInitialBackoff");
+        Objects.requireNonNull(reconnectMaxBackoff, "reconnectMaxBackoff");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        if (reconnectMaxBackoff.compareTo(reconnectInitialBackoff) < 0) {
+            throw new IllegalArgumentException("reconnectMaxBackoff " + reconnectMaxBackoff
+                    + " is shorter than reconnectInitialBackoff " + reconnectInitialBackoff);
+        }
+    }
+
+    public static Builder builder(URI uri) {
+        return new Builder(uri);
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionConfig[" + uri + ", token=" + (token == null ? "none" : "***") + ", capabilities="
+                + capabilities + "]";
+    }
+
+    /** Builds a {@link ConnectionConfig}; capabilities default to {@value #AGG_MARK_END}. */
+    public static final class Builder {
+        private final URI uri;
+        private String token;
+        private final Set<String> capabilities = new LinkedHashSet<>(Set.of(AGG_MARK_END));
+        private Duration reconnectInitialBackoff = Duration.ofMillis(100);
+        private Duration reconnectMaxBackoff = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(120);
+
+        private Builder(URI uri) {
+            this.uri = Objects.requireNonNull(uri, "uri");
+        }
+
+        public Builder token(String t) {
+            this.token = t;
+            return this;
+        }
+
+        /** Replaces the declared capabilities. */
+        public Builder capabilities(Set<String> c) {
+            capabilities.clear();
+            capabilities.addAll(c);
+            return this;
+        }
+
+        public Builder reconnectBackoff(Duration initial, Duration max) {
+            this.reconnectInitialBackoff = initial;
+            this.reconnectMaxBackoff = max;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration d) {
+            this.requestTimeout = d;
+            return this;
+        }
+
+        public ConnectionConfig build() {
+            return new ConnectionConfig(uri, token, capabilities, reconnectInitialBackoff, reconnectMaxBackoff,
+                    connectTimeout, requestTimeout);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.tidemark.server;
+
+import java.util.Locale;
+import java.util.function.BiConsumer;
+
+/**
+ * The configuration keys of {@code tidemark serve}, as written in a properties file. The environment variable of
+ * a key is {@code TIDEMARK_} followed by the key in upper case with {@code .} and {@code -} as {@code _}
+ * ({@code ingest.max-bytes} → {@code TIDEMARK_INGEST_MAX_BYTES}).
+ */
+public enum ConfigKey {
+    HOST("host", "127.0.0.1", "address to bind; 0.0.0.0 for every interface", (b, v) -> b.host(v)),
+    PORT("port", "8080", "HTTP port; 0 picks a free one", (b, v) -> b.port(ConfigResolver.parseInt("port", v))),
+    DATA_DIR("data-dir", "./data", "directory of the embedded DuckDB store",
+            (b, v) -> b.dataDir(java.nio.file.Path.of(v))),
+    JDBC_URL("jdbc.url", "(embedded DuckDB)", "store JDBC URL, e.g. jdbc:postgresql://host:5432/db", (b, v) -> b.jdbcUrl(v)),
+    JDBC_USER("jdbc.user", "", "database user", (b, v) -> b.jdbcUser(v)),
+    JDBC_PASSWORD("jdbc.password", "", "database password", (b, v) -> b.jdbcPassword(v)),
+    JDBC_POOL_SIZE("jdbc.pool-size", "8", "connections to PostgreSQL",
+            (b, v) -> b.poolSize(ConfigResolver.parseInt("jdbc.pool-size", v))),
+    INGEST_MAX_BYTES("ingest.max-bytes", "64MiB", "largest ingest request body (413 above)",
+            (b, v) -> b.ingestMaxBytes(ConfigResolver.parseBytes("ingest.max-bytes", v))),
+    INGEST_MAX_ROWS("ingest.max-rows", "500000", "most samples in one ingest request (413 above)",
+            (b, v) -> b.ingestMaxRows(ConfigResolver.parseInt("ingest.max-rows", v))),
+    GRAPHQL_MAX_INGEST_ROWS("graphql.max-ingest-rows", "10000", "most samples in one ingestSamples mutation",
+            (b, v) -> b.graphqlMaxIngestRows(ConfigResolver.parseInt("graphql.max-ingest-rows", v))),
+    GRAPHQL_MAX_BYTES("graphql.max-bytes", "4MiB", "largest GraphQL request body",
+            (b, v) -> b.graphqlMaxBytes((int) Math.min(Integer.MAX_VALUE,
+                    ConfigResolver.parseBytes("graphql.max-bytes", v)))),
+    ROLLUP_INTERVAL("rollup.interval", "PT5S", "pause between orchestrator rounds over all tenants",
+            (b, v) -> b.rollupInterval(ConfigResolver.parseDuration("rollup.interval", v))),
+    ROLLUP_MAX_BUCKETS_PER_STATEMENT("rollup.max-buckets-per-statement", "1440", "buckets per catch-up statement",
+            (b, v) -> b.rollupMaxBucketsPerStatement(ConfigResolver.parseInt("rollup.max-buckets-per-statement", v))),
+    ROLLUP_MAX_BUCKETS_PER_TICK("rollup.max-buckets-per-tick", "100000", "fairness budget per rollup per round",
+            (b, v) -> b.rollupMaxBucketsPerTick(ConfigResolver.parseInt("rollup.max-buckets-per-tick", v))),
+    SHUTDOWN_TIMEOUT("shutdown.timeout", "PT30S", "how long a shutdown waits for requests in flight",
+            (b, v) -> b.shutdownTimeout(ConfigResolver.parseDuration("shutdown.timeout", v))),
+    METRICS_TOKEN("metrics.token", "", "bearer token for /metrics; required when host is not a loopback address",
+            (b, v) -> b.metricsToken(v)),
+    BOOTSTRAP_TOKEN("bootstrap.token", "true", "on a store without any token, create an admin token and print it once",
+            (b, v) -> b.bootstrapToken(ConfigResolver.parseBoolean("bootstrap.token", v))),
+    BOOTSTRAP_TENANT("bootstrap.tenant", "default", "the tenant of that first admin token",
+            (b, v) -> b.bootstrapTenant(v)),
+    LOG_LEVEL("log.level", "INFO", "root log level (TRACE, DEBUG, INFO, WARN, ERROR)", (b, v) -> { }),
+    LOG_FORMAT("log.format", "text", "text (key=value) or json, one line per event", (b, v) -> { });
+
+    private final String key;
+    private final String defaultText;
+    private final String description;
+    private final BiConsumer<ServerConfig.Builder, String> apply;
+
+    ConfigKey(String key, String defaultText, String description, BiConsumer<ServerConfig.Builder, String> apply) {
+        this.key = key;
+        this.defaultText = defaultText;
+        this.description = description;
+        this.apply = apply;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultText() {
+        return defaultText;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** {@code TIDEMARK_} + the key in upper case, {@code .} and {@code -} as {@code _}. */
+    public String envName() {
+        return "TIDEMARK_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    void apply(ServerConfig.Builder b, String value) {
+        apply.accept(b, value);
+    }
+
+    /** The key, or null. */
+    public static ConfigKey of(String key) {
+        for (ConfigKey k : values()) {
+            if (k.key.equals(key)) {
+                return k;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,295 @@
+package io.tidemark.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.BatchLimits;
+import io.tidemark.core.BatchRejectedException;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.RollupDefinition;
+import io.tidemark.core.RollupId;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.Role;
+import io.tidemark.core.Sample;
+import io.tidemark.core.SampleBatch;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.rollup.OrchestratorHost;
+import io.tidemark.rollup.RollupAdmin;
+import io.tidemark.server.auth.Caller;
+import io.tidemark.store.ArchiveInfo;
+import io.tidemark.store.AuditEntry;
+import io.tidemark.store.AuditKind;
+import io.tidemark.store.AuditQuery;
+import io.tidemark.store.ReadRequest;
+import io.tidemark.store.RollupInfo;
+import io.tidemark.store.Store;
+import io.tidemark.core.ArchiveStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every operation the APIs offer, checked against the caller's role and confined to the caller's tenant. The HTTP,
+ * GraphQL (and later WebSocket) adapters only translate; the rules live here, so every adapter enforces the same
+ * ones. Another tenant's objects are {@code NOT_FOUND}, exactly like missing ones. Thread-safe.
+ */
+public final class Operations {
+    private final Store store;
+    private final OrchestratorHost host;
+    private final Clock clock;
+    private final ServerConfig config;
+    private final MeterRegistry meters;
+
+    Operations(Store store, OrchestratorHost host, Clock clock, ServerConfig config, MeterRegistry meters) {
+        this.store = store;
+        this.host = host;
+        this.clock = clock;
+        this.config = config;
+        this.meters = meters;
+    }
+
+    /** A rollup row or a raw row as a reader sees it: AVG computed from its partials, FIRST / LAST without times. */
+    public record DataRow(Instant timestamp, String rtId, Map<String, Object> values) {}
+
+    /** One page of the audit trail; {@code nextBefore} is the cursor of the next page, 0 when this is the last. */
+    public record AuditPage(List<AuditEntry> entries, long nextBefore) {}
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    // ---- archives ---------------------------------------------------------------------------------------------
+
+    public List<ArchiveInfo> archives(Caller c) {
+        c.require(Role.READER, "list archives");
+        return store.streamData().archives(c.tenant());
+    }
+
+    public ArchiveInfo archive(Caller c, String name) {
+        c.require(Role.READER, "describe archives");
+        return store.streamData().requireArchive(c.tenant(), name);
+    }
+
+    public ArchiveInfo createArchive(Caller c, ArchiveDefinition def) {
+        c.require(Role.ADMIN, "create archives");
+        ArchiveInfo a = store.streamData().createArchive(c.tenant(), def);
+        audit(c, AuditKind.ARCHIVE_CREATED, def.name(), "created with columns " + def.columns().stream()
+                .map(col -> col.name() + " " + col.type()).collect(java.util.stream.Collectors.joining(", ")));
+        return a;
+    }
+
+    /** Activates a raw archive, or a rollup archive together with its rollup. */
+    public ArchiveInfo activateArchive(Caller c, String name) {
+        c.require(Role.ADMIN, "activate archives");
+        ArchiveInfo a = store.streamData().requireArchive(c.tenant(), name);
+        if (a.definition().isRollup()) {
+            admin(c).activate(name, c.actor());
+            return store.streamData().requireArchive(c.tenant(), name);
+        }
+        if (a.status() == ArchiveStatus.ACTIVATED) {
+            return a;
+        }
+        ArchiveInfo out = store.streamData().activateArchive(c.tenant(), name);
+        audit(c, AuditKind.ARCHIVE_ACTIVATED, name, "activated (was " + a.status() + ")");
+        return out;
+    }
+
+    public ArchiveInfo disableArchive(Caller c, String name) {
+        c.require(Role.ADMIN, "disable archives");
+        ArchiveInfo a = store.streamData().requireArchive(c.tenant(), name);
+        if (a.definition().isRollup()) {
+            admin(c).disable(name, c.actor());
+            return store.streamData().requireArchive(c.tenant(), name);
+        }
+        if (a.status() == ArchiveStatus.DISABLED) {
+            return a;
+        }
+        ArchiveInfo out = store.streamData().disableArchive(c.tenant(), name);
+        audit(c, AuditKind.ARCHIVE_DISABLED, name, "disabled (was " + a.status() + ")");
+        return out;
+    }
+
+    public void deleteArchive(Caller c, String name) {
+        c.require(Role.ADMIN, "delete archives");
+        store.streamData().deleteArchive(c.tenant(), name);
+        audit(c, AuditKind.ARCHIVE_DELETED, name, "deleted with its rows");
+    }
+
+    // ---- rollups ----------------------------------------------------------------------------------------------
+
+    public RollupInfo createRollupArchive(Caller c, RollupDefinition def) {
+        c.require(Role.ADMIN, "create rollup archives");
+        RollupPlan plan = store.streamData().createRollupArchive(c.tenant(), def);
+        audit(c, AuditKind.ROLLUP_CREATED, def.name(), "created: " + def.aggregations() + " of '" + def.source()
+                + "' per " + def.bucket().spec());
+        return store.rollups().rollup(new RollupId(c.tenant(), plan.definition().name()));
+    }
+
+    public RollupInfo rollup(Caller c, String name) {
+        c.require(Role.READER, "read rollups");
+        return store.rollups().rollup(new RollupId(c.tenant(), name));
+    }
+
+    /**
+     * The rollups derived from {@code archive}, directly or through other rollups, in dependency order.
+     * {@code NOT_FOUND} when the archive does not exist.
+     */
+    public List<RollupInfo> rollupsFor(Caller c, String archive) {
+        c.require(Role.READER, "read rollups");
+        store.streamData().requireArchive(c.tenant(), archive);
+        Set<String> reached = new HashSet<>(Set.of(archive));
+        List<RollupInfo> out = new ArrayList<>();
+        // Creation order is a topological order: a rollup's source exists before the rollup.
+        for (RollupInfo r : store.rollups().rollups(c.tenant())) {
+            if (reached.contains(r.plan().definition().source())) {
+                reached.add(r.plan().definition().name());
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    public RollupInfo activateRollup(Caller c, String name) {
+        c.require(Role.ADMIN, "activate rollups");
+        admin(c).activate(name, c.actor());
+        return rollupInfo(c, name);
+    }
+
+    public RollupInfo disableRollup(Caller c, String name) {
+        c.require(Role.ADMIN, "disable rollups");
+        admin(c).disable(name, c.actor());
+        return rollupInfo(c, name);
+    }
+
+    public RollupInfo freezeRollup(Caller c, String name) {
+        c.require(Role.ADMIN, "freeze rollups");
+        admin(c).freeze(name, c.actor());
+        return rollupInfo(c, name);
+    }
+
+    public RollupInfo unfreezeRollup(Caller c, String name) {
+        c.require(Role.ADMIN, "unfreeze rollups");
+        admin(c).unfreeze(name, c.actor());
+        return rollupInfo(c, name);
+    }
+
+    public RollupInfo retryRollup(Caller c, String name) {
+        c.require(Role.ADMIN, "retry rollups");
+        admin(c).retry(name, c.actor());
+        return rollupInfo(c, name);
+    }
+
+    /** Runs the rollup now, as a tick would; returns the buckets committed. */
+    public int processRollup(Caller c, String name) {
+        c.require(Role.ADMIN, "process rollups");
+        RollupId id = new RollupId(c.tenant(), name);
+        store.rollups().rollup(id);
+        return host.orchestrator(c.tenant()).processRollup(id);
+    }
+
+    public RollupInfo rewindRollupWatermark(Caller c, String name, Instant toBucketEnd) {
+        c.require(Role.ADMIN, "rewind rollup watermarks");
+        admin(c).rewind(name, toBucketEnd, c.actor());
+        return rollupInfo(c, name);
+    }
+
+    private RollupInfo rollupInfo(Caller c, String name) {
+        return store.rollups().rollup(new RollupId(c.tenant(), name));
+    }
+
+    private RollupAdmin admin(Caller c) {
+        return new RollupAdmin(store, host.orchestrator(c.tenant()), clock);
+    }
+
+    /** Now minus the watermark, in seconds; null before the first commit. */
+    public Double lagSeconds(RollupInfo r) {
+        Instant w = r.state().watermark();
+        return w == null ? null : java.time.Duration.between(w, clock.instant()).toNanos() / 1e9;
+    }
+
+    // ---- audit trail and stream data ---------------------------------------------------------------------------
+
+    public AuditPage auditTrail(Caller c, AuditQuery q) {
+        c.require(Role.READER, "read the audit trail");
+        if (!q.tenant().equals(c.tenant())) {
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "an audit query is for the caller's tenant");
+        }
+        List<AuditEntry> entries = store.audit().query(q);
+        long next = entries.size() == q.limit() ? entries.get(entries.size() - 1).id() : 0;
+        return new AuditPage(entries, next);
+    }
+
+    /** Rows of a raw or rollup archive; for a rollup, the values a reader sees (AVG from its partials). */
+    public List<DataRow> streamData(Caller c, ReadRequest r) {
+        c.require(Role.READER, "read stream data");
+        ArchiveInfo a = store.streamData().requireArchive(c.tenant(), r.archive());
+        List<Sample> rows = store.streamData().read(c.tenant(), r);
+        RollupPlan plan = a.definition().isRollup() ? rollupInfo(c, a.name()).plan() : null;
+        List<DataRow> out = new ArrayList<>(rows.size());
+        for (Sample s : rows) {
+            out.add(new DataRow(s.timestamp(), s.rtId(), plan == null ? s.values() : plan.readValues(s.values())));
+        }
+        return out;
+    }
+
+    // ---- ingest -----------------------------------------------------------------------------------------------
+
+    /**
+     * The archive a writer may ingest into: {@code FORBIDDEN} below writer, {@code NOT_FOUND}, {@code INVALID_STATE}
+     * for a rollup archive or one that is not ACTIVATED. Checked before a body is parsed.
+     */
+    public ArchiveInfo writableArchive(Caller c, String archive) {
+        c.require(Role.WRITER, "ingest samples");
+        ArchiveInfo a = store.streamData().requireArchive(c.tenant(), archive);
+        if (a.definition().isRollup()) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE,
+                    "archive '" + archive + "' is a rollup archive; only the orchestrator writes its rows");
+        }
+        if (a.status() != ArchiveStatus.ACTIVATED) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE, "archive '" + archive + "' is " + a.status()
+                    + "; only an ACTIVATED archive accepts samples (activate it first)");
+        }
+        return a;
+    }
+
+    /**
+     * Validates the whole batch, then writes it in one transaction; returns once it is durable.
+     *
+     * @param maxRows the limit of the path the batch came by
+     * @return distinct samples written (a key repeated in the batch counts once)
+     * @throws BatchRejectedException naming the first bad rows; nothing is written
+     */
+    public int ingest(Caller c, ArchiveInfo archive, List<Sample> samples, int maxRows) {
+        c.require(Role.WRITER, "ingest samples");
+        if (samples.size() > maxRows) {
+            throw io.tidemark.server.ingest.BodyLimits.tooManyRows(maxRows);
+        }
+        BatchLimits limits = new BatchLimits(maxRows, BatchLimits.DEFAULT.maxRtIdLength(),
+                BatchLimits.DEFAULT.minTimestamp(), BatchLimits.DEFAULT.maxTimestamp(),
+                BatchLimits.DEFAULT.maxStringLength());
+        SampleBatch batch;
+        try {
+            batch = SampleBatch.validate(archive.definition(), samples, limits);
+        } catch (BatchRejectedException e) {
+            counter("tidemark.ingest.batches", c.tenant(), "rejected").increment();
+            throw e;
+        }
+        int n = store.streamData().write(c.tenant(), batch);
+        counter("tidemark.ingest.batches", c.tenant(), "written").increment();
+        meters.counter("tidemark.ingest.samples", "tenant", c.tenant().value()).increment(n);
+        return n;
+    }
+
+    private Counter counter(String name, TenantId tenant, String result) {
+        return meters.counter(name, "tenant", tenant.value(), "result", result);
+    }
+
+    private void audit(Caller c, AuditKind kind, String subject, String message) {
+        store.audit().append(AuditEntry.of(c.tenant(), clock.instant(), kind, subject, c.actor(), message));
+    }
+}

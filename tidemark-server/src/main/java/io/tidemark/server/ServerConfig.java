@@ -1,0 +1,217 @@
+package io.tidemark.server;
+
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.store.StoreConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything {@code tidemark serve} can be configured with. Immutable; build with {@link #builder()} or resolve
+ * from file, environment and flags with {@link ConfigResolver}. Every key is listed in {@link ConfigKey}.
+ *
+ * @param jdbcUrl the store; null for embedded DuckDB in {@code dataDir}
+ * @param metricsToken the bearer token Prometheus presents at {@code /metrics}; null to serve metrics without one,
+ *     which the server allows only on a loopback address
+ */
+public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, String jdbcUser, String jdbcPassword,
+        int poolSize, long ingestMaxBytes, int ingestMaxRows, int graphqlMaxIngestRows, int graphqlMaxBytes,
+        Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
+        Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant) {
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(rollupInterval, "rollupInterval");
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        requireRange("port", port, 0, 65_535);
+        requireRange("jdbc.pool-size", poolSize, 1, 1000);
+        requireRange("ingest.max-rows", ingestMaxRows, 1, 10_000_000);
+        requireRange("graphql.max-ingest-rows", graphqlMaxIngestRows, 1, 1_000_000);
+        requireRange("graphql.max-bytes", graphqlMaxBytes, 1024, Integer.MAX_VALUE);
+        if (ingestMaxBytes < 1024) {
+            throw invalid("ingest.max-bytes", ingestMaxBytes + " bytes is below the minimum of 1024");
+        }
+        if (rollupInterval.isZero() || rollupInterval.isNegative()) {
+            throw invalid("rollup.interval", "must be positive, got " + rollupInterval);
+        }
+        if (shutdownTimeout.isNegative()) {
+            throw invalid("shutdown.timeout", "must not be negative, got " + shutdownTimeout);
+        }
+        requireRange("rollup.max-buckets-per-statement", rollupMaxBucketsPerStatement, 1, 1_000_000);
+        requireRange("rollup.max-buckets-per-tick", rollupMaxBucketsPerTick, 1, 100_000_000);
+    }
+
+    private static void requireRange(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw invalid(key, "must be " + min + ".." + max + ", got " + value);
+        }
+    }
+
+    static TidemarkException invalid(String key, String why) {
+        return new TidemarkException(ErrorCode.INVALID_ARGUMENT, "configuration '" + key + "': " + why);
+    }
+
+    /** The store to open: {@link #jdbcUrl()}, or DuckDB at {@code dataDir/tidemark.duckdb}. */
+    public StoreConfig storeConfig() {
+        if (jdbcUrl == null) {
+            return StoreConfig.embedded(dataDir);
+        }
+        return new StoreConfig(jdbcUrl, jdbcUser, jdbcPassword, poolSize);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from the defaults documented in {@code docs/api.md}. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host;
+        b.port = port;
+        b.dataDir = dataDir;
+        b.jdbcUrl = jdbcUrl;
+        b.jdbcUser = jdbcUser;
+        b.jdbcPassword = jdbcPassword;
+        b.poolSize = poolSize;
+        b.ingestMaxBytes = ingestMaxBytes;
+        b.ingestMaxRows = ingestMaxRows;
+        b.graphqlMaxIngestRows = graphqlMaxIngestRows;
+        b.graphqlMaxBytes = graphqlMaxBytes;
+        b.rollupInterval = rollupInterval;
+        b.rollupMaxBucketsPerStatement = rollupMaxBucketsPerStatement;
+        b.rollupMaxBucketsPerTick = rollupMaxBucketsPerTick;
+        b.shutdownTimeout = shutdownTimeout;
+        b.metricsToken = metricsToken;
+        b.bootstrapToken = bootstrapToken;
+        b.bootstrapTenant = bootstrapTenant;
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig[" + host + ":" + port + ", store=" + storeConfig() + ", ingest.max-bytes=" + ingestMaxBytes
+                + ", ingest.max-rows=" + ingestMaxRows + ", rollup.interval=" + rollupInterval + "]";
+    }
+
+    /** Builds a {@link ServerConfig}; the fields start at the documented defaults. */
+    public static final class Builder {
+        String host = "127.0.0.1";
+        int port = 8080;
+        Path dataDir = Path.of("data");
+        String jdbcUrl;
+        String jdbcUser;
+        String jdbcPassword;
+        int poolSize = 8;
+        long ingestMaxBytes = 64L << 20;
+        int ingestMaxRows = 500_000;
+        int graphqlMaxIngestRows = 10_000;
+        int graphqlMaxBytes = 4 << 20;
+        Duration rollupInterval = Duration.ofSeconds(5);
+        int rollupMaxBucketsPerStatement = 1440;
+        int rollupMaxBucketsPerTick = 100_000;
+        Duration shutdownTimeout = Duration.ofSeconds(30);
+        String metricsToken;
+        boolean bootstrapToken = true;
+        String bootstrapTenant = "default";
+
+        private Builder() {}
+
+        public Builder host(String v) {
+            host = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        public Builder dataDir(Path v) {
+            dataDir = v;
+            return this;
+        }
+
+        public Builder jdbcUrl(String v) {
+            jdbcUrl = v;
+            return this;
+        }
+
+        public Builder jdbcUser(String v) {
+            jdbcUser = v;
+            return this;
+        }
+
+        public Builder jdbcPassword(String v) {
+            jdbcPassword = v;
+            return this;
+        }
+
+        public Builder poolSize(int v) {
+            poolSize = v;
+            return this;
+        }
+
+        public Builder ingestMaxBytes(long v) {
+            ingestMaxBytes = v;
+            return this;
+        }
+
+        public Builder ingestMaxRows(int v) {
+            ingestMaxRows = v;
+            return this;
+        }
+
+        public Builder graphqlMaxIngestRows(int v) {
+            graphqlMaxIngestRows = v;
+            return this;
+        }
+
+        public Builder graphqlMaxBytes(int v) {
+            graphqlMaxBytes = v;
+            return this;
+        }
+
+        public Builder rollupInterval(Duration v) {
+            rollupInterval = v;
+            return this;
+        }
+
+        public Builder rollupMaxBucketsPerStatement(int v) {
+            rollupMaxBucketsPerStatement = v;
+            return this;
+        }
+
+        public Builder rollupMaxBucketsPerTick(int v) {
+            rollupMaxBucketsPerTick = v;
+            return this;
+        }
+
+        public Builder shutdownTimeout(Duration v) {
+            shutdownTimeout = v;
+            return this;
+        }
+
+        public Builder metricsToken(String v) {
+            metricsToken = v;
+            return this;
+        }
+
+        public Builder bootstrapToken(boolean v) {
+            bootstrapToken = v;
+            return this;
+        }
+
+        public Builder bootstrapTenant(String v) {
+            bootstrapTenant = v;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
+                    ingestMaxRows, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
+                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.tidemark.server;
+
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tidemark.core.Role;
+import io.tidemark.core.TenantId;
+import io.tidemark.rollup.OrchestratorConfig;
+import io.tidemark.rollup.OrchestratorHost;
+import io.tidemark.server.auth.Tokens;
+import io.tidemark.server.graphql.GraphQlApi;
+import io.tidemark.server.graphql.GraphQlModule;
+import io.tidemark.server.http.HttpApi;
+import io.tidemark.store.Store;
+import io.tidemark.store.Stores;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Tidemark server: the store, the rollup orchestrator host ticking every tenant, and the HTTP APIs on one
+ * port. Build with {@link #builder(ServerConfig)}, then {@link #start()}.
+ *
+ * <p>Lifecycle: {@link #close()} is the clean shutdown — stop accepting connections, refuse new requests, let the
+ * requests in flight finish (an ingest batch in flight commits and is answered), stop the orchestrator host
+ * between statements, then close the store if the server opened it. Nothing acknowledged is lost, and a server
+ * started again on the same store carries on from the stored watermarks. Thread-safe; {@code close} is idempotent.
+ */
+public final class TidemarkServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TidemarkServer.class);
+
+    private final ServerConfig config;
+    private final Clock clock;
+    private final Store givenStore;
+    private final List<GraphQlModule> modules;
+    private Store store;
+    private PrometheusMeterRegistry meters;
+    private OrchestratorHost host;
+    private HttpApi http;
+    private Operations operations;
+    private Tokens.Issued bootstrap;
+    private int port = -1;
+    private boolean closed;
+
+    private TidemarkServer(Builder b) {
+        this.config = b.config;
+        this.clock = b.clock;
+        this.givenStore = b.store;
+        this.modules = List.copyOf(b.modules);
+    }
+
+    public static Builder builder(ServerConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Opens the store (unless one was given), starts the orchestrator host and binds the port.
+     *
+     * @throws io.tidemark.core.TidemarkException when the store cannot be opened; nothing is left running
+     */
+    public synchronized TidemarkServer start() {
+        if (port >= 0 || closed) {
+            throw new IllegalStateException("a server starts once");
+        }
+        store = givenStore != null ? givenStore : Stores.open(config.storeConfig());
+        try {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(meters);
+            new JvmThreadMetrics().bindTo(meters);
+            new ProcessorMetrics().bindTo(meters);
+            new UptimeMetrics().bindTo(meters);
+            bootstrap = bootstrapToken().orElse(null);
+            host = OrchestratorHost.builder(store).interval(config.rollupInterval()).clock(clock)
+                    .config(new OrchestratorConfig(config.rollupMaxBucketsPerStatement(),
+                            config.rollupMaxBucketsPerTick()))
+                    .meterRegistry(meters).build();
+            operations = new Operations(store, host, clock, config, meters);
+            http = new HttpApi(operations, store, new GraphQlApi(operations, modules), meters);
+            host.start();
+            port = http.start();
+        } catch (RuntimeException e) {
+            closeQuietly(e);
+            throw e;
+        }
+        LOG.atInfo().addKeyValue("url", uri()).addKeyValue("store", store.describe()).log("tidemark serving");
+        return this;
+    }
+
+    /** On a store without any token, an admin token for {@link ServerConfig#bootstrapTenant()}. */
+    private Optional<Tokens.Issued> bootstrapToken() {
+        if (!config.bootstrapToken() || !store.tokens().list(null).isEmpty()) {
+            return Optional.empty();
+        }
+        Tokens.Issued t = Tokens.issue(store, TenantId.of(config.bootstrapTenant()), Role.ADMIN, "bootstrap",
+                clock.instant());
+        LOG.atWarn().addKeyValue("tenant", config.bootstrapTenant()).addKeyValue("token_id", t.info().id())
+                .log("the store had no API token; created an admin token (printed once on standard output)");
+        return Optional.of(t);
+    }
+
+    /** The admin token created at start on a store that had none; empty otherwise. */
+    public Optional<Tokens.Issued> bootstrapTokenIssued() {
+        return Optional.ofNullable(bootstrap);
+    }
+
+    /** The bound port; the real one when the configuration asked for port 0. */
+    public synchronized int port() {
+        if (port < 0) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return port;
+    }
+
+    /** {@code http://host:port}. */
+    public URI uri() {
+        String h = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return URI.create("http://" + h + ":" + port());
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public OrchestratorHost orchestratorHost() {
+        return host;
+    }
+
+    public PrometheusMeterRegistry meterRegistry() {
+        return meters;
+    }
+
+    /** The clean shutdown; see the class documentation. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("tidemark shutting down");
+        int left = http == null ? 0 : http.stop(config.shutdownTimeout());
+        if (left != 0) {
+            LOG.atWarn().addKeyValue("requests", left).addKeyValue("timeout", config.shutdownTimeout())
+                    .log("requests still in flight after the shutdown timeout");
+        }
+        closeQuietly(null);
+        LOG.info("tidemark stopped");
+    }
+
+    private void closeQuietly(RuntimeException cause) {
+        if (host != null) {
+            host.stop();
+        }
+        if (meters != null) {
+            meters.close();
+        }
+        if (store != null && givenStore == null) {
+            try {
+                store.close();
+            } catch (RuntimeException e) {
+                if (cause == null) {
+                    throw e;
+                }
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    /** Builds a {@link TidemarkServer}. */
+    public static final class Builder {
+        private final ServerConfig config;
+        private Clock clock = Clock.systemUTC();
+        private Store store;
+        private final List<GraphQlModule> modules = new ArrayList<>(GraphQlApi.coreModules());
+
+        private Builder(ServerConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Time for the orchestrator (due buckets, lag) and the audit trail; default the system clock (UTC). */
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /** Serve this store instead of opening {@link ServerConfig#storeConfig()}; the caller closes it. */
+        public Builder store(Store s) {
+            this.store = Objects.requireNonNull(s, "store");
+            return this;
+        }
+
+        /** Adds a part of the GraphQL schema. */
+        public Builder graphQlModule(GraphQlModule m) {
+            modules.add(Objects.requireNonNull(m, "module"));
+            return this;
+        }
+
+        public TidemarkServer build() {
+            return new TidemarkServer(this);
+        }
+    }
+}

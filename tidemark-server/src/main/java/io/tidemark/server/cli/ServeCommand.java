@@ -1,0 +1,65 @@
+package io.tidemark.server.cli;
+
+import io.tidemark.server.ServerConfig;
+import io.tidemark.server.TidemarkServer;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tidemark serve}: runs the server until SIGTERM or Ctrl-C, then shuts down cleanly (see
+ * {@link TidemarkServer#close()}).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the Tidemark server: GraphQL, ingest, metrics and health on one port, the rollup "
+                + "orchestrator for every tenant.", "",
+                "Configuration: flags > TIDEMARK_* environment > --config file > defaults (docs/api.md)."})
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--host", description = "address to bind (default: 127.0.0.1)")
+    String host;
+
+    @Option(names = "--port", description = "port (default: 8080; 0 picks a free one)")
+    Integer port;
+
+    @Override
+    public Integer call() throws Exception {
+        // Before the first logger exists: logback reads these when it configures itself.
+        System.setProperty("tidemark.log.level", store.value("log.level", "INFO"));
+        System.setProperty("tidemark.log.format", store.value("log.format", "text"));
+        Map<String, String> flags = new LinkedHashMap<>();
+        if (host != null) {
+            flags.put("host", host);
+        }
+        if (port != null) {
+            flags.put("port", Integer.toString(port));
+        }
+        ServerConfig config = store.resolve(flags);
+        TidemarkServer server = TidemarkServer.builder(config).build().start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "tidemark-shutdown"));
+        PrintStream out = System.out;
+        server.bootstrapTokenIssued().ifPresent(t -> {
+            out.println("No API token existed, so Tidemark created an admin token for tenant '" + t.info().tenant()
+                    + "' (id " + t.info().id() + "). It is shown only this once:");
+            out.println();
+            out.println("    " + t.secret());
+            out.println();
+        });
+        out.println("Tidemark listening on " + server.uri() + " (store: " + server.store().describe()
+                + "); Ctrl-C stops it cleanly.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

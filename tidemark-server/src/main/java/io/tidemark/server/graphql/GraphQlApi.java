@@ -1,0 +1,153 @@
+package io.tidemark.server.graphql;
+
+import graphql.ErrorClassification;
+import graphql.ErrorType;
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.GraphQLError;
+import graphql.GraphqlErrorBuilder;
+import graphql.execution.DataFetcherExceptionHandler;
+import graphql.execution.DataFetcherExceptionHandlerResult;
+import graphql.analysis.MaxQueryDepthInstrumentation;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.SchemaGenerator;
+import graphql.schema.idl.SchemaParser;
+import graphql.schema.idl.TypeDefinitionRegistry;
+import io.tidemark.core.BatchRejectedException;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.server.Operations;
+import io.tidemark.server.auth.Caller;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The GraphQL API: the schema assembled from {@link GraphQlModule}s, executed for one {@link Caller} at a time.
+ * Every error in a result carries {@code extensions.code}, an {@link ErrorCode} name: the data fetchers' own
+ * codes, {@code INVALID_QUERY} for documents that do not parse or validate (and for badly typed variables), and
+ * {@code INTERNAL} for faults, whose details go to the log only. Thread-safe.
+ */
+public final class GraphQlApi {
+    private static final Logger LOG = LoggerFactory.getLogger(GraphQlApi.class);
+    private static final int MAX_DEPTH = 12;
+    private final GraphQL graphQl;
+
+    public GraphQlApi(Operations operations, List<GraphQlModule> modules) {
+        TypeDefinitionRegistry types = new TypeDefinitionRegistry();
+        RuntimeWiring.Builder wiring = RuntimeWiring.newRuntimeWiring().scalar(Scalars.INSTANT).scalar(Scalars.JSON);
+        for (GraphQlModule m : modules) {
+            types.merge(new SchemaParser().parse(sdl(m.sdlResource())));
+            m.wire(wiring, operations);
+        }
+        GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(types, wiring.build());
+        this.graphQl = GraphQL.newGraphQL(schema).defaultDataFetcherExceptionHandler(new Errors())
+                .instrumentation(new MaxQueryDepthInstrumentation(MAX_DEPTH)).build();
+    }
+
+    /** The schema's core modules. */
+    public static List<GraphQlModule> coreModules() {
+        return List.of(new CoreModule());
+    }
+
+    /**
+     * Runs one request.
+     *
+     * @return the response per the GraphQL specification ({@code data}, {@code errors})
+     */
+    public Map<String, Object> execute(Caller caller, String query, Map<String, Object> variables,
+            String operationName) {
+        if (query == null || query.isBlank()) {
+            return errorResponse(ErrorCode.INVALID_QUERY, "the request has no 'query'");
+        }
+        ExecutionInput in = ExecutionInput.newExecutionInput().query(query)
+                .variables(variables == null ? Map.of() : variables).operationName(operationName)
+                .graphQLContext(Map.of(Caller.class, caller)).build();
+        ExecutionResult result = graphQl.execute(in);
+        Map<String, Object> spec = new LinkedHashMap<>(result.toSpecification());
+        if (!result.getErrors().isEmpty()) {
+            spec.put("errors", result.getErrors().stream().map(GraphQlApi::withCode).toList());
+        }
+        return spec;
+    }
+
+    /** A response holding one error and no data. */
+    public static Map<String, Object> errorResponse(ErrorCode code, String message) {
+        return Map.of("errors", List.of(Map.of("message", message, "extensions", Map.of("code", code.name()))));
+    }
+
+    private static Map<String, Object> withCode(GraphQLError e) {
+        Map<String, Object> m = new LinkedHashMap<>(e.toSpecification());
+        Map<String, Object> ext = new LinkedHashMap<>();
+        if (e.getExtensions() != null) {
+            ext.putAll(e.getExtensions());
+        }
+        if (!ext.containsKey("code")) {
+            ErrorClassification c = e.getErrorType();
+            boolean caller = c == ErrorType.InvalidSyntax || c == ErrorType.ValidationError
+                    || c == ErrorType.ExecutionAborted || String.valueOf(c).contains("Validation");
+            ext.put("code", (caller ? ErrorCode.INVALID_QUERY : ErrorCode.INTERNAL).name());
+            ext.remove("classification");
+        }
+        m.put("extensions", ext);
+        return m;
+    }
+
+    private static String sdl(String resource) {
+        try (InputStream in = GraphQlApi.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("GraphQL schema resource " + resource + " is missing");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Data fetcher exceptions → errors with codes; a fault is logged and reported without its details. */
+    private static final class Errors implements DataFetcherExceptionHandler {
+        @Override
+        public CompletableFuture<DataFetcherExceptionHandlerResult> handleException(
+                graphql.execution.DataFetcherExceptionHandlerParameters p) {
+            Throwable t = p.getException();
+            if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+                t = t.getCause();
+            }
+            GraphqlErrorBuilder<?> b = GraphqlErrorBuilder.newError().path(p.getPath())
+                    .location(p.getSourceLocation());
+            if (t instanceof TidemarkException te && te.code() != ErrorCode.STORE_ERROR) {
+                Map<String, Object> ext = new LinkedHashMap<>();
+                ext.put("code", te.code().name());
+                if (te instanceof BatchRejectedException br) {
+                    List<Map<String, Object>> rows = new ArrayList<>();
+                    br.errors().forEach(r -> {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("row", r.row());
+                        row.put("column", r.column());
+                        row.put("reason", r.reason());
+                        rows.add(row);
+                    });
+                    ext.put("errors", rows);
+                }
+                b.message(te.getMessage()).extensions(ext);
+            } else {
+                LOG.atError().setCause(t).addKeyValue("path", p.getPath()).log("graphql fetcher failed");
+                ErrorCode code = t instanceof TidemarkException ? ErrorCode.STORE_ERROR : ErrorCode.INTERNAL;
+                b.message(code == ErrorCode.STORE_ERROR ? "the store failed; the server log has the details"
+                        : "internal error; the server log has the details").extensions(Map.of("code", code.name()));
+            }
+            return CompletableFuture.completedFuture(DataFetcherExceptionHandlerResult.newResult(b.build()).build());
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.tidemark.server.http;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.server.Operations;
+import io.tidemark.server.auth.Authenticator;
+import io.tidemark.server.auth.Caller;
+import io.tidemark.server.auth.Tokens;
+import io.tidemark.server.graphql.GraphQlApi;
+import io.tidemark.server.ingest.MalformedBodyException;
+import io.tidemark.store.Store;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of the server, on one port: {@code /graphql}, {@code /api/v1/archives/{archive}/samples},
+ * {@code /metrics} and {@code /health}. Javalin 6 on Jetty 11: routing, a request logger that sees every request
+ * with its status and time, and the WebSocket support the live endpoint will use.
+ */
+public final class HttpApi {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("tidemark.access");
+    private static final String CALLER = "tidemark.caller";
+    private static final String COUNTED = "tidemark.counted";
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    private final Operations ops;
+    private final Store store;
+    private final Authenticator auth;
+    private final GraphQlApi graphQl;
+    private final PrometheusMeterRegistry meters;
+    private final IngestEndpoint ingest;
+    private final InFlight inFlight = new InFlight();
+    private final byte[] metricsTokenHash;
+    private final boolean metricsOpen;
+    private Javalin app;
+
+    public HttpApi(Operations ops, Store store, GraphQlApi graphQl, PrometheusMeterRegistry meters) {
+        this.ops = ops;
+        this.store = store;
+        this.auth = new Authenticator(store.tokens());
+        this.graphQl = graphQl;
+        this.meters = meters;
+        this.ingest = new IngestEndpoint(ops);
+        String token = ops.config().metricsToken();
+        this.metricsTokenHash = token == null || token.isEmpty() ? null
+                : Tokens.hash(token).getBytes(StandardCharsets.US_ASCII);
+        this.metricsOpen = metricsTokenHash == null && isLoopback(ops.config().host());
+    }
+
+    /** Binds and starts serving; returns the bound port. */
+    public int start() {
+        io.micrometer.core.instrument.Gauge.builder("tidemark.http.inflight", inFlight, InFlight::count)
+                .description("HTTP requests being served").register(meters);
+        app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.startupWatcherEnabled = false;
+            cfg.http.maxRequestSize = ops.config().graphqlMaxBytes();
+            cfg.requestLogger.http(this::logRequest);
+        });
+        app.before(this::enter);
+        app.get("/health", this::health);
+        app.get("/metrics", this::metrics);
+        app.post("/graphql", ctx -> graphql(ctx, authenticate(ctx)));
+        app.post("/api/v1/archives/{archive}/samples", ctx -> ingest.handle(ctx, authenticate(ctx)));
+        app.exception(MalformedBodyException.class, (e, ctx) -> Json.send(ctx, 400, IngestEndpoint.body(e)));
+        app.exception(IngestEndpoint.UnsupportedType.class, (e, ctx) ->
+                Json.send(ctx, 415, Json.error(e.code(), e.getMessage())));
+        app.exception(TidemarkException.class, this::tidemarkError);
+        app.exception(Exception.class, this::fault);
+        app.error(404, ctx -> {
+            if (ctx.result() == null || !ctx.result().startsWith("{")) {
+                Json.send(ctx, 404, Json.error(ErrorCode.NOT_FOUND, "no endpoint " + ctx.method() + " " + ctx.path()
+                        + "; see docs/api.md"));
+            }
+        });
+        app.error(405, ctx -> Json.send(ctx, 405, Json.error(ErrorCode.INVALID_ARGUMENT, "method " + ctx.method()
+                + " is not allowed on " + ctx.path())));
+        app.start(ops.config().host(), ops.config().port());
+        return app.port();
+    }
+
+    /**
+     * Stops accepting connections, refuses new requests on open ones with 503, and waits up to {@code timeout} for
+     * the requests in flight (an ingest batch in flight commits and is answered); then stops the HTTP server.
+     *
+     * @return requests still in flight when the wait ended (0 after a clean drain)
+     */
+    public int stop(Duration timeout) {
+        if (app == null) {
+            return 0;
+        }
+        inFlight.drain();
+        for (Connector c : app.jettyServer().server().getConnectors()) {
+            if (c instanceof NetworkConnector n) {
+                n.close();
+            }
+        }
+        int left;
+        try {
+            left = inFlight.awaitIdle(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            left = -1;
+        }
+        app.stop();
+        return left;
+    }
+
+    private void enter(Context ctx) {
+        inFlight.enter();
+        ctx.attribute(COUNTED, Boolean.TRUE);
+    }
+
+    private Caller authenticate(Context ctx) {
+        Caller c = auth.authenticate(ctx.header("Authorization"));
+        ctx.attribute(CALLER, c);
+        return c;
+    }
+
+    private void graphql(Context ctx, Caller caller) {
+        Map<String, Object> req;
+        try {
+            req = Json.MAPPER.readValue(ctx.bodyAsBytes(), MAP);
+        } catch (IOException e) {
+            Json.send(ctx, 400, GraphQlApi.errorResponse(ErrorCode.INVALID_QUERY,
+                    "the body must be JSON: {\"query\": \"…\", \"variables\": {…}}"));
+            return;
+        }
+        Object query = req.get("query");
+        Object vars = req.get("variables");
+        Object op = req.get("operationName");
+        if (!(query instanceof String) || vars != null && !(vars instanceof Map) || op != null && !(op instanceof String)) {
+            Json.send(ctx, 400, GraphQlApi.errorResponse(ErrorCode.INVALID_QUERY,
+                    "'query' must be a string, 'variables' an object and 'operationName' a string"));
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> variables = (Map<String, Object>) vars;
+        Json.send(ctx, 200, graphQl.execute(caller, (String) query, variables, (String) op));
+    }
+
+    private void health(Context ctx) {
+        if (inFlight.isDraining()) {
+            Json.send(ctx, 503, Map.of("status", "DOWN", "reason", "shutting down"));
+            return;
+        }
+        try {
+            store.tenants();
+            Json.send(ctx, 200, Map.of("status", "UP"));
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("error", e.toString()).log("health check: the store does not answer");
+            Json.send(ctx, 503, Map.of("status", "DOWN", "reason", "the store does not answer"));
+        }
+    }
+
+    private void metrics(Context ctx) {
+        if (!metricsOpen && !metricsTokenMatches(ctx.header("Authorization"))) {
+            throw metricsTokenHash == null
+                    ? new TidemarkException(ErrorCode.FORBIDDEN, "/metrics needs metrics.token when the server "
+                            + "listens beyond loopback; set it and give it to the scraper")
+                    : new TidemarkException(ErrorCode.UNAUTHENTICATED, "send the metrics token as 'Authorization: "
+                            + "Bearer …'");
+        }
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape());
+    }
+
+    private boolean metricsTokenMatches(String header) {
+        if (metricsTokenHash == null || header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] presented = Tokens.hash(header.substring(7).trim()).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(presented, metricsTokenHash);
+    }
+
+    private void tidemarkError(TidemarkException e, Context ctx) {
+        if (e.code() == ErrorCode.STORE_ERROR) {
+            fault(e, ctx);
+            return;
+        }
+        if (ctx.path().equals("/graphql")) {
+            Json.send(ctx, Json.status(e.code()), GraphQlApi.errorResponse(e.code(), e.getMessage()));
+            return;
+        }
+        Json.sendError(ctx, e);
+    }
+
+    private void fault(Exception e, Context ctx) {
+        LOG.atError().setCause(e).addKeyValue("method", ctx.method()).addKeyValue("path", ctx.path())
+                .log("request failed");
+        ErrorCode code = e instanceof TidemarkException t ? t.code() : ErrorCode.INTERNAL;
+        Json.send(ctx, 500, Json.error(code, "the request failed inside Tidemark; the server log has the details"));
+    }
+
+    /** The access log line and the request timer, for every request, after its response. */
+    private void logRequest(Context ctx, Float ms) {
+        if (ctx.attribute(COUNTED) != null) {
+            ctx.attribute(COUNTED, null);
+            flushQuietly(ctx);
+            inFlight.exit();
+        }
+        String route = route(ctx);
+        int status = ctx.statusCode();
+        Timer.builder("tidemark.http.requests").description("HTTP requests by route and status")
+                .tags("method", ctx.method().name(), "route", route, "status", Integer.toString(status))
+                .register(meters).record((long) (ms * 1_000_000L), TimeUnit.NANOSECONDS);
+        Caller c = ctx.attribute(CALLER);
+        ACCESS.atInfo().addKeyValue("method", ctx.method().name()).addKeyValue("path", ctx.path())
+                .addKeyValue("status", status).addKeyValue("ms", String.format(java.util.Locale.ROOT, "%.1f", ms))
+                .addKeyValue("tenant", c == null ? "-" : c.tenant().value())
+                .addKeyValue("bytes", ctx.contentLength()).log("request");
+    }
+
+    /**
+     * Puts the response on the wire before the request stops counting as in flight: Javalin's request logger runs
+     * before Jetty completes the exchange, and a shutdown that stopped Jetty in between would drop an answer whose
+     * batch is already committed.
+     */
+    private static void flushQuietly(Context ctx) {
+        try {
+            ctx.res().flushBuffer();
+        } catch (IOException | RuntimeException e) {
+            // the client went away; the request is over either way
+        }
+    }
+
+    private static String route(Context ctx) {
+        try {
+            String p = ctx.endpointHandlerPath();
+            return p == null || p.isEmpty() ? "unmatched" : p;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.tidemark.server.http;
+
+import io.javalin.http.Context;
+import io.tidemark.core.BatchRejectedException;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.server.Operations;
+import io.tidemark.server.auth.Caller;
+import io.tidemark.server.ingest.BodyError;
+import io.tidemark.server.ingest.BodyLimits;
+import io.tidemark.server.ingest.CsvReader;
+import io.tidemark.server.ingest.MalformedBodyException;
+import io.tidemark.server.ingest.NdjsonReader;
+import io.tidemark.server.ingest.ParsedBody;
+import io.tidemark.store.ArchiveInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code POST /api/v1/archives/{archive}/samples}: NDJSON or CSV, read as a stream, validated whole, written in one
+ * transaction; 200 only once durable. 400 names the first bad rows (row, line, column, reason), 413 a body over
+ * the byte or row limit, 415 another content type.
+ */
+final class IngestEndpoint {
+    static final String NDJSON = "application/x-ndjson";
+    static final String CSV = "text/csv";
+    /** Bytes of an oversized body read and dropped so the client gets the 413 instead of a reset connection. */
+    private static final long DRAIN_LIMIT = 16L << 20;
+    private final Operations ops;
+    private final NdjsonReader ndjson = new NdjsonReader();
+    private final CsvReader csv = new CsvReader();
+
+    IngestEndpoint(Operations ops) {
+        this.ops = ops;
+    }
+
+    void handle(Context ctx, Caller caller) throws IOException {
+        String archive = ctx.pathParam("archive");
+        ArchiveInfo a = ops.writableArchive(caller, archive);
+        boolean isCsv = format(ctx.contentType());
+        long maxBytes = ops.config().ingestMaxBytes();
+        int maxRows = ops.config().ingestMaxRows();
+        if (ctx.contentLength() > maxBytes) {
+            drain(ctx.bodyInputStream());
+            throw BodyLimits.tooManyBytes(maxBytes);
+        }
+        ParsedBody body;
+        InputStream raw = ctx.bodyInputStream();
+        try {
+            InputStream in = BodyLimits.limit(raw, maxBytes);
+            body = isCsv ? csv.read(a.definition(), in, maxRows) : ndjson.read(archive, in, maxRows);
+        } catch (IOException e) {
+            if (!BodyLimits.isTooLarge(e)) {
+                throw e;
+            }
+            drain(raw);
+            throw BodyLimits.tooManyBytes(maxBytes);
+        } catch (TidemarkException e) {
+            if (e.code() == ErrorCode.TOO_LARGE) {
+                drain(raw);
+            }
+            throw e;
+        }
+        int written;
+        try {
+            written = ops.ingest(caller, a, body.samples(), maxRows);
+        } catch (BatchRejectedException e) {
+            List<BodyError> errors = new ArrayList<>();
+            e.errors().forEach(r -> errors.add(new BodyError(r.row(), body.lineOf(r.row()), r.column(), r.reason())));
+            throw new MalformedBodyException(archive, errors);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("archive", archive);
+        out.put("received", body.samples().size());
+        out.put("written", written);
+        Json.send(ctx, 200, out);
+    }
+
+    /** True for CSV, false for NDJSON; {@code INVALID_ARGUMENT} (415) for anything else. */
+    private static boolean format(String contentType) {
+        String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        if (ct.startsWith(NDJSON) || ct.startsWith("application/jsonl") || ct.startsWith("application/json")) {
+            return false;
+        }
+        if (ct.startsWith(CSV)) {
+            return true;
+        }
+        throw new UnsupportedType(contentType);
+    }
+
+    /** 415: the body's content type is neither NDJSON nor CSV. */
+    static final class UnsupportedType extends TidemarkException {
+        private static final long serialVersionUID = 1L;
+
+        UnsupportedType(String contentType) {
+            super(ErrorCode.INVALID_ARGUMENT, "content type '" + contentType + "' is not supported; send "
+                    + NDJSON + " (one JSON object per line) or " + CSV + " (header rtId,timestamp,column…)");
+        }
+    }
+
+    private static void drain(InputStream in) {
+        byte[] buf = new byte[64 * 1024];
+        long left = DRAIN_LIMIT;
+        try {
+            int n;
+            while (left > 0 && (n = in.read(buf)) > 0) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // the client went away or the body ended badly; the error response is all that is left to send
+        }
+    }
+
+    static Map<String, Object> body(MalformedBodyException e) {
+        Map<String, Object> m = Json.error(e.code(), e.getMessage());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (BodyError r : e.errors()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("row", r.row());
+            row.put("line", r.line());
+            row.put("column", r.column());
+            row.put("reason", r.reason());
+            rows.add(row);
+        }
+        m.put("errors", rows);
+        return m;
+    }
+}

@@ -1,0 +1,32 @@
+package io.tidemark.server.ingest;
+
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.TidemarkException;
+import java.io.InputStream;
+
+/** The size limits of ingest bodies and the errors that report them. */
+public final class BodyLimits {
+    private BodyLimits() {}
+
+    /** {@code TOO_LARGE}: more samples than {@code max}. */
+    public static TidemarkException tooManyRows(int max) {
+        return new TidemarkException(ErrorCode.TOO_LARGE, "the batch has more than " + max
+                + " samples, the limit per request; split it into smaller batches");
+    }
+
+    /** {@code TOO_LARGE}: a body over {@code max} bytes. */
+    public static TidemarkException tooManyBytes(long max) {
+        return new TidemarkException(ErrorCode.TOO_LARGE, "the body is larger than " + max
+                + " bytes, the limit per request; split it into smaller batches");
+    }
+
+    /** {@code in}, failing with {@link #tooManyBytes} (as an IOException) past {@code max} bytes. */
+    public static InputStream limit(InputStream in, long max) {
+        return new LimitedInputStream(in, max);
+    }
+
+    /** Whether an I/O error is the limit of {@link #limit} being hit. */
+    public static boolean isTooLarge(Throwable e) {
+        return e instanceof LimitedInputStream.TooLarge;
+    }
+}

@@ -1,0 +1,193 @@
+package io.tidemark.server.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.Column;
+import io.tidemark.core.Sample;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads CSV with a header line {@code rtId,timestamp,col…} (any order; columns may be left out) as a stream with
+ * jackson-dataformat-csv. Fields are typed by the archive's columns; an empty field is null. A timestamp is
+ * ISO-8601 or whole epoch milliseconds. Errors are collected, up to ten. Thread-safe.
+ */
+public final class CsvReader {
+    private static final CsvMapper CSV = new CsvMapper();
+
+
+    /**
+     * @throws MalformedBodyException when the body is not valid CSV of samples for the archive
+     * @throws IOException from the stream, including the byte limit
+     * @throws io.tidemark.core.TidemarkException {@code TOO_LARGE} past {@code maxRows} samples
+     */
+    public ParsedBody read(ArchiveDefinition archive, InputStream in, int maxRows) throws IOException {
+        List<BodyError> errors = new ArrayList<>();
+        List<Sample> samples = new ArrayList<>();
+        int[] lines = new int[64];
+        List<String> fields = new ArrayList<>();
+        try (CsvParser p = CSV.getFactory().createParser(in)) {
+            // WRAP_AS_ARRAY: the body is one array of records, each an array of fields.
+            p.enable(CsvParser.Feature.WRAP_AS_ARRAY);
+            p.nextToken();
+            if (!nextRecord(p, fields)) {
+                throw new MalformedBodyException(archive.name(), List.of(new BodyError(0, 1, null,
+                        "the body is empty; send a header line rtId,timestamp,column… and then rows")));
+            }
+            Header h = header(archive, fields.toArray(new String[0]), errors);
+            if (!errors.isEmpty()) {
+                throw new MalformedBodyException(archive.name(), errors);
+            }
+            int row = 0;
+            while (errors.size() < NdjsonReader.MAX_ERRORS) {
+                int line = p.currentLocation().getLineNr();
+                if (!nextRecord(p, fields)) {
+                    break;
+                }
+                if (fields.size() == 1 && fields.get(0).isEmpty()) {
+                    continue;
+                }
+                row++;
+                if (row > maxRows) {
+                    throw BodyLimits.tooManyRows(maxRows);
+                }
+                if (row > lines.length) {
+                    lines = java.util.Arrays.copyOf(lines, lines.length * 2);
+                }
+                lines[row - 1] = line;
+                samples.add(sample(h, fields, row, line, errors));
+            }
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            errors.add(new BodyError(samples.size() + 1, line, null, "malformed CSV: " + e.getOriginalMessage()));
+        }
+        if (!errors.isEmpty()) {
+            throw new MalformedBodyException(archive.name(), errors);
+        }
+        return new ParsedBody(samples, java.util.Arrays.copyOf(lines, samples.size()));
+    }
+
+    /** Reads the next record's fields into {@code out}; false at the end of the body. */
+    private static boolean nextRecord(CsvParser p, List<String> out) throws IOException {
+        out.clear();
+        JsonToken t = p.nextToken();
+        if (t != JsonToken.START_ARRAY) {
+            return false;
+        }
+        for (t = p.nextToken(); t != null && t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            out.add(p.getText());
+        }
+        return true;
+    }
+
+    /** Where each field goes: -1 rtId, -2 timestamp, else the column index; null for an unusable header. */
+    private record Header(String[] names, int[] target, Column[] columns) {}
+
+    private static Header header(ArchiveDefinition archive, String[] names, List<BodyError> errors) {
+        int[] target = new int[names.length];
+        Column[] columns = new Column[names.length];
+        boolean rtId = false;
+        boolean ts = false;
+        for (int i = 0; i < names.length; i++) {
+            String n = names[i].trim();
+            names[i] = n;
+            if (n.equals("rtId")) {
+                target[i] = -1;
+                rtId = true;
+            } else if (n.equals("timestamp")) {
+                target[i] = -2;
+                ts = true;
+            } else {
+                columns[i] = archive.column(n).orElse(null);
+                if (columns[i] == null) {
+                    errors.add(new BodyError(0, 1, n, "archive '" + archive.name() + "' has no such column; its "
+                            + "columns are " + archive.columns().stream().map(Column::name).toList()));
+                }
+            }
+        }
+        if (!rtId || !ts) {
+            errors.add(new BodyError(0, 1, null, "the header line must name rtId and timestamp, got "
+                    + java.util.Arrays.toString(names)));
+        }
+        return new Header(names, target, columns);
+    }
+
+    private static Sample sample(Header h, List<String> fields, int row, int line, List<BodyError> errors) {
+        if (fields.size() != h.names().length) {
+            errors.add(new BodyError(row, line, null, "the line has " + fields.size() + " fields, the header "
+                    + h.names().length));
+            return new Sample(null, null, Map.of());
+        }
+        String rtId = null;
+        Instant ts = null;
+        Map<String, Object> values = new HashMap<>(8);
+        for (int i = 0; i < fields.size(); i++) {
+            String f = fields.get(i);
+            try {
+                switch (h.target()[i]) {
+                    case -1 -> rtId = f;
+                    case -2 -> ts = timestamp(f);
+                    default -> values.put(h.names()[i], f.isEmpty() ? null : typed(h.columns()[i], f));
+                }
+            } catch (IllegalArgumentException e) {
+                errors.add(new BodyError(row, line, h.names()[i], e.getMessage()));
+            }
+        }
+        return new Sample(rtId, ts, values);
+    }
+
+    private static Instant timestamp(String f) {
+        if (f.isEmpty()) {
+            return null;
+        }
+        if (isDigits(f)) {
+            return Values.epochMillis(Long.parseLong(f));
+        }
+        return Values.isoTimestamp(f);
+    }
+
+    private static boolean isDigits(String f) {
+        int start = f.charAt(0) == '-' ? 1 : 0;
+        if (f.length() == start || f.length() > 19) {
+            return false;
+        }
+        for (int i = start; i < f.length(); i++) {
+            if (f.charAt(i) < '0' || f.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Object typed(Column c, String f) {
+        try {
+            return switch (c.type()) {
+                case DOUBLE -> com.fasterxml.jackson.core.io.NumberInput.parseDouble(f.trim(), true);
+                case BIGINT -> Long.parseLong(f);
+                case BOOLEAN -> bool(f);
+                case VARCHAR -> f;
+                case TIMESTAMP -> throw new IllegalArgumentException("TIMESTAMP is not an ingest column type");
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected " + c.type() + ", got '" + Values.shorten(f) + "'");
+        }
+    }
+
+    private static Boolean bool(String f) {
+        if (f.equalsIgnoreCase("true")) {
+            return Boolean.TRUE;
+        }
+        if (f.equalsIgnoreCase("false")) {
+            return Boolean.FALSE;
+        }
+        throw new IllegalArgumentException("expected BOOLEAN (true or false), got '" + Values.shorten(f) + "'");
+    }
+}

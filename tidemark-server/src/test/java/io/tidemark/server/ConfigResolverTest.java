@@ -1,0 +1,77 @@
+package io.tidemark.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.TidemarkException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigResolverTest {
+
+    @Test
+    void resolve_nothingSet_documentedDefaults() {
+        ServerConfig c = ConfigResolver.resolve(Map.of(), Map.of(), Map.of());
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.storeConfig().jdbcUrl()).startsWith("jdbc:duckdb:").endsWith("data/tidemark.duckdb");
+        assertThat(c.ingestMaxBytes()).isEqualTo(64L << 20);
+        assertThat(c.rollupInterval()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void resolve_allLayers_flagsOverEnvOverFile() {
+        Map<String, String> file = Map.of("port", "1", "ingest.max-rows", "10", "rollup.interval", "PT1M",
+                "host", "0.0.0.0");
+        Map<String, String> env = Map.of("TIDEMARK_PORT", "2", "TIDEMARK_INGEST_MAX_ROWS", "20",
+                "TIDEMARK_JAVA_OPTS", "-Xmx1g");
+        Map<String, String> flags = Map.of("port", "3");
+        ServerConfig c = ConfigResolver.resolve(file, env, flags);
+        assertThat(c.port()).isEqualTo(3);
+        assertThat(c.ingestMaxRows()).isEqualTo(20);
+        assertThat(c.rollupInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void resolve_sizesAndShortDurations_parsed() {
+        ServerConfig c = ConfigResolver.resolve(Map.of("ingest.max-bytes", "10MB", "graphql.max-bytes", "512KiB",
+                "shutdown.timeout", "500ms"), Map.of(), Map.of());
+        assertThat(c.ingestMaxBytes()).isEqualTo(10_000_000L);
+        assertThat(c.graphqlMaxBytes()).isEqualTo(512 * 1024);
+        assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void resolve_unknownKeyInFileOrBadValue_invalidArgumentNamingIt() {
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of("prot", "1"), Map.of(), Map.of()))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("prot", "port");
+                });
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of(), Map.of("TIDEMARK_PORT", "eighty"), Map.of()))
+                .hasMessageContaining("port").hasMessageContaining("eighty");
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of(), Map.of(), Map.of("port", "70000")))
+                .hasMessageContaining("0..65535");
+    }
+
+    @Test
+    void readFile_propertiesFile_keysAsWritten(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("tidemark.properties");
+        Files.writeString(f, "# comment\nport = 9090\njdbc.url=jdbc:postgresql://db/tm\n");
+        ServerConfig c = ConfigResolver.resolve(ConfigResolver.readFile(f), Map.of(), Map.of());
+        assertThat(c.port()).isEqualTo(9090);
+        assertThat(c.storeConfig().jdbcUrl()).isEqualTo("jdbc:postgresql://db/tm");
+    }
+
+    @Test
+    void envName_keyUpperCasedWithUnderscores() {
+        assertThat(ConfigKey.INGEST_MAX_BYTES.envName()).isEqualTo("TIDEMARK_INGEST_MAX_BYTES");
+        assertThat(ConfigKey.JDBC_URL.envName()).isEqualTo("TIDEMARK_JDBC_URL");
+    }
+}
