@@ -157,7 +157,7 @@ abstract class Accumulator {
                 comp[id] = 0.0;
                 return;
             }
-            double x = sign * ((Number) value).doubleValue();
+            double x = sign * (value instanceof Double d ? d : ((Number) value).doubleValue());
             double s = sum[id];
             double t = s + x;
             double bp = t - s;

@@ -97,7 +97,7 @@ final class Engine implements LiveEngine {
         long[] sizes = new long[rows.size()];
         long bound = 0;
         for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = LiveTables.bytes(rows.get(i), width);
+            sizes[i] = LiveTables.sizeRow(rows.get(i), width);
             bound += 2 * sizes[i];
         }
         t.lock.lock();
@@ -123,8 +123,8 @@ final class Engine implements LiveEngine {
                         + " bytes; the batch is stored but not live. Shorten the archive's live window or raise the "
                         + "budget (LiveEngine.Builder.memoryBudgetBytes)");
             }
-            for (int i = 0; i < sizes.length; i++) {
-                tables.put(rows.get(i), sizes[i], now);
+            for (Object[] row : rows) {
+                tables.put(row, now);
             }
             t.changed = true;
         } finally {
@@ -203,13 +203,13 @@ final class Engine implements LiveEngine {
                 continue;
             }
             List<Change> changes = op.collect();
-            List<Tuple> snapshot = null;
+            List<Change> snapshot = null;
             for (QueryHandle h : List.copyOf(op.handles)) {
                 GenerationOutput o = null;
                 if (h.snapshotPending) {
                     h.snapshotPending = false;
                     if (h.type != QueryType.CONTINUOUS_ONLY && snapshot == null) {
-                        snapshot = op.snapshot();
+                        snapshot = added(op.snapshot());
                     }
                     o = out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g));
                     o.snapshot(h.queryId, op.plan.schema(), h.type == QueryType.CONTINUOUS_ONLY ? List.of() : snapshot);
@@ -220,6 +220,14 @@ final class Engine implements LiveEngine {
                     out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g)).changes(h.queryId, changes);
                 }
             }
+        }
+        return out;
+    }
+
+    private static List<Change> added(List<Tuple> rows) {
+        List<Change> out = new ArrayList<>(rows.size());
+        for (Tuple t : rows) {
+            out.add(new Change(Change.Kind.ADDED, t));
         }
         return out;
     }

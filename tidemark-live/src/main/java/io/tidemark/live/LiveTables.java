@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * lookup for both tables and allocates nothing but its cell array. A {@link TimeIndex} over {@code recent} finds the
  * rows that leave the window; one over {@code latest} exists only while a query on {@code latest} has a time window.
  *
- * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then two slots
- * no expression reads: one set to TRUE once the row left {@code recent}, then the row's series.
+ * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then three slots
+ * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, its estimated size.
  */
 final class LiveTables {
     /** Per-row overhead estimate: the cell array's header and trailing slots, a time-index entry, a series slot. */
@@ -30,6 +30,7 @@ final class LiveTables {
     final int width;
     private final int goneRecent;
     private final int seriesSlot;
+    private final int sizeSlot;
     final HashMap<String, Series> series = new HashMap<>();
     private final TimeIndex recentByTime;
     private TimeIndex latestByTime;
@@ -46,6 +47,7 @@ final class LiveTables {
         this.width = 2 + archive.columns().size();
         this.goneRecent = width;
         this.seriesSlot = width + 1;
+        this.sizeSlot = width + 2;
         this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> row[goneRecent] == null);
     }
 
@@ -136,7 +138,14 @@ final class LiveTables {
 
     /** An empty row: {@code width} cells plus the trailing slots. */
     static Object[] newRow(int width) {
-        return new Object[width + 2];
+        return new Object[width + 3];
+    }
+
+    /** Records a new row's estimated size in its row (computed once, outside the lock). */
+    static long sizeRow(Object[] row, int width) {
+        long b = bytes(row, width);
+        row[width + 2] = b;
+        return b;
     }
 
     /** The estimated bytes of a row's cells. */
@@ -153,8 +162,9 @@ final class LiveTables {
         return b;
     }
 
+    /** The size recorded by {@link #sizeRow}. */
     long bytes(Object[] row) {
-        return bytes(row, width);
+        return (Long) row[sizeSlot];
     }
 
     /** Rows of recent must have a timestamp of at least this at {@code nowMicros}. */
@@ -198,8 +208,9 @@ final class LiveTables {
         return i < s.size && Series.micros(s.rows[i]) == t ? s.rows[i] : null;
     }
 
-    /** Applies one committed sample to both tables and their operators; {@code rowBytes} is {@link #bytes(Object[])}. */
-    void put(Object[] row, long rowBytes, long nowMicros) {
+    /** Applies one committed sample (sized by {@link #sizeRow}) to both tables and their operators. */
+    void put(Object[] row, long nowMicros) {
+        long rowBytes = bytes(row);
         String rtId = (String) row[0];
         long t = (Long) row[1];
         Series s = series.get(rtId);
