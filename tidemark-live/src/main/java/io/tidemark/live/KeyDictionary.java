@@ -7,8 +7,10 @@ import java.util.List;
 
 /**
  * Dense int ids for the GROUP BY values of one table's rows, shared by every aggregate operator on that table with
- * the same GROUP BY expressions: a sample's key is computed and looked up once, whatever the number of queries, and
- * operators keep their per-group state in arrays indexed by the id.
+ * the same GROUP BY expressions: a sample's key is computed and looked up once when it enters the table, whatever the
+ * number of queries, and the id is stamped into the row ({@code int[]} in one of its trailing slots, at this
+ * dictionary's {@link #number}), so operators and retraction read it back without hashing. Operators keep their
+ * per-group state in arrays indexed by the id.
  *
  * <p>An id lives while some row of the table has its key (reference counted), and until the next cut
  * ({@link #endCut}) after the last such row left: within a generation a key keeps one id and an id names one key, so
@@ -16,46 +18,41 @@ import java.util.List;
  */
 final class KeyDictionary {
     final List<Expr> exprs;
+    /** Where this dictionary stamps ids in a row's id array; unique among the live dictionaries of an archive. */
+    final int number;
+    private final int idsSlot;
     /** Operators using this dictionary; it is dropped when the last one goes. */
     int users;
 
     private static final class Slot {
         final int id;
+        final Object key;
         int refs;
 
-        Slot(int id) {
+        Slot(int id, Object key) {
             this.id = id;
+            this.key = key;
         }
     }
 
     private final HashMap<Object, Slot> slots = new HashMap<>();
+    private Slot[] byId = new Slot[16];
     private List<Object>[] keys = newKeys(16);
     private int next;
     private int[] free = new int[16];
     private int freeCount;
     /** Slots whose count reached 0 in this generation: freed at the cut unless their key came back. */
     private final ArrayList<Slot> pendingFree = new ArrayList<>();
-    /**
-     * Two-entry memo: the operators sharing this dictionary ask for the ids of the same old and new row one after
-     * another, so each key is looked up once per change, not once per query.
-     */
-    private Object[] memoRow;
-    private Slot memoSlot;
-    private Object[] memoRow2;
-    private Slot memoSlot2;
 
-    KeyDictionary(List<Expr> exprs) {
+    KeyDictionary(List<Expr> exprs, int number, int idsSlot) {
         this.exprs = List.copyOf(exprs);
+        this.number = number;
+        this.idsSlot = idsSlot;
     }
 
     @SuppressWarnings("unchecked")
     private static List<Object>[] newKeys(int n) {
         return (List<Object>[]) new List<?>[n];
-    }
-
-    /** Ids are below this. */
-    int capacity() {
-        return next;
     }
 
     /** The key's values (internal cells) of a live id. */
@@ -68,38 +65,12 @@ final class KeyDictionary {
      * which fails only the operators that admit the row, as if each had evaluated its key itself.
      */
     int id(Object[] row) {
-        Slot s = slot(row);
-        if (s == null) {
+        int id = ((int[]) row[idsSlot])[number];
+        if (id < 0) {
             lookupKey(row);
-            throw new IllegalStateException("the group key of a row that is not in the table");
+            throw new IllegalStateException("the group key of a row could not be evaluated");
         }
-        return s.id;
-    }
-
-    private Slot slot(Object[] row) {
-        if (row == memoRow) {
-            return memoSlot;
-        }
-        if (row == memoRow2) {
-            return memoSlot2;
-        }
-        Slot s = slots.get(lookupKey(row));
-        remember(row, s);
-        return s;
-    }
-
-    private void remember(Object[] row, Slot s) {
-        memoRow2 = memoRow;
-        memoSlot2 = memoSlot;
-        memoRow = row;
-        memoSlot = s;
-    }
-
-    private void forget() {
-        memoRow = null;
-        memoSlot = null;
-        memoRow2 = null;
-        memoSlot2 = null;
+        return id;
     }
 
     private Object lookupKey(Object[] row) {
@@ -113,37 +84,42 @@ final class KeyDictionary {
         return Arrays.asList(k);
     }
 
-    /** A row with this key entered the table. */
+    /** A row with this key entered the table: count it and stamp its id into the row. */
     void retain(Object[] row) {
-        Slot s = row == memoRow ? memoSlot : row == memoRow2 ? memoSlot2 : null;
+        Object k;
+        try {
+            k = lookupKey(row);
+        } catch (RuntimeException e) {
+            // No id: operators admitting the row fail when they ask for it (see id).
+            stamp(row, -1);
+            return;
+        }
+        Slot s = slots.get(k);
         if (s == null) {
-            Object k;
-            try {
-                k = lookupKey(row);
-            } catch (RuntimeException e) {
-                // No id: operators admitting the row fail when they ask for it (see id).
-                remember(row, null);
-                return;
-            }
-            s = slots.get(k);
-            if (s == null) {
-                s = new Slot(allocate(k));
-                slots.put(k, s);
-            }
-            remember(row, s);
+            s = allocate(k);
+            slots.put(k, s);
         }
         s.refs++;
+        stamp(row, s.id);
+    }
+
+    private void stamp(Object[] row, int id) {
+        int[] ids = (int[]) row[idsSlot];
+        if (ids == null || ids.length <= number) {
+            ids = ids == null ? new int[number + 1] : Arrays.copyOf(ids, number + 1);
+            row[idsSlot] = ids;
+        }
+        ids[number] = id;
     }
 
     /** A row with this key left the table. */
     void release(Object[] row) {
-        Slot s;
-        try {
-            s = slot(row);
-        } catch (RuntimeException e) {
+        int id = ((int[]) row[idsSlot])[number];
+        if (id < 0) {
             return;
         }
-        if (s == null || --s.refs > 0) {
+        Slot s = byId[id];
+        if (--s.refs > 0) {
             return;
         }
         // Kept until the cut: a key that leaves and comes back within a generation keeps its id, so an operator
@@ -151,13 +127,16 @@ final class KeyDictionary {
         pendingFree.add(s);
     }
 
-    private int allocate(Object k) {
+    private Slot allocate(Object k) {
         int id = freeCount > 0 ? free[--freeCount] : next++;
         if (id >= keys.length) {
             keys = Arrays.copyOf(keys, Math.max(16, keys.length * 2));
+            byId = Arrays.copyOf(byId, keys.length);
         }
         keys[id] = exprs.size() == 1 ? java.util.Collections.singletonList(k) : castList(k);
-        return id;
+        Slot s = new Slot(id, k);
+        byId[id] = s;
+        return s;
     }
 
     @SuppressWarnings("unchecked")
@@ -168,18 +147,17 @@ final class KeyDictionary {
     /** After a cut's output is collected: ids freed during the generation may be reused. */
     void endCut() {
         for (Slot s : pendingFree) {
-            if (s.refs > 0 || keys[s.id] == null) {
+            if (s.refs > 0 || byId[s.id] != s) {
                 continue;
             }
-            int id = s.id;
-            slots.remove(exprs.size() == 1 ? keys[id].get(0) : keys[id]);
-            keys[id] = null;
+            slots.remove(s.key);
+            keys[s.id] = null;
+            byId[s.id] = null;
             if (freeCount == free.length) {
                 free = Arrays.copyOf(free, free.length * 2);
             }
-            free[freeCount++] = id;
+            free[freeCount++] = s.id;
         }
         pendingFree.clear();
-        forget();
     }
 }

@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * lookup for both tables and allocates nothing but its cell array. A {@link TimeIndex} over {@code recent} finds the
  * rows that leave the window; one over {@code latest} exists only while a query on {@code latest} has a time window.
  *
- * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then three slots
- * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, its estimated size.
+ * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then four slots
+ * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, its estimated size, and
+ * its group ids ({@link KeyDictionary}).
  */
 final class LiveTables {
     /** Per-row overhead estimate: the cell array's header and trailing slots, a time-index entry, a series slot. */
@@ -31,6 +32,7 @@ final class LiveTables {
     private final int goneRecent;
     private final int seriesSlot;
     private final int sizeSlot;
+    private final int idsSlot;
     final HashMap<String, Series> series = new HashMap<>();
     private final TimeIndex recentByTime;
     private TimeIndex latestByTime;
@@ -48,6 +50,7 @@ final class LiveTables {
         this.goneRecent = width;
         this.seriesSlot = width + 1;
         this.sizeSlot = width + 2;
+        this.idsSlot = width + 3;
         this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> row[goneRecent] == null);
     }
 
@@ -138,7 +141,7 @@ final class LiveTables {
 
     /** An empty row: {@code width} cells plus the trailing slots. */
     static Object[] newRow(int width) {
-        return new Object[width + 3];
+        return new Object[width + 4];
     }
 
     /** Records a new row's estimated size in its row (computed once, outside the lock). */
@@ -315,11 +318,21 @@ final class LiveTables {
                 return d;
             }
         }
-        KeyDictionary d = new KeyDictionary(groupBy);
+        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), idsSlot);
         forEachRow(latestTable, d::retain);
         d.users++;
         dicts.add(d);
         return d;
+    }
+
+    /** The smallest number no live dictionary of either table uses (a row can be in both tables). */
+    private int freeDictionaryNumber() {
+        for (int n = 0;; n++) {
+            int k = n;
+            if (recentKeys.stream().noneMatch(d -> d.number == k) && latestKeys.stream().noneMatch(d -> d.number == k)) {
+                return n;
+            }
+        }
     }
 
     private List<KeyDictionary> keyDictionaries(boolean latestTable) {
