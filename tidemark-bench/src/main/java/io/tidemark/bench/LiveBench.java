@@ -125,6 +125,8 @@ final class LiveBench implements Callable<Integer> {
                 + " ms, " + latencySeconds + " s; target p99 <= " + (publishMs + 10) + " ms");
         setup.put("cores", Runtime.getRuntime().availableProcessors());
         setup.put("java", System.getProperty("java.version"));
+        setup.put("gc", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList());
         if (json) {
             Report.json(System.out, "live", setup, figures);
         } else {
