@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
  *       ({@code SELECT g, COUNT(*), SUM(a) … WHERE b > k GROUP BY g}, each with its own k, so none share an operator),
  *       over {@code --rtids} series at 1 Hz, a 10 s live window (rows expire and are retracted) and a cut every
  *       simulated second, against a plain-Java GROUP BY over primitive arrays doing the same arithmetic (add, and
- *       subtract what leaves the window), measured in the same run.</li>
+ *       subtract what leaves the window), measured in the same run. Both sides are first checked to compute the
+ *       same result; then warm-up rounds, then measured rounds alternating baseline and engine; medians.</li>
  *   <li>Latency: from the return of {@code onCommit} to the delivery of the {@code aggMarkEnd} that contains the
  *       batch, at {@code --rate} samples/s in batches every 10 ms, with {@code --subscribers} subscribers, the real
  *       clock and the engine's own scheduler cutting every {@code --publish-ms}. A batch is attributed to the
@@ -49,7 +50,8 @@ import picocli.CommandLine.Option;
  * </ol>
  *
  * <p>Run: {@code ./tidemark bench live [--rtids 10000] [--seconds 30] [--latency-seconds 10] [--subscribers 100]
- * [--rate 100000] [--publish-ms 100] [--json]}.
+ * [--rate 100000] [--publish-ms 100] [--queries 1,10,100] [--rounds 5] [--warmup 3] [--min-ms 300] [--no-latency]
+ * [--no-throughput] [--json]}; JVM options (e.g. {@code -XX:+UseZGC}) through {@code TIDEMARK_JAVA_OPTS}.
  */
 @Command(name = "live", mixinStandardHelpOptions = true,
         description = "Live-query throughput vs a primitive-array GROUP BY, and commit-to-aggMarkEnd latency.")
