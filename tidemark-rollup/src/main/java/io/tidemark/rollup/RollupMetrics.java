@@ -25,6 +25,9 @@ final class RollupMetrics {
     static final String ROWS = "tidemark.rollup.rows.committed";
     static final String FAILURES = "tidemark.rollup.failures";
     static final String STATEMENT = "tidemark.rollup.statement";
+    static final String STALE_RANGES = "tidemark.rollup.stale.ranges";
+    static final String STALE_OLDEST = "tidemark.rollup.stale.oldest.seconds";
+    static final String RECOMPUTED = "tidemark.rollup.buckets.recomputed";
 
     private final MeterRegistry registry;
     private final TenantId tenant;
@@ -39,7 +42,11 @@ final class RollupMetrics {
 
     /** The meters of one rollup; the watermark feeds the lag gauge. */
     record Meters(AtomicReference<Instant> watermark, Counter buckets, Counter rows, Counter failures,
-            Timer statement, Gauge lag) {}
+            Timer statement, Gauge lag, AtomicReference<Stale> stale, Gauge staleRanges, Gauge staleOldest,
+            Counter recomputedBuckets) {}
+
+    /** Pending stale ranges and when the oldest was recorded (null when none). */
+    record Stale(int ranges, Instant since) {}
 
     Meters of(String rollup) {
         return byRollup.computeIfAbsent(rollup, this::register);
@@ -47,6 +54,16 @@ final class RollupMetrics {
 
     void watermark(String rollup, Instant watermark) {
         of(rollup).watermark().set(watermark);
+    }
+
+    void stale(String rollup, io.tidemark.store.RollupState state) {
+        of(rollup).stale().set(new Stale(state.staleRanges(), state.staleSince()));
+    }
+
+    void stale(String rollup, java.util.List<io.tidemark.store.StaleRange> ranges) {
+        Instant since = ranges.stream().map(io.tidemark.store.StaleRange::firstRecordedAt).min(Instant::compareTo)
+                .orElse(null);
+        of(rollup).stale().set(new Stale(ranges.size(), since));
     }
 
     /** The registry's monotonic clock, for statement times; never the wall clock. */
@@ -70,12 +87,16 @@ final class RollupMetrics {
             registry.remove(m.rows());
             registry.remove(m.failures());
             registry.remove(m.statement());
+            registry.remove(m.staleRanges());
+            registry.remove(m.staleOldest());
+            registry.remove(m.recomputedBuckets());
         }
     }
 
     private Meters register(String rollup) {
         Tags tags = Tags.of("tenant", tenant.value(), "rollup", rollup);
         AtomicReference<Instant> watermark = new AtomicReference<>();
+        AtomicReference<Stale> stale = new AtomicReference<>(new Stale(0, null));
         Gauge lag = Gauge.builder(LAG, watermark, this::lagSeconds).tags(tags).strongReference(true)
                 .description("now minus the rollup's watermark; NaN before its first commit")
                 .baseUnit("seconds").register(registry);
@@ -84,7 +105,19 @@ final class RollupMetrics {
                 Counter.builder(ROWS).tags(tags).description("rollup rows written").register(registry),
                 Counter.builder(FAILURES).tags(tags).description("failed rollup statements").register(registry),
                 Timer.builder(STATEMENT).tags(tags).description("aggregate statement time").register(registry),
-                lag);
+                lag, stale,
+                Gauge.builder(STALE_RANGES, stale, s -> s.get().ranges()).tags(tags).strongReference(true)
+                        .description("stale ranges waiting to be re-aggregated after late data").register(registry),
+                Gauge.builder(STALE_OLDEST, stale, this::staleSeconds).tags(tags).strongReference(true)
+                        .description("age of the oldest pending stale range; 0 when none").baseUnit("seconds")
+                        .register(registry),
+                Counter.builder(RECOMPUTED).tags(tags).description("stale buckets re-aggregated")
+                        .register(registry));
+    }
+
+    private double staleSeconds(AtomicReference<Stale> stale) {
+        Instant since = stale.get().since();
+        return since == null ? 0.0 : Duration.between(since, clock.instant()).toMillis() / 1000.0;
     }
 
     private double lagSeconds(AtomicReference<Instant> watermark) {

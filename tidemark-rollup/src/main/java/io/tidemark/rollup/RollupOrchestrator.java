@@ -20,11 +20,19 @@ import java.util.Objects;
  *   <li>{@code limit = bucket.floor(now − watermarkLag)}; when the source is a rollup also
  *       {@code min(limit, bucket.floor(source watermark))}, and nothing is due while the source has no watermark.
  *       A bucket is due when it ends at or before {@code limit}.</li>
+ *   <li><b>Late data first.</b> The rollup's stale ranges (recorded by the store when samples, or a source
+ *       rollup's recompute, landed below its protected watermark) are re-aggregated oldest first, at most
+ *       {@code maxBucketsPerStatement} buckets per statement, out of the same per-tick budget. Each statement is one
+ *       transaction that replaces the buckets' rows, consumes exactly that span of the record and marks the
+ *       rollup's dependants stale where they cover it; as rollups run in dependency order, a stale hour is
+ *       recomputed before its day in the same tick. It never moves a watermark. One {@code LATE_REAGGREGATION}
+ *       audit entry per rollup per tick that recomputed.</li>
  *   <li>With no watermark yet, start at {@code bucket.floor(startAt)} when set, else at the bucket of the oldest
  *       source row below {@code limit}; no such row means nothing to do, and the watermark stays empty.</li>
  *   <li>While {@code watermark < limit} and the per-tick budget lasts: find the next source row at or after the
- *       watermark. None below {@code limit}: compare-and-set the watermark straight to {@code limit}, which costs
- *       no aggregate statement and commits no bucket. Otherwise aggregate the buckets from that row's bucket up to
+ *       watermark. None below {@code limit}: move the watermark straight to {@code limit}, which costs no aggregate
+ *       statement and commits no bucket; the store re-checks the stretch is empty under the lock an ingest
+ *       honours, so a sample written meanwhile is never jumped over. Otherwise aggregate the buckets from that row's bucket up to
  *       {@code limit}, at most {@code min(maxBucketsPerStatement, remaining budget)} of them, in one statement
  *       that replaces the target rows of those buckets; then, rows first and watermark last, compare-and-set the
  *       watermark from the value read to the end of the last bucket. Skipping the empty buckets between the

@@ -6,8 +6,10 @@ import io.tidemark.core.RollupId;
 import io.tidemark.core.RollupPlan;
 import io.tidemark.store.AggregateRequest;
 import io.tidemark.store.AggregateResult;
+import io.tidemark.store.RecomputeRequest;
 import io.tidemark.store.RollupInfo;
 import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.StaleRange;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -36,8 +38,43 @@ final class RollupRunner {
         this.metrics = metrics;
     }
 
-    /** Commits the due buckets of an eligible rollup, up to the per-tick budget, recording them in {@code p}. */
-    void advance(RollupInfo info, Progress p) {
+    /**
+     * Re-aggregates the rollup's stale ranges, oldest first, in statements of at most
+     * {@code maxBucketsPerStatement} buckets, until none is left or the per-tick budget is spent; each statement is
+     * one transaction that also consumes its part of the record and marks the dependants. Never moves the
+     * watermark. Re-reads the record before each statement, so ranges recorded meanwhile are picked up in order.
+     *
+     * @return what is left of the budget for the forward path
+     */
+    int recompute(RollupInfo info, Progress p) {
+        RollupPlan plan = info.plan();
+        RollupId id = info.state().id();
+        Bucket bucket = plan.definition().bucket();
+        int remaining = config.maxBucketsPerTick();
+        List<StaleRange> ranges = info.state().staleRanges() == 0 ? List.of() : runtime.staleRanges(id);
+        while (!ranges.isEmpty() && remaining > 0) {
+            StaleRange oldest = ranges.get(0);
+            int max = Math.min(config.maxBucketsPerStatement(), remaining);
+            List<Instant> boundaries = bucket.boundaries(oldest.from(), oldest.to(), max);
+            long started = metrics.monotonicNanos();
+            long rows = runtime.recompute(new RecomputeRequest(id, plan, boundaries));
+            long nanos = metrics.monotonicNanos() - started;
+            int count = boundaries.size() - 1;
+            p.recomputed(boundaries.get(0), boundaries.get(count), count, rows, nanos);
+            metrics.statement(id.name(), nanos);
+            metrics.of(id.name()).recomputedBuckets().increment(count);
+            remaining -= count;
+            ranges = runtime.staleRanges(id);
+        }
+        if (p.staleStatements > 0) {
+            metrics.stale(id.name(), ranges);
+            runtime.recordSuccess(id, clock.instant());
+        }
+        return remaining;
+    }
+
+    /** Commits the due buckets of an eligible rollup, up to {@code budget} buckets, recording them in {@code p}. */
+    void advance(RollupInfo info, Progress p, int budget) {
         RollupPlan plan = info.plan();
         RollupId id = info.state().id();
         Bucket bucket = plan.definition().bucket();
@@ -47,11 +84,11 @@ final class RollupRunner {
         }
         Instant stored = info.state().watermark();
         Instant cursor = stored != null ? stored : start(id, plan, limit);
-        int remaining = config.maxBucketsPerTick();
+        int remaining = budget;
         while (cursor != null && cursor.isBefore(limit) && remaining > 0) {
             Optional<Instant> next = runtime.firstSourceTimestamp(id, plan, cursor, limit);
             if (next.isEmpty()) {
-                jump(id, stored, limit);
+                jump(id, plan, stored, limit);
                 return;
             }
             int max = Math.min(config.maxBucketsPerStatement(), remaining);
@@ -103,9 +140,12 @@ final class RollupRunner {
         return runtime.firstSourceTimestamp(id, plan, EARLIEST, limit).map(bucket::floor).orElse(null);
     }
 
-    /** No source rows below the limit: the watermark jumps there without a statement. */
-    private void jump(RollupId id, Instant stored, Instant limit) {
-        if (!runtime.compareAndSetWatermark(id, stored, limit)) {
+    /**
+     * No source rows below the limit: the watermark jumps there without an aggregate statement. The store checks
+     * the stretch is still empty under the lock ingest honours, so a sample written meanwhile is never jumped over.
+     */
+    private void jump(RollupId id, RollupPlan plan, Instant stored, Instant limit) {
+        if (!runtime.advanceOverEmpty(id, plan, stored, limit)) {
             return;
         }
         metrics.watermark(id.name(), limit);

@@ -62,6 +62,7 @@ final class TenantOrchestrator implements RollupOrchestrator {
         int total = 0;
         for (RollupInfo listed : rollups) {
             metrics.watermark(listed.plan().definition().name(), listed.state().watermark());
+            metrics.stale(listed.plan().definition().name(), listed.state());
             if (eligible(listed.state())) {
                 total += run(listed);
             }
@@ -104,14 +105,17 @@ final class TenantOrchestrator implements RollupOrchestrator {
         try {
             RollupInfo info = runtime.rollup(id);
             metrics.watermark(id.name(), info.state().watermark());
+            metrics.stale(id.name(), info.state());
             if (eligible(info.state())) {
-                runner.advance(info, progress);
+                int budget = runner.recompute(info, progress);
+                runner.advance(info, progress, budget);
             }
         } catch (RuntimeException e) {
             onFailure(id, listed.plan().definition().maxFailures(), e);
         }
         summarize(id, progress);
-        return progress.buckets;
+        summarizeLate(id, progress);
+        return progress.buckets + progress.staleBuckets;
     }
 
     private void onFailure(RollupId id, int maxFailures, RuntimeException e) {
@@ -149,6 +153,24 @@ final class TenantOrchestrator implements RollupOrchestrator {
             audit(AuditKind.ROLLUP_RUN, id, message);
         } catch (RuntimeException e) {
             LOG.warn("rollup {}: {}, but the run summary could not be audited: {}", id, message, e.toString());
+        }
+    }
+
+    /** One LATE_REAGGREGATION entry per rollup per tick that re-aggregated stale buckets. */
+    private void summarizeLate(RollupId id, Progress p) {
+        if (p.staleStatements == 0) {
+            return;
+        }
+        List<String> spans = p.staleSpans;
+        String shown = spans.size() <= 10 ? String.join(", ", spans)
+                : String.join(", ", spans.subList(0, 10)) + " and " + (spans.size() - 10) + " more";
+        String message = "re-aggregated " + p.staleBuckets + " stale buckets, " + p.staleRows + " rows in "
+                + spans.size() + " ranges " + shown + " with " + p.staleStatements + " statements taking "
+                + TimeUnit.NANOSECONDS.toMillis(p.staleNanos) + " ms";
+        try {
+            audit(AuditKind.LATE_REAGGREGATION, id, message);
+        } catch (RuntimeException e) {
+            LOG.warn("rollup {}: {}, but it could not be audited: {}", id, message, e.toString());
         }
     }
 

@@ -53,7 +53,10 @@ abstract class AbstractOrchestratorIT {
     protected SimpleMeterRegistry registry;
     private final List<Store> extraStores = new ArrayList<>();
 
-    /** A store on a new, empty database. */
+    /** Seeds of the late-data oracle test. */
+    static final int LATE_SEEDS = 6;
+
+    /** A store on a new, empty database, whose clock is {@link #clock}. */
     protected abstract Store newStore();
 
     /** Another store on the database of the last {@link #newStore()}, as a second node would open it. */
@@ -61,8 +64,8 @@ abstract class AbstractOrchestratorIT {
 
     @BeforeEach
     void openStore() {
-        store = newStore();
         clock = new MutableClock(T0);
+        store = newStore();
         registry = new SimpleMeterRegistry();
     }
 
@@ -110,6 +113,52 @@ abstract class AbstractOrchestratorIT {
         Map<Oracle.Key, Map<String, Object>> direct = f.rows(Scenario.DIRECT_DAY);
         Map<Oracle.Key, Map<String, Object>> chained = f.rows(Scenario.DAY);
         f.assertRows(Scenario.DAY + " (raw→…→1d) vs " + Scenario.DIRECT_DAY + " (raw→1d)", chained, direct);
+    }
+
+    static LongStream lateSeeds() {
+        return LongStream.rangeClosed(101, 100 + LATE_SEEDS);
+    }
+
+    /**
+     * The oracle test with late arrivals: while the clock walks through the data, random late batches (new keys,
+     * changed and identical re-sends, across DST days and month ends) land below the watermarks of every level of
+     * the chain between ticks; at the end one more late batch lands below every watermark. After ticking to
+     * completion every bucket of every rollup equals the GROUP BY of the samples, and no stale range is left.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("lateSeeds")
+    void tick_randomLateArrivalsBetweenTicks_everyBucketEqualsGroupBy(long seed) {
+        Scenario scenario = Scenario.random(seed);
+        Fixture f = new Fixture(store, TenantId.of("t" + seed));
+        f.context = scenario.toString();
+        scenario.install(f);
+        Random rnd = new Random(seed);
+        OrchestratorConfig small = new OrchestratorConfig(5 + rnd.nextInt(100), 50 + rnd.nextInt(1000));
+        f.context += small + ", late: ";
+        RollupOrchestrator o = orchestrator(store, f.tenant, small);
+        clock.set(scenario.dataStart());
+        while (clock.instant().isBefore(scenario.dataEnd().plus(Duration.ofDays(2)))) {
+            clock.advance(Duration.ofMinutes(1 + rnd.nextInt(600)));
+            o.tick();
+            if (rnd.nextInt(3) == 0) {
+                f.write(TestData.lateBatch(rnd, f.oracle, scenario.dataStart(), clock.instant(), 1 + rnd.nextInt(40)));
+            }
+        }
+        clock.set(scenario.farFuture());
+        tickUntilIdle(o);
+        f.write(TestData.lateBatch(rnd, f.oracle, scenario.dataStart(), scenario.dataEnd(), 30));
+        tickUntilIdle(orchestrator(store, f.tenant, OrchestratorConfig.DEFAULT));
+
+        for (RollupDefinition def : scenario.rollups) {
+            f.assertConverged(def.name());
+            assertThat(f.state(def.name()).staleRanges()).as("%s%s: stale ranges left", f.context, def.name())
+                    .isZero();
+        }
+        for (String level : List.of("fine", Scenario.DAY, Scenario.DIRECT_DAY)) {
+            assertThat(TestData.audit(store, f.tenant, level, AuditKind.LATE_REAGGREGATION))
+                    .as("%s%s re-aggregated late data", f.context, level).isNotEmpty();
+        }
+        f.assertRows(Scenario.DAY + " vs " + Scenario.DIRECT_DAY, f.rows(Scenario.DAY), f.rows(Scenario.DIRECT_DAY));
     }
 
     // ---- due buckets and dependency order ----------------------------------------------------------------------

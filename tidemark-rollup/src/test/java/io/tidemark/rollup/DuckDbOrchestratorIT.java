@@ -11,7 +11,7 @@ class DuckDbOrchestratorIT extends AbstractOrchestratorIT {
 
     @Override
     protected Store newStore() {
-        return TestStores.duckDb(dir);
+        return TestStores.duckDb(dir, clock);
     }
 
     /** Embedded DuckDB has one writer per file, so "two nodes" share the one store (and its writer lock). */

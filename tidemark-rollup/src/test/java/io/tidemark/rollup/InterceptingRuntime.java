@@ -8,10 +8,15 @@ import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.store.AggregateRequest;
 import io.tidemark.store.AggregateResult;
+import io.tidemark.store.RecomputeRequest;
 import io.tidemark.store.RollupInfo;
 import io.tidemark.store.RollupRuntime;
 import io.tidemark.store.RollupState;
+import io.tidemark.store.StaleRange;
+import io.tidemark.core.Aggregation;
+import io.tidemark.core.RollupDefinition;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +42,14 @@ final class InterceptingRuntime implements RollupRuntime {
     final Map<String, AtomicInteger> casFaults = new ConcurrentHashMap<>();
     /** Runs before every aggregate statement, on the calling thread. */
     volatile Consumer<AggregateRequest> beforeAggregate = r -> { };
+    /** Runs after every applied aggregate, before the caller's compare-and-set, on the calling thread. */
+    volatile Consumer<AggregateRequest> afterAggregate = r -> { };
+    final AtomicInteger recomputeCalls = new AtomicInteger();
+    /**
+     * Rollup name → how many of its next recomputes fail inside their transaction: the statement runs against the
+     * real store with a plan whose target has one column too many, so its DELETE has run when its INSERT fails.
+     */
+    final Map<String, AtomicInteger> recomputeFaults = new ConcurrentHashMap<>();
     /** "rollup@bucketStart" → how many times that bucket was committed. */
     final Map<String, Integer> committed = new ConcurrentHashMap<>();
     private final ThreadLocal<AggregateRequest> lastApplied = new ThreadLocal<>();
@@ -76,6 +89,37 @@ final class InterceptingRuntime implements RollupRuntime {
             }
         }
         return set;
+    }
+
+    @Override
+    public boolean advanceOverEmpty(RollupId id, RollupPlan plan, Instant expected, Instant next) {
+        return real.advanceOverEmpty(id, plan, expected, next);
+    }
+
+    @Override
+    public List<StaleRange> staleRanges(RollupId id) {
+        return real.staleRanges(id);
+    }
+
+    @Override
+    public long recompute(RecomputeRequest request) {
+        recomputeCalls.incrementAndGet();
+        AtomicInteger faults = recomputeFaults.get(request.id().name());
+        if (faults != null && faults.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return real.recompute(request.withPlan(broken(request.plan())));
+        }
+        return real.recompute(request);
+    }
+
+    /** The plan with one more aggregation, whose column the target table does not have. */
+    static RollupPlan broken(RollupPlan plan) {
+        RollupDefinition def = plan.definition();
+        List<Aggregation> aggregations = new ArrayList<>(def.aggregations());
+        Aggregation first = aggregations.get(0);
+        aggregations.add(Aggregation.of(first.function(), first.column(), "injected_fault"));
+        return RollupPlan.of(RollupDefinition.builder(def.name()).source(def.source()).bucket(def.bucket())
+                .aggregations(aggregations).watermarkLag(def.watermarkLag()).startAt(def.startAt()).build(),
+                plan.source());
     }
 
     @Override
@@ -120,6 +164,9 @@ final class InterceptingRuntime implements RollupRuntime {
         }
         AggregateResult result = real.aggregate(request);
         lastApplied.set(result.applied() ? request : null);
+        if (result.applied()) {
+            afterAggregate.accept(request);
+        }
         return result;
     }
 }

@@ -53,6 +53,11 @@ final class Oracle {
         batch.forEach(s -> samples.put(new Key(s.timestamp(), s.rtId()), s));
     }
 
+    /** The samples as stored now: the last write per key. */
+    List<Sample> samples() {
+        return new ArrayList<>(samples.values());
+    }
+
     /** Every row the rollup should hold, keyed by (bucket start, rtId), values by stored column. */
     Map<Key, Map<String, Object>> expected(String rollup) {
         RollupDefinition def = rollups.get(rollup);

@@ -9,12 +9,12 @@ class PostgresOrchestratorIT extends AbstractOrchestratorIT {
     @Override
     protected Store newStore() {
         url = TestStores.postgresDatabase();
-        return TestStores.open(url);
+        return TestStores.open(url, clock);
     }
 
     /** A second pool on the same database, as a second Tidemark node would open it. */
     @Override
     protected Store secondStore() {
-        return TestStores.open(url);
+        return TestStores.open(url, clock);
     }
 }

@@ -63,6 +63,44 @@ final class TestData {
         return out;
     }
 
+    /**
+     * A late batch of {@code n} samples in {@code [from, to)} shaped like the oracle's: a third new keys at random
+     * microseconds, a third re-sends of stored keys with new values, a third identical re-sends. Values of each
+     * column are numbers of the stored sample's type, or null.
+     */
+    static List<Sample> lateBatch(Random rnd, Oracle oracle, Instant from, Instant to, int n) {
+        List<Sample> stored = oracle.samples();
+        stored.sort(java.util.Comparator.comparing(Sample::timestamp).thenComparing(Sample::rtId));
+        List<Sample> out = new ArrayList<>();
+        long micros = Math.max(1, java.time.Duration.between(from, to).toNanos() / 1000);
+        for (int i = 0; i < n && !stored.isEmpty(); i++) {
+            Sample like = stored.get(rnd.nextInt(stored.size()));
+            int kind = rnd.nextInt(3);
+            if (kind == 2) {
+                out.add(like);
+                continue;
+            }
+            Instant t = kind == 0 ? from.plusNanos(Math.floorMod(rnd.nextLong(), micros) * 1000) : like.timestamp();
+            if (!t.isBefore(to)) {
+                continue;
+            }
+            Map<String, Object> values = new java.util.HashMap<>();
+            like.values().forEach((k, v) -> values.put(k, rnd.nextInt(10) == 0 ? null : changed(rnd, v)));
+            out.add(Sample.of(like.rtId(), t, values));
+        }
+        return out;
+    }
+
+    private static Object changed(Random rnd, Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Long) {
+            return (long) rnd.nextInt(-100_000, 100_000);
+        }
+        return Math.round(rnd.nextDouble() * 2e6 - 1e6) / 1000.0;
+    }
+
     /** Ticks until a tick commits nothing; with one orchestrator that means every due bucket is committed. */
     static int tickUntilIdle(RollupOrchestrator o) {
         int total = 0;

@@ -19,6 +19,11 @@ public enum AuditKind {
     ROLLUP_REWOUND,
     /** One summary per rollup per tick that committed anything: buckets, rows, range, time. */
     ROLLUP_RUN,
-    /** Stale buckets re-aggregated after late data. */
-    LATE_REAGGREGATION
+    /** One summary per rollup per tick that re-aggregated stale buckets after late data: ranges, rows, time. */
+    LATE_REAGGREGATION,
+    /**
+     * A batch held samples older than its archive's {@code maxLateness}: stored, but their buckets are not
+     * re-aggregated; carries the count and the time range skipped.
+     */
+    LATE_SKIPPED
 }

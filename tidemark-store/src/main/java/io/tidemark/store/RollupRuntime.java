@@ -27,6 +27,17 @@ public interface RollupRuntime {
      */
     boolean compareAndSetWatermark(RollupId id, Instant expected, Instant next);
 
+    /**
+     * Moves the watermark from {@code expected} to {@code next} over a stretch without source rows, without a
+     * statement on the target: only if the stored watermark still equals {@code expected} and, under the same lock
+     * an aggregate takes, no source row lies between the watermark (for a rollup without one: its {@code startAt},
+     * or the beginning of time) and {@code next}. The check and the move are one transaction, so a sample written
+     * concurrently is either seen (nothing moves) or sees the new watermark (and is late data).
+     *
+     * @return whether the watermark moved
+     */
+    boolean advanceOverEmpty(RollupId id, RollupPlan plan, Instant expected, Instant next);
+
     /** Sets the watermark unconditionally (rewind). */
     void setWatermark(RollupId id, Instant watermark);
 
@@ -56,4 +67,18 @@ public interface RollupRuntime {
      * equals {@link AggregateRequest#expectedWatermark()}. Does not move the watermark.
      */
     AggregateResult aggregate(AggregateRequest request);
+
+    /** The rollup's pending stale ranges, oldest first ({@code from} ascending). */
+    List<StaleRange> staleRanges(RollupId id);
+
+    /**
+     * Re-aggregates stale buckets, in ONE transaction, so a reader never sees a bucket half replaced: replaces the
+     * target's rows in the request's range with the GROUP BY of the source (as {@link #aggregate} does), removes
+     * exactly that range from the rollup's stale record (a range recorded concurrently outside it survives), and
+     * marks the buckets of the rollup's own dependants that cover it stale, where they lie below their protected
+     * watermark. Never moves a watermark; idempotent.
+     *
+     * @return rows written to the target
+     */
+    long recompute(RecomputeRequest request);
 }

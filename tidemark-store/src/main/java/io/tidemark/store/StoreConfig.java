@@ -1,6 +1,7 @@
 package io.tidemark.store;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Objects;
 
 /**
@@ -10,13 +11,23 @@ import java.util.Objects;
  * @param user database user, or null
  * @param password database password, or null
  * @param poolSize connections for pooled providers (PostgreSQL)
+ * @param clock the store's time source: when a stale range was recorded, and "now" for an archive's
+ *     {@code maxLateness}; default {@link Clock#systemUTC()}
  */
-public record StoreConfig(String jdbcUrl, String user, String password, int poolSize) {
+public record StoreConfig(String jdbcUrl, String user, String password, int poolSize, Clock clock) {
     public StoreConfig {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         if (poolSize < 1) {
             poolSize = 8;
         }
+        if (clock == null) {
+            clock = Clock.systemUTC();
+        }
+    }
+
+    /** A configuration with the system clock. */
+    public StoreConfig(String jdbcUrl, String user, String password, int poolSize) {
+        this(jdbcUrl, user, password, poolSize, Clock.systemUTC());
     }
 
     public static StoreConfig of(String jdbcUrl) {
@@ -26,6 +37,10 @@ public record StoreConfig(String jdbcUrl, String user, String password, int pool
     /** The embedded default: one DuckDB file, {@code tidemark.duckdb}, in {@code dataDir}. */
     public static StoreConfig embedded(Path dataDir) {
         return of("jdbc:duckdb:" + dataDir.toAbsolutePath().resolve("tidemark.duckdb"));
+    }
+
+    public StoreConfig withClock(Clock c) {
+        return new StoreConfig(jdbcUrl, user, password, poolSize, c);
     }
 
     @Override

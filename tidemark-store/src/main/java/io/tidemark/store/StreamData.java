@@ -6,6 +6,7 @@ import io.tidemark.core.RollupPlan;
 import io.tidemark.core.Sample;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,12 +46,28 @@ public interface StreamData {
      * and a {@link io.tidemark.core.BatchRejectedException} names the first bad rows. A sample whose
      * {@code (timestamp, rtId)} exists replaces the stored one. Only ACTIVATED raw archives accept samples.
      *
+     * <p><b>Late data.</b> A sample below the protected watermark of a rollup that reads this archive directly (the
+     * greater of its watermark and the end of an aggregate committed but not yet published) makes the rollup's
+     * bucket holding it stale, recorded as a {@link StaleRange} in the same transaction as the sample. A re-sent
+     * sample equal to the stored one, column by column, changes nothing and marks nothing.
+     *
      * @return the number of distinct samples written
      */
     int write(TenantId tenant, String archive, List<Sample> samples);
 
     /** Writes an already validated batch; same contract as {@link #write(TenantId, String, List)}. */
     int write(TenantId tenant, SampleBatch batch);
+
+    /**
+     * Sets how late a sample of a raw archive may be and still make rollup buckets stale: a sample older than
+     * {@code now − maxLateness} (now by the store's clock) is stored, but the buckets it falls in are not
+     * re-aggregated, and the batch appends one {@code LATE_SKIPPED} audit entry with the count and range skipped.
+     *
+     * @param maxLateness a positive duration, or null for unlimited (the default)
+     * @return the archive with the new setting; {@code NOT_FOUND}, or {@code INVALID_ARGUMENT} for a rollup
+     *     archive or a duration that is not positive
+     */
+    ArchiveInfo setMaxLateness(TenantId tenant, String archive, Duration maxLateness);
 
     /** Rows in the range, ordered by timestamp then rtId; values by stored column name. */
     List<Sample> read(TenantId tenant, ReadRequest request);

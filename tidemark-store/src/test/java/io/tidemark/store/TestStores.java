@@ -23,6 +23,16 @@ public final class TestStores {
         return Stores.open(StoreConfig.embedded(dir));
     }
 
+    /** A DuckDB store in {@code dir} whose clock (stale-range times, maxLateness) is {@code clock}. */
+    public static Store duckDb(Path dir, java.time.Clock clock) {
+        return Stores.open(StoreConfig.embedded(dir).withClock(clock));
+    }
+
+    /** Another store on an existing database with the given clock. */
+    public static Store open(String jdbcUrl, java.time.Clock clock) {
+        return Stores.open(new StoreConfig(jdbcUrl, null, null, 4, clock));
+    }
+
     /** A new, empty PostgreSQL database on the shared server, as a JDBC URL. */
     public static String postgresDatabase() {
         String name = "tm_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();

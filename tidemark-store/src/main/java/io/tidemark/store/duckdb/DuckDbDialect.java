@@ -50,6 +50,23 @@ final class DuckDbDialect extends SqlDialect {
     /** ROW_LOCKS: DuckDB has none; the store's single writer lock already serialises the transaction. */
     @Override
     public String lockRollupWatermark() {
-        return "SELECT watermark FROM " + meta("rollups") + " WHERE tenant = ? AND name = ?";
+        return "SELECT watermark, pending_watermark FROM " + meta("rollups") + " WHERE tenant = ? AND name = ?";
+    }
+
+    /** QUALIFIED_CONFLICT_TARGET does not apply: a bare name in {@code DO UPDATE … WHERE} is the stored row's. */
+    @Override
+    protected String upsertTargetAlias() {
+        return "";
+    }
+
+    @Override
+    protected String storedColumn(String name) {
+        return quote(name);
+    }
+
+    /** ROW_LOCKS: none; the single writer lock serialises the writing transaction with aggregates and recomputes. */
+    @Override
+    public String lockDependants() {
+        return dependants();
     }
 }

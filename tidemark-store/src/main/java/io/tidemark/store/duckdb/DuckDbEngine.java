@@ -8,6 +8,8 @@ import io.tidemark.store.jdbc.Engine;
 import io.tidemark.store.jdbc.SqlDialect;
 import io.tidemark.store.jdbc.Jdbc;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -54,8 +56,8 @@ final class DuckDbEngine implements Engine {
      * plain insert is equivalent; the single writer lock keeps that true until commit.
      */
     @Override
-    public void writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
-            throws SQLException {
+    public long[] writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch,
+            long lateBefore) throws SQLException {
         String target = dialect.table(tenant, archive.name());
         try (Statement s = tx.createStatement()) {
             s.execute("CREATE OR REPLACE TEMP TABLE " + dialect.quote(STAGING) + " AS SELECT * FROM " + target
@@ -74,11 +76,80 @@ final class DuckDbEngine implements Engine {
             }
         }
         String staging = "temp.main." + dialect.quote(STAGING);
-        boolean overlap = Jdbc.anyStoredInRange(tx, dialect, tenant, archive.name(), batch);
+        long[] range = splitRange(batch, lateBefore);
+        if (range[0] == Long.MAX_VALUE || range[2] == Long.MAX_VALUE) {
+            return moveAll(tx, tenant, archive, batch, staging, lateBefore);
+        }
+        // LATE_PART_APART: the late samples are upserted (and compared) on their own, so the on-time rest of the
+        // batch keeps the plain insert when its own range holds no stored row.
+        long[] late = moveLate(tx, tenant, archive, batch, staging, lateBefore,
+                overlaps(tx, tenant, archive, range[0], range[1]));
+        boolean onTimeOverlap = overlaps(tx, tenant, archive, range[2], range[3]);
+        movePart(tx, dialect.moveStagedPart(tenant, archive, staging, false, onTimeOverlap), lateBefore);
+        try (Statement s = tx.createStatement()) {
+            s.execute("DROP TABLE " + staging);
+        }
+        return late;
+    }
+
+    private long[] moveAll(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch,
+            String staging, long lateBefore) throws SQLException {
+        boolean overlap = overlaps(tx, tenant, archive, batch.minMicros(), batch.maxMicros());
+        if (batch.minMicros() < lateBefore) {
+            long[] late = moveLate(tx, tenant, archive, batch, staging, lateBefore, overlap);
+            try (Statement s = tx.createStatement()) {
+                s.execute("DROP TABLE " + staging);
+            }
+            return late;
+        }
         try (Statement s = tx.createStatement()) {
             s.executeUpdate(overlap ? dialect.upsertFromStaging(tenant, archive, staging)
                     : dialect.insertFromStaging(tenant, archive, staging));
             s.execute("DROP TABLE " + staging);
+        }
+        return Jdbc.NO_SAMPLES;
+    }
+
+    /** Moves the late part; with stored rows in its range, by the upsert that returns what really changed. */
+    private long[] moveLate(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch,
+            String staging, long lateBefore, boolean overlap) throws SQLException {
+        if (overlap) {
+            return Jdbc.upsertChangedBefore(tx, dialect.upsertChangedBefore(tenant, archive, staging), lateBefore);
+        }
+        movePart(tx, dialect.moveStagedPart(tenant, archive, staging, true, false), lateBefore);
+        return Jdbc.microsBefore(batch, lateBefore);
+    }
+
+    private static void movePart(Connection tx, String sql, long bound) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(sql)) {
+            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(bound)));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * {min, max} of the samples before {@code bound}, then {min, max} of the others; {@code Long.MAX_VALUE} as min
+     * when a part is empty.
+     */
+    private static long[] splitRange(SampleBatch batch, long bound) {
+        long[] r = {Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE};
+        for (int i = 0; i < batch.size(); i++) {
+            long t = batch.micros(i);
+            int k = t < bound ? 0 : 2;
+            r[k] = Math.min(r[k], t);
+            r[k + 1] = Math.max(r[k + 1], t);
+        }
+        return r;
+    }
+
+    private boolean overlaps(Connection tx, TenantId tenant, ArchiveDefinition archive, long from, long to)
+            throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(tenant, archive.name()))) {
+            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(from)));
+            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(to)));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
         }
     }
 

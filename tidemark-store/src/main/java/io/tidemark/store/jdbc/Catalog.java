@@ -124,7 +124,8 @@ final class Catalog {
         for (String sql : List.of("DELETE FROM " + d.meta("archives") + " WHERE tenant = ? AND name = ?",
                 "DELETE FROM " + d.meta("archive_columns") + " WHERE tenant = ? AND archive = ?",
                 "DELETE FROM " + d.meta("rollups") + " WHERE tenant = ? AND name = ?",
-                "DELETE FROM " + d.meta("rollup_aggregations") + " WHERE tenant = ? AND rollup = ?")) {
+                "DELETE FROM " + d.meta("rollup_aggregations") + " WHERE tenant = ? AND rollup = ?",
+                "DELETE FROM " + d.meta("stale_ranges") + " WHERE tenant = ? AND rollup = ?")) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, tenant.value());
                 ps.setString(2, name);
@@ -137,6 +138,16 @@ final class Catalog {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE " + d.meta("archives") + " SET status = ? WHERE tenant = ? AND name = ?")) {
             ps.setString(1, status.name());
+            ps.setString(2, tenant.value());
+            ps.setString(3, name);
+            ps.executeUpdate();
+        }
+    }
+
+    void setMaxLateness(Connection c, TenantId tenant, String name, Duration maxLateness) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE " + d.meta("archives") + " SET max_lateness = ? WHERE tenant = ? AND name = ?")) {
+            ps.setString(1, maxLateness == null ? null : maxLateness.toString());
             ps.setString(2, tenant.value());
             ps.setString(3, name);
             ps.executeUpdate();
@@ -176,8 +187,10 @@ final class Catalog {
     List<ArchiveInfo> archives(Connection c, TenantId tenant, String only) throws SQLException {
         Map<String, ArchiveStatus> status = new LinkedHashMap<>();
         Map<String, Long> seqs = new LinkedHashMap<>();
+        Map<String, Duration> lateness = new LinkedHashMap<>();
         String filter = only == null ? "" : " AND name = ?";
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, status, seq FROM " + d.meta("archives")
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, status, seq, max_lateness FROM "
+                + d.meta("archives")
                 + " WHERE tenant = ?" + filter + " ORDER BY seq")) {
             ps.setString(1, tenant.value());
             if (only != null) {
@@ -187,6 +200,8 @@ final class Catalog {
                 while (rs.next()) {
                     status.put(rs.getString(1), ArchiveStatus.valueOf(rs.getString(2)));
                     seqs.put(rs.getString(1), rs.getLong(3));
+                    String maxLateness = rs.getString(4);
+                    lateness.put(rs.getString(1), maxLateness == null ? null : Duration.parse(maxLateness));
                 }
             }
         }
@@ -196,7 +211,7 @@ final class Catalog {
         if (only != null) {
             ArchiveDefinition cached = definitions.get(new DefinitionKey(tenant.value(), only, seqs.get(only)));
             if (cached != null) {
-                return List.of(new ArchiveInfo(tenant, cached, status.get(only)));
+                return List.of(new ArchiveInfo(tenant, cached, status.get(only), lateness.get(only)));
             }
         }
         Map<String, List<Column>> columns = columns(c, tenant);
@@ -206,7 +221,7 @@ final class Catalog {
             String name = e.getKey();
             ArchiveDefinition def = new ArchiveDefinition(name, columns.get(name), rollups.get(name));
             definitions.put(new DefinitionKey(tenant.value(), name, seqs.get(name)), def);
-            out.add(new ArchiveInfo(tenant, def, e.getValue()));
+            out.add(new ArchiveInfo(tenant, def, e.getValue(), lateness.get(name)));
         }
         return out;
     }
@@ -265,11 +280,16 @@ final class Catalog {
     private static final String STATE_COLUMNS =
             "name, status, frozen, watermark, consecutive_failures, last_error, last_success_at";
 
+    private String staleColumns() {
+        String where = " FROM " + d.meta("stale_ranges") + " s WHERE s.tenant = r.tenant AND s.rollup = r.name)";
+        return ", (SELECT count(*)" + where + ", (SELECT min(s.first_recorded_at)" + where;
+    }
+
     Map<String, RollupState> states(Connection c, TenantId tenant, String only) throws SQLException {
         Map<String, RollupState> out = new LinkedHashMap<>();
         String filter = only == null ? "" : " AND name = ?";
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + STATE_COLUMNS + " FROM " + d.meta("rollups")
-                + " WHERE tenant = ?" + filter)) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + STATE_COLUMNS + staleColumns() + " FROM "
+                + d.meta("rollups") + " r WHERE tenant = ?" + filter)) {
             ps.setString(1, tenant.value());
             if (only != null) {
                 ps.setString(2, only);
@@ -279,7 +299,7 @@ final class Catalog {
                     String name = rs.getString(1);
                     out.put(name, new RollupState(new RollupId(tenant, name), RollupStatus.valueOf(rs.getString(2)),
                             rs.getBoolean(3), Jdbc.getInstant(rs, 4), rs.getInt(5), rs.getString(6),
-                            Jdbc.getInstant(rs, 7)));
+                            Jdbc.getInstant(rs, 7), rs.getInt(8), Jdbc.getInstant(rs, 9)));
                 }
             }
         }

@@ -27,8 +27,15 @@ public interface Engine extends AutoCloseable {
     /**
      * Writes a validated batch inside the caller's open transaction through the engine's bulk path (DuckDB
      * Appender, PostgreSQL COPY) into a staging table, then upserts it into the archive.
+     *
+     * <p>Late data: returns the timestamps (epoch microseconds, any order, one per sample) of the samples before
+     * {@code lateBefore} that are new or differ from the stored sample of their key, determined before the upsert;
+     * identical re-sends are left out. When no stored row lies in the batch's time range every sample is new, so
+     * no comparison is needed. {@code Long.MIN_VALUE} means nothing is late; returns {@link Jdbc#NO_SAMPLES} when
+     * none is.
      */
-    void writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch) throws SQLException;
+    long[] writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch, long lateBefore)
+            throws SQLException;
 
     /** Where the data lives, without credentials. */
     String describe();

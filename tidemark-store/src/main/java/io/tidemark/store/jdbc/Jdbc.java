@@ -32,6 +32,43 @@ public final class Jdbc {
         return LocalDateTime.ofInstant(t, ZoneOffset.UTC);
     }
 
+    /** No samples: what {@link Engine#writeBatch} returns when none is late. */
+    public static final long[] NO_SAMPLES = new long[0];
+
+    /** The timestamps (epoch microseconds) of the batch's samples before {@code bound}, in batch order. */
+    public static long[] microsBefore(io.tidemark.core.SampleBatch batch, long bound) {
+        int n = 0;
+        for (int r = 0; r < batch.size(); r++) {
+            n += batch.micros(r) < bound ? 1 : 0;
+        }
+        long[] out = new long[n];
+        int k = 0;
+        for (int r = 0; r < batch.size() && k < n; r++) {
+            if (batch.micros(r) < bound) {
+                out[k++] = batch.micros(r);
+            }
+        }
+        return out;
+    }
+
+    /** Runs {@link SqlDialect#upsertChangedBefore}: the timestamps of the late samples that were new or changed. */
+    public static long[] upsertChangedBefore(java.sql.Connection tx, String sql, long bound) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(sql)) {
+            setInstant(ps, 1, io.tidemark.core.SampleBatch.fromMicros(bound));
+            try (ResultSet rs = ps.executeQuery()) {
+                long[] out = new long[16];
+                int n = 0;
+                while (rs.next()) {
+                    if (n == out.length) {
+                        out = java.util.Arrays.copyOf(out, n * 2);
+                    }
+                    out[n++] = io.tidemark.core.SampleBatch.toMicros(getInstant(rs, 1));
+                }
+                return java.util.Arrays.copyOf(out, n);
+            }
+        }
+    }
+
     /** Whether the archive holds any row in the batch's closed time range, inside the caller's transaction. */
     public static boolean anyStoredInRange(java.sql.Connection tx, SqlDialect dialect, TenantId tenant,
             String archive, SampleBatch batch) throws SQLException {

@@ -23,27 +23,30 @@ final class JdbcAuditTrail implements AuditTrail {
 
     @Override
     public AuditEntry append(AuditEntry e) {
+        return store.inTransaction("append audit entry", c -> append(c, e));
+    }
+
+    /** Appends inside the caller's transaction, so the entry commits or rolls back with what it records. */
+    AuditEntry append(java.sql.Connection c, AuditEntry e) throws java.sql.SQLException {
         String message = e.message().length() > MAX_MESSAGE ? e.message().substring(0, MAX_MESSAGE) : e.message();
-        return store.inTransaction("append audit entry", c -> {
-            long id;
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + d.nextSequenceValue());
-                    ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                id = rs.getLong(1);
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("audit")
-                    + " (id, tenant, occurred_at, kind, subject, actor, message) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setLong(1, id);
-                ps.setString(2, e.tenant().value());
-                Jdbc.setInstant(ps, 3, e.at());
-                ps.setString(4, e.kind().name());
-                ps.setString(5, e.subject());
-                ps.setString(6, e.actor());
-                ps.setString(7, message);
-                ps.executeUpdate();
-            }
-            return new AuditEntry(id, e.tenant(), e.at(), e.kind(), e.subject(), e.actor(), message);
-        });
+        long id;
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + d.nextSequenceValue());
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            id = rs.getLong(1);
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("audit")
+                + " (id, tenant, occurred_at, kind, subject, actor, message) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, id);
+            ps.setString(2, e.tenant().value());
+            Jdbc.setInstant(ps, 3, e.at());
+            ps.setString(4, e.kind().name());
+            ps.setString(5, e.subject());
+            ps.setString(6, e.actor());
+            ps.setString(7, message);
+            ps.executeUpdate();
+        }
+        return new AuditEntry(id, e.tenant(), e.at(), e.kind(), e.subject(), e.actor(), message);
     }
 
     @Override

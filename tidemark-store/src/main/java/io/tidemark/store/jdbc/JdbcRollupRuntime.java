@@ -10,9 +10,11 @@ import io.tidemark.core.TidemarkException;
 import io.tidemark.store.AggregateRequest;
 import io.tidemark.store.AggregateResult;
 import io.tidemark.store.ArchiveInfo;
+import io.tidemark.store.RecomputeRequest;
 import io.tidemark.store.RollupInfo;
 import io.tidemark.store.RollupRuntime;
 import io.tidemark.store.RollupState;
+import io.tidemark.store.StaleRange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,13 +27,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 final class JdbcRollupRuntime implements RollupRuntime {
+    /** Before any accepted sample and any bucket holding one: where a rollup without watermark or startAt begins. */
+    private static final Instant EARLIEST = Instant.parse("1800-01-01T00:00:00Z");
+
     private final JdbcStore store;
     private final Catalog catalog;
+    private final LateData late;
     private final SqlDialect d;
 
-    JdbcRollupRuntime(JdbcStore store, Catalog catalog) {
+    JdbcRollupRuntime(JdbcStore store, Catalog catalog, LateData late) {
         this.store = store;
         this.catalog = catalog;
+        this.late = late;
         this.d = store.dialect();
     }
 
@@ -87,9 +94,51 @@ final class JdbcRollupRuntime implements RollupRuntime {
         });
     }
 
+    /** Also forgets the pending watermark: after a rewind the forward path re-aggregates everything above. */
     @Override
     public void setWatermark(RollupId id, Instant watermark) {
-        update(id, "watermark = ?", ps -> Jdbc.setInstant(ps, 1, watermark));
+        update(id, "watermark = ?, pending_watermark = NULL", ps -> Jdbc.setInstant(ps, 1, watermark));
+    }
+
+    @Override
+    public boolean advanceOverEmpty(RollupId id, RollupPlan plan, Instant expected, Instant next) {
+        return store.inTransaction("advance watermark of " + id + " over empty source to " + next, c -> {
+            Instant locked = lockedWatermark(c, id);
+            if (!Objects.equals(locked, expected) || sourceRowsIn(c, id.tenant(), plan, gapFrom(plan, locked), next)) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("rollups") + " SET watermark = ? "
+                    + "WHERE tenant = ? AND name = ?")) {
+                Jdbc.setInstant(ps, 1, next);
+                ps.setString(2, id.tenant().value());
+                ps.setString(3, id.name());
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Where the forward path of a rollup with this locked watermark resumes (or begins). */
+    private static Instant gapFrom(RollupPlan plan, Instant watermark) {
+        if (watermark != null) {
+            return watermark;
+        }
+        Instant startAt = plan.definition().startAt();
+        return startAt == null ? EARLIEST : plan.definition().bucket().floor(startAt);
+    }
+
+    private boolean sourceRowsIn(Connection c, TenantId tenant, RollupPlan plan, Instant from, Instant to)
+            throws SQLException {
+        if (!from.isBefore(to)) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement(d.minTimestamp(tenant, plan.source().name()))) {
+            Jdbc.setInstant(ps, 1, from);
+            Jdbc.setInstant(ps, 2, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getObject(1) != null;
+            }
+        }
     }
 
     @Override
@@ -168,35 +217,81 @@ final class JdbcRollupRuntime implements RollupRuntime {
         });
     }
 
+    /**
+     * Besides the rows, the transaction records the watermark it is about to publish ({@code pending_watermark})
+     * under the row lock, so a sample committed after it and before the compare-and-set is late data (see
+     * {@link LateData}). It also refuses (as a lost race) when a source row appeared between the watermark and the
+     * first bucket after the caller looked: moving the watermark over it would lose it.
+     */
     @Override
     public AggregateResult aggregate(AggregateRequest r) {
         RollupId id = r.id();
         TenantId tenant = id.tenant();
         RollupPlan plan = r.plan();
         return store.inTransaction("aggregate " + id + " [" + r.from() + ", " + r.to() + ")", c -> {
-            if (!Objects.equals(lockedWatermark(c, id), r.expectedWatermark())) {
+            Instant locked = lockedWatermark(c, id);
+            if (!Objects.equals(locked, r.expectedWatermark())
+                    || sourceRowsIn(c, tenant, plan, gapFrom(plan, locked), r.from())) {
                 return AggregateResult.LOST_RACE;
             }
-            try (PreparedStatement del = c.prepareStatement(d.deleteRange(tenant, plan.target().name()))) {
-                Jdbc.setInstant(del, 1, r.from());
-                Jdbc.setInstant(del, 2, r.to());
-                del.executeUpdate();
+            long rows = replace(c, tenant, plan, r.boundaries());
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("rollups")
+                    + " SET pending_watermark = ? WHERE tenant = ? AND name = ?")) {
+                Jdbc.setInstant(ps, 1, r.to());
+                ps.setString(2, tenant.value());
+                ps.setString(3, id.name());
+                ps.executeUpdate();
             }
-            try (PreparedStatement ins = c.prepareStatement(d.rollupInsert(tenant, plan, r.bucketCount()))) {
-                int i = 1;
-                if (plan.definition().bucket() instanceof FixedBucket f) {
-                    ins.setLong(i++, f.widthMicros());
-                } else {
-                    List<Instant> b = r.boundaries();
-                    for (int k = 0; k < r.bucketCount(); k++) {
-                        Jdbc.setInstant(ins, i++, b.get(k));
-                        Jdbc.setInstant(ins, i++, b.get(k + 1));
-                    }
+            return new AggregateResult(true, rows);
+        });
+    }
+
+    /** Deletes the target rows of the buckets and inserts the GROUP BY of the source over them. */
+    private long replace(Connection c, TenantId tenant, RollupPlan plan, List<Instant> b) throws SQLException {
+        Instant from = b.get(0);
+        Instant to = b.get(b.size() - 1);
+        int buckets = b.size() - 1;
+        try (PreparedStatement del = c.prepareStatement(d.deleteRange(tenant, plan.target().name()))) {
+            Jdbc.setInstant(del, 1, from);
+            Jdbc.setInstant(del, 2, to);
+            del.executeUpdate();
+        }
+        try (PreparedStatement ins = c.prepareStatement(d.rollupInsert(tenant, plan, buckets))) {
+            int i = 1;
+            if (plan.definition().bucket() instanceof FixedBucket f) {
+                ins.setLong(i++, f.widthMicros());
+            } else {
+                for (int k = 0; k < buckets; k++) {
+                    Jdbc.setInstant(ins, i++, b.get(k));
+                    Jdbc.setInstant(ins, i++, b.get(k + 1));
                 }
-                Jdbc.setInstant(ins, i++, r.from());
-                Jdbc.setInstant(ins, i, r.to());
-                return new AggregateResult(true, ins.executeUpdate());
             }
+            Jdbc.setInstant(ins, i++, from);
+            Jdbc.setInstant(ins, i, to);
+            return ins.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<StaleRange> staleRanges(RollupId id) {
+        return store.read("read stale ranges of " + id, c -> late.read(c, id.tenant(), id.name()));
+    }
+
+    /**
+     * Lock order: this rollup's state row ({@code FOR UPDATE}), then its dependants' ({@code FOR SHARE}) — the
+     * same source-before-dependant order as an ingest, so the two cannot deadlock.
+     */
+    @Override
+    public long recompute(RecomputeRequest r) {
+        RollupId id = r.id();
+        TenantId tenant = id.tenant();
+        return store.inTransaction("recompute " + id + " [" + r.from() + ", " + r.to() + ")", c -> {
+            lockedWatermark(c, id);
+            long rows = replace(c, tenant, r.plan(), r.boundaries());
+            late.consume(c, tenant, id.name(), r.from(), r.to());
+            late.markSpan(c, tenant, late.dependants(c, tenant, id.name()), r.from(), r.to(),
+                    store.clock().instant());
+            return rows;
         });
     }
 

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcStore implements Store {
     /** The metadata schema version this code writes; bump with a migration step in {@link #migrate}. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
 
     private final Engine engine;
@@ -31,14 +32,22 @@ public final class JdbcStore implements Store {
     private final JdbcStreamData streamData;
     private final JdbcRollupRuntime rollups;
     private final JdbcAuditTrail audit;
+    private final Clock clock;
     private volatile boolean closed;
 
     public JdbcStore(Engine engine) {
+        this(engine, Clock.systemUTC());
+    }
+
+    /** @param clock when stale ranges are recorded, and "now" for {@code maxLateness} */
+    public JdbcStore(Engine engine, Clock clock) {
         this.engine = engine;
+        this.clock = clock;
         this.dialect = engine.dialect();
         this.catalog = new Catalog(this);
-        this.streamData = new JdbcStreamData(this, catalog);
-        this.rollups = new JdbcRollupRuntime(this, catalog);
+        LateData late = new LateData(dialect);
+        this.streamData = new JdbcStreamData(this, catalog, late);
+        this.rollups = new JdbcRollupRuntime(this, catalog, late);
         this.audit = new JdbcAuditTrail(this);
         try {
             inTransaction("migrate metadata", this::migrate);
@@ -64,6 +73,11 @@ public final class JdbcStore implements Store {
                 throw new SQLException("the store's metadata schema is v" + version + ", newer than this Tidemark (v"
                         + SCHEMA_VERSION + "); upgrade Tidemark");
             }
+            if (version < 2) {
+                for (String ddl : dialect.migrateToV2()) {
+                    s.execute(ddl);
+                }
+            }
             if (version < SCHEMA_VERSION) {
                 s.execute("INSERT INTO " + dialect.meta("schema_version") + " VALUES (" + SCHEMA_VERSION + ")");
             }
@@ -77,6 +91,14 @@ public final class JdbcStore implements Store {
 
     Engine engine() {
         return engine;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    JdbcAuditTrail auditTrail() {
+        return audit;
     }
 
     /** Runs {@code work} in one transaction; commits on return, rolls back on any exception. */

@@ -13,6 +13,8 @@ import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.store.ArchiveInfo;
+import io.tidemark.store.AuditEntry;
+import io.tidemark.store.AuditKind;
 import io.tidemark.store.ReadRequest;
 import io.tidemark.store.StreamData;
 import java.sql.Connection;
@@ -20,7 +22,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,13 +34,18 @@ import java.util.Optional;
 import java.util.Set;
 
 final class JdbcStreamData implements StreamData {
+    /** The actor of {@code LATE_SKIPPED} entries: the store does not know who sent the batch. */
+    static final String INGEST_ACTOR = "ingest";
+
     private final JdbcStore store;
     private final Catalog catalog;
+    private final LateData late;
     private final SqlDialect d;
 
-    JdbcStreamData(JdbcStore store, Catalog catalog) {
+    JdbcStreamData(JdbcStore store, Catalog catalog, LateData late) {
         this.store = store;
         this.catalog = catalog;
+        this.late = late;
         this.d = store.dialect();
     }
 
@@ -113,7 +123,7 @@ final class JdbcStreamData implements StreamData {
             if (a.definition().isRollup()) {
                 setRollupStatus(c, tenant, archive, RollupStatus.ACTIVATED, "status IN ('CREATED', 'DISABLED')");
             }
-            return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.ACTIVATED);
+            return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.ACTIVATED, a.maxLateness());
         });
     }
 
@@ -129,7 +139,7 @@ final class JdbcStreamData implements StreamData {
             if (a.definition().isRollup()) {
                 setRollupStatus(c, tenant, archive, RollupStatus.DISABLED, "status <> 'DISABLED'");
             }
-            return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.DISABLED);
+            return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.DISABLED, a.maxLateness());
         });
     }
 
@@ -193,13 +203,60 @@ final class JdbcStreamData implements StreamData {
         return writeValidated(tenant, a, batch);
     }
 
+    /**
+     * One transaction: lock the dependants' state rows (shared), write, then mark the buckets of the samples that
+     * are late and new or changed (see {@link LateData} for why nothing slips between an aggregate and its
+     * watermark). A batch with no sample below any protected watermark costs one extra indexed read.
+     */
     private int writeValidated(TenantId tenant, ArchiveInfo a, SampleBatch batch) {
         if (batch.size() == 0) {
             return 0;
         }
         return store.inTransaction("write " + batch.size() + " samples to " + a.name(), c -> {
-            store.engine().writeBatch(c, tenant, a.definition(), batch);
+            List<LateData.Dependant> dependants = late.dependants(c, tenant, a.name());
+            long bound = LateData.protectedBound(dependants);
+            long[] changed = store.engine().writeBatch(c, tenant, a.definition(), batch, bound);
+            if (changed.length > 0) {
+                markLate(c, tenant, a, dependants, changed);
+            }
             return batch.size();
+        });
+    }
+
+    private void markLate(Connection c, TenantId tenant, ArchiveInfo a, List<LateData.Dependant> dependants,
+            long[] changed) throws SQLException {
+        Arrays.sort(changed);
+        Instant now = store.clock().instant();
+        int start = 0;
+        if (a.maxLateness() != null) {
+            long cutoff = SampleBatch.toMicros(now.minus(a.maxLateness()));
+            while (start < changed.length && changed[start] < cutoff) {
+                start++;
+            }
+        }
+        if (start > 0) {
+            store.auditTrail().append(c, AuditEntry.of(tenant, now, AuditKind.LATE_SKIPPED, a.name(), INGEST_ACTOR,
+                    start + " late samples older than maxLateness " + a.maxLateness() + " stored but not "
+                    + "re-aggregated, timestamps [" + SampleBatch.fromMicros(changed[0]) + ", "
+                    + SampleBatch.fromMicros(changed[start - 1]) + "]"));
+        }
+        late.markSamples(c, tenant, dependants, changed, start, now);
+    }
+
+    @Override
+    public ArchiveInfo setMaxLateness(TenantId tenant, String archive, Duration maxLateness) {
+        if (maxLateness != null && (maxLateness.isNegative() || maxLateness.isZero())) {
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "maxLateness of archive '" + archive
+                    + "' must be positive, got " + maxLateness + "; use null for unlimited");
+        }
+        return store.inTransaction("set maxLateness of " + archive, c -> {
+            ArchiveInfo a = catalog.requireArchive(c, tenant, archive);
+            if (a.definition().isRollup()) {
+                throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "archive '" + archive + "' is a rollup "
+                        + "archive; maxLateness applies to the raw archive samples are written to");
+            }
+            catalog.setMaxLateness(c, tenant, archive, maxLateness);
+            return new ArchiveInfo(tenant, a.definition(), a.status(), maxLateness);
         });
     }
 

@@ -89,6 +89,20 @@ public abstract class SqlDialect {
                         + "subject VARCHAR(63) NOT NULL, actor VARCHAR(128) NOT NULL, message VARCHAR NOT NULL)");
     }
 
+    /**
+     * Metadata schema v1 → v2 (late data): the stale-range record, the pending watermark an aggregate publishes with
+     * its rows, and the per-archive {@code maxLateness}. Each statement is idempotent, so a migration interrupted
+     * half way is simply run again.
+     */
+    public List<String> migrateToV2() {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + meta("stale_ranges") + " (tenant VARCHAR(63) NOT NULL, "
+                        + "rollup VARCHAR(63) NOT NULL, range_from TIMESTAMP NOT NULL, range_to TIMESTAMP NOT NULL, "
+                        + "first_recorded_at TIMESTAMP NOT NULL)",
+                "ALTER TABLE " + meta("rollups") + " ADD COLUMN IF NOT EXISTS pending_watermark TIMESTAMP",
+                "ALTER TABLE " + meta("archives") + " ADD COLUMN IF NOT EXISTS max_lateness VARCHAR(40)");
+    }
+
     /** The next value of the metadata sequence, as a select-list expression. */
     public String nextSequenceValue() {
         return "nextval('" + schema(META).replace("'", "''") + ".\"seq\"')";
@@ -141,10 +155,53 @@ public abstract class SqlDialect {
         return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging;
     }
 
+    /**
+     * Moves the staged samples before a bound ({@code before}) or at or after it into the archive, with the upsert
+     * clause or as a plain insert. Binds: the bound.
+     */
+    public String moveStagedPart(TenantId tenant, ArchiveDefinition def, String staging, boolean before,
+            boolean upsert) {
+        String cols = columnList(def);
+        return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging
+                + " WHERE " + quote(TS) + (before ? " < ?" : " >= ?") + (upsert ? upsertClause(def) : "");
+    }
+
     /** Whether any row lies in a closed time range. Binds: from, to (both inclusive). */
     public String anyInClosedRange(TenantId tenant, String archive) {
         return "SELECT count(*) FROM (SELECT 1 FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND "
                 + quote(TS) + " <= ? LIMIT 1) AS t";
+    }
+
+    /**
+     * Upserts the staged samples before a bound and returns the timestamp of each one that was inserted or
+     * actually changed: the update only applies where some column {@code IS DISTINCT FROM} the stored one, so an
+     * identical re-send is neither written nor returned. Uses the primary key's index, never a scan of the archive.
+     * Binds: the bound.
+     */
+    public String upsertChangedBefore(TenantId tenant, ArchiveDefinition def, String staging) {
+        String cols = columnList(def);
+        StringBuilder where = new StringBuilder();
+        for (Column c : def.columns()) {
+            where.append(where.length() == 0 ? " WHERE " : " OR ").append(storedColumn(c.name()))
+                    .append(" IS DISTINCT FROM EXCLUDED.").append(quote(c.name()));
+        }
+        return "INSERT INTO " + table(tenant, def.name()) + upsertTargetAlias() + " (" + cols + ") SELECT " + cols + " FROM " + staging
+                + " WHERE " + quote(TS) + " < ? ORDER BY " + quote(TS) + ", " + quote(RT_ID) + upsertClause(def)
+                + where + " RETURNING " + quote(TS);
+    }
+
+    /**
+     * Dialect difference QUALIFIED_CONFLICT_TARGET: in {@code ON CONFLICT … DO UPDATE … WHERE} the stored row's
+     * columns must be qualified (PostgreSQL calls a bare name ambiguous with {@code EXCLUDED}); the target gets
+     * this alias.
+     */
+    protected String upsertTargetAlias() {
+        return " AS t";
+    }
+
+    /** A column of the stored row inside {@code DO UPDATE … WHERE}; see {@link #upsertTargetAlias()}. */
+    protected String storedColumn(String name) {
+        return "t." + quote(name);
     }
 
     /** Binds: from, to, then each rtId, then limit. */
@@ -246,6 +303,24 @@ public abstract class SqlDialect {
      * locking the row where the engine can. Binds: tenant, name.
      */
     public String lockRollupWatermark() {
-        return "SELECT watermark FROM " + meta("rollups") + " WHERE tenant = ? AND name = ? FOR UPDATE";
+        return "SELECT watermark, pending_watermark FROM " + meta("rollups") + " WHERE tenant = ? AND name = ? "
+                + "FOR UPDATE";
+    }
+
+    /**
+     * Dialect difference ROW_LOCKS: reads the rollups that read {@code source} directly, in name order, inside a
+     * transaction that writes the source, with a shared lock on their state rows: it waits for an aggregate or a
+     * recompute holding {@code FOR UPDATE}, and makes them wait for it, so the writer and the aggregate never
+     * overlap (see {@code LateData}). Columns: name, bucket, start_at, watermark, pending_watermark. Binds: tenant,
+     * source.
+     */
+    public String lockDependants() {
+        return dependants() + " FOR SHARE";
+    }
+
+    /** {@link #lockDependants()} without the lock. */
+    protected String dependants() {
+        return "SELECT name, bucket, start_at, watermark, pending_watermark FROM " + meta("rollups")
+                + " WHERE tenant = ? AND source = ? ORDER BY name";
     }
 }

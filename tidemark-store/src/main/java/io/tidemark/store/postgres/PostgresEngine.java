@@ -9,6 +9,7 @@ import io.tidemark.store.jdbc.SqlDialect;
 import java.nio.charset.StandardCharsets;
 import io.tidemark.store.jdbc.Jdbc;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -55,15 +56,16 @@ final class PostgresEngine implements Engine {
      * in the same transaction. Either way the batch is atomic and a re-sent sample replaces the stored one.
      */
     @Override
-    public void writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch)
-            throws SQLException {
+    public long[] writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch,
+            long lateBefore) throws SQLException {
         String target = dialect.table(tenant, archive.name());
+        boolean late = batch.minMicros() < lateBefore;
         if (!Jdbc.anyStoredInRange(tx, dialect, tenant, archive.name(), batch)) {
             Savepoint direct = tx.setSavepoint();
             try {
                 copy(tx, target, archive, batch);
                 tx.releaseSavepoint(direct);
-                return;
+                return late ? Jdbc.microsBefore(batch, lateBefore) : Jdbc.NO_SAMPLES;
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
@@ -76,10 +78,25 @@ final class PostgresEngine implements Engine {
             s.execute("CREATE TEMP TABLE " + staging + " (LIKE " + target + ") ON COMMIT DROP");
         }
         copy(tx, staging, archive, batch);
+        if (!late) {
+            try (Statement s = tx.createStatement()) {
+                s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
+                s.execute("DROP TABLE " + staging);
+            }
+            return Jdbc.NO_SAMPLES;
+        }
+        // Late samples first, by the upsert that returns only what it inserted or really changed; then the rest.
+        long[] changed = Jdbc.upsertChangedBefore(tx, dialect.upsertChangedBefore(tenant, archive, staging),
+                lateBefore);
+        try (PreparedStatement ps = tx.prepareStatement(dialect.moveStagedPart(tenant, archive, staging, false,
+                true))) {
+            Jdbc.setInstant(ps, 1, SampleBatch.fromMicros(lateBefore));
+            ps.executeUpdate();
+        }
         try (Statement s = tx.createStatement()) {
-            s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
             s.execute("DROP TABLE " + staging);
         }
+        return changed;
     }
 
     private static void copy(Connection tx, String table, ArchiveDefinition archive, SampleBatch batch)

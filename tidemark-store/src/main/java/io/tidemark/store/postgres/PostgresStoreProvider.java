@@ -40,6 +40,6 @@ public final class PostgresStoreProvider implements StoreProvider {
             throw new TidemarkException(ErrorCode.STORE_ERROR, "cannot connect to PostgreSQL at " + where + ": "
                     + e.getMessage(), e);
         }
-        return new JdbcStore(new PostgresEngine(pool, where));
+        return new JdbcStore(new PostgresEngine(pool, where), config.clock());
     }
 }

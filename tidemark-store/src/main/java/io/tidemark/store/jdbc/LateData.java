@@ -1,0 +1,311 @@
+package io.tidemark.store.jdbc;
+
+import io.tidemark.core.Bucket;
+import io.tidemark.core.SampleBatch;
+import io.tidemark.core.TenantId;
+import io.tidemark.store.StaleRange;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Late data: which writes make which rollup buckets stale, and the stale-range record
+ * ({@code tidemark.stale_ranges}). Every method runs inside the caller's transaction.
+ *
+ * <h2>Why a write below the watermark is never lost</h2>
+ * A transaction that changes a rollup's source (an ingest into a raw archive, or the recompute of a source rollup)
+ * first reads the state rows of the source's direct dependants with {@link SqlDialect#lockDependants() a shared
+ * lock}, and treats {@code max(watermark, pending_watermark)} as each one's <em>protected watermark</em>: a change
+ * below it marks the covering buckets stale, in the same transaction. An aggregate takes the state row
+ * {@code FOR UPDATE}, writes the bucket rows and sets {@code pending_watermark} to the end of its last bucket in
+ * one transaction; the watermark itself moves later, by compare-and-set. So the two cannot interleave:
+ * <ul>
+ *   <li>if the writer locks first, the aggregate waits for its commit and its {@code INSERT … SELECT} (a new
+ *       statement, so on PostgreSQL a new READ COMMITTED snapshot) reads the new samples;</li>
+ *   <li>if the aggregate locks first, the writer waits for its commit and then reads the new
+ *       {@code pending_watermark} (a locking read sees the latest committed row version), so a sample in a bucket
+ *       the aggregate already read is below the protected watermark and marks the bucket — even though the
+ *       watermark has not moved yet.</li>
+ * </ul>
+ * Without {@code pending_watermark} the second case would read the old watermark, mark nothing, and the sample
+ * would be missing from the rollup forever once the compare-and-set moved the watermark past it. On DuckDB the
+ * store's single writer lock serialises the same transactions, with the same result. Lock order is always source
+ * before dependant, so these transactions cannot deadlock on state rows.
+ *
+ * <h2>Coalescing</h2>
+ * A rollup's ranges are kept disjoint and non-adjacent: a new range merges with every range it overlaps or touches,
+ * keeping the earliest {@code first_recorded_at}. Past {@link #MAX_RANGES} ranges the closest ones are merged over
+ * their gap: the record stays small under heavy, scattered backfill, at the price of re-aggregating a few buckets
+ * that were not stale, which is harmless (recompute is idempotent). Two PostgreSQL writers marking the same rollup
+ * at once may each insert their merged range (both hold only the shared lock); the ranges then overlap until the
+ * next merge, which loses nothing.
+ */
+final class LateData {
+    /** Most ranges kept per rollup; beyond it the closest neighbours merge. */
+    static final int MAX_RANGES = 64;
+
+    private final SqlDialect d;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    /**
+     * A rollup reading the written archive directly.
+     *
+     * @param protectedUntil {@code max(watermark, pending_watermark)}; null when neither is set (nothing is late)
+     * @param first the rollup's first bucket ({@code floor(startAt)}), or null; nothing before it is ever stale
+     */
+    record Dependant(String name, Bucket bucket, Instant first, Instant protectedUntil) {}
+
+    LateData(SqlDialect dialect) {
+        this.d = dialect;
+    }
+
+    /** The direct dependants of {@code source}, read with the shared lock described above. */
+    List<Dependant> dependants(Connection c, TenantId tenant, String source) throws SQLException {
+        List<Dependant> out = new ArrayList<>(2);
+        try (PreparedStatement ps = c.prepareStatement(d.lockDependants())) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Bucket b = buckets.computeIfAbsent(rs.getString(2), Bucket::parse);
+                    Instant startAt = Jdbc.getInstant(rs, 3);
+                    Instant protectedUntil = later(Jdbc.getInstant(rs, 4), Jdbc.getInstant(rs, 5));
+                    out.add(new Dependant(rs.getString(1), b, startAt == null ? null : b.floor(startAt),
+                            protectedUntil));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The greatest protected watermark in microseconds, or {@code Long.MIN_VALUE} when nothing can be late. */
+    static long protectedBound(List<Dependant> dependants) {
+        long bound = Long.MIN_VALUE;
+        for (Dependant dep : dependants) {
+            if (dep.protectedUntil() != null) {
+                bound = Math.max(bound, SampleBatch.toMicros(dep.protectedUntil()));
+            }
+        }
+        return bound;
+    }
+
+    /** Marks the buckets holding {@code sorted[start..]} (sample timestamps, ascending) for every dependant. */
+    void markSamples(Connection c, TenantId tenant, List<Dependant> dependants, long[] sorted, int start,
+            Instant now) throws SQLException {
+        for (Dependant dep : dependants) {
+            if (dep.protectedUntil() == null) {
+                continue;
+            }
+            List<StaleRange> cover = clip(cover(dep.bucket(), sorted, start, dep.protectedUntil(), now), dep);
+            if (!cover.isEmpty()) {
+                merge(c, tenant, dep.name(), cover);
+            }
+        }
+    }
+
+    /** Marks the buckets of every dependant that cover the changed span {@code [from, to)}. */
+    void markSpan(Connection c, TenantId tenant, List<Dependant> dependants, Instant from, Instant to, Instant now)
+            throws SQLException {
+        for (Dependant dep : dependants) {
+            Instant bound = dep.protectedUntil();
+            if (bound == null || !from.isBefore(bound)) {
+                continue;
+            }
+            Instant end = to.isBefore(bound) ? to : bound;
+            List<StaleRange> cover = clip(List.of(new StaleRange(dep.bucket().floor(from), dep.bucket().ceil(end),
+                    now)), dep);
+            if (!cover.isEmpty()) {
+                merge(c, tenant, dep.name(), cover);
+            }
+        }
+    }
+
+    /** The rollup's ranges, oldest first. */
+    List<StaleRange> read(Connection c, TenantId tenant, String rollup) throws SQLException {
+        List<StaleRange> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT range_from, range_to, first_recorded_at FROM "
+                + d.meta("stale_ranges") + " WHERE tenant = ? AND rollup = ? ORDER BY range_from, range_to")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, rollup);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new StaleRange(Jdbc.getInstant(rs, 1), Jdbc.getInstant(rs, 2), Jdbc.getInstant(rs, 3)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Removes {@code [from, to)} from the rollup's record after it was re-aggregated: ranges inside it go, ranges
+     * reaching beyond it keep their outside parts (with their recording time).
+     */
+    void consume(Connection c, TenantId tenant, String rollup, Instant from, Instant to) throws SQLException {
+        for (StaleRange r : read(c, tenant, rollup)) {
+            if (!r.from().isBefore(to) || !r.to().isAfter(from)) {
+                continue;
+            }
+            delete(c, tenant, rollup, r);
+            if (r.from().isBefore(from)) {
+                insert(c, tenant, rollup, new StaleRange(r.from(), from, r.firstRecordedAt()));
+            }
+            if (r.to().isAfter(to)) {
+                insert(c, tenant, rollup, new StaleRange(to, r.to(), r.firstRecordedAt()));
+            }
+        }
+    }
+
+    /** Merges {@code add} into the stored ranges: deletes the stored ranges that changed, inserts the new ones. */
+    private void merge(Connection c, TenantId tenant, String rollup, List<StaleRange> add) throws SQLException {
+        List<StaleRange> stored = read(c, tenant, rollup);
+        List<StaleRange> all = new ArrayList<>(stored);
+        all.addAll(add);
+        List<StaleRange> merged = coalesce(all, MAX_RANGES);
+        Set<StaleRange> keep = new HashSet<>(merged);
+        Set<StaleRange> had = new HashSet<>(stored);
+        for (StaleRange r : stored) {
+            if (!keep.contains(r)) {
+                delete(c, tenant, rollup, r);
+            }
+        }
+        for (StaleRange r : merged) {
+            if (!had.contains(r)) {
+                insert(c, tenant, rollup, r);
+            }
+        }
+    }
+
+    private void delete(Connection c, TenantId tenant, String rollup, StaleRange r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + d.meta("stale_ranges")
+                + " WHERE tenant = ? AND rollup = ? AND range_from = ? AND range_to = ?")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, rollup);
+            Jdbc.setInstant(ps, 3, r.from());
+            Jdbc.setInstant(ps, 4, r.to());
+            ps.executeUpdate();
+        }
+    }
+
+    private void insert(Connection c, TenantId tenant, String rollup, StaleRange r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("stale_ranges")
+                + " (tenant, rollup, range_from, range_to, first_recorded_at) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, rollup);
+            Jdbc.setInstant(ps, 3, r.from());
+            Jdbc.setInstant(ps, 4, r.to());
+            Jdbc.setInstant(ps, 5, r.firstRecordedAt());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The buckets holding the timestamps {@code sorted[start..]} below {@code bound}, as ranges of consecutive
+     * buckets. {@code floor} runs once per distinct bucket, not per sample.
+     */
+    static List<StaleRange> cover(Bucket bucket, long[] sorted, int start, Instant bound, Instant now) {
+        List<StaleRange> out = new ArrayList<>();
+        long boundMicros = SampleBatch.toMicros(bound);
+        Instant from = null;
+        Instant to = null;
+        long toMicros = Long.MIN_VALUE;
+        for (int i = start; i < sorted.length && sorted[i] < boundMicros; i++) {
+            if (sorted[i] < toMicros) {
+                continue;
+            }
+            Instant b = bucket.floor(SampleBatch.fromMicros(sorted[i]));
+            if (to == null || !b.equals(to)) {
+                if (from != null) {
+                    out.add(new StaleRange(from, to, now));
+                }
+                from = b;
+            }
+            to = bucket.next(b);
+            toMicros = SampleBatch.toMicros(to);
+        }
+        if (from != null) {
+            out.add(new StaleRange(from, to, now));
+        }
+        return coalesce(out, MAX_RANGES);
+    }
+
+    /** Drops what lies before the rollup's first bucket: those buckets are never aggregated. */
+    private static List<StaleRange> clip(List<StaleRange> ranges, Dependant dep) {
+        if (dep.first() == null) {
+            return ranges;
+        }
+        List<StaleRange> out = new ArrayList<>(ranges.size());
+        for (StaleRange r : ranges) {
+            if (!r.to().isAfter(dep.first())) {
+                continue;
+            }
+            out.add(r.from().isBefore(dep.first()) ? new StaleRange(dep.first(), r.to(), r.firstRecordedAt()) : r);
+        }
+        return out;
+    }
+
+    /**
+     * Merges overlapping and adjacent ranges (keeping the earliest recording time), then, while more than
+     * {@code max} remain, the pairs with the smallest gaps between them.
+     */
+    static List<StaleRange> coalesce(List<StaleRange> ranges, int max) {
+        List<StaleRange> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.comparing(StaleRange::from).thenComparing(StaleRange::to));
+        List<StaleRange> out = new ArrayList<>(sorted.size());
+        for (StaleRange r : sorted) {
+            StaleRange last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && !r.from().isAfter(last.to())) {
+                out.set(out.size() - 1, union(last, r));
+            } else {
+                out.add(r);
+            }
+        }
+        return out.size() <= max ? out : closeSmallestGaps(out, max);
+    }
+
+    private static List<StaleRange> closeSmallestGaps(List<StaleRange> ranges, int max) {
+        List<Integer> gaps = new ArrayList<>();
+        for (int i = 0; i + 1 < ranges.size(); i++) {
+            gaps.add(i);
+        }
+        gaps.sort(Comparator.comparing(i -> Duration.between(ranges.get(i).to(), ranges.get(i + 1).from())));
+        boolean[] close = new boolean[ranges.size()];
+        for (int k = 0; k < ranges.size() - max; k++) {
+            close[gaps.get(k)] = true;
+        }
+        List<StaleRange> out = new ArrayList<>(max);
+        StaleRange current = ranges.get(0);
+        for (int i = 1; i < ranges.size(); i++) {
+            if (close[i - 1]) {
+                current = union(current, ranges.get(i));
+            } else {
+                out.add(current);
+                current = ranges.get(i);
+            }
+        }
+        out.add(current);
+        return out;
+    }
+
+    private static StaleRange union(StaleRange a, StaleRange b) {
+        return new StaleRange(a.from().isBefore(b.from()) ? a.from() : b.from(), a.to().isAfter(b.to()) ? a.to()
+                : b.to(), a.firstRecordedAt().isBefore(b.firstRecordedAt()) ? a.firstRecordedAt()
+                : b.firstRecordedAt());
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
+}

@@ -1,0 +1,335 @@
+package io.tidemark.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tidemark.core.AggregateFunction;
+import io.tidemark.core.Aggregation;
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.Column;
+import io.tidemark.core.ColumnType;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.RollupDefinition;
+import io.tidemark.core.RollupId;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.Sample;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Late data at the store: marking inside the write transaction, coalescing, identical re-sends, maxLateness, the
+ * pending watermark, recompute, and the v1 → v2 metadata migration. Each engine binds it with a thin subclass.
+ */
+public abstract class LateDataContract {
+    protected static final TenantId T = TenantId.of("acme");
+    protected static final Instant T0 = Instant.parse("2024-03-31T00:00:00Z");
+    /** Turns a v2 metadata schema back into v1, as the previous release left it. */
+    protected static final List<String> V1_DOWNGRADE = List.of(
+            "DROP TABLE tidemark.stale_ranges",
+            "ALTER TABLE tidemark.rollups DROP COLUMN pending_watermark",
+            "ALTER TABLE tidemark.archives DROP COLUMN max_lateness",
+            "DELETE FROM tidemark.schema_version WHERE version = 2");
+    private static final RollupId M1 = new RollupId(T, "m1");
+    private static final RollupId H1 = new RollupId(T, "h1");
+
+    protected final TestClock clock = new TestClock(T0.plus(Duration.ofDays(1)));
+    protected Store store;
+    private RollupPlan m1;
+    private RollupPlan h1;
+
+    protected abstract Store newStore(Clock clock);
+
+    protected abstract Store reopen(Store store, Clock clock);
+
+    /** With the store closed, turns its metadata back into schema v1 ({@link #V1_DOWNGRADE}). */
+    protected abstract void downgradeToV1() throws Exception;
+
+    @BeforeEach
+    void open() {
+        store = newStore(clock);
+        store.createTenant(T);
+        store.streamData().createArchive(T, ArchiveDefinition.raw("raw", List.of(Column.of("v", ColumnType.DOUBLE))));
+        store.streamData().activateArchive(T, "raw");
+        m1 = store.streamData().createRollupArchive(T, RollupDefinition.builder("m1").source("raw").bucket("PT1M")
+                .aggregate(AggregateFunction.SUM, "v", "s").aggregate(AggregateFunction.COUNT, null, "n").build());
+        h1 = store.streamData().createRollupArchive(T, RollupDefinition.builder("h1").source("m1").bucket("PT1H")
+                .aggregate(AggregateFunction.SUM, "s", "s").aggregate(AggregateFunction.SUM, "n", "n").build());
+        store.streamData().activateArchive(T, "m1");
+        store.streamData().activateArchive(T, "h1");
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void write_belowWatermark_marksCoveringBucketsOfDirectDependantsOnly() {
+        write(sample("a", T0.plusSeconds(30), 1));
+        publish(M1, m1, T0, T0.plus(Duration.ofHours(1)));
+        publish(H1, h1, T0, T0.plus(Duration.ofHours(1)));
+
+        write(sample("a", minutes(5).plusSeconds(10), 2), sample("a", minutes(5).plusSeconds(50), 3),
+                sample("b", minutes(20).plusSeconds(1), 4), sample("a", minutes(120), 5));
+
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(5, 6), range(20, 21));
+        assertThat(store.rollups().staleRanges(H1)).as("marked when m1's bucket is recomputed").isEmpty();
+        RollupState state = store.rollups().rollup(M1).state();
+        assertThat(state.staleRanges()).isEqualTo(2);
+        assertThat(state.staleSince()).isEqualTo(clock.instant());
+        assertThat(state.watermark()).as("never moved back").isEqualTo(minutes(60));
+    }
+
+    @Test
+    void write_adjacentAndOverlappingRanges_coalesceKeepingTheEarliestRecordingTime() {
+        publish(M1, m1, T0, minutes(60));
+        Instant first = clock.instant();
+        write(sample("a", minutes(5), 1));
+        clock.advance(Duration.ofMinutes(1));
+        write(sample("a", minutes(7), 1));
+        assertThat(store.rollups().staleRanges(M1)).extracting(StaleRange::toString)
+                .containsExactly(range(5, 6).toString(), range(7, 8).toString());
+
+        clock.advance(Duration.ofMinutes(1));
+        write(sample("a", minutes(6).plusSeconds(1), 1));
+        clock.advance(Duration.ofMinutes(1));
+        write(sample("b", minutes(5), 1), sample("b", minutes(8), 1), sample("b", minutes(9), 1),
+                sample("b", minutes(10), 1));
+
+        assertThat(store.rollups().staleRanges(M1)).singleElement().satisfies(r -> {
+            assertThat(r.from()).isEqualTo(minutes(5));
+            assertThat(r.to()).isEqualTo(minutes(11));
+            assertThat(r.firstRecordedAt()).isEqualTo(first);
+        });
+    }
+
+    @Test
+    void write_manyScatteredLateSamples_recordStaysBounded() {
+        publish(M1, m1, T0, minutes(24 * 60));
+        List<Sample> scattered = new ArrayList<>();
+        for (int m = 0; m < 24 * 60; m += 7) {
+            scattered.add(sample("a", minutes(m), 1));
+        }
+        write(scattered.toArray(Sample[]::new));
+
+        List<StaleRange> ranges = store.rollups().staleRanges(M1);
+        assertThat(ranges).hasSizeLessThanOrEqualTo(64);
+        for (Sample s : scattered) {
+            assertThat(ranges).as("covers %s", s.timestamp()).anySatisfy(r -> assertThat(
+                    !s.timestamp().isBefore(r.from()) && s.timestamp().isBefore(r.to())).isTrue());
+        }
+    }
+
+    @Test
+    void write_identicalResend_marksNothingButAChangedOneDoes() {
+        write(sample("a", T0.plusSeconds(10), 1), new Sample("b", T0.plusSeconds(10), nullV()));
+        publish(M1, m1, T0, minutes(60));
+
+        write(sample("a", T0.plusSeconds(10), 1), new Sample("b", T0.plusSeconds(10), nullV()));
+        assertThat(store.rollups().staleRanges(M1)).as("identical re-send, nulls included").isEmpty();
+
+        write(sample("a", T0.plusSeconds(10), 1), sample("b", T0.plusSeconds(10), 3));
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(0, 1));
+    }
+
+    @Test
+    void write_lateIntoAStretchWithoutStoredRows_marks() {
+        publish(M1, m1, T0, minutes(60));
+
+        write(sample("a", minutes(30), 1));
+
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(30, 31));
+    }
+
+    @Test
+    void write_olderThanMaxLateness_storedNotMarkedAndAuditedOncePerBatch() {
+        Instant now = clock.instant();
+        publish(M1, m1, T0, now);
+        ArchiveInfo set = store.streamData().setMaxLateness(T, "raw", Duration.ofHours(1));
+        assertThat(set.maxLateness()).isEqualTo(Duration.ofHours(1));
+
+        write(sample("a", minutes(10), 1), sample("b", minutes(12), 1), sample("a", now.minusSeconds(1800), 2));
+
+        assertThat(store.streamData().read(T, new ReadRequest("raw", List.of(), T0, now, 100))).hasSize(3);
+        Instant bucket = now.minusSeconds(1800);
+        assertThat(store.rollups().staleRanges(M1)).extracting(StaleRange::from).containsExactly(bucket);
+        List<AuditEntry> skipped = store.audit().query(AuditQuery.latest(T, 10)
+                .withKinds(Set.of(AuditKind.LATE_SKIPPED)));
+        assertThat(skipped).singleElement().satisfies(e -> {
+            assertThat(e.subject()).isEqualTo("raw");
+            assertThat(e.message()).contains("2 late samples").contains(minutes(10).toString())
+                    .contains(minutes(12).toString());
+        });
+        store = reopen(store, clock);
+        assertThat(store.streamData().requireArchive(T, "raw").maxLateness()).isEqualTo(Duration.ofHours(1));
+        store.streamData().setMaxLateness(T, "raw", null);
+        write(sample("a", minutes(10), 7));
+        assertThat(store.rollups().staleRanges(M1)).extracting(StaleRange::from).containsExactly(minutes(10), bucket);
+    }
+
+    @Test
+    void setMaxLateness_rollupArchiveOrNotPositive_refused() {
+        assertThatThrownBy(() -> store.streamData().setMaxLateness(T, "m1", Duration.ofHours(1)))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> store.streamData().setMaxLateness(T, "raw", Duration.ZERO))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    }
+
+    /** The race the pending watermark closes: rows committed, watermark not yet moved, a sample arrives. */
+    @Test
+    void write_afterAggregateCommittedBeforeWatermarkMoved_isMarked() {
+        AggregateResult r = store.rollups().aggregate(new AggregateRequest(M1, m1,
+                m1.definition().bucket().boundaries(T0, minutes(60), 100), null));
+        assertThat(r.applied()).isTrue();
+
+        write(sample("a", minutes(10), 1));
+
+        assertThat(store.rollups().rollup(M1).state().watermark()).isNull();
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(10, 11));
+    }
+
+    @Test
+    void aggregate_sourceRowAppearedBeforeItsFirstBucket_notApplied() {
+        assertThat(store.rollups().compareAndSetWatermark(M1, null, T0)).isTrue();
+        write(sample("a", minutes(5), 1));
+
+        AggregateResult r = store.rollups().aggregate(new AggregateRequest(M1, m1, List.of(minutes(30), minutes(31)),
+                T0));
+
+        assertThat(r.applied()).as("moving the watermark to 00:31 would skip the sample at 00:05").isFalse();
+    }
+
+    @Test
+    void advanceOverEmpty_sourceRowInTheStretch_refusedOtherwiseMoves() {
+        assertThat(store.rollups().compareAndSetWatermark(M1, null, T0)).isTrue();
+        write(sample("a", minutes(5), 1));
+
+        assertThat(store.rollups().advanceOverEmpty(M1, m1, T0, minutes(60))).isFalse();
+        assertThat(store.rollups().advanceOverEmpty(M1, m1, T0, minutes(5))).isTrue();
+        assertThat(store.rollups().advanceOverEmpty(M1, m1, T0, minutes(6))).as("stale expectation").isFalse();
+        assertThat(store.rollups().rollup(M1).state().watermark()).isEqualTo(minutes(5));
+    }
+
+    @Test
+    void recompute_replacesBucketsConsumesItsRangeAndMarksTheDependant() {
+        write(sample("a", T0.plusSeconds(10), 1));
+        publish(M1, m1, T0, minutes(120));
+        publish(H1, h1, T0, minutes(120));
+        write(sample("a", T0.plusSeconds(20), 2), sample("a", minutes(90), 5));
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(0, 1), range(90, 91));
+
+        long rows = store.rollups().recompute(new RecomputeRequest(M1, m1, List.of(T0, minutes(1))));
+
+        assertThat(rows).isEqualTo(1);
+        assertThat(read("m1", T0, minutes(1))).singleElement().satisfies(s -> assertThat(s.values())
+                .containsEntry("s", 3.0).containsEntry("n", 2L));
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(90, 91));
+        assertThat(store.rollups().staleRanges(H1)).containsExactly(range(0, 60));
+        assertThat(store.rollups().rollup(M1).state().watermark()).isEqualTo(minutes(120));
+    }
+
+    @Test
+    void recompute_partOfARange_leavesTheRestWithItsRecordingTime() {
+        publish(M1, m1, T0, minutes(60));
+        Instant recorded = clock.instant();
+        write(sample("a", minutes(5), 1), sample("a", minutes(10), 1), sample("a", minutes(6), 1),
+                sample("a", minutes(7), 1), sample("a", minutes(8), 1), sample("a", minutes(9), 1));
+        clock.advance(Duration.ofHours(1));
+
+        store.rollups().recompute(new RecomputeRequest(M1, m1, List.of(minutes(5), minutes(6), minutes(7))));
+
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(new StaleRange(minutes(7), minutes(11),
+                recorded));
+    }
+
+    @Test
+    void recompute_failsInsideItsTransaction_rowsAndRangesUnchanged() {
+        write(sample("a", T0.plusSeconds(10), 1));
+        publish(M1, m1, T0, minutes(60));
+        publish(H1, h1, T0, minutes(60));
+        write(sample("a", T0.plusSeconds(20), 2));
+        List<Sample> before = read("m1", T0, minutes(60));
+
+        assertThatThrownBy(() -> store.rollups().recompute(new RecomputeRequest(M1, broken(m1),
+                List.of(T0, minutes(1))))).isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.STORE_ERROR));
+
+        assertThat(read("m1", T0, minutes(60))).isEqualTo(before);
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(0, 1));
+        assertThat(store.rollups().staleRanges(H1)).isEmpty();
+    }
+
+    @Test
+    void open_v1Store_migratesToV2KeepingRollupsAndThenMarks() throws Exception {
+        write(sample("a", T0.plusSeconds(10), 1));
+        publish(M1, m1, T0, minutes(60));
+        store.close();
+        downgradeToV1();
+
+        store = reopen(store, clock);
+
+        assertThat(store.rollups().rollup(M1).state().watermark()).isEqualTo(minutes(60));
+        assertThat(store.streamData().requireArchive(T, "raw").maxLateness()).isNull();
+        write(sample("a", T0.plusSeconds(10), 5));
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(0, 1));
+        store = reopen(store, clock);
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(0, 1));
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private void write(Sample... samples) {
+        store.streamData().write(T, "raw", List.of(samples));
+    }
+
+    /** Aggregates {@code [from, to)} of a rollup and moves its watermark there, as the orchestrator would. */
+    private void publish(RollupId id, RollupPlan plan, Instant from, Instant to) {
+        Instant watermark = store.rollups().rollup(id).state().watermark();
+        List<Instant> b = plan.definition().bucket().boundaries(from, to, 100_000);
+        assertThat(store.rollups().aggregate(new AggregateRequest(id, plan, b, watermark)).applied()).isTrue();
+        assertThat(store.rollups().compareAndSetWatermark(id, watermark, to)).isTrue();
+    }
+
+    private List<Sample> read(String archive, Instant from, Instant to) {
+        return store.streamData().read(T, new ReadRequest(archive, List.of(), from, to, 1000));
+    }
+
+    private static Instant minutes(long m) {
+        return T0.plus(Duration.ofMinutes(m));
+    }
+
+    private StaleRange range(long fromMinute, long toMinute) {
+        return new StaleRange(minutes(fromMinute), minutes(toMinute), clock.instant());
+    }
+
+    private static Sample sample(String rtId, Instant t, double v) {
+        return new Sample(rtId, t, Map.of("v", v));
+    }
+
+    private static Map<String, Object> nullV() {
+        Map<String, Object> m = new java.util.HashMap<>();
+        m.put("v", null);
+        return m;
+    }
+
+    /** The plan with one more aggregation, whose column the target table lacks: its INSERT fails after DELETE. */
+    private static RollupPlan broken(RollupPlan plan) {
+        RollupDefinition def = plan.definition();
+        List<Aggregation> aggregations = new ArrayList<>(def.aggregations());
+        aggregations.add(Aggregation.of(AggregateFunction.SUM, "v", "injected_fault"));
+        return RollupPlan.of(RollupDefinition.builder(def.name()).source(def.source()).bucket(def.bucket())
+                .aggregations(aggregations).build(), plan.source());
+    }
+}
