@@ -49,6 +49,33 @@ abstract class Accumulator {
         }
     }
 
+    /**
+     * The batch form ({@link #applyBatch}) exists for COUNT(*), and for COUNT / SUM / AVG of a plain BIGINT or DOUBLE
+     * column without FILTER; it is null for the rest.
+     */
+    final ChangeBatch.Column batchInput(ChangeBatch batch, int side) {
+        Expr arg = spec.argument();
+        return arg == null ? null : batch.column(side, ((Expr.Ref) arg).index(), arg.type() == ColumnType.BIGINT);
+    }
+
+    /** Whether {@link #applyBatch} may be used: see {@link #batchInput}. */
+    boolean batchable() {
+        return false;
+    }
+
+    /**
+     * Applies a batch in order: per change {@code i}, removes the old row if {@code oldPass[i]}, then adds the new one
+     * if {@code newPass[i]}; {@code olds} / {@code neus} are the argument's cells (null for COUNT(*)), usable.
+     */
+    void applyBatch(int n, int[] oldIds, boolean[] oldPass, ChangeBatch.Column olds, int[] newIds, boolean[] newPass,
+            ChangeBatch.Column neus) {
+        throw new UnsupportedOperationException();
+    }
+
+    final boolean plainColumnArgument(ColumnType type) {
+        return spec.filter() == null && spec.argument() instanceof Expr.Ref r && r.type() == type;
+    }
+
     /** Makes room for ids below {@code n}. */
     abstract void ensure(int n);
 
@@ -74,6 +101,29 @@ abstract class Accumulator {
         @Override
         void change(int id, Object value, int sign) {
             n[id] += sign;
+        }
+
+        @Override
+        boolean batchable() {
+            return spec.filter() == null && (spec.argument() == null || plainColumnArgument(ColumnType.BIGINT)
+                    || plainColumnArgument(ColumnType.DOUBLE));
+        }
+
+        @Override
+        void applyBatch(int size, int[] oldIds, boolean[] oldPass, ChangeBatch.Column olds, int[] newIds,
+                boolean[] newPass, ChangeBatch.Column neus) {
+            // Integer counts commute: removals and additions need no interleaving.
+            long[] n = this.n;
+            boolean[] op = olds == null ? null : olds.present;
+            boolean[] np = neus == null ? null : neus.present;
+            for (int i = 0; i < size; i++) {
+                if (oldPass[i] && (op == null || op[i])) {
+                    n[oldIds[i]]--;
+                }
+                if (newPass[i] && (np == null || np[i])) {
+                    n[newIds[i]]++;
+                }
+            }
         }
 
         @Override
@@ -108,6 +158,29 @@ abstract class Accumulator {
         void change(int id, Object value, int sign) {
             n[id] += sign;
             sum[id] += sign * (Long) value;
+        }
+
+        @Override
+        boolean batchable() {
+            return plainColumnArgument(ColumnType.BIGINT);
+        }
+
+        @Override
+        void applyBatch(int size, int[] oldIds, boolean[] oldPass, ChangeBatch.Column olds, int[] newIds,
+                boolean[] newPass, ChangeBatch.Column neus) {
+            // Sums modulo 2^64 commute: removals and additions need no interleaving.
+            long[] n = this.n;
+            long[] sum = this.sum;
+            for (int i = 0; i < size; i++) {
+                if (oldPass[i] && olds.present[i]) {
+                    n[oldIds[i]]--;
+                    sum[oldIds[i]] -= olds.longs[i];
+                }
+                if (newPass[i] && neus.present[i]) {
+                    n[newIds[i]]++;
+                    sum[newIds[i]] += neus.longs[i];
+                }
+            }
         }
 
         @Override
@@ -151,13 +224,37 @@ abstract class Accumulator {
 
         @Override
         void change(int id, Object value, int sign) {
+            add(id, sign * (value instanceof Double d ? d : ((Number) value).doubleValue()), sign);
+        }
+
+        @Override
+        boolean batchable() {
+            return plainColumnArgument(ColumnType.DOUBLE);
+        }
+
+        @Override
+        void applyBatch(int size, int[] oldIds, boolean[] oldPass, ChangeBatch.Column olds, int[] newIds,
+                boolean[] newPass, ChangeBatch.Column neus) {
+            // In order, change by change: the state restarts at 0 when a group's count reaches 0, which is right only
+            // in the order the rows came and went.
+            for (int i = 0; i < size; i++) {
+                if (oldPass[i] && olds.present[i]) {
+                    add(oldIds[i], -olds.doubles[i], -1);
+                }
+                if (newPass[i] && neus.present[i]) {
+                    add(newIds[i], neus.doubles[i], 1);
+                }
+            }
+        }
+
+        /** Adds {@code x} (already signed) and counts {@code sign}. */
+        private void add(int id, double x, int sign) {
             long count = n[id] += sign;
             if (count == 0) {
                 sum[id] = 0.0;
                 comp[id] = 0.0;
                 return;
             }
-            double x = sign * (value instanceof Double d ? d : ((Number) value).doubleValue());
             double s = sum[id];
             double t = s + x;
             double bp = t - s;

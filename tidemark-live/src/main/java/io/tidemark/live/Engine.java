@@ -123,9 +123,7 @@ final class Engine implements LiveEngine {
                         + " bytes; the batch is stored but not live. Shorten the archive's live window or raise the "
                         + "budget (LiveEngine.Builder.memoryBudgetBytes)");
             }
-            for (Object[] row : rows) {
-                tables.put(row, now);
-            }
+            tables.putAll(rows, now);
             t.changed = true;
         } finally {
             t.lock.unlock();

@@ -42,6 +42,9 @@ final class LiveTables {
     private final List<KeyDictionary> recentKeys = new ArrayList<>();
     private final List<KeyDictionary> latestKeys = new ArrayList<>();
     long bytes;
+    /** The changes of the current call, per table, handed to the operators as one batch at its end. */
+    private final ChangeBatch recentBatch;
+    private final ChangeBatch latestBatch;
 
     LiveTables(ArchiveDefinition archive, long windowMicros) {
         this.archive = archive;
@@ -51,6 +54,8 @@ final class LiveTables {
         this.seriesSlot = width + 1;
         this.sizeSlot = width + 2;
         this.idsSlot = width + 3;
+        this.recentBatch = new ChangeBatch(idsSlot);
+        this.latestBatch = new ChangeBatch(idsSlot);
         this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> row[goneRecent] == null);
     }
 
@@ -211,8 +216,23 @@ final class LiveTables {
         return i < s.size && Series.micros(s.rows[i]) == t ? s.rows[i] : null;
     }
 
-    /** Applies one committed sample (sized by {@link #sizeRow}) to both tables and their operators. */
-    void put(Object[] row, long nowMicros) {
+    /**
+     * Applies committed samples (sized by {@link #sizeRow}) to both tables, then hands each table's changes to its
+     * operators as one batch (in order, so a row replaced within the batch is added before it is retracted).
+     */
+    void putAll(List<Object[]> rows, long nowMicros) {
+        for (int i = 0; i < rows.size(); i++) {
+            put(rows.get(i), nowMicros);
+        }
+        flush();
+    }
+
+    private void flush() {
+        change(recentKeys, recentOperators, recentBatch);
+        change(latestKeys, latestOperators, latestBatch);
+    }
+
+    private void put(Object[] row, long nowMicros) {
         long rowBytes = bytes(row);
         String rtId = (String) row[0];
         long t = (Long) row[1];
@@ -234,7 +254,7 @@ final class LiveTables {
             } else {
                 recentRows++;
             }
-            change(recentKeys, recentOperators, old, row);
+            recentBatch.add(old, row);
         }
         Object[] prev = s.latest;
         if (prev != null && t < (Long) prev[1]) {
@@ -248,13 +268,14 @@ final class LiveTables {
                 latestByTime.removed();
             }
         }
-        change(latestKeys, latestOperators, prev, row);
+        latestBatch.add(prev, row);
     }
 
     /** Removes recent rows that left the live window; returns whether any did. */
     boolean expire(long nowMicros) {
         int before = recentRows;
         recentByTime.pollBefore(recentFloor(nowMicros), this::expireRow);
+        flush();
         return recentRows != before;
     }
 
@@ -263,7 +284,7 @@ final class LiveTables {
         ((Series) row[seriesSlot]).remove(row, (Long) row[1]);
         recentRows--;
         bytes -= bytes(row);
-        change(recentKeys, recentOperators, row, null);
+        recentBatch.add(row, null);
     }
 
     /** Moves every operator's time window to {@code nowMicros}; returns whether any row left a window. */
@@ -355,20 +376,33 @@ final class LiveTables {
         }
     }
 
-    /** Dictionaries learn a new row before the operators see it and forget an old one after. */
-    private static void change(List<KeyDictionary> keys, List<Operator> operators, Object[] old, Object[] neu) {
-        if (neu != null) {
-            for (int i = 0; i < keys.size(); i++) {
-                keys.get(i).retain(neu);
+    /** Dictionaries learn the batch's new rows before the operators see them and forget the old ones after. */
+    private static void change(List<KeyDictionary> keys, List<Operator> operators, ChangeBatch batch) {
+        int n = batch.size();
+        if (n == 0) {
+            return;
+        }
+        for (int k = 0; k < keys.size(); k++) {
+            KeyDictionary d = keys.get(k);
+            for (int i = 0; i < n; i++) {
+                Object[] neu = batch.neu(i);
+                if (neu != null) {
+                    d.retain(neu);
+                }
             }
         }
         for (int i = 0; i < operators.size(); i++) {
-            operators.get(i).onChange(old, neu);
+            operators.get(i).onChanges(batch);
         }
-        if (old != null) {
-            for (int i = 0; i < keys.size(); i++) {
-                keys.get(i).release(old);
+        for (int k = 0; k < keys.size(); k++) {
+            KeyDictionary d = keys.get(k);
+            for (int i = 0; i < n; i++) {
+                Object[] old = batch.old(i);
+                if (old != null) {
+                    d.release(old);
+                }
             }
         }
+        batch.clear();
     }
 }

@@ -79,6 +79,13 @@ abstract class Operator {
         }
     }
 
+    /** The changes of one batch, in order; the default takes them one row at a time. */
+    void onChanges(ChangeBatch batch) {
+        for (int i = 0; i < batch.size() && failure == null; i++) {
+            onChange(batch.old(i), batch.neu(i));
+        }
+    }
+
     /**
      * Moves the time window to {@code nowMicros}, retracting the rows that left it. Visits only those rows, through
      * the table's time index.
