@@ -72,6 +72,14 @@ abstract class Accumulator {
         throw new UnsupportedOperationException();
     }
 
+    /**
+     * Applies one side of a batch that has rows on that side only: each row with {@code pass[i]} is added
+     * ({@code sign} 1) or removed (-1), in order; {@code cells} as in {@link #applyBatch}.
+     */
+    void applySide(int n, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign) {
+        throw new UnsupportedOperationException();
+    }
+
     final boolean plainColumnArgument(ColumnType type) {
         return spec.filter() == null && spec.argument() instanceof Expr.Ref r && r.type() == type;
     }
@@ -101,6 +109,17 @@ abstract class Accumulator {
         @Override
         void change(int id, Object value, int sign) {
             n[id] += sign;
+        }
+
+        @Override
+        void applySide(int size, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign) {
+            long[] n = this.n;
+            boolean[] present = cells == null ? pass : cells.present;
+            for (int i = 0; i < size; i++) {
+                if (pass[i] & present[i]) {
+                    n[ids[i]] += sign;
+                }
+            }
         }
 
         @Override
@@ -163,6 +182,18 @@ abstract class Accumulator {
         @Override
         boolean batchable() {
             return plainColumnArgument(ColumnType.BIGINT);
+        }
+
+        @Override
+        void applySide(int size, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign) {
+            long[] n = this.n;
+            long[] sum = this.sum;
+            for (int i = 0; i < size; i++) {
+                if (pass[i] & cells.present[i]) {
+                    n[ids[i]] += sign;
+                    sum[ids[i]] += sign * cells.longs[i];
+                }
+            }
         }
 
         @Override
@@ -230,6 +261,15 @@ abstract class Accumulator {
         @Override
         boolean batchable() {
             return plainColumnArgument(ColumnType.DOUBLE);
+        }
+
+        @Override
+        void applySide(int size, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign) {
+            for (int i = 0; i < size; i++) {
+                if (pass[i] & cells.present[i]) {
+                    add(ids[i], sign * cells.doubles[i], sign);
+                }
+            }
         }
 
         @Override

@@ -120,40 +120,87 @@ final class AggregateOperator extends Operator {
             oldPass = new boolean[n];
             newPass = new boolean[n];
         }
+        boolean hasOld = batch.hasRows(0);
+        boolean hasNew = batch.hasRows(1);
         boolean[] op = oldPass;
         boolean[] np = newPass;
-        if (!batchWhere.eval(batch, 0, op) || !batchWhere.eval(batch, 1, np) || !inWindow(batch, op, np)) {
+        if ((hasOld && !batchWhere.eval(batch, 0, op)) || (hasNew && !batchWhere.eval(batch, 1, np))
+                || !inWindow(batch, hasOld ? op : null, hasNew ? np : null)) {
             super.onChanges(batch);
             return;
         }
-        int[] oldIds = ids(batch, 0);
-        int[] newIds = ids(batch, 1);
+        int[] oldIds = hasOld ? ids(batch, 0) : null;
+        int[] newIds = hasNew ? ids(batch, 1) : null;
         ChangeBatch.Column[] oldArgs = new ChangeBatch.Column[accumulators.length];
         ChangeBatch.Column[] newArgs = new ChangeBatch.Column[accumulators.length];
         for (int a = 0; a < accumulators.length; a++) {
-            oldArgs[a] = accumulators[a].batchInput(batch, 0);
-            newArgs[a] = accumulators[a].batchInput(batch, 1);
-            if (oldArgs[a] != null && !(oldArgs[a].usable && newArgs[a].usable)) {
+            oldArgs[a] = hasOld ? accumulators[a].batchInput(batch, 0) : null;
+            newArgs[a] = hasNew ? accumulators[a].batchInput(batch, 1) : null;
+            if ((oldArgs[a] != null && !oldArgs[a].usable) || (newArgs[a] != null && !newArgs[a].usable)) {
                 super.onChanges(batch);
                 return;
             }
         }
+        int maxId = Math.max(maxId(n, op, oldIds), maxId(n, np, newIds));
+        if (maxId == Integer.MAX_VALUE) {
+            super.onChanges(batch);
+            return;
+        }
+        ensure(maxId);
+        if (hasOld && hasNew) {
+            applyBoth(n, op, oldIds, oldArgs, np, newIds, newArgs);
+        } else if (hasOld) {
+            applySide(n, op, oldIds, oldArgs, -1);
+        } else if (hasNew) {
+            applySide(n, np, newIds, newArgs, 1);
+        }
+    }
+
+    /** The greatest id of a passing row; MAX_VALUE if a passing row has no id (its key failed); -1 for none. */
+    private static int maxId(int n, boolean[] pass, int[] ids) {
+        if (ids == null) {
+            return -1;
+        }
+        int max = -1;
         for (int i = 0; i < n; i++) {
-            if ((op[i] && oldIds[i] < 0) || (np[i] && newIds[i] < 0)) {
-                super.onChanges(batch);
-                return;
+            if (pass[i]) {
+                int id = ids[i];
+                if (id < 0) {
+                    return Integer.MAX_VALUE;
+                }
+                max = Math.max(max, id);
             }
         }
+        return max;
+    }
+
+    private void applySide(int n, boolean[] pass, int[] ids, ChangeBatch.Column[] args, int sign) {
+        long[] rows = this.rows;
+        boolean[] dirty = this.dirty;
+        for (int i = 0; i < n; i++) {
+            if (pass[i]) {
+                int id = ids[i];
+                rows[id] += sign;
+                if (!dirty[id]) {
+                    markDirty(id);
+                }
+            }
+        }
+        for (int a = 0; a < accumulators.length; a++) {
+            accumulators[a].applySide(n, ids, pass, args[a], sign);
+        }
+    }
+
+    private void applyBoth(int n, boolean[] op, int[] oldIds, ChangeBatch.Column[] oldArgs, boolean[] np, int[] newIds,
+            ChangeBatch.Column[] newArgs) {
         long[] rows = this.rows;
         for (int i = 0; i < n; i++) {
             if (op[i]) {
                 markDirty(oldIds[i]);
-                rows = this.rows;
                 rows[oldIds[i]]--;
             }
             if (np[i]) {
                 markDirty(newIds[i]);
-                rows = this.rows;
                 rows[newIds[i]]++;
             }
         }
@@ -168,8 +215,12 @@ final class AggregateOperator extends Operator {
             return true;
         }
         for (int i = 0; i < batch.size(); i++) {
-            op[i] &= op[i] && (Long) batch.old(i)[1] >= minMicros;
-            np[i] &= np[i] && (Long) batch.neu(i)[1] >= minMicros;
+            if (op != null && op[i]) {
+                op[i] = (Long) batch.old(i)[1] >= minMicros;
+            }
+            if (np != null && np[i]) {
+                np[i] = (Long) batch.neu(i)[1] >= minMicros;
+            }
         }
         return true;
     }

@@ -90,26 +90,48 @@ abstract class BatchPredicate {
                 return false;
             }
             int n = batch.size();
-            boolean[] present = col.present;
             if (exact) {
-                long[] v = col.longs;
-                for (int i = 0; i < n; i++) {
-                    pass[i] = present[i] && op.holds(Long.compare(v[i], k));
-                }
+                exact(col.longs, col.present, n, pass);
             } else if (longColumn) {
                 long[] v = col.longs;
+                double[] d = new double[n];
                 for (int i = 0; i < n; i++) {
-                    double d = v[i];
-                    pass[i] = present[i] && op.holds(d < kd ? -1 : d > kd ? 1 : 0);
+                    d[i] = v[i];
                 }
+                inexact(d, col.present, n, pass);
             } else {
-                double[] v = col.doubles;
-                for (int i = 0; i < n; i++) {
-                    double d = v[i];
-                    pass[i] = present[i] && op.holds(d < kd ? -1 : d > kd ? 1 : 0);
-                }
+                inexact(col.doubles, col.present, n, pass);
             }
             return true;
+        }
+
+        /** One branch-free loop per operator (the operator is not tested per row). */
+        private void exact(long[] v, boolean[] present, int n, boolean[] pass) {
+            long k = this.k;
+            switch (op) {
+                case EQ -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & v[i] == k; } }
+                case NE -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & v[i] != k; } }
+                case LT -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & v[i] < k; } }
+                case LE -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & v[i] <= k; } }
+                case GT -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & v[i] > k; } }
+                case GE -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & v[i] >= k; } }
+            }
+        }
+
+        /**
+         * As {@link Expr.CompareColumnConst}: {@code c = d < k ? -1 : d > k ? 1 : 0}, so a NaN compares equal; each
+         * operator below is {@code holds(c)} written without c.
+         */
+        private void inexact(double[] v, boolean[] present, int n, boolean[] pass) {
+            double k = kd;
+            switch (op) {
+                case EQ -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & !(v[i] < k) & !(v[i] > k); } }
+                case NE -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & (v[i] < k | v[i] > k); } }
+                case LT -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & v[i] < k; } }
+                case LE -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & !(v[i] > k); } }
+                case GT -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & v[i] > k; } }
+                case GE -> { for (int i = 0; i < n; i++) { pass[i] = present[i] & !(v[i] < k); } }
+            }
         }
     }
 }

@@ -13,6 +13,8 @@ final class ChangeBatch {
     private Object[][] olds = new Object[64][];
     private Object[][] neus = new Object[64][];
     private int size;
+    private int oldRows;
+    private int newRows;
     /** Columns gathered so far in this batch, per side (0 old, 1 new); indexed by cell index, null until asked. */
     private Column[][] columns = new Column[2][8];
     private int[][][] ids = new int[2][4][];
@@ -36,6 +38,8 @@ final class ChangeBatch {
         Arrays.fill(olds, 0, size, null);
         Arrays.fill(neus, 0, size, null);
         size = 0;
+        oldRows = 0;
+        newRows = 0;
         for (Column[] side : columns) {
             Arrays.fill(side, null);
         }
@@ -52,6 +56,13 @@ final class ChangeBatch {
         olds[size] = old;
         neus[size] = neu;
         size++;
+        oldRows += old == null ? 0 : 1;
+        newRows += neu == null ? 0 : 1;
+    }
+
+    /** Whether some change of the side (0 old, 1 new) has a row. */
+    boolean hasRows(int side) {
+        return (side == 0 ? oldRows : newRows) > 0;
     }
 
     int size() {
