@@ -34,6 +34,8 @@ final class LiveRecorder implements QueryListener {
     private final List<Snapshot> generations = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
     private long open = -1;
+    /** Queries that got snapshotBegin in the open generation. */
+    private final java.util.Set<String> resetIn = new java.util.HashSet<>();
     private int dataCallbacks;
 
     LiveRecorder(boolean marks) {
@@ -46,10 +48,8 @@ final class LiveRecorder implements QueryListener {
             if (open != -1) {
                 violations.add("aggMarkBegin(" + generation + ") inside generation " + open);
             }
-            if (!generations.isEmpty() && generation <= generations.get(generations.size() - 1).generation()) {
-                violations.add("generation " + generation + " does not increase");
-            }
             open = generation;
+            resetIn.clear();
         });
     }
 
@@ -60,6 +60,12 @@ final class LiveRecorder implements QueryListener {
                 violations.add("aggMarkEnd(" + generation + ") closes " + open);
             }
             open = -1;
+            // Numbers increase within a server run; after a restart they may start again, but only in a generation
+            // that resets every query (the client reconnected and registered them again).
+            if (!generations.isEmpty() && generation <= generations.get(generations.size() - 1).generation()
+                    && !resetIn.containsAll(results.keySet())) {
+                violations.add("generation " + generation + " does not increase");
+            }
             generations.add(new Snapshot(generation, copy()));
         });
     }
@@ -68,6 +74,7 @@ final class LiveRecorder implements QueryListener {
     public void snapshotBegin(String queryId, QuerySchema schema) {
         data(() -> {
             results.put(queryId, new LinkedHashMap<>());
+            resetIn.add(queryId);
             schemas.put(queryId, schema);
             snapshots.merge(queryId, 1, Integer::sum);
         });
