@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A validated batch in columnar form, ready for a store's bulk path. Built only by {@link #validate}: every value
+ * A validated batch in columnar form, ready for a store's bulk path. Built only by {@link #validate} or a
+ * {@link Builder}: every value
  * has its column's Java type ({@code Double}, {@code Long}, {@code Boolean}, {@code String} or null), timestamps
  * are epoch microseconds, and a key {@code (timestamp, rtId)} occurs once (the last occurrence wins, as a re-sent
  * sample replaces the stored one).
@@ -76,87 +77,297 @@ public final class SampleBatch {
     }
 
     /**
-     * Validates the whole batch before anything is written.
+     * Validates the whole batch before anything is written. Runs the samples through {@link #builder}: one
+     * validation code path for sample lists and for readers that parse straight into columns.
      *
      * @throws BatchRejectedException naming up to ten bad rows (row, column, reason)
      */
     public static SampleBatch validate(ArchiveDefinition archive, List<Sample> samples, BatchLimits limits) {
         if (samples.size() > limits.maxRows()) {
-            throw new BatchRejectedException(archive.name(), List.of(new BatchRejectedException.RowError(
-                    limits.maxRows() + 1, null, "batch has " + samples.size() + " rows, more than the limit of "
-                            + limits.maxRows() + "; split it")));
+            throw tooManyRows(archive, samples.size(), limits);
         }
-        List<BatchRejectedException.RowError> errors = new ArrayList<>();
-        List<Column> cols = archive.columns();
-        Map<String, Integer> index = new HashMap<>();
-        for (int c = 0; c < cols.size(); c++) {
-            index.put(cols.get(c).name(), c);
+        Builder b = new Builder(archive, limits, samples.size());
+        for (Sample s : samples) {
+            if (s == null) {
+                b.nullRow();
+                continue;
+            }
+            b.row().rtId(s.rtId()).timestamp(s.timestamp());
+            if (b.skipping() || s.values() == null) {
+                continue;
+            }
+            for (Map.Entry<String, Object> e : s.values().entrySet()) {
+                int c = b.columnIndex(e.getKey());
+                if (c < 0) {
+                    b.unknown(e.getKey());
+                } else {
+                    b.set(c, e.getValue());
+                }
+            }
         }
-        int n = samples.size();
-        String[] rtIds = new String[n];
-        long[] micros = new long[n];
-        Object[][] values = new Object[cols.size()][n];
-        for (int r = 0; r < n && errors.size() < MAX_REPORTED_ERRORS; r++) {
-            validateRow(archive, samples.get(r), r, limits, index, rtIds, micros, values, errors);
-        }
-        if (!errors.isEmpty()) {
-            // A row can add several errors, so the loop's check alone can overshoot the limit.
-            throw new BatchRejectedException(archive.name(),
-                    errors.subList(0, Math.min(errors.size(), MAX_REPORTED_ERRORS)));
-        }
-        return dedupe(new SampleBatch(archive, rtIds, micros, values));
+        return b.build();
     }
 
-    private static void validateRow(ArchiveDefinition archive, Sample s, int r, BatchLimits limits,
-            Map<String, Integer> index, String[] rtIds, long[] micros, Object[][] values,
-            List<BatchRejectedException.RowError> errors) {
-        int row = r + 1;
-        if (s == null) {
-            errors.add(new BatchRejectedException.RowError(row, null, "sample is null"));
-            return;
+    private static BatchRejectedException tooManyRows(ArchiveDefinition archive, int rows, BatchLimits limits) {
+        return new BatchRejectedException(archive.name(), List.of(new BatchRejectedException.RowError(
+                limits.maxRows() + 1, null, "batch has " + rows + " rows, more than the limit of "
+                        + limits.maxRows() + "; split it")));
+    }
+
+    /** A builder that validates rows as they are added, straight into columns. */
+    public static Builder builder(ArchiveDefinition archive, BatchLimits limits) {
+        return new Builder(archive, limits, 1024);
+    }
+
+    /**
+     * Builds a {@link SampleBatch} row by row, with the checks, coercions, error texts and row numbers of
+     * {@link #validate}: start a row with {@link #row()} (or {@link #row(String, long)}), give its rtId,
+     * timestamp and values in any order (a value given twice keeps the last), then {@link #build()}. Errors are
+     * collected per row and reported in the order {@code validate} reports them (rtId, timestamp, unknown columns
+     * by name, then the archive's columns in order); past ten errors, further rows are only counted. Not
+     * thread-safe.
+     */
+    public static final class Builder {
+        private final ArchiveDefinition archive;
+        private final BatchLimits limits;
+        private final Column[] cols;
+        private final Map<String, Integer> index;
+        private final long minMicros;
+        private final long maxMicros;
+        private final List<BatchRejectedException.RowError> errors = new ArrayList<>();
+        private String[] rtIds;
+        private long[] micros;
+        private Object[][] values;
+        private int n;
+        // the current row (index n - 1)
+        private boolean open;
+        private boolean skip;
+        private boolean isNull;
+        private String rtId;
+        private boolean hasTs;
+        private String tsError;
+        private final String[] colErrors;
+        private List<String> unknown;
+
+        private Builder(ArchiveDefinition archive, BatchLimits limits, int capacity) {
+            this.archive = archive;
+            this.limits = limits;
+            this.cols = archive.columns().toArray(new Column[0]);
+            this.index = new HashMap<>();
+            for (int c = 0; c < cols.length; c++) {
+                index.put(cols[c].name(), c);
+            }
+            this.minMicros = ceilMicros(limits.minTimestamp());
+            this.maxMicros = ceilMicros(limits.maxTimestamp());
+            int cap = Math.max(16, capacity);
+            rtIds = new String[cap];
+            micros = new long[cap];
+            values = new Object[cols.length][cap];
+            colErrors = new String[cols.length];
         }
-        String rtId = s.rtId();
-        if (rtId == null || rtId.isEmpty()) {
-            errors.add(new BatchRejectedException.RowError(row, "rtId", "rtId is missing or empty"));
-        } else if (rtId.length() > limits.maxRtIdLength()) {
-            errors.add(new BatchRejectedException.RowError(row, "rtId", "rtId has " + rtId.length()
-                    + " characters, more than " + limits.maxRtIdLength()));
+
+        public ArchiveDefinition archive() {
+            return archive;
         }
-        Instant t = s.timestamp();
-        if (t == null) {
-            errors.add(new BatchRejectedException.RowError(row, "timestamp", "timestamp is missing"));
-        } else if (t.isBefore(limits.minTimestamp()) || !t.isBefore(limits.maxTimestamp())) {
-            errors.add(new BatchRejectedException.RowError(row, "timestamp", "timestamp " + t
-                    + " is outside the accepted range [" + limits.minTimestamp() + ", " + limits.maxTimestamp() + ")"));
-        } else {
-            micros[r] = toMicros(t);
+
+        /** The index of column {@code name} in {@link ArchiveDefinition#columns()}, or -1 if it has none. */
+        public int columnIndex(String name) {
+            Integer c = index.get(name);
+            return c == null ? -1 : c;
         }
-        rtIds[r] = rtId;
-        if (s.values() == null) {
-            return;
+
+        /** Rows started so far. */
+        public int rows() {
+            return n;
         }
-        // Unknown columns first (by name), then the archive's columns in their order: messages are stable.
-        Map<String, Object> given = s.values();
-        List<String> unknown = null;
-        for (String key : given.keySet()) {
-            if (!index.containsKey(key)) {
+
+        /** Starts the next row, with no rtId, timestamp or values yet. */
+        public Builder row() {
+            finishRow();
+            if (n == rtIds.length) {
+                int cap = n * 2;
+                rtIds = java.util.Arrays.copyOf(rtIds, cap);
+                micros = java.util.Arrays.copyOf(micros, cap);
+                for (int c = 0; c < values.length; c++) {
+                    values[c] = java.util.Arrays.copyOf(values[c], cap);
+                }
+            }
+            n++;
+            open = true;
+            skip = errors.size() >= MAX_REPORTED_ERRORS;
+            isNull = false;
+            rtId = null;
+            hasTs = false;
+            tsError = null;
+            java.util.Arrays.fill(colErrors, null);
+            unknown = null;
+            return this;
+        }
+
+        /** Starts the next row with its rtId and timestamp (epoch microseconds). */
+        public Builder row(String rtId, long micros) {
+            return row().rtId(rtId).micros(micros);
+        }
+
+        /** True when the current row will not be looked at because ten errors are already known. */
+        public boolean skipping() {
+            return skip;
+        }
+
+        public Builder rtId(String rtId) {
+            this.rtId = rtId;
+            return this;
+        }
+
+        /** The timestamp in epoch microseconds. */
+        public Builder micros(long t) {
+            hasTs = true;
+            if (t < minMicros || t >= maxMicros) {
+                tsError = rangeError(fromMicros(t));
+            } else {
+                tsError = null;
+                micros[n - 1] = t;
+            }
+            return this;
+        }
+
+        /** The timestamp; null counts as missing. */
+        public Builder timestamp(Instant t) {
+            if (t == null) {
+                hasTs = false;
+                tsError = null;
+            } else if (t.isBefore(limits.minTimestamp()) || !t.isBefore(limits.maxTimestamp())) {
+                hasTs = true;
+                tsError = rangeError(t);
+            } else {
+                hasTs = true;
+                tsError = null;
+                micros[n - 1] = toMicros(t);
+            }
+            return this;
+        }
+
+        private String rangeError(Instant t) {
+            return "timestamp " + t + " is outside the accepted range [" + limits.minTimestamp() + ", "
+                    + limits.maxTimestamp() + ")";
+        }
+
+        /** The value of column {@code c} (from {@link #columnIndex}) in the current row; null is allowed. */
+        public Builder set(int c, Object v) {
+            if (!skip) {
+                colErrors[c] = coerce(cols[c], v, values, c, n - 1, limits);
+                if (colErrors[c] != null) {
+                    values[c][n - 1] = null;
+                }
+            }
+            return this;
+        }
+
+        /** {@link #set} for a double, without boxing it twice. */
+        public Builder setDouble(int c, double d) {
+            if (skip) {
+                return this;
+            }
+            if (cols[c].type() != ColumnType.DOUBLE) {
+                return set(c, d);
+            }
+            if (Double.isFinite(d)) {
+                colErrors[c] = null;
+                values[c][n - 1] = d;
+            } else {
+                colErrors[c] = nonFinite(d);
+                values[c][n - 1] = null;
+            }
+            return this;
+        }
+
+        /** A value for a column the archive does not have, in the current row. */
+        public Builder unknown(String name) {
+            if (!skip) {
                 unknown = unknown != null ? unknown : new ArrayList<>();
-                unknown.add(key);
+                if (!unknown.contains(name)) {
+                    unknown.add(name);
+                }
+            }
+            return this;
+        }
+
+        /** A row that is missing as a whole ({@code validate}'s null sample). */
+        void nullRow() {
+            row();
+            isNull = true;
+        }
+
+        private void finishRow() {
+            if (!open) {
+                return;
+            }
+            open = false;
+            if (skip) {
+                return;
+            }
+            int row = n;
+            if (isNull) {
+                errors.add(new BatchRejectedException.RowError(row, null, "sample is null"));
+                return;
+            }
+            if (rtId == null || rtId.isEmpty()) {
+                errors.add(new BatchRejectedException.RowError(row, "rtId", "rtId is missing or empty"));
+            } else if (rtId.length() > limits.maxRtIdLength()) {
+                errors.add(new BatchRejectedException.RowError(row, "rtId", "rtId has " + rtId.length()
+                        + " characters, more than " + limits.maxRtIdLength()));
+            }
+            if (!hasTs) {
+                errors.add(new BatchRejectedException.RowError(row, "timestamp", "timestamp is missing"));
+            } else if (tsError != null) {
+                errors.add(new BatchRejectedException.RowError(row, "timestamp", tsError));
+            }
+            rtIds[row - 1] = rtId;
+            if (unknown != null) {
+                java.util.Collections.sort(unknown);
+                for (String key : unknown) {
+                    errors.add(new BatchRejectedException.RowError(row, key, "archive '" + archive.name()
+                            + "' has no such column; its columns are "
+                            + archive.columns().stream().map(Column::name).toList()));
+                }
+            }
+            for (int c = 0; c < cols.length; c++) {
+                if (colErrors[c] != null) {
+                    errors.add(new BatchRejectedException.RowError(row, cols[c].name(), colErrors[c]));
+                }
             }
         }
-        if (unknown != null) {
-            java.util.Collections.sort(unknown);
-            for (String key : unknown) {
-                errors.add(new BatchRejectedException.RowError(row, key, "archive '" + archive.name()
-                        + "' has no such column; its columns are "
-                        + archive.columns().stream().map(Column::name).toList()));
+
+        /**
+         * The validated batch; a key repeated in it keeps its last occurrence.
+         *
+         * @throws BatchRejectedException naming up to ten bad rows, exactly as {@link #validate} would
+         */
+        public SampleBatch build() {
+            finishRow();
+            if (n > limits.maxRows()) {
+                throw tooManyRows(archive, n, limits);
             }
+            if (!errors.isEmpty()) {
+                // A row can add several errors, so the per-row check alone can overshoot the limit.
+                throw new BatchRejectedException(archive.name(),
+                        new ArrayList<>(errors.subList(0, Math.min(errors.size(), MAX_REPORTED_ERRORS))));
+            }
+            Object[][] vals = new Object[values.length][];
+            for (int c = 0; c < vals.length; c++) {
+                vals[c] = values[c].length == n ? values[c] : java.util.Arrays.copyOf(values[c], n);
+            }
+            return dedupe(new SampleBatch(archive, rtIds.length == n ? rtIds : java.util.Arrays.copyOf(rtIds, n),
+                    micros.length == n ? micros : java.util.Arrays.copyOf(micros, n), vals));
         }
-        for (int c = 0; c < archive.columns().size(); c++) {
-            Column col = archive.columns().get(c);
-            String reason = coerce(col, given.get(col.name()), values, c, r, limits);
-            if (reason != null) {
-                errors.add(new BatchRejectedException.RowError(row, col.name(), reason));
+
+        /** The smallest whole microsecond at or after {@code t}, saturated to the long range. */
+        private static long ceilMicros(Instant t) {
+            try {
+                long m = toMicros(t);
+                return t.getNano() % 1000 != 0 ? Math.addExact(m, 1) : m;
+            } catch (ArithmeticException e) {
+                return t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
             }
         }
     }
@@ -164,6 +375,7 @@ public final class SampleBatch {
     /** Stores the coerced value; returns why it was refused, or null. */
     private static String coerce(Column col, Object v, Object[][] values, int c, int r, BatchLimits limits) {
         if (v == null) {
+            values[c][r] = null;
             return null;
         }
         switch (col.type()) {
@@ -173,7 +385,7 @@ public final class SampleBatch {
                 }
                 double d = num.doubleValue();
                 if (!Double.isFinite(d)) {
-                    return "value " + d + " is not a finite number (NaN and infinity are refused)";
+                    return nonFinite(d);
                 }
                 values[c][r] = d;
             }
@@ -204,6 +416,10 @@ public final class SampleBatch {
             }
         }
         return null;
+    }
+
+    private static String nonFinite(double d) {
+        return "value " + d + " is not a finite number (NaN and infinity are refused)";
     }
 
     private static Long asLong(Object v) {
