@@ -289,18 +289,44 @@ public final class Operations {
         if (samples.size() > maxRows) {
             throw io.tidemark.server.ingest.BodyLimits.tooManyRows(maxRows);
         }
-        BatchLimits limits = new BatchLimits(maxRows, BatchLimits.DEFAULT.maxRtIdLength(),
-                BatchLimits.DEFAULT.minTimestamp(), BatchLimits.DEFAULT.maxTimestamp(),
-                BatchLimits.DEFAULT.maxStringLength());
         SampleBatch batch;
         try {
-            batch = SampleBatch.validate(archive.definition(), samples, limits);
+            batch = SampleBatch.validate(archive.definition(), samples, batchLimits(maxRows));
         } catch (BatchRejectedException e) {
             counter("tidemark.ingest.batches", c.tenant(), "rejected").increment();
             throw e;
         }
-        SampleBatch committed = batch;
-        int n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), committed));
+        return write(c, batch);
+    }
+
+    /**
+     * {@link #ingest(Caller, ArchiveInfo, List, int)} for rows a reader parsed straight into a builder made with
+     * {@link #batchLimits}: builds (validates) it, then writes it in one transaction.
+     */
+    public int ingest(Caller c, ArchiveInfo archive, SampleBatch.Builder rows, int maxRows) {
+        c.require(Role.WRITER, "ingest samples");
+        if (rows.rows() > maxRows) {
+            throw io.tidemark.server.ingest.BodyLimits.tooManyRows(maxRows);
+        }
+        SampleBatch batch;
+        try {
+            batch = rows.build();
+        } catch (BatchRejectedException e) {
+            counter("tidemark.ingest.batches", c.tenant(), "rejected").increment();
+            throw e;
+        }
+        return write(c, batch);
+    }
+
+    /** The validation limits of an ingest path whose row limit is {@code maxRows}. */
+    public static BatchLimits batchLimits(int maxRows) {
+        return new BatchLimits(maxRows, BatchLimits.DEFAULT.maxRtIdLength(),
+                BatchLimits.DEFAULT.minTimestamp(), BatchLimits.DEFAULT.maxTimestamp(),
+                BatchLimits.DEFAULT.maxStringLength());
+    }
+
+    private int write(Caller c, SampleBatch batch) {
+        int n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), batch));
         counter("tidemark.ingest.batches", c.tenant(), "written").increment();
         meters.counter("tidemark.ingest.samples", "tenant", c.tenant().value()).increment(n);
         return n;

@@ -3,6 +3,7 @@ package io.tidemark.server.http;
 import io.javalin.http.Context;
 import io.tidemark.core.BatchRejectedException;
 import io.tidemark.core.ErrorCode;
+import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.server.Operations;
 import io.tidemark.server.auth.Caller;
@@ -53,7 +54,8 @@ final class IngestEndpoint {
         InputStream raw = ctx.bodyInputStream();
         try {
             InputStream in = BodyLimits.limit(raw, maxBytes);
-            body = isCsv ? csv.read(a.definition(), in, maxRows) : ndjson.read(archive, in, maxRows);
+            SampleBatch.Builder rows = SampleBatch.builder(a.definition(), Operations.batchLimits(maxRows));
+            body = isCsv ? csv.read(rows, in, maxRows) : ndjson.read(rows, in, maxRows);
         } catch (IOException e) {
             if (!BodyLimits.isTooLarge(e)) {
                 throw e;
@@ -68,7 +70,7 @@ final class IngestEndpoint {
         }
         int written;
         try {
-            written = ops.ingest(caller, a, body.samples(), maxRows);
+            written = ops.ingest(caller, a, body.batch(), maxRows);
         } catch (BatchRejectedException e) {
             List<BodyError> errors = new ArrayList<>();
             e.errors().forEach(r -> errors.add(new BodyError(r.row(), body.lineOf(r.row()), r.column(), r.reason())));
@@ -76,7 +78,7 @@ final class IngestEndpoint {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("archive", archive);
-        out.put("received", body.samples().size());
+        out.put("received", body.received());
         out.put("written", written);
         Json.send(ctx, 200, out);
     }

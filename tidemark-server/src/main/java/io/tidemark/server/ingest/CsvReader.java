@@ -6,18 +6,17 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.Column;
+import io.tidemark.core.ColumnType;
 import io.tidemark.core.Sample;
+import io.tidemark.core.SampleBatch;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads CSV with a header line {@code rtId,timestamp,col…} (any order; columns may be left out) as a stream with
- * jackson-dataformat-csv. Fields are typed by the archive's columns; an empty field is null. A timestamp is
+ * jackson-dataformat-csv, either straight into a {@link SampleBatch.Builder} or into {@link Sample}s. Fields are typed by the archive's columns; an empty field is null. A timestamp is
  * ISO-8601 or whole epoch milliseconds. Errors are collected, up to ten. Thread-safe.
  */
 public final class CsvReader {
@@ -25,14 +24,32 @@ public final class CsvReader {
 
 
     /**
+     * Reads the body into {@link Sample}s.
+     *
      * @throws MalformedBodyException when the body is not valid CSV of samples for the archive
      * @throws IOException from the stream, including the byte limit
      * @throws io.tidemark.core.TidemarkException {@code TOO_LARGE} past {@code maxRows} samples
      */
     public ParsedBody read(ArchiveDefinition archive, InputStream in, int maxRows) throws IOException {
+        Rows.ToSamples rows = new Rows.ToSamples();
+        int[] lines = read(archive, rows, in, maxRows);
+        return new ParsedBody(rows.done(), lines);
+    }
+
+    /**
+     * Reads the body straight into {@code batch}: the header is resolved to column indexes once, timestamps become
+     * microseconds; {@link SampleBatch.Builder#build()} then validates. Same errors as {@link
+     * #read(ArchiveDefinition, InputStream, int)}.
+     */
+    public ParsedBody read(SampleBatch.Builder batch, InputStream in, int maxRows) throws IOException {
+        int[] lines = read(batch.archive(), new Rows.ToBatch(batch), in, maxRows);
+        return new ParsedBody(batch, lines);
+    }
+
+    private int[] read(ArchiveDefinition archive, Rows rows, InputStream in, int maxRows) throws IOException {
         List<BodyError> errors = new ArrayList<>();
-        List<Sample> samples = new ArrayList<>();
         int[] lines = new int[64];
+        int row = 0;
         List<String> fields = new ArrayList<>();
         try (CsvParser p = CSV.getFactory().createParser(in)) {
             // WRAP_AS_ARRAY: the body is one array of records, each an array of fields.
@@ -46,7 +63,6 @@ public final class CsvReader {
             if (!errors.isEmpty()) {
                 throw new MalformedBodyException(archive.name(), errors);
             }
-            int row = 0;
             while (errors.size() < NdjsonReader.MAX_ERRORS) {
                 int line = p.currentLocation().getLineNr();
                 if (!nextRecord(p, fields)) {
@@ -55,24 +71,24 @@ public final class CsvReader {
                 if (fields.size() == 1 && fields.get(0).isEmpty()) {
                     continue;
                 }
-                row++;
-                if (row > maxRows) {
+                if (row + 1 > maxRows) {
                     throw BodyLimits.tooManyRows(maxRows);
                 }
+                row++;
                 if (row > lines.length) {
                     lines = java.util.Arrays.copyOf(lines, lines.length * 2);
                 }
                 lines[row - 1] = line;
-                samples.add(sample(h, fields, row, line, errors));
+                sample(h, fields, rows, row, line, errors);
             }
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            errors.add(new BodyError(samples.size() + 1, line, null, "malformed CSV: " + e.getOriginalMessage()));
+            errors.add(new BodyError(row + 1, line, null, "malformed CSV: " + e.getOriginalMessage()));
         }
         if (!errors.isEmpty()) {
             throw new MalformedBodyException(archive.name(), errors);
         }
-        return new ParsedBody(samples, java.util.Arrays.copyOf(lines, samples.size()));
+        return java.util.Arrays.copyOf(lines, row);
     }
 
     /** Reads the next record's fields into {@code out}; false at the end of the body. */
@@ -91,6 +107,16 @@ public final class CsvReader {
     /** Where each field goes: -1 rtId, -2 timestamp, else the column index; null for an unusable header. */
     private record Header(String[] names, int[] target, Column[] columns) {}
 
+    private static int indexOf(ArchiveDefinition archive, String name) {
+        List<Column> cols = archive.columns();
+        for (int c = 0; c < cols.size(); c++) {
+            if (cols.get(c).name().equals(name)) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
     private static Header header(ArchiveDefinition archive, String[] names, List<BodyError> errors) {
         int[] target = new int[names.length];
         Column[] columns = new Column[names.length];
@@ -106,7 +132,8 @@ public final class CsvReader {
                 target[i] = -2;
                 ts = true;
             } else {
-                columns[i] = archive.column(n).orElse(null);
+                target[i] = indexOf(archive, n);
+                columns[i] = target[i] < 0 ? null : archive.columns().get(target[i]);
                 if (columns[i] == null) {
                     errors.add(new BodyError(0, 1, n, "archive '" + archive.name() + "' has no such column; its "
                             + "columns are " + archive.columns().stream().map(Column::name).toList()));
@@ -120,38 +147,58 @@ public final class CsvReader {
         return new Header(names, target, columns);
     }
 
-    private static Sample sample(Header h, List<String> fields, int row, int line, List<BodyError> errors) {
+    private static void sample(Header h, List<String> fields, Rows rows, int row, int line,
+            List<BodyError> errors) {
+        rows.row();
         if (fields.size() != h.names().length) {
             errors.add(new BodyError(row, line, null, "the line has " + fields.size() + " fields, the header "
                     + h.names().length));
-            return new Sample(null, null, Map.of());
+            return;
         }
-        String rtId = null;
-        Instant ts = null;
-        Map<String, Object> values = new HashMap<>(8);
         for (int i = 0; i < fields.size(); i++) {
             String f = fields.get(i);
+            int target = h.target()[i];
             try {
-                switch (h.target()[i]) {
-                    case -1 -> rtId = f;
-                    case -2 -> ts = timestamp(f);
-                    default -> values.put(h.names()[i], f.isEmpty() ? null : typed(h.columns()[i], f));
+                switch (target) {
+                    case -1 -> rows.rtId(f);
+                    case -2 -> timestamp(f, rows);
+                    default -> value(h.columns()[i], h.names()[i], target, f, rows);
                 }
             } catch (IllegalArgumentException e) {
                 errors.add(new BodyError(row, line, h.names()[i], e.getMessage()));
             }
         }
-        return new Sample(rtId, ts, values);
     }
 
-    private static Instant timestamp(String f) {
+    private static void timestamp(String f, Rows rows) {
         if (f.isEmpty()) {
-            return null;
+            rows.timestamp(null);
+        } else if (isDigits(f)) {
+            rows.millis(Long.parseLong(f));
+        } else {
+            long micros = Values.plainIsoMicros(f);
+            if (micros != Values.NOT_PLAIN) {
+                rows.micros(micros);
+            } else {
+                rows.timestamp(Values.isoTimestamp(f));
+            }
         }
-        if (isDigits(f)) {
-            return Values.epochMillis(Long.parseLong(f));
+    }
+
+    private static void value(Column c, String name, int col, String f, Rows rows) {
+        if (f.isEmpty()) {
+            rows.value(name, col, null);
+        } else if (c.type() == ColumnType.DOUBLE) {
+            double d;
+            try {
+                d = com.fasterxml.jackson.core.io.NumberInput.parseDouble(f.trim(), true);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected " + c.type() + ", got '" + Values.shorten(f) + "'");
+            }
+            rows.doubleValue(name, col, d);
+        } else {
+            rows.value(name, col, typed(c, f));
         }
-        return Values.isoTimestamp(f);
     }
 
     private static boolean isDigits(String f) {

@@ -5,18 +5,17 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tidemark.core.Sample;
+import io.tidemark.core.SampleBatch;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads NDJSON — one JSON object per line, {@code {"rtId": "…", "timestamp": "…" or epoch millis, "col": value…}} —
- * as a stream with Jackson's streaming parser; values keep their JSON type (integer → Long, fraction → Double,
- * boolean, string, null) for {@link io.tidemark.core.SampleBatch#validate} to check against the archive. A syntax
+ * as a stream with Jackson's streaming parser, either straight into a {@link SampleBatch.Builder} or into
+ * {@link Sample}s; values keep their JSON type (integer → Long, fraction → Double, boolean, string, null) for the
+ * builder to check against the archive. A syntax
  * error stops the read; other errors are collected, up to {@value #MAX_ERRORS}. Thread-safe.
  */
 public final class NdjsonReader {
@@ -27,15 +26,34 @@ public final class NdjsonReader {
             .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER).build();
 
     /**
+     * Reads the body into {@link Sample}s.
+     *
      * @throws MalformedBodyException when the body is not valid NDJSON of samples
      * @throws IOException from the stream, including {@link LimitedInputStream.TooLarge}
      * @throws io.tidemark.core.TidemarkException {@code TOO_LARGE} past {@code maxRows} samples
      */
     public ParsedBody read(String archive, InputStream in, int maxRows) throws IOException {
-        List<Sample> samples = new ArrayList<>();
+        Rows.ToSamples rows = new Rows.ToSamples();
+        int[] lines = read(archive, rows, in, maxRows);
+        List<Sample> samples = rows.done();
+        return new ParsedBody(samples, java.util.Arrays.copyOf(lines, samples.size()));
+    }
+
+    /**
+     * Reads the body straight into {@code batch} (field names looked up by its column index, timestamps as
+     * microseconds); {@link SampleBatch.Builder#build()} then validates. Same errors as {@link #read(String,
+     * InputStream, int)}.
+     */
+    public ParsedBody read(SampleBatch.Builder batch, InputStream in, int maxRows) throws IOException {
+        int[] lines = read(batch.archive().name(), new Rows.ToBatch(batch), in, maxRows);
+        return new ParsedBody(batch, java.util.Arrays.copyOf(lines, batch.rows()));
+    }
+
+    private int[] read(String archive, Rows rows, InputStream in, int maxRows) throws IOException {
         int[] lines = new int[64];
         List<BodyError> errors = new ArrayList<>();
         int row = 0;
+        int objects = 0;
         try (JsonParser p = JSON.createParser(in)) {
             JsonToken t;
             while ((t = p.nextToken()) != null && errors.size() < MAX_ERRORS) {
@@ -54,7 +72,8 @@ public final class NdjsonReader {
                     lines = java.util.Arrays.copyOf(lines, lines.length * 2);
                 }
                 lines[row - 1] = line;
-                samples.add(object(p, row, line, errors));
+                objects++;
+                object(p, rows, row, line, errors);
             }
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
@@ -63,23 +82,21 @@ public final class NdjsonReader {
         if (!errors.isEmpty()) {
             throw new MalformedBodyException(archive, errors);
         }
-        return new ParsedBody(samples, java.util.Arrays.copyOf(lines, samples.size()));
+        return java.util.Arrays.copyOf(lines, objects);
     }
 
-    private static Sample object(JsonParser p, int row, int line, List<BodyError> errors) throws IOException {
-        String rtId = null;
-        Instant ts = null;
-        Map<String, Object> values = new HashMap<>(8);
+    private static void object(JsonParser p, Rows rows, int row, int line, List<BodyError> errors)
+            throws IOException {
+        rows.row();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             switch (name) {
-                case "rtId" -> rtId = rtId(p, v, row, line, errors);
-                case "timestamp" -> ts = timestamp(p, v, row, line, errors);
-                default -> values.put(name, value(p, v, name, row, line, errors));
+                case "rtId" -> rows.rtId(rtId(p, v, row, line, errors));
+                case "timestamp" -> timestamp(p, v, rows, row, line, errors);
+                default -> value(p, v, rows, name, row, line, errors);
             }
         }
-        return new Sample(rtId, ts, values);
     }
 
     private static String rtId(JsonParser p, JsonToken v, int row, int line, List<BodyError> errors)
@@ -92,40 +109,49 @@ public final class NdjsonReader {
         return null;
     }
 
-    private static Instant timestamp(JsonParser p, JsonToken v, int row, int line, List<BodyError> errors)
+    private static void timestamp(JsonParser p, JsonToken v, Rows rows, int row, int line, List<BodyError> errors)
             throws IOException {
         try {
             if (v == JsonToken.VALUE_STRING) {
-                return Values.isoTimestamp(p.getText());
+                String text = p.getText();
+                long micros = Values.plainIsoMicros(text);
+                if (micros != Values.NOT_PLAIN) {
+                    rows.micros(micros);
+                } else {
+                    rows.timestamp(Values.isoTimestamp(text));
+                }
+                return;
             }
             if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.LONG
                     || v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
-                return Values.epochMillis(p.getLongValue());
+                rows.millis(p.getLongValue());
+                return;
             }
             throw new IllegalArgumentException("timestamp must be an ISO-8601 string or whole epoch milliseconds, got "
                     + (v.isScalarValue() ? p.getText() : v.asString()));
         } catch (IllegalArgumentException e) {
             errors.add(new BodyError(row, line, "timestamp", e.getMessage()));
+            rows.timestamp(null);
             p.skipChildren();
-            return null;
         }
     }
 
-    private static Object value(JsonParser p, JsonToken v, String name, int row, int line, List<BodyError> errors)
-            throws IOException {
-        return switch (v) {
-            case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue()
-                    : (Object) p.getLongValue();
-            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-            case VALUE_STRING -> p.getText();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            case VALUE_NULL -> null;
+    private static void value(JsonParser p, JsonToken v, Rows rows, String name, int row, int line,
+            List<BodyError> errors) throws IOException {
+        switch (v) {
+            case VALUE_NUMBER_FLOAT -> rows.doubleValue(name, Rows.UNRESOLVED, p.getDoubleValue());
+            case VALUE_NUMBER_INT -> rows.value(name, Rows.UNRESOLVED,
+                    p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue()
+                            : (Object) p.getLongValue());
+            case VALUE_STRING -> rows.value(name, Rows.UNRESOLVED, p.getText());
+            case VALUE_TRUE -> rows.value(name, Rows.UNRESOLVED, Boolean.TRUE);
+            case VALUE_FALSE -> rows.value(name, Rows.UNRESOLVED, Boolean.FALSE);
+            case VALUE_NULL -> rows.value(name, Rows.UNRESOLVED, null);
             default -> {
                 errors.add(new BodyError(row, line, name, "nested objects and arrays are not sample values"));
                 p.skipChildren();
-                yield null;
+                rows.value(name, Rows.UNRESOLVED, null);
             }
-        };
+        }
     }
 }

@@ -1,0 +1,138 @@
+package io.tidemark.server.ingest;
+
+import io.tidemark.core.Sample;
+import io.tidemark.core.SampleBatch;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a reader puts the rows it parses: straight into a {@link SampleBatch.Builder} (the ingest path), or into
+ * {@link Sample}s (for callers that want them). One parser feeds both.
+ */
+abstract class Rows {
+    /** A column not resolved by the reader: the sink looks the name up. */
+    static final int UNRESOLVED = -2;
+
+    abstract void row();
+
+    abstract void rtId(String rtId);
+
+    /** A timestamp already at microsecond precision, in epoch microseconds. */
+    abstract void micros(long micros);
+
+    abstract void timestamp(Instant t);
+
+    /** A value; {@code col} is the archive's column index, or {@link #UNRESOLVED}. */
+    abstract void value(String name, int col, Object v);
+
+    void doubleValue(String name, int col, double d) {
+        value(name, col, d);
+    }
+
+    /** Whole epoch milliseconds. */
+    final void millis(long ms) {
+        if (ms > Long.MAX_VALUE / 1000 || ms < Long.MIN_VALUE / 1000) {
+            timestamp(Instant.ofEpochMilli(ms));
+        } else {
+            micros(ms * 1000);
+        }
+    }
+
+    static final class ToBatch extends Rows {
+        final SampleBatch.Builder b;
+
+        ToBatch(SampleBatch.Builder b) {
+            this.b = b;
+        }
+
+        @Override
+        void row() {
+            b.row();
+        }
+
+        @Override
+        void rtId(String rtId) {
+            b.rtId(rtId);
+        }
+
+        @Override
+        void micros(long micros) {
+            b.micros(micros);
+        }
+
+        @Override
+        void timestamp(Instant t) {
+            b.timestamp(t);
+        }
+
+        @Override
+        void value(String name, int col, Object v) {
+            int c = col == UNRESOLVED ? b.columnIndex(name) : col;
+            if (c < 0) {
+                b.unknown(name);
+            } else {
+                b.set(c, v);
+            }
+        }
+
+        @Override
+        void doubleValue(String name, int col, double d) {
+            int c = col == UNRESOLVED ? b.columnIndex(name) : col;
+            if (c < 0) {
+                b.unknown(name);
+            } else {
+                b.setDouble(c, d);
+            }
+        }
+    }
+
+    static final class ToSamples extends Rows {
+        final List<Sample> samples = new ArrayList<>();
+        private String rtId;
+        private Instant ts;
+        private Map<String, Object> values;
+
+        @Override
+        void row() {
+            flush();
+            rtId = null;
+            ts = null;
+            values = new HashMap<>(8);
+        }
+
+        @Override
+        void rtId(String rtId) {
+            this.rtId = rtId;
+        }
+
+        @Override
+        void micros(long micros) {
+            ts = SampleBatch.fromMicros(micros);
+        }
+
+        @Override
+        void timestamp(Instant t) {
+            ts = t;
+        }
+
+        @Override
+        void value(String name, int col, Object v) {
+            values.put(name, v);
+        }
+
+        List<Sample> done() {
+            flush();
+            return samples;
+        }
+
+        private void flush() {
+            if (values != null) {
+                samples.add(new Sample(rtId, ts, values));
+                values = null;
+            }
+        }
+    }
+}
