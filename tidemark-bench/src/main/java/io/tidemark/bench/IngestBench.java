@@ -44,6 +44,10 @@ final class IngestBench implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     int clients = 2;
 
+    @Option(names = "--warmup", description = "untimed batches per path first, into separate tables, so the JIT "
+            + "has compiled both sides before timing (default: ${DEFAULT-VALUE})")
+    int warmup = 5;
+
     @Option(names = "--json", description = "print a JSON document instead of a table")
     boolean json;
 
@@ -69,10 +73,11 @@ final class IngestBench implements Callable<Integer> {
                     .secret();
             TidemarkClient client = TidemarkClient.create(ConnectionConfig.builder(server.uri()).token(token)
                     .build());
-            for (String archive : List.of("ndjson", "csv", "concurrent", "direct")) {
+            for (String archive : List.of("ndjson", "csv", "concurrent", "direct", "warm_ndjson", "warm_csv")) {
                 client.createArchive(archive, new LinkedHashMap<>(Map.of("a", "DOUBLE", "b", "DOUBLE")));
                 client.activateArchive(archive);
             }
+            warmUp(work, client, gen);
             log("ingest, " + gen.batches() + " batches of " + batch + " each way, interleaved");
             for (int k = 0; k < gen.batches(); k++) {
                 Generator.Batch b = gen.batch(k);
@@ -126,6 +131,21 @@ final class IngestBench implements Callable<Integer> {
             Report.table(System.out, "tidemark bench ingest", setup, figures);
         }
         return 0;
+    }
+
+    /** The first batches through every path into tables that are not measured; nothing here is timed. */
+    private void warmUp(Path work, TidemarkClient client, Generator gen) throws Exception {
+        int n = Math.min(warmup, gen.batches());
+        log("warm-up, " + n + " batches each way, untimed");
+        try (RawDuckDb warm = new RawDuckDb(work.resolve("warmup.duckdb"))) {
+            warm.createSamples();
+            for (int k = 0; k < n; k++) {
+                Generator.Batch b = gen.batch(k);
+                warm.bulkWrite(b);
+                client.publishBody("warm_ndjson", TidemarkClient.BodyFormat.NDJSON, ndjson(b));
+                client.publishBody("warm_csv", TidemarkClient.BodyFormat.CSV, csv(b));
+            }
+        }
     }
 
     /**
