@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
  *       ({@code SELECT g, COUNT(*), SUM(a) … WHERE b > k GROUP BY g}, each with its own k, so none share an operator),
  *       over {@code --rtids} series at 1 Hz, a 10 s live window (rows expire and are retracted) and a cut every
  *       simulated second, against a plain-Java GROUP BY over primitive arrays doing the same arithmetic (add, and
- *       subtract what leaves the window), measured in the same run.</li>
+ *       subtract what leaves the window), measured in the same run. Both sides are first checked to compute the
+ *       same result; then warm-up rounds, then measured rounds alternating baseline and engine; medians.</li>
  *   <li>Latency: from the return of {@code onCommit} to the delivery of the {@code aggMarkEnd} that contains the
  *       batch, at {@code --rate} samples/s in batches every 10 ms, with {@code --subscribers} subscribers, the real
  *       clock and the engine's own scheduler cutting every {@code --publish-ms}. A batch is attributed to the
@@ -49,7 +50,8 @@ import picocli.CommandLine.Option;
  * </ol>
  *
  * <p>Run: {@code ./tidemark bench live [--rtids 10000] [--seconds 30] [--latency-seconds 10] [--subscribers 100]
- * [--rate 100000] [--publish-ms 100] [--json]}.
+ * [--rate 100000] [--publish-ms 100] [--queries 1,10,100] [--rounds 5] [--warmup 3] [--min-ms 300] [--no-latency]
+ * [--no-throughput] [--json]}; JVM options (e.g. {@code -XX:+UseZGC}) through {@code TIDEMARK_JAVA_OPTS}.
  */
 @Command(name = "live", mixinStandardHelpOptions = true,
         description = "Live-query throughput vs a primitive-array GROUP BY, and commit-to-aggMarkEnd latency.")
@@ -82,23 +84,51 @@ final class LiveBench implements Callable<Integer> {
     @Option(names = "--json", description = "print a JSON document instead of a table")
     boolean json;
 
+    @Option(names = "--queries", split = ",", description = "query counts of the throughput runs (default: 1,10,100)")
+    int[] queryCounts = {1, 10, 100};
+
+    @Option(names = "--rounds", description = "measured rounds per query count, baseline and engine alternating; "
+            + "medians are reported (default: ${DEFAULT-VALUE})")
+    int rounds = 5;
+
+    @Option(names = "--warmup", description = "unmeasured rounds of each side first, for the JIT (default: ${DEFAULT-VALUE})")
+    int warmup = 3;
+
+    @Option(names = "--min-ms", description = "a measurement repeats its pass over the data until it took this long "
+            + "(default: ${DEFAULT-VALUE})")
+    int minMillis = 300;
+
+    @Option(names = "--no-latency", negatable = false, description = "skip the latency run")
+    boolean noLatency;
+
+    @Option(names = "--no-throughput", negatable = false, description = "skip the throughput runs")
+    boolean noThroughput;
+
     @Override
     public Integer call() throws Exception {
         List<Figure> figures = new ArrayList<>();
-        List<SampleBatch> batches = batches();
-        for (int queries : new int[] {1, 10, 100}) {
-            figures.add(throughput(batches, queries));
+        if (!noThroughput) {
+            List<SampleBatch> batches = batches();
+            for (int queries : queryCounts) {
+                figures.add(throughput(batches, queries));
+            }
         }
-        figures.addAll(latency());
+        if (!noLatency) {
+            figures.addAll(latency());
+        }
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put("rtIds", rtIds);
-        setup.put("samples per throughput run", (long) rtIds * seconds);
+        setup.put("samples per throughput pass", (long) rtIds * seconds);
         setup.put("query", "SELECT g, COUNT(*) AS n, SUM(a) AS total FROM recent.bench WHERE b > k GROUP BY g (k per query, " + GROUPS + " groups)");
         setup.put("live window", WINDOW_SECONDS + " s, cut every simulated second");
+        setup.put("throughput rounds", warmup + " warm-up + " + rounds + " measured, baseline and engine alternating, "
+                + "each >= " + minMillis + " ms; medians");
         setup.put("latency run", rate + " samples/s, " + subscribers + " subscribers, publish interval " + publishMs
                 + " ms, " + latencySeconds + " s; target p99 <= " + (publishMs + 10) + " ms");
         setup.put("cores", Runtime.getRuntime().availableProcessors());
         setup.put("java", System.getProperty("java.version"));
+        setup.put("gc", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList());
         if (json) {
             Report.json(System.out, "live", setup, figures);
         } else {
@@ -123,31 +153,73 @@ final class LiveBench implements Callable<Integer> {
         return out;
     }
 
+    private static String sql(int q) {
+        return "SELECT g, COUNT(*) AS n, SUM(a) AS total FROM recent.bench WHERE b > " + (q % 100)
+                + (q >= 100 ? " AND a >= " + (-1 - q / 100) : "") + " GROUP BY g";
+    }
+
+    /**
+     * First checks that both sides compute the same result (so the baseline does the same work), then warms both up,
+     * then measures {@link #rounds} rounds, baseline and engine alternating so that load from elsewhere on the
+     * machine hits both alike, and reports the medians.
+     */
     private Figure throughput(List<SampleBatch> batches, int queries) {
-        log("throughput with " + queries + " queries: baseline");
-        double baseline = Math.max(median(() -> baseline(batches, queries)), 1);
-        log("throughput with " + queries + " queries: tidemark-live");
-        double live = median(() -> live(batches, queries));
-        return new Figure("live", "samples/s, " + queries + " aggregate queries", live, "samples/s", baseline,
+        log("throughput with " + queries + " queries: checking that both sides compute the same result");
+        verifySameResult(batches, queries);
+        for (int i = 0; i < warmup; i++) {
+            measure(() -> baseline(batches, queries));
+            measure(() -> live(batches, queries, null));
+        }
+        double[] base = new double[rounds];
+        double[] live = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            base[i] = measure(() -> baseline(batches, queries));
+            live[i] = measure(() -> live(batches, queries, null));
+            log(String.format("throughput with %d queries, round %d: baseline %,.0f, engine %,.0f samples/s (%.3fx)",
+                    queries, i + 1, base[i], live[i], live[i] / base[i]));
+        }
+        double b = median(base);
+        double l = median(live);
+        log(String.format("throughput with %d queries: medians baseline %,.0f, engine %,.0f samples/s (%.3fx)", queries, b,
+                l, l / b));
+        return new Figure("live", "samples/s, " + queries + " aggregate queries", l, "samples/s", b,
                 "primitive-array GROUP BY, same arithmetic", queries == 10 ? 0.25 : Double.NaN);
     }
 
-    private static double median(java.util.function.DoubleSupplier run) {
-        double[] xs = {run.getAsDouble(), run.getAsDouble(), run.getAsDouble()};
-        java.util.Arrays.sort(xs);
-        return xs[1];
+    /** Repeats a pass (which returns its own timed nanoseconds) until {@link #minMillis}; returns samples/s. */
+    private double measure(java.util.function.LongSupplier pass) {
+        long nanos = 0;
+        long passes = 0;
+        while (nanos < minMillis * 1_000_000L) {
+            nanos += pass.getAsLong();
+            passes++;
+        }
+        return (double) rtIds * seconds * passes / (nanos / 1e9);
     }
 
-    /** Samples/s through the engine: onCommit per second of data, a cut after each (expiry, retraction, delivery). */
-    private double live(List<SampleBatch> batches, int queries) {
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static volatile double sink;
+
+    /**
+     * One pass through the engine: onCommit per second of data and a cut after each (expiry, retraction, delivery to
+     * a subscriber holding all queries). Returns the nanoseconds the pass took (engine setup excluded).
+     *
+     * @param results when not null, receives each query's result (group → [n, total]) as delivered
+     */
+    private long live(List<SampleBatch> batches, int queries, Map<String, Map<Object, List<Object>>> results) {
         SimClock clock = new SimClock();
         LiveEngine engine = LiveEngine.builder().clock(clock).deliveryExecutor(Runnable::run)
                 .memoryBudgetBytes(Long.MAX_VALUE).build();
         engine.defineArchive(TENANT, ARCHIVE, Duration.ofSeconds(WINDOW_SECONDS));
-        Subscription sub = engine.subscribe(TENANT, Set.of(Capabilities.AGG_MARK_END), new LiveListener() {});
+        LiveListener listener = results == null ? new LiveListener() {} : new ResultListener(results);
+        Subscription sub = engine.subscribe(TENANT, Set.of(Capabilities.AGG_MARK_END), listener);
         for (int q = 0; q < queries; q++) {
-            sub.register(QueryConfig.of("q" + q, "SELECT g, COUNT(*) AS n, SUM(a) AS total FROM recent.bench WHERE b > "
-                    + (q % 100) + (q >= 100 ? " AND a >= 0" : "") + " GROUP BY g"));
+            sub.register(QueryConfig.of("q" + q, sql(q)));
         }
         engine.cut(TENANT);
         long t0 = System.nanoTime();
@@ -156,64 +228,147 @@ final class LiveBench implements Callable<Integer> {
             engine.onCommit(TENANT, batches.get(s));
             engine.cut(TENANT);
         }
-        double secs = (System.nanoTime() - t0) / 1e9;
+        long nanos = System.nanoTime() - t0;
         sub.close();
-        return (double) rtIds * batches.size() / secs;
+        return nanos;
+    }
+
+    /** Rebuilds each query's result from the callbacks, keyed by the group value. */
+    private static final class ResultListener implements LiveListener {
+        final Map<String, Map<Object, List<Object>>> results;
+
+        ResultListener(Map<String, Map<Object, List<Object>>> results) {
+            this.results = results;
+        }
+
+        @Override
+        public void tupleAdded(String queryId, io.tidemark.live.Tuple t) {
+            results.computeIfAbsent(queryId, k -> new java.util.HashMap<>()).put(t.key().get(0), t.values().subList(1, 3));
+        }
+
+        @Override
+        public void tupleUpdated(String queryId, io.tidemark.live.Tuple t) {
+            tupleAdded(queryId, t);
+        }
+
+        @Override
+        public void tupleRemoved(String queryId, io.tidemark.live.Tuple t) {
+            results.get(queryId).remove(t.key().get(0));
+        }
+    }
+
+    /** The engine's results after one pass must equal the baseline's arrays: same groups, counts, sums (1e-9). */
+    private void verifySameResult(List<SampleBatch> batches, int queries) {
+        Map<String, Map<Object, List<Object>>> results = new java.util.HashMap<>();
+        live(batches, queries, results);
+        PrimitiveGroupBy base = new PrimitiveGroupBy(queries, rtIds);
+        base.run(batches);
+        for (int q = 0; q < queries; q++) {
+            Map<Object, List<Object>> r = results.getOrDefault("q" + q, Map.of());
+            int groups = 0;
+            for (int g = 0; g < GROUPS; g++) {
+                if (base.count[q][g] == 0) {
+                    continue;
+                }
+                groups++;
+                List<Object> v = r.get("g" + g);
+                double total = v == null ? Double.NaN : ((Number) v.get(1)).doubleValue();
+                if (v == null || ((Number) v.get(0)).longValue() != base.count[q][g]
+                        || Math.abs(total - base.sum[q][g]) > 1e-9 * Math.max(1, Math.abs(total))) {
+                    throw new IllegalStateException("query " + q + ", group g" + g + ": engine " + v + ", baseline ["
+                            + base.count[q][g] + ", " + base.sum[q][g] + "]: the two sides do not do the same work");
+                }
+            }
+            if (groups != r.size()) {
+                throw new IllegalStateException("query " + q + ": engine has " + r.size() + " groups, baseline " + groups);
+            }
+        }
+    }
+
+    /** One pass of the baseline; returns its nanoseconds (allocation of its arrays excluded). */
+    private long baseline(List<SampleBatch> batches, int queries) {
+        PrimitiveGroupBy p = new PrimitiveGroupBy(queries, rtIds);
+        long t0 = System.nanoTime();
+        p.run(batches);
+        long nanos = System.nanoTime() - t0;
+        sink += p.checksum();
+        return nanos;
     }
 
     /**
-     * The same arithmetic over primitive arrays: per query and group a count and a sum; each sample adds to the
-     * queries whose filter it passes; a ring of the last {@value #WINDOW_SECONDS} seconds subtracts what expires.
+     * The same arithmetic over primitive arrays: per query and group a count and a sum; each sample evaluates every
+     * query's filter and adds to the groups of those it passes; a ring of the last {@value #WINDOW_SECONDS} seconds
+     * of samples retracts (filter evaluated again, subtract) what leaves the window at each simulated second, as the
+     * engine does at its cut. Reads the same columnar batches (boxed values, string groups) as the engine.
      */
-    private double baseline(List<SampleBatch> batches, int queries) {
-        int n = rtIds;
-        long[][] count = new long[queries][GROUPS];
-        double[][] sum = new double[queries][GROUPS];
-        int[] thresholds = new int[queries];
-        for (int q = 0; q < queries; q++) {
-            thresholds[q] = q % 100;
-        }
-        double[][] ringA = new double[WINDOW_SECONDS + 1][n];
-        long[][] ringB = new long[WINDOW_SECONDS + 1][n];
-        int[][] ringG = new int[WINDOW_SECONDS + 1][n];
-        // The conversion from the columnar batch (boxed values, string groups) is part of both paths' input cost.
-        long t0 = System.nanoTime();
-        for (int s = 0; s < batches.size(); s++) {
-            SampleBatch b = batches.get(s);
-            int slot = s % (WINDOW_SECONDS + 1);
-            if (s > WINDOW_SECONDS) {
-                for (int r = 0; r < n; r++) {
-                    apply(count, sum, thresholds, ringG[slot][r], ringA[slot][r], ringB[slot][r], -1);
+    private static final class PrimitiveGroupBy {
+        final long[][] count;
+        final double[][] sum;
+        final long[] thresholds;
+        final double[] minA;
+        final double[][] ringA;
+        final long[][] ringB;
+        final int[][] ringG;
+        final int[] ringN;
+
+        PrimitiveGroupBy(int queries, int rtIds) {
+            count = new long[queries][GROUPS];
+            sum = new double[queries][GROUPS];
+            thresholds = new long[queries];
+            // Only queries past the hundredth have the second condition; fewer queries do not pay for it.
+            minA = queries > 100 ? new double[queries] : null;
+            for (int q = 0; q < queries; q++) {
+                thresholds[q] = q % 100;
+                if (minA != null) {
+                    minA[q] = q >= 100 ? -1 - q / 100 : Double.NEGATIVE_INFINITY;
                 }
             }
-            for (int r = 0; r < b.size(); r++) {
-                double a = (Double) b.value(r, 0);
-                long bv = (Long) b.value(r, 1);
-                int g = groupIndex((String) b.value(r, 2));
-                ringA[slot][r] = a;
-                ringB[slot][r] = bv;
-                ringG[slot][r] = g;
-                apply(count, sum, thresholds, g, a, bv, 1);
+            ringA = new double[WINDOW_SECONDS + 1][rtIds];
+            ringB = new long[WINDOW_SECONDS + 1][rtIds];
+            ringG = new int[WINDOW_SECONDS + 1][rtIds];
+            ringN = new int[WINDOW_SECONDS + 1];
+        }
+
+        void run(List<SampleBatch> batches) {
+            for (int s = 0; s < batches.size(); s++) {
+                SampleBatch b = batches.get(s);
+                int slot = s % (WINDOW_SECONDS + 1);
+                for (int r = 0; r < ringN[slot]; r++) {
+                    apply(ringG[slot][r], ringA[slot][r], ringB[slot][r], -1);
+                }
+                for (int r = 0; r < b.size(); r++) {
+                    double a = (Double) b.value(r, 0);
+                    long bv = (Long) b.value(r, 1);
+                    int g = groupIndex((String) b.value(r, 2));
+                    ringA[slot][r] = a;
+                    ringB[slot][r] = bv;
+                    ringG[slot][r] = g;
+                    apply(g, a, bv, 1);
+                }
+                ringN[slot] = b.size();
             }
         }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        if (count[0][0] < 0) {
-            throw new IllegalStateException("impossible count");
+
+        private void apply(int g, double a, long b, int sign) {
+            for (int q = 0; q < thresholds.length; q++) {
+                if (b > thresholds[q] && (minA == null || a >= minA[q])) {
+                    count[q][g] += sign;
+                    sum[q][g] += sign * a;
+                }
+            }
         }
-        return (double) n * batches.size() / secs;
+
+        double checksum() {
+            double c = 0;
+            for (int q = 0; q < count.length; q++) {
+                c += count[q][0] + sum[q][0];
+            }
+            return c;
+        }
     }
 
     private static int groupIndex(String g) {
         return Integer.parseInt(g, 1, g.length(), 10);
-    }
-
-    private static void apply(long[][] count, double[][] sum, int[] thresholds, int g, double a, long b, int sign) {
-        for (int q = 0; q < thresholds.length; q++) {
-            if (b > thresholds[q]) {
-                count[q][g] += sign;
-                sum[q][g] += sign * a;
-            }
-        }
     }
 
     private List<Figure> latency() throws Exception {

@@ -16,9 +16,11 @@ import java.util.Set;
  * @param reconnectInitialBackoff first pause before a live connection reconnects; doubles up to the maximum
  * @param reconnectMaxBackoff longest pause between reconnect attempts
  * @param requestTimeout longest wait for one HTTP response
+ * @param heartbeatInterval how often a live connection pings the server; a connection that hears nothing for three
+ *     intervals is considered dead and reconnects. Keep it below the server's heartbeat timeout (default 30 s)
  */
 public record ConnectionConfig(URI uri, String token, Set<String> capabilities, Duration reconnectInitialBackoff,
-        Duration reconnectMaxBackoff, Duration connectTimeout, Duration requestTimeout) {
+        Duration reconnectMaxBackoff, Duration connectTimeout, Duration requestTimeout, Duration heartbeatInterval) {
     /** The capability of clients that want generations framed by aggregate marks. */
     public static final String AGG_MARK_END = "AGG_MARK_END";
 
@@ -29,6 +31,11 @@ public record ConnectionConfig(URI uri, String token, Set<String> capabilities, 
         Objects.requireNonNull(reconnectMaxBackoff, "reconnectMaxBackoff");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        if (heartbeatInterval.isZero() || heartbeatInterval.isNegative() || reconnectInitialBackoff.isNegative()
+                || reconnectInitialBackoff.isZero()) {
+            throw new IllegalArgumentException("heartbeatInterval and reconnectInitialBackoff must be positive");
+        }
         if (reconnectMaxBackoff.compareTo(reconnectInitialBackoff) < 0) {
             throw new IllegalArgumentException("reconnectMaxBackoff " + reconnectMaxBackoff
                     + " is shorter than reconnectInitialBackoff " + reconnectInitialBackoff);
@@ -45,7 +52,10 @@ public record ConnectionConfig(URI uri, String token, Set<String> capabilities, 
                 + capabilities + "]";
     }
 
-    /** Builds a {@link ConnectionConfig}; capabilities default to {@value #AGG_MARK_END}. */
+    /**
+     * Builds a {@link ConnectionConfig}; capabilities default to {@value #AGG_MARK_END}, reconnect backoff to 100 ms
+     * doubling up to 10 s.
+     */
     public static final class Builder {
         private final URI uri;
         private String token;
@@ -54,6 +64,7 @@ public record ConnectionConfig(URI uri, String token, Set<String> capabilities, 
         private Duration reconnectMaxBackoff = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(120);
+        private Duration heartbeatInterval = Duration.ofSeconds(10);
 
         private Builder(URI uri) {
             this.uri = Objects.requireNonNull(uri, "uri");
@@ -87,9 +98,15 @@ public record ConnectionConfig(URI uri, String token, Set<String> capabilities, 
             return this;
         }
 
+        /** How often a live connection pings; default 10 s. */
+        public Builder heartbeatInterval(Duration d) {
+            this.heartbeatInterval = d;
+            return this;
+        }
+
         public ConnectionConfig build() {
             return new ConnectionConfig(uri, token, capabilities, reconnectInitialBackoff, reconnectMaxBackoff,
-                    connectTimeout, requestTimeout);
+                    connectTimeout, requestTimeout, heartbeatInterval);
         }
     }
 }

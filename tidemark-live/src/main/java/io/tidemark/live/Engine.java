@@ -91,7 +91,15 @@ final class Engine implements LiveEngine {
         if (t == null || batch.size() == 0) {
             return;
         }
+        // Rows and their sizes are built outside the lock.
         List<Object[]> rows = rows(batch);
+        int width = 2 + batch.archive().columns().size();
+        long[] sizes = new long[rows.size()];
+        long bound = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = LiveTables.sizeRow(rows.get(i), width);
+            bound += 2 * sizes[i];
+        }
         t.lock.lock();
         try {
             LiveTables tables = t.archives.get(batch.archive().name());
@@ -105,12 +113,9 @@ final class Engine implements LiveEngine {
             }
             long now = nowMicros();
             long used = t.bytes();
-            // Each row can grow both tables by at most its size; look rows up only when that bound does not fit.
-            long bound = 0;
-            for (Object[] row : rows) {
-                bound += 2 * LiveTables.bytes(row);
-            }
-            long growth = used + bound <= memoryBudgetBytes ? 0 : tables.growth(rows, now);
+            // Each row can grow both tables by at most twice its size (plus a series); look rows up only when that
+            // bound does not fit.
+            long growth = used + bound + (long) rows.size() * 200 <= memoryBudgetBytes ? 0 : tables.growth(rows, now);
             if (growth > 0 && used + growth > memoryBudgetBytes) {
                 throw new TidemarkException(ErrorCode.MEMORY_BUDGET_EXCEEDED, "tenant '" + tenant + "': applying "
                         + rows.size() + " samples of archive '" + tables.archive.name() + "' would grow its live tables"
@@ -118,21 +123,19 @@ final class Engine implements LiveEngine {
                         + " bytes; the batch is stored but not live. Shorten the archive's live window or raise the "
                         + "budget (LiveEngine.Builder.memoryBudgetBytes)");
             }
-            for (Object[] row : rows) {
-                tables.put(row, now);
-            }
+            tables.putAll(rows, now);
             t.changed = true;
         } finally {
             t.lock.unlock();
         }
     }
 
-    /** The batch as cells {@code [rtId, micros, columns…]}, built outside the lock. */
+    /** The batch as rows of the tables' layout: cells {@code [rtId, micros, columns…]} and the trailing slots. */
     private static List<Object[]> rows(SampleBatch batch) {
         int cols = batch.archive().columns().size();
         List<Object[]> out = new ArrayList<>(batch.size());
         for (int r = 0; r < batch.size(); r++) {
-            Object[] row = new Object[2 + cols];
+            Object[] row = LiveTables.newRow(2 + cols);
             row[0] = batch.rtId(r);
             row[1] = batch.micros(r);
             for (int c = 0; c < cols; c++) {
@@ -166,6 +169,9 @@ final class Engine implements LiveEngine {
             t.generation = g;
             t.changed = false;
             Map<SubscriptionImpl, GenerationOutput> outputs = collect(t, g);
+            for (LiveTables tables : t.archives.values()) {
+                tables.endCut();
+            }
             for (Map.Entry<SubscriptionImpl, GenerationOutput> e : outputs.entrySet()) {
                 if (!e.getValue().isEmpty() && e.getKey().offer(e.getValue())) {
                     toSchedule.add(e.getKey());
@@ -195,13 +201,13 @@ final class Engine implements LiveEngine {
                 continue;
             }
             List<Change> changes = op.collect();
-            List<Tuple> snapshot = null;
+            List<Change> snapshot = null;
             for (QueryHandle h : List.copyOf(op.handles)) {
                 GenerationOutput o = null;
                 if (h.snapshotPending) {
                     h.snapshotPending = false;
                     if (h.type != QueryType.CONTINUOUS_ONLY && snapshot == null) {
-                        snapshot = op.snapshot();
+                        snapshot = added(op.snapshot());
                     }
                     o = out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g));
                     o.snapshot(h.queryId, op.plan.schema(), h.type == QueryType.CONTINUOUS_ONLY ? List.of() : snapshot);
@@ -216,6 +222,14 @@ final class Engine implements LiveEngine {
         return out;
     }
 
+    private static List<Change> added(List<Tuple> rows) {
+        List<Change> out = new ArrayList<>(rows.size());
+        for (Tuple t : rows) {
+            out.add(new Change(Change.Kind.ADDED, t));
+        }
+        return out;
+    }
+
     /** Detaches a query from its operator; the last query of an operator removes it from its table. */
     private static void detach(TenantState t, QueryHandle h) {
         h.subscription.queries.remove(h.queryId, h);
@@ -226,8 +240,8 @@ final class Engine implements LiveEngine {
         }
         t.operators.remove(op.plan.shareKey(), op);
         LiveTables tables = t.archives.get(op.plan.archive());
-        if (tables != null) {
-            tables.operators(op.plan.latest()).remove(op);
+        if (tables != null && tables.operators(op.plan.latest()).contains(op)) {
+            tables.detach(op);
         }
     }
 
@@ -281,10 +295,9 @@ final class Engine implements LiveEngine {
                 op = null;
             }
             if (op == null) {
-                op = Operator.create(plan);
                 LiveTables tables = t.archives.get(plan.archive());
-                op.populate(tables.rows(plan.latest()), nowMicros());
-                tables.operators(plan.latest()).add(op);
+                op = Operator.create(plan, tables, nowMicros());
+                tables.attach(op);
                 t.operators.put(plan.shareKey(), op);
             }
             QueryHandle h = new QueryHandle(s, q.queryId(), q.type(), op);

@@ -70,7 +70,47 @@ interface Expr {
         }
     }
 
-    record Compare(String op, Expr left, Expr right) implements Expr {
+    /** Comparison operators, decided once at planning instead of per row. */
+    enum CmpOp {
+        EQ, NE, LT, LE, GT, GE;
+
+        static CmpOp of(String op) {
+            return switch (op) {
+                case "=" -> EQ;
+                case "<>", "!=" -> NE;
+                case "<" -> LT;
+                case "<=" -> LE;
+                case ">" -> GT;
+                case ">=" -> GE;
+                default -> throw new IllegalArgumentException("comparison " + op);
+            };
+        }
+
+        /** Whether a comparison result {@code c} (negative, zero, positive) satisfies this operator. */
+        boolean holds(int c) {
+            return switch (this) {
+                case EQ -> c == 0;
+                case NE -> c != 0;
+                case LT -> c < 0;
+                case LE -> c <= 0;
+                case GT -> c > 0;
+                case GE -> c >= 0;
+            };
+        }
+    }
+
+    /** Builds a comparison; a column against a numeric constant (the common WHERE) gets a specialized form. */
+    static Expr compare(String op, Expr left, Expr right) {
+        CmpOp o = CmpOp.of(op);
+        if (left instanceof Ref ref && right instanceof Const c && c.value() instanceof Number n
+                && ref.type() != null && ref.type().isNumeric()) {
+            return new CompareColumnConst(o, ref.index(), n instanceof Long l ? l : 0L, n.doubleValue(),
+                    n instanceof Long, ref, c);
+        }
+        return new Compare(o, left, right);
+    }
+
+    record Compare(CmpOp op, Expr left, Expr right) implements Expr {
         @Override
         public ColumnType type() {
             return ColumnType.BOOLEAN;
@@ -86,15 +126,35 @@ interface Expr {
             if (b == null) {
                 return null;
             }
-            int c = Values.compare(a, b);
-            return switch (op) {
-                case "=" -> c == 0;
-                case "<>" -> c != 0;
-                case "<" -> c < 0;
-                case "<=" -> c <= 0;
-                case ">" -> c > 0;
-                default -> c >= 0;
-            };
+            return op.holds(Values.compare(a, b));
+        }
+    }
+
+    /**
+     * {@code column op constant} over a numeric column: one call, primitive comparison, no boxing beyond the cell's.
+     * Same semantics as {@link Compare} (numbers compare by value whatever their Java type; null is unknown).
+     */
+    record CompareColumnConst(CmpOp op, int index, long longValue, double doubleValue, boolean constIsLong, Ref left,
+            Const right) implements Expr {
+        @Override
+        public ColumnType type() {
+            return ColumnType.BOOLEAN;
+        }
+
+        @Override
+        public Object eval(Object[] row) {
+            Object v = row[index];
+            if (v == null) {
+                return null;
+            }
+            int c;
+            if (v instanceof Long x && constIsLong) {
+                c = Long.compare(x, longValue);
+            } else {
+                double d = ((Number) v).doubleValue();
+                c = d < doubleValue ? -1 : d > doubleValue ? 1 : 0;
+            }
+            return op.holds(c);
         }
     }
 

@@ -20,11 +20,35 @@ final class GenerationOutput {
         this.generation = generation;
     }
 
-    /** One query's part; {@code schema} non-null for a snapshot, {@code error} non-null for a final error. */
+    /**
+     * One query's part; {@code schema} non-null for a snapshot, {@code error} non-null for a final error. The changes
+     * are the operator's list, shared (read-only) by every subscriber of the query; only a merge ({@link #absorb})
+     * copies them into a map of its own.
+     */
     static final class QueryOutput {
         QuerySchema schema;
         TidemarkException error;
-        final Map<List<Object>, Change> changes = new LinkedHashMap<>();
+        private List<Change> shared = List.of();
+        private Map<List<Object>, Change> own;
+
+        int size() {
+            return own != null ? own.size() : shared.size();
+        }
+
+        Iterable<Change> changes() {
+            return own != null ? own.values() : shared;
+        }
+
+        Map<List<Object>, Change> own() {
+            if (own == null) {
+                own = new LinkedHashMap<>();
+                for (Change c : shared) {
+                    own.put(c.tuple().key(), c);
+                }
+                shared = null;
+            }
+            return own;
+        }
     }
 
     Map<String, QueryOutput> queries() {
@@ -39,20 +63,18 @@ final class GenerationOutput {
         return queries.isEmpty();
     }
 
-    void snapshot(String queryId, QuerySchema schema, List<Tuple> tuples) {
+    /** A snapshot: {@code added} holds one ADDED change per result row (shared, not modified). */
+    void snapshot(String queryId, QuerySchema schema, List<Change> added) {
         QueryOutput q = new QueryOutput();
         q.schema = schema;
-        for (Tuple t : tuples) {
-            q.changes.put(t.key(), new Change(Change.Kind.ADDED, t));
-        }
+        q.shared = added;
         put(queryId, q);
     }
 
+    /** Changes of one generation, each key once (the operator's list, shared, not modified). */
     void changes(String queryId, List<Change> changes) {
         QueryOutput q = new QueryOutput();
-        for (Change c : changes) {
-            q.changes.put(c.tuple().key(), c);
-        }
+        q.shared = changes;
         put(queryId, q);
     }
 
@@ -64,13 +86,13 @@ final class GenerationOutput {
 
     private void put(String queryId, QueryOutput q) {
         QueryOutput prev = queries.put(queryId, q);
-        rows += q.changes.size() + 1 - (prev == null ? 0 : prev.changes.size() + 1);
+        rows += q.size() + 1 - (prev == null ? 0 : prev.size() + 1);
     }
 
     /** Drops a query's part (it was unregistered); returns the rows removed. */
     int remove(String queryId) {
         QueryOutput q = queries.remove(queryId);
-        int n = q == null ? 0 : q.changes.size() + 1;
+        int n = q == null ? 0 : q.size() + 1;
         rows -= n;
         return n;
     }
@@ -88,31 +110,32 @@ final class GenerationOutput {
             if (mine == null || next.schema != null || next.error != null) {
                 put(e.getKey(), next);
             } else if (mine.error == null) {
-                int before = mine.changes.size();
+                int before = mine.size();
                 fold(mine, next);
-                rows += mine.changes.size() - before;
+                rows += mine.size() - before;
             }
         }
     }
 
     private static void fold(QueryOutput mine, QueryOutput next) {
-        for (Change c : next.changes.values()) {
+        Map<List<Object>, Change> changes = mine.own();
+        for (Change c : next.changes()) {
             List<Object> key = c.tuple().key();
-            Change prev = mine.changes.get(key);
+            Change prev = changes.get(key);
             if (mine.schema != null) {
                 // A snapshot holds the rows themselves: apply the change to them.
                 if (c.kind() == Change.Kind.REMOVED) {
-                    mine.changes.remove(key);
+                    changes.remove(key);
                 } else {
-                    mine.changes.put(key, new Change(Change.Kind.ADDED, c.tuple()));
+                    changes.put(key, new Change(Change.Kind.ADDED, c.tuple()));
                 }
                 continue;
             }
             Change merged = prev == null ? c : Change.conflate(prev, c);
             if (merged == null) {
-                mine.changes.remove(key);
+                changes.remove(key);
             } else {
-                mine.changes.put(key, merged);
+                changes.put(key, merged);
             }
         }
     }
@@ -143,7 +166,7 @@ final class GenerationOutput {
         if (q.schema != null) {
             call(() -> l.snapshotBegin(id, q.schema), onError);
         }
-        for (Change c : q.changes.values()) {
+        for (Change c : q.changes()) {
             call(() -> {
                 switch (c.kind()) {
                     case ADDED -> l.tupleAdded(id, c.tuple());

@@ -2,38 +2,165 @@ package io.tidemark.live;
 
 import io.tidemark.core.ArchiveDefinition;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
- * The two live tables of one archive and the operators reading them. {@code recent} is ordered by
- * {@code (timestamp, rtId)}, which is both its key and the index that expiry and time windows walk;
- * {@code latest} is keyed by rtId with a time index beside it. Guarded by the tenant lock.
+ * The two live tables of one archive and the operators reading them. Guarded by the tenant lock.
+ *
+ * <p>Both tables hang off one map from rtId to its {@link Series}: the series' latest row ({@code latest}) and its
+ * rows in the live window, sorted by time ({@code recent}, key {@code (timestamp, rtId)}). A sample costs one hash
+ * lookup for both tables and allocates nothing but its cell array. A {@link TimeIndex} over {@code recent} finds the
+ * rows that leave the window; one over {@code latest} exists only while a query on {@code latest} has a time window.
+ *
+ * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then four slots
+ * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, its estimated size, and
+ * its group ids ({@link KeyDictionary}).
  */
 final class LiveTables {
-    /** Per-row overhead estimate: the cell array, a map entry and its key. */
-    private static final long ROW_OVERHEAD = 16 + 64 + 32;
+    /** Per-row overhead estimate: the cell array's header and trailing slots, a time-index entry, a series slot. */
+    private static final long ROW_OVERHEAD = 16 + 3 * 8 + 16 + 8;
+    /** Per-rtId overhead estimate: the series and its map entry. */
+    private static final long SERIES_OVERHEAD = 48 + 48 + 40;
 
     final ArchiveDefinition archive;
     final long windowMicros;
-    final TreeMap<RowKey, Object[]> recent = new TreeMap<>();
-    final Map<String, Object[]> latest = new HashMap<>();
-    final TreeMap<RowKey, Object[]> latestByTime = new TreeMap<>();
+    /** Cells per row; the slot after the cells marks removal from recent, the next holds the series. */
+    final int width;
+    private final int goneRecent;
+    private final int seriesSlot;
+    private final int sizeSlot;
+    private final int idsSlot;
+    final HashMap<String, Series> series = new HashMap<>();
+    private final TimeIndex recentByTime;
+    private TimeIndex latestByTime;
+    private int recentRows;
     final List<Operator> recentOperators = new ArrayList<>();
     final List<Operator> latestOperators = new ArrayList<>();
+    private final List<KeyDictionary> recentKeys = new ArrayList<>();
+    private final List<KeyDictionary> latestKeys = new ArrayList<>();
     long bytes;
+    /** The changes of the current call, per table, handed to the operators as one batch at its end. */
+    private final ChangeBatch recentBatch;
+    private final ChangeBatch latestBatch;
 
     LiveTables(ArchiveDefinition archive, long windowMicros) {
         this.archive = archive;
         this.windowMicros = windowMicros;
+        this.width = 2 + archive.columns().size();
+        this.goneRecent = width;
+        this.seriesSlot = width + 1;
+        this.sizeSlot = width + 2;
+        this.idsSlot = width + 3;
+        this.recentBatch = new ChangeBatch(idsSlot);
+        this.latestBatch = new ChangeBatch(idsSlot);
+        this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> row[goneRecent] == null);
     }
 
-    static long bytes(Object[] row) {
-        long b = ROW_OVERHEAD + 8L * row.length;
-        for (Object v : row) {
+    /** One rtId: its latest row and its rows in the live window, sorted by time (a ring that grows). */
+    static final class Series {
+        Object[] latest;
+        private Object[][] rows = new Object[2][];
+        private int head;
+        private int size;
+
+        private static long micros(Object[] row) {
+            return (Long) row[1];
+        }
+
+        /** Inserts a recent row; returns the row it replaces (same timestamp), or null. */
+        Object[] put(Object[] row, long t) {
+            if (size == head || t > micros(rows[size - 1])) {
+                append(row);
+                return null;
+            }
+            int i = search(t);
+            if (i < size && micros(rows[i]) == t) {
+                Object[] old = rows[i];
+                rows[i] = row;
+                return old;
+            }
+            ensureRoom();
+            i = search(t);
+            System.arraycopy(rows, i, rows, i + 1, size - i);
+            rows[i] = row;
+            size++;
+            return null;
+        }
+
+        void remove(Object[] row, long t) {
+            if (rows[head] == row) {
+                rows[head++] = null;
+            } else {
+                int i = search(t);
+                System.arraycopy(rows, i + 1, rows, i, size - 1 - i);
+                rows[size - 1] = null;
+                size--;
+            }
+            if (head == size) {
+                head = 0;
+                size = 0;
+            }
+        }
+
+        private int search(long t) {
+            int lo = head;
+            int hi = size;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (micros(rows[mid]) < t) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
+        private void append(Object[] row) {
+            ensureRoom();
+            rows[size++] = row;
+        }
+
+        private void ensureRoom() {
+            if (size == rows.length) {
+                if (head > 0) {
+                    System.arraycopy(rows, head, rows, 0, size - head);
+                    Arrays.fill(rows, size - head, size, null);
+                    size -= head;
+                    head = 0;
+                } else {
+                    rows = Arrays.copyOf(rows, size * 2);
+                }
+            }
+        }
+
+        void forEachRecent(Consumer<Object[]> sink) {
+            for (int i = head; i < size; i++) {
+                sink.accept(rows[i]);
+            }
+        }
+    }
+
+    /** An empty row: {@code width} cells plus the trailing slots. */
+    static Object[] newRow(int width) {
+        return new Object[width + 4];
+    }
+
+    /** Records a new row's estimated size in its row (computed once, outside the lock). */
+    static long sizeRow(Object[] row, int width) {
+        long b = bytes(row, width);
+        row[width + 2] = b;
+        return b;
+    }
+
+    /** The estimated bytes of a row's cells. */
+    static long bytes(Object[] row, int width) {
+        long b = ROW_OVERHEAD + 8L * width;
+        for (int i = 0; i < width; i++) {
+            Object v = row[i];
             if (v instanceof String s) {
                 b += 40 + 2L * s.length();
             } else if (v != null) {
@@ -41,6 +168,11 @@ final class LiveTables {
             }
         }
         return b;
+    }
+
+    /** The size recorded by {@link #sizeRow}. */
+    long bytes(Object[] row) {
+        return (Long) row[sizeSlot];
     }
 
     /** Rows of recent must have a timestamp of at least this at {@code nowMicros}. */
@@ -52,15 +184,23 @@ final class LiveTables {
     long growth(List<Object[]> rows, long nowMicros) {
         long floor = recentFloor(nowMicros);
         long growth = 0;
-        Map<String, Object[]> latestAfter = new HashMap<>();
+        HashMap<String, Object[]> latestAfter = new HashMap<>();
+        HashMap<RowKey, Object[]> recentAfter = new HashMap<>();
         for (Object[] row : rows) {
-            if ((Long) row[1] >= floor) {
-                Object[] old = recent.get(RowKey.of(row));
-                growth += bytes(row) - (old == null ? 0 : bytes(old));
-            }
             String rtId = (String) row[0];
-            Object[] prev = latestAfter.containsKey(rtId) ? latestAfter.get(rtId) : latest.get(rtId);
-            if (prev == null || (Long) row[1] >= (Long) prev[1]) {
+            long t = (Long) row[1];
+            Series s = series.get(rtId);
+            if (s == null && !latestAfter.containsKey(rtId)) {
+                growth += SERIES_OVERHEAD;
+            }
+            if (t >= floor) {
+                RowKey key = new RowKey(t, rtId);
+                Object[] old = recentAfter.containsKey(key) ? recentAfter.get(key) : recentRow(s, t);
+                growth += bytes(row) - (old == null ? 0 : bytes(old));
+                recentAfter.put(key, row);
+            }
+            Object[] prev = latestAfter.containsKey(rtId) ? latestAfter.get(rtId) : s == null ? null : s.latest;
+            if (prev == null || t >= (Long) prev[1]) {
                 growth += bytes(row) - (prev == null ? 0 : bytes(prev));
                 latestAfter.put(rtId, row);
             }
@@ -68,50 +208,93 @@ final class LiveTables {
         return growth;
     }
 
-    /** Applies one committed sample to both tables and their operators. */
-    void put(Object[] row, long nowMicros) {
-        if ((Long) row[1] >= recentFloor(nowMicros)) {
-            Object[] old = recent.put(RowKey.of(row), row);
-            bytes += bytes(row) - (old == null ? 0 : bytes(old));
-            dispatch(recentOperators, old, row);
+    private static Object[] recentRow(Series s, long t) {
+        if (s == null || s.size == s.head) {
+            return null;
         }
+        int i = s.search(t);
+        return i < s.size && Series.micros(s.rows[i]) == t ? s.rows[i] : null;
+    }
+
+    /**
+     * Applies committed samples (sized by {@link #sizeRow}) to both tables, then hands each table's changes to its
+     * operators as one batch (in order, so a row replaced within the batch is added before it is retracted).
+     */
+    void putAll(List<Object[]> rows, long nowMicros) {
+        for (int i = 0; i < rows.size(); i++) {
+            put(rows.get(i), nowMicros);
+        }
+        flush();
+    }
+
+    private void flush() {
+        change(recentKeys, recentOperators, recentBatch);
+        change(latestKeys, latestOperators, latestBatch);
+    }
+
+    private void put(Object[] row, long nowMicros) {
+        long rowBytes = bytes(row);
         String rtId = (String) row[0];
-        Object[] prev = latest.get(rtId);
-        if (prev != null && (Long) row[1] < (Long) prev[1]) {
+        long t = (Long) row[1];
+        Series s = series.get(rtId);
+        if (s == null) {
+            s = new Series();
+            series.put(rtId, s);
+            bytes += SERIES_OVERHEAD;
+        }
+        row[seriesSlot] = s;
+        if (t >= recentFloor(nowMicros)) {
+            Object[] old = s.put(row, t);
+            recentByTime.add(row, t);
+            bytes += rowBytes;
+            if (old != null) {
+                old[goneRecent] = Boolean.TRUE;
+                recentByTime.removed();
+                bytes -= bytes(old);
+            } else {
+                recentRows++;
+            }
+            recentBatch.add(old, row);
+        }
+        Object[] prev = s.latest;
+        if (prev != null && t < (Long) prev[1]) {
             return;
         }
-        latest.put(rtId, row);
-        if (prev != null) {
-            latestByTime.remove(RowKey.of(prev));
+        s.latest = row;
+        bytes += rowBytes - (prev == null ? 0 : bytes(prev));
+        if (latestByTime != null) {
+            latestByTime.add(row, t);
+            if (prev != null) {
+                latestByTime.removed();
+            }
         }
-        latestByTime.put(RowKey.of(row), row);
-        bytes += bytes(row) - (prev == null ? 0 : bytes(prev));
-        dispatch(latestOperators, prev, row);
+        latestBatch.add(prev, row);
     }
 
     /** Removes recent rows that left the live window; returns whether any did. */
     boolean expire(long nowMicros) {
-        Map<RowKey, Object[]> gone = recent.headMap(RowKey.floor(recentFloor(nowMicros)), false);
-        if (gone.isEmpty()) {
-            return false;
-        }
-        for (Iterator<Object[]> it = gone.values().iterator(); it.hasNext();) {
-            Object[] row = it.next();
-            it.remove();
-            bytes -= bytes(row);
-            dispatch(recentOperators, row, null);
-        }
-        return true;
+        int before = recentRows;
+        recentByTime.pollBefore(recentFloor(nowMicros), this::expireRow);
+        flush();
+        return recentRows != before;
+    }
+
+    private void expireRow(Object[] row) {
+        row[goneRecent] = Boolean.TRUE;
+        ((Series) row[seriesSlot]).remove(row, (Long) row[1]);
+        recentRows--;
+        bytes -= bytes(row);
+        recentBatch.add(row, null);
     }
 
     /** Moves every operator's time window to {@code nowMicros}; returns whether any row left a window. */
     boolean advanceWindows(long nowMicros) {
         boolean any = false;
         for (Operator op : recentOperators) {
-            any |= op.advanceWindow(nowMicros, recent);
+            any |= op.advanceWindow(nowMicros, recentByTime);
         }
         for (Operator op : latestOperators) {
-            any |= op.advanceWindow(nowMicros, latestByTime);
+            any |= latestByTime != null && op.advanceWindow(nowMicros, latestByTime);
         }
         return any;
     }
@@ -120,13 +303,106 @@ final class LiveTables {
         return latestTable ? latestOperators : recentOperators;
     }
 
-    Iterable<Object[]> rows(boolean latestTable) {
-        return latestTable ? latest.values() : recent.values();
+    /** Adds an operator (already populated) to a table. */
+    void attach(Operator op) {
+        boolean latest = op.plan.latest();
+        operators(latest).add(op);
+        if (latest && op.plan.window() != null && latestByTime == null) {
+            latestByTime = new TimeIndex(1_000_000, row -> ((Series) row[seriesSlot]).latest == row);
+            for (Series s : series.values()) {
+                latestByTime.add(s.latest, (Long) s.latest[1]);
+            }
+        }
     }
 
-    private static void dispatch(List<Operator> operators, Object[] old, Object[] neu) {
-        for (int i = 0; i < operators.size(); i++) {
-            operators.get(i).onChange(old, neu);
+    /** Removes an operator from its table; the last windowed query on latest drops latest's time index. */
+    void detach(Operator op) {
+        boolean latest = op.plan.latest();
+        operators(latest).remove(op);
+        if (op.keys != null && --op.keys.users == 0) {
+            keyDictionaries(latest).remove(op.keys);
         }
+        if (latest && latestOperators.stream().noneMatch(o -> o.plan.window() != null)) {
+            latestByTime = null;
+        }
+    }
+
+    /**
+     * The dictionary for a GROUP BY over one table, shared by every operator with the same expressions; a new one is
+     * filled from the table's rows. The caller counts itself as a user.
+     */
+    KeyDictionary keyDictionary(boolean latestTable, List<Expr> groupBy) {
+        List<KeyDictionary> dicts = keyDictionaries(latestTable);
+        for (KeyDictionary d : dicts) {
+            if (d.exprs.equals(groupBy)) {
+                d.users++;
+                return d;
+            }
+        }
+        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), idsSlot);
+        forEachRow(latestTable, d::retain);
+        d.users++;
+        dicts.add(d);
+        return d;
+    }
+
+    /** The smallest number no live dictionary of either table uses (a row can be in both tables). */
+    private int freeDictionaryNumber() {
+        for (int n = 0;; n++) {
+            int k = n;
+            if (recentKeys.stream().noneMatch(d -> d.number == k) && latestKeys.stream().noneMatch(d -> d.number == k)) {
+                return n;
+            }
+        }
+    }
+
+    private List<KeyDictionary> keyDictionaries(boolean latestTable) {
+        return latestTable ? latestKeys : recentKeys;
+    }
+
+    /** After a cut's output is collected: group ids freed during the generation may be reused. */
+    void endCut() {
+        recentKeys.forEach(KeyDictionary::endCut);
+        latestKeys.forEach(KeyDictionary::endCut);
+    }
+
+    void forEachRow(boolean latestTable, Consumer<Object[]> sink) {
+        for (Series s : series.values()) {
+            if (latestTable) {
+                sink.accept(s.latest);
+            } else {
+                s.forEachRecent(sink);
+            }
+        }
+    }
+
+    /** Dictionaries learn the batch's new rows before the operators see them and forget the old ones after. */
+    private static void change(List<KeyDictionary> keys, List<Operator> operators, ChangeBatch batch) {
+        int n = batch.size();
+        if (n == 0) {
+            return;
+        }
+        for (int k = 0; k < keys.size(); k++) {
+            KeyDictionary d = keys.get(k);
+            for (int i = 0; i < n; i++) {
+                Object[] neu = batch.neu(i);
+                if (neu != null) {
+                    d.retain(neu);
+                }
+            }
+        }
+        for (int i = 0; i < operators.size(); i++) {
+            operators.get(i).onChanges(batch);
+        }
+        for (int k = 0; k < keys.size(); k++) {
+            KeyDictionary d = keys.get(k);
+            for (int i = 0; i < n; i++) {
+                Object[] old = batch.old(i);
+                if (old != null) {
+                    d.release(old);
+                }
+            }
+        }
+        batch.clear();
     }
 }

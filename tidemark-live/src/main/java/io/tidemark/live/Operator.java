@@ -29,28 +29,35 @@ abstract class Operator {
     /** False while the operator is filled at registration: nothing is "changed" for a brand-new result. */
     boolean tracking;
     TidemarkException failure;
+    /** The shared GROUP BY dictionary of a grouped aggregate; null otherwise. */
+    final KeyDictionary keys;
 
-    Operator(Plan plan) {
+    Operator(Plan plan, KeyDictionary keys) {
         this.plan = plan;
+        this.keys = keys;
         this.outputTypes = plan.schema().columns().stream().map(QuerySchema.OutputColumn::type).toList();
     }
 
-    static Operator create(Plan plan) {
-        return plan.isAggregate() ? new AggregateOperator(plan) : new RowOperator(plan);
-    }
-
-    /** Fills the operator from the table's rows; {@code nowMicros} places the time window. */
-    final void populate(Iterable<Object[]> rows, long nowMicros) {
+    /** An operator for {@code plan}, filled from the table's rows; {@code nowMicros} places the time window. */
+    static Operator create(Plan plan, LiveTables tables, long nowMicros) {
+        Operator op;
+        if (!plan.isAggregate()) {
+            op = new RowOperator(plan);
+        } else {
+            KeyDictionary keys = plan.groupBy().isEmpty() ? null : tables.keyDictionary(plan.latest(), plan.groupBy());
+            op = new AggregateOperator(plan, keys);
+        }
         if (plan.window() != null) {
-            minMicros = plan.window().minMicros(nowMicros);
+            op.minMicros = plan.window().minMicros(nowMicros);
         }
-        for (Object[] row : rows) {
-            onChange(null, row);
-        }
-        tracking = true;
+        tables.forEachRow(plan.latest(), row -> op.onChange(null, row));
+        op.tracking = true;
+        return op;
     }
 
     final boolean admits(Object[] row) {
+        // Evaluated per query and change: keep it free of allocation (cells are boxed already, predicates return the
+        // Boolean constants).
         return (Long) row[1] >= minMicros && (plan.where() == null || Expr.isTrue(plan.where(), row));
     }
 
@@ -72,13 +79,20 @@ abstract class Operator {
         }
     }
 
+    /** The changes of one batch, in order; the default takes them one row at a time. */
+    void onChanges(ChangeBatch batch) {
+        for (int i = 0; i < batch.size() && failure == null; i++) {
+            onChange(batch.old(i), batch.neu(i));
+        }
+    }
+
     /**
      * Moves the time window to {@code nowMicros}, retracting the rows that left it. Visits only those rows, through
      * the table's time index.
      *
      * @return whether any row left the result's input
      */
-    final boolean advanceWindow(long nowMicros, NavigableMap<RowKey, Object[]> byTime) {
+    final boolean advanceWindow(long nowMicros, TimeIndex byTime) {
         if (plan.window() == null || failure != null) {
             return false;
         }
@@ -86,15 +100,15 @@ abstract class Operator {
         if (to <= minMicros) {
             return false;
         }
-        boolean any = false;
-        for (Object[] row : byTime.subMap(RowKey.floor(minMicros), true, RowKey.floor(to), false).values()) {
-            if (admits(row)) {
+        boolean[] any = {false};
+        byTime.range(minMicros, to, row -> {
+            if (failure == null && admits(row)) {
                 onChange(row, null);
-                any = true;
+                any[0] = true;
             }
-        }
+        });
         minMicros = to;
-        return any;
+        return any[0];
     }
 
     /** Applies a change of the admitted rows: {@code old} left, {@code neu} entered (either may be null). */

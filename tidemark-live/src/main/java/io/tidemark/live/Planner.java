@@ -634,7 +634,7 @@ final class Planner {
     }
 
     private static Expr cmp(String op, Expr l, Expr r) {
-        return new Expr.Compare(op, l, r);
+        return Expr.compare(op, l, r);
     }
 
     private Expr like(net.sf.jsqlparser.expression.operators.relational.LikeExpression like, Scope scope) {

@@ -24,7 +24,7 @@ final class RowOperator extends Operator {
 
     @SuppressWarnings("unchecked")
     RowOperator(Plan plan) {
-        super(plan);
+        super(plan, null);
         if (plan.hasLimit()) {
             Comparator<Object> keyOrder = plan.latest() ? (a, b) -> ((String) a).compareTo((String) b)
                     : (a, b) -> ((RowKey) a).compareTo((RowKey) b);

@@ -16,7 +16,9 @@ import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.rollup.OrchestratorHost;
 import io.tidemark.rollup.RollupAdmin;
+import io.tidemark.live.QuerySchema;
 import io.tidemark.server.auth.Caller;
+import io.tidemark.server.live.LiveHub;
 import io.tidemark.store.ArchiveInfo;
 import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
@@ -35,7 +37,7 @@ import java.util.Set;
 
 /**
  * Every operation the APIs offer, checked against the caller's role and confined to the caller's tenant. The HTTP,
- * GraphQL (and later WebSocket) adapters only translate; the rules live here, so every adapter enforces the same
+ * GraphQL and WebSocket adapters only translate; the rules live here, so every adapter enforces the same
  * ones. Another tenant's objects are {@code NOT_FOUND}, exactly like missing ones. Thread-safe.
  */
 public final class Operations {
@@ -44,13 +46,16 @@ public final class Operations {
     private final Clock clock;
     private final ServerConfig config;
     private final MeterRegistry meters;
+    private final LiveHub live;
 
-    Operations(Store store, OrchestratorHost host, Clock clock, ServerConfig config, MeterRegistry meters) {
+    Operations(Store store, OrchestratorHost host, Clock clock, ServerConfig config, MeterRegistry meters,
+            LiveHub live) {
         this.store = store;
         this.host = host;
         this.clock = clock;
         this.config = config;
         this.meters = meters;
+        this.live = live;
     }
 
     /** A rollup row or a raw row as a reader sees it: AVG computed from its partials, FIRST / LAST without times. */
@@ -78,6 +83,7 @@ public final class Operations {
     public ArchiveInfo createArchive(Caller c, ArchiveDefinition def) {
         c.require(Role.ADMIN, "create archives");
         ArchiveInfo a = store.streamData().createArchive(c.tenant(), def);
+        live.archiveCreated(c.tenant(), a);
         audit(c, AuditKind.ARCHIVE_CREATED, def.name(), "created with columns " + def.columns().stream()
                 .map(col -> col.name() + " " + col.type()).collect(java.util.stream.Collectors.joining(", ")));
         return a;
@@ -117,6 +123,7 @@ public final class Operations {
     public void deleteArchive(Caller c, String name) {
         c.require(Role.ADMIN, "delete archives");
         store.streamData().deleteArchive(c.tenant(), name);
+        live.archiveDeleted(c.tenant(), name);
         audit(c, AuditKind.ARCHIVE_DELETED, name, "deleted with its rows");
     }
 
@@ -125,6 +132,7 @@ public final class Operations {
     public RollupInfo createRollupArchive(Caller c, RollupDefinition def) {
         c.require(Role.ADMIN, "create rollup archives");
         RollupPlan plan = store.streamData().createRollupArchive(c.tenant(), def);
+        live.archiveCreated(c.tenant(), store.streamData().requireArchive(c.tenant(), def.name()));
         audit(c, AuditKind.ROLLUP_CREATED, def.name(), "created: " + def.aggregations() + " of '" + def.source()
                 + "' per " + def.bucket().spec());
         return store.rollups().rollup(new RollupId(c.tenant(), plan.definition().name()));
@@ -237,6 +245,18 @@ public final class Operations {
         return out;
     }
 
+    // ---- live queries -----------------------------------------------------------------------------------------
+
+    /**
+     * The result schema of a live query over the caller's tenant.
+     *
+     * @throws TidemarkException {@code INVALID_QUERY}, {@code NOT_FOUND}, {@code UNKNOWN_COLUMN} with the position
+     */
+    public QuerySchema validateLiveQuery(Caller c, String sql) {
+        c.require(Role.READER, "validate live queries");
+        return live.validate(c.tenant(), sql);
+    }
+
     // ---- ingest -----------------------------------------------------------------------------------------------
 
     /**
@@ -279,7 +299,8 @@ public final class Operations {
             counter("tidemark.ingest.batches", c.tenant(), "rejected").increment();
             throw e;
         }
-        int n = store.streamData().write(c.tenant(), batch);
+        SampleBatch committed = batch;
+        int n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), committed));
         counter("tidemark.ingest.batches", c.tenant(), "written").increment();
         meters.counter("tidemark.ingest.samples", "tenant", c.tenant().value()).increment(n);
         return n;

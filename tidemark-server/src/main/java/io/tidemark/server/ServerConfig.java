@@ -18,7 +18,66 @@ import java.util.Objects;
 public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, String jdbcUser, String jdbcPassword,
         int poolSize, long ingestMaxBytes, int ingestMaxRows, int graphqlMaxIngestRows, int graphqlMaxBytes,
         Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
-        Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant) {
+        Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant,
+        Live live) {
+
+    /**
+     * The live-query settings ({@code live.*} keys).
+     *
+     * @param publishInterval how often the engine cuts a generation (when anything changed)
+     * @param window the live window of every archive unless {@code windows} names it
+     * @param windows live windows per archive: keys {@code archive} (any tenant) or {@code tenant/archive}
+     * @param memoryBudgetBytes live-table memory per tenant (the engine's estimate)
+     * @param maxPendingRows undelivered result rows per connection before its generations are merged
+     * @param outboundBytes bytes queued for one WebSocket before delivery to it pauses (the slow-consumer bound)
+     * @param heartbeatTimeout a live connection silent for this long is closed (code 4408)
+     */
+    public record Live(Duration publishInterval, Duration window, java.util.Map<String, Duration> windows,
+            long memoryBudgetBytes, int maxPendingRows, long outboundBytes, Duration heartbeatTimeout) {
+        public static final Live DEFAULT = new Live(Duration.ofMillis(100), Duration.ofMinutes(15),
+                java.util.Map.of(), 256L << 20, 100_000, 4L << 20, Duration.ofSeconds(30));
+
+        public Live {
+            windows = java.util.Map.copyOf(windows);
+            positive("live.publish-interval", publishInterval);
+            positive("live.window", window);
+            positive("live.heartbeat-timeout", heartbeatTimeout);
+            windows.forEach((k, v) -> positive("live.windows " + k, v));
+            requireRange("live.memory-budget", memoryBudgetBytes, 1024, Long.MAX_VALUE);
+            requireRange("live.max-pending-rows", maxPendingRows, 1, 100_000_000);
+            requireRange("live.outbound-buffer", outboundBytes, 1024, Long.MAX_VALUE);
+        }
+
+        /** The live window of {@code tenant}'s {@code archive}: {@code tenant/archive}, then {@code archive}. */
+        public Duration windowOf(String tenant, String archive) {
+            Duration d = windows.get(tenant + "/" + archive);
+            return d != null ? d : windows.getOrDefault(archive, window);
+        }
+
+        /** Parses {@code archive=PT1H, tenant/archive=PT5M}. */
+        static java.util.Map<String, Duration> parseWindows(String text) {
+            java.util.Map<String, Duration> out = new java.util.LinkedHashMap<>();
+            for (String part : text.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                int eq = part.indexOf('=');
+                if (eq <= 0) {
+                    throw invalid("live.windows", "'" + part.trim() + "' is not archive=duration or "
+                            + "tenant/archive=duration");
+                }
+                out.put(part.substring(0, eq).trim(), ConfigResolver.parseDuration("live.windows",
+                        part.substring(eq + 1).trim()));
+            }
+            return out;
+        }
+
+        private static void positive(String key, Duration d) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw invalid(key, "must be positive, got " + d);
+            }
+        }
+    }
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -41,6 +100,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         }
         requireRange("rollup.max-buckets-per-statement", rollupMaxBucketsPerStatement, 1, 1_000_000);
         requireRange("rollup.max-buckets-per-tick", rollupMaxBucketsPerTick, 1, 100_000_000);
+        Objects.requireNonNull(live, "live");
     }
 
     private static void requireRange(String key, long value, long min, long max) {
@@ -86,13 +146,15 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.metricsToken = metricsToken;
         b.bootstrapToken = bootstrapToken;
         b.bootstrapTenant = bootstrapTenant;
+        b.live = live;
         return b;
     }
 
     @Override
     public String toString() {
         return "ServerConfig[" + host + ":" + port + ", store=" + storeConfig() + ", ingest.max-bytes=" + ingestMaxBytes
-                + ", ingest.max-rows=" + ingestMaxRows + ", rollup.interval=" + rollupInterval + "]";
+                + ", ingest.max-rows=" + ingestMaxRows + ", rollup.interval=" + rollupInterval
+                + ", live.publish-interval=" + live.publishInterval() + ", live.window=" + live.window() + "]";
     }
 
     /** Builds a {@link ServerConfig}; the fields start at the documented defaults. */
@@ -115,8 +177,56 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         String metricsToken;
         boolean bootstrapToken = true;
         String bootstrapTenant = "default";
+        Live live = Live.DEFAULT;
 
         private Builder() {}
+
+        public Builder live(Live v) {
+            live = v;
+            return this;
+        }
+
+        public Builder livePublishInterval(Duration v) {
+            live = new Live(v, live.window(), live.windows(), live.memoryBudgetBytes(), live.maxPendingRows(),
+                    live.outboundBytes(), live.heartbeatTimeout());
+            return this;
+        }
+
+        public Builder liveWindow(Duration v) {
+            live = new Live(live.publishInterval(), v, live.windows(), live.memoryBudgetBytes(), live.maxPendingRows(),
+                    live.outboundBytes(), live.heartbeatTimeout());
+            return this;
+        }
+
+        public Builder liveWindows(java.util.Map<String, Duration> v) {
+            live = new Live(live.publishInterval(), live.window(), v, live.memoryBudgetBytes(), live.maxPendingRows(),
+                    live.outboundBytes(), live.heartbeatTimeout());
+            return this;
+        }
+
+        public Builder liveMemoryBudgetBytes(long v) {
+            live = new Live(live.publishInterval(), live.window(), live.windows(), v, live.maxPendingRows(),
+                    live.outboundBytes(), live.heartbeatTimeout());
+            return this;
+        }
+
+        public Builder liveMaxPendingRows(int v) {
+            live = new Live(live.publishInterval(), live.window(), live.windows(), live.memoryBudgetBytes(), v,
+                    live.outboundBytes(), live.heartbeatTimeout());
+            return this;
+        }
+
+        public Builder liveOutboundBytes(long v) {
+            live = new Live(live.publishInterval(), live.window(), live.windows(), live.memoryBudgetBytes(),
+                    live.maxPendingRows(), v, live.heartbeatTimeout());
+            return this;
+        }
+
+        public Builder liveHeartbeatTimeout(Duration v) {
+            live = new Live(live.publishInterval(), live.window(), live.windows(), live.memoryBudgetBytes(),
+                    live.maxPendingRows(), live.outboundBytes(), v);
+            return this;
+        }
 
         public Builder host(String v) {
             host = v;
@@ -211,7 +321,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
                     ingestMaxRows, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
-                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant);
+                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live);
         }
     }
 }

@@ -10,7 +10,12 @@ import io.tidemark.core.Role;
 import io.tidemark.core.TenantId;
 import io.tidemark.rollup.OrchestratorConfig;
 import io.tidemark.rollup.OrchestratorHost;
+import io.tidemark.live.LiveEngine;
+import io.tidemark.server.auth.Authenticator;
 import io.tidemark.server.auth.Tokens;
+import io.tidemark.server.live.LiveEndpoint;
+import io.tidemark.server.live.LiveFeedingStore;
+import io.tidemark.server.live.LiveHub;
 import io.tidemark.server.graphql.GraphQlApi;
 import io.tidemark.server.graphql.GraphQlModule;
 import io.tidemark.server.http.HttpApi;
@@ -22,15 +27,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Tidemark server: the store, the rollup orchestrator host ticking every tenant, and the HTTP APIs on one
- * port. Build with {@link #builder(ServerConfig)}, then {@link #start()}.
+ * The Tidemark server: the store, the rollup orchestrator host ticking every tenant, the live-query engine fed by
+ * ingest and by committed rollup buckets, and the HTTP APIs and the live WebSocket on one port. Build with {@link #builder(ServerConfig)}, then {@link #start()}.
  *
  * <p>Lifecycle: {@link #close()} is the clean shutdown — stop accepting connections, refuse new requests, let the
- * requests in flight finish (an ingest batch in flight commits and is answered), stop the orchestrator host
+ * requests in flight finish (an ingest batch in flight commits and is answered), close live connections with 1001
+ * (clients reconnect), stop the live engine's cuts, stop the orchestrator host
  * between statements, then close the store if the server opened it. Nothing acknowledged is lost, and a server
  * started again on the same store carries on from the stored watermarks. Thread-safe; {@code close} is idempotent.
  */
@@ -41,7 +48,10 @@ public final class TidemarkServer implements AutoCloseable {
     private final Clock clock;
     private final Store givenStore;
     private final List<GraphQlModule> modules;
+    private final UnaryOperator<LiveEngine> liveDecorator;
     private Store store;
+    private LiveHub live;
+    private LiveEndpoint liveEndpoint;
     private PrometheusMeterRegistry meters;
     private OrchestratorHost host;
     private HttpApi http;
@@ -55,6 +65,7 @@ public final class TidemarkServer implements AutoCloseable {
         this.clock = b.clock;
         this.givenStore = b.store;
         this.modules = List.copyOf(b.modules);
+        this.liveDecorator = b.liveDecorator;
     }
 
     public static Builder builder(ServerConfig config) {
@@ -78,12 +89,20 @@ public final class TidemarkServer implements AutoCloseable {
             new ProcessorMetrics().bindTo(meters);
             new UptimeMetrics().bindTo(meters);
             bootstrap = bootstrapToken().orElse(null);
-            host = OrchestratorHost.builder(store).interval(config.rollupInterval()).clock(clock)
+            ServerConfig.Live lc = config.live();
+            LiveEngine engine = liveDecorator.apply(LiveEngine.builder().clock(clock)
+                    .publishInterval(lc.publishInterval()).memoryBudgetBytes(lc.memoryBudgetBytes())
+                    .maxPendingRows(lc.maxPendingRows()).build());
+            live = new LiveHub(store, engine, lc, clock, meters);
+            live.start();
+            host = OrchestratorHost.builder(new LiveFeedingStore(store, live)).interval(config.rollupInterval())
+                    .clock(clock)
                     .config(new OrchestratorConfig(config.rollupMaxBucketsPerStatement(),
                             config.rollupMaxBucketsPerTick()))
                     .meterRegistry(meters).build();
-            operations = new Operations(store, host, clock, config, meters);
-            http = new HttpApi(operations, store, new GraphQlApi(operations, modules), meters);
+            operations = new Operations(store, host, clock, config, meters, live);
+            liveEndpoint = new LiveEndpoint(engine, new Authenticator(store.tokens()), lc, meters);
+            http = new HttpApi(operations, store, new GraphQlApi(operations, modules), meters, liveEndpoint);
             host.start();
             port = http.start();
         } catch (RuntimeException e) {
@@ -133,6 +152,16 @@ public final class TidemarkServer implements AutoCloseable {
         return host;
     }
 
+    /** The live-query engine: every archive of every tenant is live in it. */
+    public LiveEngine liveEngine() {
+        return live.engine();
+    }
+
+    /** Open live WebSocket connections. */
+    public int liveConnections() {
+        return liveEndpoint == null ? 0 : liveEndpoint.connections();
+    }
+
     public PrometheusMeterRegistry meterRegistry() {
         return meters;
     }
@@ -145,6 +174,9 @@ public final class TidemarkServer implements AutoCloseable {
         }
         closed = true;
         LOG.info("tidemark shutting down");
+        if (liveEndpoint != null) {
+            liveEndpoint.close();
+        }
         int left = http == null ? 0 : http.stop(config.shutdownTimeout());
         if (left != 0) {
             LOG.atWarn().addKeyValue("requests", left).addKeyValue("timeout", config.shutdownTimeout())
@@ -155,8 +187,14 @@ public final class TidemarkServer implements AutoCloseable {
     }
 
     private void closeQuietly(RuntimeException cause) {
+        if (liveEndpoint != null) {
+            liveEndpoint.close();
+        }
         if (host != null) {
             host.stop();
+        }
+        if (live != null) {
+            live.close();
         }
         if (meters != null) {
             meters.close();
@@ -179,6 +217,7 @@ public final class TidemarkServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Store store;
         private final List<GraphQlModule> modules = new ArrayList<>(GraphQlApi.coreModules());
+        private UnaryOperator<LiveEngine> liveDecorator = UnaryOperator.identity();
 
         private Builder(ServerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -199,6 +238,15 @@ public final class TidemarkServer implements AutoCloseable {
         /** Adds a part of the GraphQL schema. */
         public Builder graphQlModule(GraphQlModule m) {
             modules.add(Objects.requireNonNull(m, "module"));
+            return this;
+        }
+
+        /**
+         * Wraps the live engine the server builds (from {@code live.*}), e.g. to observe {@code onCommit} in a
+         * benchmark. The wrapper must delegate every call.
+         */
+        public Builder liveEngine(UnaryOperator<LiveEngine> decorator) {
+            this.liveDecorator = Objects.requireNonNull(decorator, "decorator");
             return this;
         }
 

@@ -73,8 +73,18 @@ class ArchitectureTest {
     }
 
     @Test
+    void protocol_dependsOnJacksonOnly() {
+        noClasses().that().resideInAPackage("io.tidemark.protocol..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tidemark.server..", "io.tidemark.store..", "io.tidemark.rollup..",
+                        "io.tidemark.core..", "io.tidemark.live..", "io.tidemark.client..", "io.javalin..",
+                        "org.eclipse..", "com.fasterxml.jackson.databind..")
+                .check(classes);
+    }
+
+    @Test
     void client_isOnTheClasspathOfThisCheck() {
         org.assertj.core.api.Assertions.assertThat(classes.contain("io.tidemark.client.TidemarkClient")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(classes.contain("io.tidemark.protocol.FrameCodec")).isTrue();
     }
 
     @Test

@@ -8,10 +8,10 @@ import picocli.CommandLine.Command;
  * module, which is never a dependency of the server.
  */
 @Command(name = "tidemark", mixinStandardHelpOptions = true, version = "tidemark 0.1.0-SNAPSHOT",
-        subcommands = {ServeCommand.class, TokenCommand.class, ExampleCommand.class},
+        subcommands = {ServeCommand.class, DemoCommand.class, LiveCommand.class, TokenCommand.class, ExampleCommand.class},
         description = {"Tidemark: time-series stream data, rollup archives and live queries.", "",
-                "Start with: ./tidemark serve (docs/api.md).",
-                "Benchmarks: ./tidemark bench rollup|ingest [--json] (see docs/benchmarks.md)."})
+                "Start with: ./tidemark demo, or ./tidemark serve (docs/api.md).",
+                "Benchmarks: ./tidemark bench rollup|ingest|fanout [--json] (see docs/benchmarks.md)."})
 public final class TidemarkCli implements Runnable {
 
     @Override

@@ -58,7 +58,7 @@ public final class GraphQlApi {
 
     /** The schema's core modules. */
     public static List<GraphQlModule> coreModules() {
-        return List.of(new CoreModule());
+        return LiveModule.all();
     }
 
     /**

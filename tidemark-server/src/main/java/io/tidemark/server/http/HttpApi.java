@@ -13,6 +13,7 @@ import io.tidemark.server.auth.Caller;
 import io.tidemark.server.auth.Tokens;
 import io.tidemark.server.graphql.GraphQlApi;
 import io.tidemark.server.ingest.MalformedBodyException;
+import io.tidemark.server.live.LiveEndpoint;
 import io.tidemark.store.Store;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of the server, on one port: {@code /graphql}, {@code /api/v1/archives/{archive}/samples},
- * {@code /metrics} and {@code /health}. Javalin 6 on Jetty 11: routing, a request logger that sees every request
- * with its status and time, and the WebSocket support the live endpoint will use.
+ * {@code /metrics}, {@code /health} and the live WebSocket {@code /api/v1/live}. Javalin 6 on Jetty 11: routing, a
+ * request logger that sees every request with its status and time, and WebSockets.
  */
 public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -38,6 +39,8 @@ public final class HttpApi {
     private static final String CALLER = "tidemark.caller";
     private static final String COUNTED = "tidemark.counted";
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+    /** Largest text message a live client may send; a larger one closes the socket with 1009. */
+    private static final long MAX_LIVE_MESSAGE = 1L << 20;
 
     private final Operations ops;
     private final Store store;
@@ -45,13 +48,15 @@ public final class HttpApi {
     private final GraphQlApi graphQl;
     private final PrometheusMeterRegistry meters;
     private final IngestEndpoint ingest;
+    private final LiveEndpoint live;
     private final InFlight inFlight = new InFlight();
     private final byte[] metricsTokenHash;
     private final boolean metricsOpen;
     private Javalin app;
 
-    public HttpApi(Operations ops, Store store, GraphQlApi graphQl, PrometheusMeterRegistry meters) {
+    public HttpApi(Operations ops, Store store, GraphQlApi graphQl, PrometheusMeterRegistry meters, LiveEndpoint live) {
         this.ops = ops;
+        this.live = live;
         this.store = store;
         this.auth = new Authenticator(store.tokens());
         this.graphQl = graphQl;
@@ -72,7 +77,9 @@ public final class HttpApi {
             cfg.startupWatcherEnabled = false;
             cfg.http.maxRequestSize = ops.config().graphqlMaxBytes();
             cfg.requestLogger.http(this::logRequest);
+            cfg.jetty.modifyWebSocketServletFactory(f -> f.setMaxTextMessageSize(MAX_LIVE_MESSAGE));
         });
+        live.install(app);
         app.before(this::enter);
         app.get("/health", this::health);
         app.get("/metrics", this::metrics);

@@ -1,0 +1,59 @@
+package io.tidemark.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FrameCodecTest {
+
+    @Test
+    void encodeDecode_everyFrame_roundTrips() {
+        Frame.Schema schema = new Frame.Schema(List.of(new Frame.Column("site", "VARCHAR"),
+                new Frame.Column("n", "BIGINT")), List.of("site"), true);
+        List<Frame> frames = List.of(
+                new Frame.Hello(1, List.of("AGG_MARK_END"), "test", null, 0),
+                new Frame.Hello(1, List.of("AGGREGATE_MARK_GENERATION"), "tidemark", "plant", 30_000),
+                new Frame.Register("q1", "SELECT * FROM recent.a", "SNAPSHOT"),
+                new Frame.Unregister("q1"),
+                new Frame.SnapshotBegin("q1", schema),
+                new Frame.TupleFrame(Frame.TupleKind.ADDED, "q1", List.of("a"), Arrays.asList("a", 3L, null, 2.5, true)),
+                new Frame.TupleFrame(Frame.TupleKind.UPDATED, "q1", List.of("a"), List.of("a", 4L)),
+                new Frame.TupleFrame(Frame.TupleKind.REMOVED, "q1", List.of("a"), List.of("a", 4L)),
+                new Frame.SnapshotEnd("q1"),
+                new Frame.AggMarkBegin(7),
+                new Frame.AggMarkEnd(7),
+                new Frame.QueryError("q1", "NOT_FOUND", "gone"),
+                new Frame.ConnectionError("INVALID_FRAME", "bad"),
+                new Frame.Ping("n1"),
+                new Frame.Pong("n1"));
+        for (Frame f : frames) {
+            assertThat(FrameCodec.decode(FrameCodec.encode(f))).containsExactly(f);
+        }
+        assertThat(FrameCodec.decode(FrameCodec.encodeAll(frames))).isEqualTo(frames);
+    }
+
+    @Test
+    void encode_instant_isIsoString() {
+        String json = FrameCodec.encode(new Frame.TupleFrame(Frame.TupleKind.ADDED, "q",
+                List.of(Instant.parse("2025-01-01T00:00:00.000001Z")), List.of()));
+        assertThat(json).contains("\"2025-01-01T00:00:00.000001Z\"");
+    }
+
+    @Test
+    void decode_malformed_saysWhatIsWrong() {
+        assertThatThrownBy(() -> FrameCodec.decode("{not json")).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> FrameCodec.decode("{\"type\":\"bogus\"}")).hasMessageContaining("unknown frame type 'bogus'");
+        assertThatThrownBy(() -> FrameCodec.decode("{\"sql\":\"x\"}")).hasMessageContaining("\"type\"");
+        assertThatThrownBy(() -> FrameCodec.decode("{\"type\":\"register\",\"queryId\":1,\"sql\":\"x\"}"))
+                .hasMessageContaining("needs a string \"queryId\", got a number");
+        assertThatThrownBy(() -> FrameCodec.decode("[{\"type\":\"ping\"}, 3]")).hasMessageContaining("frame 1");
+        assertThatThrownBy(() -> FrameCodec.decode("")).hasMessageContaining("empty");
+        assertThatThrownBy(() -> FrameCodec.decode("42")).hasMessageContaining("got a number");
+        assertThatThrownBy(() -> FrameCodec.decode("{\"type\":\"ping\"} {}")).hasMessageContaining("more than one");
+    }
+}

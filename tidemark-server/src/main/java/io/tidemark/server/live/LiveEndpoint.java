@@ -1,0 +1,174 @@
+package io.tidemark.server.live;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tidemark.live.LiveEngine;
+import io.tidemark.protocol.Frame;
+import io.tidemark.protocol.Protocol;
+import io.tidemark.server.ServerConfig;
+import io.tidemark.server.auth.Authenticator;
+import io.tidemark.server.auth.Caller;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live WebSocket endpoint {@value Protocol#PATH} (docs/live-protocol.md). The upgrade request is authenticated
+ * like every HTTP request (bearer token in the {@code Authorization} header, or {@code ?access_token=} for browsers);
+ * 401 without a valid token. The tenant is the token's; any role may read live queries. One {@link LiveSocket} and
+ * one engine subscription per connection. Connections silent for longer than the heartbeat timeout are closed
+ * with {@value Protocol#CLOSE_HEARTBEAT_TIMEOUT}.
+ */
+public final class LiveEndpoint implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveEndpoint.class);
+    private static final String CALLER = "tidemark.live.caller";
+
+    private final LiveEngine engine;
+    private final Authenticator auth;
+    private final ServerConfig.Live config;
+    private final Map<String, LiveSocket> sockets = new ConcurrentHashMap<>();
+    private final ExecutorService delivery;
+    private final ScheduledExecutorService heartbeats;
+
+    public LiveEndpoint(LiveEngine engine, Authenticator auth, ServerConfig.Live config, MeterRegistry meters) {
+        this.engine = engine;
+        this.auth = auth;
+        this.config = config;
+        AtomicInteger n = new AtomicInteger();
+        this.delivery = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "tidemark-live-delivery-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tidemark-live-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(50, config.heartbeatTimeout().toMillis() / 4);
+        heartbeats.scheduleWithFixedDelay(this::checkHeartbeats, every, every, TimeUnit.MILLISECONDS);
+        Gauge.builder("tidemark.live.connections", sockets, Map::size).description("open live WebSockets")
+                .register(meters);
+        Gauge.builder("tidemark.live.outbound.bytes", this, LiveEndpoint::outboundBytes)
+                .description("bytes queued for live WebSockets").register(meters);
+    }
+
+    LiveEngine engine() {
+        return engine;
+    }
+
+    Duration heartbeatTimeout() {
+        return config.heartbeatTimeout();
+    }
+
+    /** Adds the endpoint to the app: authentication on upgrade, then the socket handlers. */
+    public void install(Javalin app) {
+        app.wsBeforeUpgrade(Protocol.PATH, this::authenticate);
+        app.ws(Protocol.PATH, this::configure);
+    }
+
+    private void authenticate(Context ctx) {
+        String header = ctx.header("Authorization");
+        String param = ctx.queryParam(Protocol.TOKEN_PARAM);
+        Caller c = auth.authenticate(header == null && param != null ? "Bearer " + param : header);
+        ctx.attribute(CALLER, c);
+    }
+
+    private void configure(WsConfig ws) {
+        ws.onConnect(ctx -> {
+            ctx.session.setIdleTimeout(config.heartbeatTimeout().plusSeconds(30));
+            LiveSocket s = new LiveSocket(this, ctx.session, caller(ctx), config.outboundBytes(), delivery);
+            sockets.put(ctx.sessionId(), s);
+        });
+        ws.onMessage(ctx -> {
+            LiveSocket s = sockets.get(ctx.sessionId());
+            if (s != null) {
+                s.onMessage(ctx.message());
+            }
+        });
+        ws.onBinaryMessage(ctx -> {
+            LiveSocket s = sockets.get(ctx.sessionId());
+            if (s != null) {
+                s.send(new Frame.ConnectionError(Protocol.INVALID_FRAME, "binary messages are not part of the "
+                        + "protocol; send JSON text frames"));
+            }
+        });
+        ws.onClose(ctx -> release(ctx.sessionId()));
+        ws.onError(ctx -> release(ctx.sessionId()));
+    }
+
+    private Caller caller(WsContext ctx) {
+        Caller c = ctx.attribute(CALLER);
+        if (c != null) {
+            return c;
+        }
+        String header = ctx.header("Authorization");
+        String param = ctx.queryParam(Protocol.TOKEN_PARAM);
+        return auth.authenticate(header == null && param != null ? "Bearer " + param : header);
+    }
+
+    private void release(String sessionId) {
+        LiveSocket s = sockets.remove(sessionId);
+        if (s != null) {
+            s.release();
+        }
+    }
+
+    /** A write failed: the socket is gone. */
+    void closed(LiveSocket s) {
+        sockets.values().remove(s);
+        s.release();
+        s.close(Protocol.CLOSE_INTERNAL, "write failed");
+    }
+
+    private void checkHeartbeats() {
+        long limit = config.heartbeatTimeout().toNanos();
+        long now = System.nanoTime();
+        for (LiveSocket s : List.copyOf(sockets.values())) {
+            if (now - s.lastHeardNanos > limit) {
+                LOG.atInfo().addKeyValue("tenant", s.caller.tenant().value()).log("live: closing a silent connection");
+                s.send(new Frame.ConnectionError(Protocol.HEARTBEAT_TIMEOUT, "nothing received for "
+                        + config.heartbeatTimeout() + "; send ping frames more often"));
+                s.closeAfterFlush(Protocol.CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout");
+                s.lastHeardNanos = now; // close once
+            }
+        }
+    }
+
+    private double outboundBytes() {
+        long b = 0;
+        for (LiveSocket s : sockets.values()) {
+            b += s.outboundBytes();
+        }
+        return b;
+    }
+
+    /** Open live connections. */
+    public int connections() {
+        return sockets.size();
+    }
+
+    /** Closes every connection with 1001 (going away: clients reconnect) and stops the delivery threads. */
+    @Override
+    public void close() {
+        heartbeats.shutdownNow();
+        for (LiveSocket s : List.copyOf(sockets.values())) {
+            s.close(Protocol.CLOSE_GOING_AWAY, "server shutting down");
+            s.release();
+        }
+        sockets.clear();
+        delivery.shutdown();
+    }
+}
