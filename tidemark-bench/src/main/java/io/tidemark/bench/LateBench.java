@@ -30,13 +30,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tidemark bench late}: ingest with 0 %, 1 % and 5 % late samples (new keys at random microseconds in the
- * history below a PT1M rollup's watermark), measured in the same run batch by batch, round robin, each share into
- * an archive and rollup of its own, 0 % being the baseline; then the recompute of the stale buckets the 5 % run left
- * (source rows per second) against the forward path over the freshly ingested data of the same archive.
+ * {@code tidemark bench late}: ingest with 0 %, 1 % and 5 % late samples, measured in the same run, each share into
+ * an archive and PT1M rollup of its own (same history, same watermark), 0 % being the baseline; then the recompute
+ * of the stale buckets the 5 % share left (source rows per second) against the forward path over the freshly
+ * ingested data of the same archive.
  *
- * <p>Run: {@code ./tidemark bench late [--engine duckdb|postgresql|all] [--rtids 2000] [--history 1800]
- * [--batches 30] [--batch 20000] [--json]}.
+ * <p>Every batch carries the same on-time samples in every share (the next seconds of all series, in time order);
+ * in the late shares 1 % or 5 % of them, at random positions, are replaced by late ones. Late samples follow
+ * {@code --late}: {@code gateway} (default) — gateways that were offline replay their buffer in time order, each
+ * {@code --gateway-series} series of its own at 1 Hz starting {@code --lag} seconds before the watermark, one gateway
+ * after the other, so late samples are new keys scattered over many rtIds in a narrow, moving time window;
+ * {@code scattered} — new keys at random microseconds anywhere in the history (the worst case for the stale-range
+ * record). Shares run round robin, rotating which goes first; {@code --warmup} rounds are not measured; the rate of a
+ * share is its batch size over its median batch time. Each batch size in {@code --batch} is measured in turn on the
+ * same archives.
+ *
+ * <p>Run: {@code ./tidemark bench late [--engine duckdb|postgresql|all] [--rtids 1000] [--history 1200]
+ * [--batch 10000,100000] [--batches 20] [--warmup 3] [--late gateway|scattered] [--lag 600] [--json]}.
  */
 @Command(name = "late", mixinStandardHelpOptions = true,
         description = "Ingest with 0/1/5 % late samples (same run) and recompute vs forward rollup throughput.")
@@ -48,16 +58,28 @@ final class LateBench implements Callable<Integer> {
     String engine = "all";
 
     @Option(names = "--rtids", description = "series (default: ${DEFAULT-VALUE})")
-    int rtIds = 2_000;
+    int rtIds = 1_000;
 
     @Option(names = "--history", description = "seconds of 1 Hz history below the watermark (default: ${DEFAULT-VALUE})")
-    int history = 1_800;
+    int history = 1_200;
 
-    @Option(names = "--batches", description = "measured batches per late share (default: ${DEFAULT-VALUE})")
-    int batches = 30;
+    @Option(names = "--batches", description = "measured batches per late share and batch size (default: ${DEFAULT-VALUE})")
+    int batches = 20;
 
-    @Option(names = "--batch", description = "samples per batch (default: ${DEFAULT-VALUE})")
-    int batch = 20_000;
+    @Option(names = "--warmup", description = "unmeasured rounds per batch size (default: ${DEFAULT-VALUE})")
+    int warmup = 3;
+
+    @Option(names = "--batch", split = ",", description = "samples per batch, one run each (default: ${DEFAULT-VALUE})")
+    List<Integer> batchSizes = List.of(10_000, 100_000);
+
+    @Option(names = "--late", description = "gateway or scattered (default: ${DEFAULT-VALUE})")
+    String pattern = "gateway";
+
+    @Option(names = "--lag", description = "gateway: seconds its replay starts before the watermark (default: ${DEFAULT-VALUE})")
+    int lag = 600;
+
+    @Option(names = "--gateway-series", description = "gateway: series per gateway (default: ${DEFAULT-VALUE})")
+    int gatewaySeries = 50;
 
     @Option(names = "--json", description = "print a JSON document instead of a table")
     boolean json;
@@ -68,6 +90,10 @@ final class LateBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         history = Math.max(60, history / 60 * 60);
+        lag = Math.max(1, Math.min(lag, history));
+        if (!pattern.equals("gateway") && !pattern.equals("scattered")) {
+            throw new IllegalArgumentException("--late must be gateway or scattered, got " + pattern);
+        }
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench-late");
         List<Figure> figures = new ArrayList<>();
         if (engine.equals("all") || engine.equals("duckdb")) {
@@ -81,8 +107,11 @@ final class LateBench implements Callable<Integer> {
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put("rtIds", rtIds);
         setup.put("history", history + " s of 1 Hz samples per series below the watermark, per archive");
-        setup.put("measured", batches + " batches of " + batch + " samples per late share, round robin");
-        setup.put("late samples", "new keys at random microseconds in the history");
+        setup.put("measured", batches + " batches per share and batch size " + batchSizes + ", round robin, after "
+                + warmup + " unmeasured rounds; rate = batch size / median batch time");
+        setup.put("late samples", pattern.equals("gateway") ? "gateways of " + gatewaySeries + " new series each "
+                + "replaying 1 Hz from " + lag + " s before the watermark, in time order"
+                : "new keys at random microseconds in the history");
         setup.put("rollup", "PT1M: COUNT(*), SUM, AVG of a; MAX of b");
         setup.put("cores", Runtime.getRuntime().availableProcessors());
         setup.put("java", System.getProperty("java.version"));
@@ -98,7 +127,7 @@ final class LateBench implements Callable<Integer> {
         List<Figure> out = new ArrayList<>();
         try (store) {
             store.createTenant(TENANT);
-            Generator gen = new Generator(rtIds, history, batch);
+            Generator gen = new Generator(rtIds, history, 100_000);
             for (int pct : LATE_PERCENT) {
                 create(store, pct);
                 for (int k = 0; k < gen.batches(); k++) {
@@ -107,30 +136,35 @@ final class LateBench implements Callable<Integer> {
                 Clock atHistoryEnd = Clock.fixed(Generator.T0.plusSeconds(history), ZoneOffset.UTC);
                 orchestrator(store, atHistoryEnd).processRollup(rollup(pct));
             }
-            log(name + ": ingest, " + batches + " batches per share, round robin");
-            long[] nanos = new long[LATE_PERCENT.length];
-            long[] late = new long[LATE_PERCENT.length];
             Random rnd = new Random(42);
-            for (int k = 0; k < batches; k++) {
-                for (int i = 0; i < LATE_PERCENT.length; i++) {
-                    int s = (i + k) % LATE_PERCENT.length;
-                    List<Sample> samples = batch(k, LATE_PERCENT[s], rnd);
-                    late[s] += samples.stream().filter(x -> x.timestamp().isBefore(historyEnd())).count();
-                    long t0 = System.nanoTime();
-                    store.streamData().write(TENANT, archive(LATE_PERCENT[s]), samples);
-                    nanos[s] += System.nanoTime() - t0;
+            long[] late = new long[LATE_PERCENT.length];
+            long position = 0;
+            for (int batch : batchSizes) {
+                log(name + ": ingest, " + batch + " samples per batch, " + warmup + " + " + batches
+                        + " rounds, round robin");
+                long[][] nanos = new long[LATE_PERCENT.length][batches];
+                for (int k = -warmup; k < batches; k++, position += batch) {
+                    for (int i = 0; i < LATE_PERCENT.length; i++) {
+                        int s = Math.floorMod(i + k, LATE_PERCENT.length);
+                        List<Sample> samples = batch(position, batch, LATE_PERCENT[s], late, s, rnd);
+                        long t0 = System.nanoTime();
+                        store.streamData().write(TENANT, archive(LATE_PERCENT[s]), samples);
+                        if (k >= 0) {
+                            nanos[s][k] = System.nanoTime() - t0;
+                        }
+                    }
+                }
+                double base = batch / (median(nanos[0]) / 1e9);
+                for (int i = 1; i < LATE_PERCENT.length; i++) {
+                    out.add(new Figure(name, "ingest, " + LATE_PERCENT[i] + " % late, " + batch + "/batch",
+                            batch / (median(nanos[i]) / 1e9), "rows/s", base, "ingest, 0 % late (same run)", 0.9));
                 }
             }
-            double total = (double) batches * batch;
-            double base = total / (nanos[0] / 1e9);
-            for (int i = 1; i < LATE_PERCENT.length; i++) {
-                out.add(new Figure(name, "ingest, " + LATE_PERCENT[i] + " % late", total / (nanos[i] / 1e9),
-                        "rows/s", base, "ingest, 0 % late (same run)", 0.9));
-            }
-            int pct = LATE_PERCENT[LATE_PERCENT.length - 1];
+            int last = LATE_PERCENT.length - 1;
+            int pct = LATE_PERCENT[last];
             List<StaleRange> ranges = store.rollups().staleRanges(rollup(pct));
             long buckets = ranges.stream().mapToLong(r -> Duration.between(r.from(), r.to()).toMinutes()).sum();
-            long recomputeRows = buckets * 60 * rtIds + late[LATE_PERCENT.length - 1];
+            long recomputeRows = buckets * 60 * rtIds + late[last];
             log(name + ": recompute " + ranges.size() + " stale ranges, " + buckets + " buckets");
             long t0 = System.nanoTime();
             orchestrator(store, Clock.fixed(historyEnd(), ZoneOffset.UTC)).processRollup(rollup(pct));
@@ -138,8 +172,8 @@ final class LateBench implements Callable<Integer> {
             if (!store.rollups().staleRanges(rollup(pct)).isEmpty()) {
                 throw new IllegalStateException(name + ": stale ranges left after the recompute");
             }
-            long forwardRows = (long) batches * batch - late[LATE_PERCENT.length - 1];
-            Clock later = Clock.fixed(historyEnd().plusSeconds(forwardRows / rtIds + 120), ZoneOffset.UTC);
+            long forwardRows = position - late[last];
+            Clock later = Clock.fixed(historyEnd().plusSeconds(position / rtIds + 120), ZoneOffset.UTC);
             t0 = System.nanoTime();
             orchestrator(store, later).processRollup(rollup(pct));
             double forward = (System.nanoTime() - t0) / 1e9;
@@ -149,19 +183,36 @@ final class LateBench implements Callable<Integer> {
         return out;
     }
 
-    /** Batch {@code k} after the history: on-time samples in time order, {@code pct} % replaced by late ones. */
-    private List<Sample> batch(int k, int pct, Random rnd) {
-        List<Sample> out = new ArrayList<>(batch);
-        for (int j = 0; j < batch; j++) {
-            long idx = (long) k * batch + j;
-            int series = (int) (idx % rtIds);
+    /**
+     * The batch of on-time positions {@code [from, from + size)} (position p: series p mod rtIds, second p div rtIds
+     * after the watermark), {@code pct} % of them replaced by the next late samples of share {@code s}.
+     */
+    private List<Sample> batch(long from, int size, int pct, long[] late, int s, Random rnd) {
+        List<Sample> out = new ArrayList<>(size);
+        for (int j = 0; j < size; j++) {
+            long idx = from + j;
+            String rtId = "sensor-" + (idx % rtIds);
             Instant t = historyEnd().plusSeconds(idx / rtIds);
             if (rnd.nextInt(100) < pct) {
-                t = Generator.T0.plusNanos((long) (rnd.nextDouble() * history * 1e6) * 1000);
+                long m = late[s]++;
+                if (pattern.equals("gateway")) {
+                    long perGateway = (long) gatewaySeries * lag;
+                    rtId = "gateway-" + (m / perGateway) + "-" + (m % gatewaySeries);
+                    t = historyEnd().minusSeconds(lag).plusSeconds(m % perGateway / gatewaySeries);
+                } else {
+                    t = Generator.T0.plusNanos((long) (rnd.nextDouble() * history * 1e6) * 1000);
+                }
             }
-            out.add(new Sample("sensor-" + series, t, Map.of("a", rnd.nextDouble() * 10, "b", (double) series)));
+            out.add(new Sample(rtId, t, Map.of("a", rnd.nextDouble() * 10, "b", (double) (idx % rtIds))));
         }
         return out;
+    }
+
+    private static double median(long[] xs) {
+        long[] sorted = xs.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     }
 
     private Instant historyEnd() {

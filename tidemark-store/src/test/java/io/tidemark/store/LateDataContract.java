@@ -142,6 +142,69 @@ public abstract class LateDataContract {
         assertThat(store.rollups().staleRanges(M1)).containsExactly(range(0, 1));
     }
 
+    /**
+     * One batch with every kind of sample: on-time, late and new, late and changed, late and identical. Pins the
+     * split write path: the on-time part takes the fast path, the late part's stored keys force the comparison
+     * (on DuckDB a retry of the whole transaction, on PostgreSQL a savepoint), and only new or changed late samples
+     * mark.
+     */
+    @Test
+    void write_batchMixingOnTimeLateNewChangedAndIdentical_storesAllMarksOnlyNewAndChanged() {
+        write(sample("a", minutes(2), 1), sample("a", minutes(4), 1), sample("b", minutes(4), 2));
+        publish(M1, m1, T0, minutes(60));
+
+        write(sample("a", minutes(70), 9), sample("b", minutes(70), 9),
+                sample("c", minutes(10).plusSeconds(5), 3),
+                sample("a", minutes(2), 5),
+                sample("a", minutes(4), 1), sample("b", minutes(4), 2));
+
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(2, 3), range(10, 11));
+        assertThat(read("raw", T0, minutes(120))).extracting(s -> s.rtId() + "@" + s.timestamp() + "=" + s.values()
+                .get("v")).containsExactly("a@" + minutes(2) + "=5.0", "a@" + minutes(4) + "=1.0",
+                        "b@" + minutes(4) + "=2.0", "c@" + minutes(10).plusSeconds(5) + "=3.0",
+                        "a@" + minutes(70) + "=9.0", "b@" + minutes(70) + "=9.0");
+    }
+
+    /** Late samples that are all new keys take the plain path on both engines and mark their buckets. */
+    @Test
+    void write_lateNewKeysMixedWithOnTime_storedAndMarked() {
+        write(sample("a", minutes(3), 1));
+        publish(M1, m1, T0, minutes(60));
+
+        write(sample("a", minutes(61), 1), sample("b", minutes(3), 2), sample("c", minutes(30), 3),
+                sample("a", minutes(62), 4));
+
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(3, 4), range(30, 31));
+        assertThat(read("raw", T0, minutes(120))).hasSize(5);
+    }
+
+    /** A late re-send that changes nothing, alongside on-time samples: the on-time part is written, nothing marks. */
+    @Test
+    void write_identicalLateResendWithOnTimeSamples_marksNothing() {
+        write(sample("a", minutes(3), 1), sample("b", minutes(3), 2));
+        publish(M1, m1, T0, minutes(60));
+
+        write(sample("a", minutes(3), 1), sample("b", minutes(3), 2), sample("a", minutes(65), 7));
+
+        assertThat(store.rollups().staleRanges(M1)).isEmpty();
+        assertThat(read("raw", minutes(60), minutes(120))).singleElement().satisfies(s -> assertThat(s.values())
+                .containsEntry("v", 7.0));
+    }
+
+    /** A range that grows batch after batch is kept as one range, with its first recording time. */
+    @Test
+    void write_rangeGrowingBatchAfterBatch_staysOneRangeWithItsFirstRecordingTime() {
+        publish(M1, m1, T0, minutes(60));
+        Instant first = clock.instant();
+        for (int m = 10; m < 15; m++) {
+            write(sample("g", minutes(m), 1), sample("a", minutes(61 + m), 1));
+            clock.advance(Duration.ofSeconds(30));
+        }
+
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(new StaleRange(minutes(10), minutes(15),
+                first));
+    }
+
     @Test
     void write_lateIntoAStretchWithoutStoredRows_marks() {
         publish(M1, m1, T0, minutes(60));

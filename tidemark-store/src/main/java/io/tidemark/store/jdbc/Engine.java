@@ -1,8 +1,5 @@
 package io.tidemark.store.jdbc;
 
-import io.tidemark.core.ArchiveDefinition;
-import io.tidemark.core.SampleBatch;
-import io.tidemark.core.TenantId;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -26,16 +23,22 @@ public interface Engine extends AutoCloseable {
 
     /**
      * Writes a validated batch inside the caller's open transaction through the engine's bulk path (DuckDB
-     * Appender, PostgreSQL COPY) into a staging table, then upserts it into the archive.
+     * Appender, PostgreSQL COPY).
      *
-     * <p>Late data: returns the timestamps (epoch microseconds, any order, one per sample) of the samples before
-     * {@code lateBefore} that are new or differ from the stored sample of their key, determined before the upsert;
-     * identical re-sends are left out. When no stored row lies in the batch's time range every sample is new, so
-     * no comparison is needed. {@code Long.MIN_VALUE} means nothing is late; returns {@link Jdbc#NO_SAMPLES} when
-     * none is.
+     * <p>The batch has an on-time part (at or after {@link BatchWrite#lateBefore()}) and a late part. The on-time
+     * part takes the engine's fast path exactly as a batch without late samples would: a plain insert or a direct
+     * copy when no stored row lies in its own time range, an upsert otherwise. The late part is usually made of new
+     * keys (a gateway replaying what it buffered); an engine may insert it plainly too, and must then fall back to
+     * comparing with the stored rows when a key is stored — inside the transaction (PostgreSQL, via a savepoint) or
+     * by throwing {@link LateKeyStored} so the store writes the batch again with {@link BatchWrite#compareLate()}
+     * (DuckDB). Nothing here scans the archive: range checks use the time index or zone maps, and key checks the
+     * primary key.
+     *
+     * <p>Returns the timestamps (epoch microseconds, any order, one per sample) of the late samples that are new or
+     * differ from the stored sample of their key; identical re-sends are left out. Returns {@link Jdbc#NO_SAMPLES}
+     * when none is.
      */
-    long[] writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch, long lateBefore)
-            throws SQLException;
+    long[] writeBatch(Connection tx, BatchWrite write) throws SQLException;
 
     /** Where the data lives, without credentials. */
     String describe();

@@ -69,18 +69,6 @@ public final class Jdbc {
         }
     }
 
-    /** Whether the archive holds any row in the batch's closed time range, inside the caller's transaction. */
-    public static boolean anyStoredInRange(java.sql.Connection tx, SqlDialect dialect, TenantId tenant,
-            String archive, SampleBatch batch) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(tenant, archive))) {
-            setInstant(ps, 1, SampleBatch.fromMicros(batch.minMicros()));
-            setInstant(ps, 2, SampleBatch.fromMicros(batch.maxMicros()));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 0;
-            }
-        }
-    }
-
     static TidemarkException storeError(String what, SQLException e) {
         return new TidemarkException(ErrorCode.STORE_ERROR, what + " failed: " + e.getMessage(), e);
     }

@@ -11,8 +11,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,20 +104,23 @@ final class LateData {
     /** Marks the buckets holding {@code sorted[start..]} (sample timestamps, ascending) for every dependant. */
     void markSamples(Connection c, TenantId tenant, List<Dependant> dependants, long[] sorted, int start,
             Instant now) throws SQLException {
+        Map<String, List<StaleRange>> covers = new LinkedHashMap<>();
         for (Dependant dep : dependants) {
             if (dep.protectedUntil() == null) {
                 continue;
             }
             List<StaleRange> cover = clip(cover(dep.bucket(), sorted, start, dep.protectedUntil(), now), dep);
             if (!cover.isEmpty()) {
-                merge(c, tenant, dep.name(), cover);
+                covers.put(dep.name(), cover);
             }
         }
+        merge(c, tenant, covers);
     }
 
     /** Marks the buckets of every dependant that cover the changed span {@code [from, to)}. */
     void markSpan(Connection c, TenantId tenant, List<Dependant> dependants, Instant from, Instant to, Instant now)
             throws SQLException {
+        Map<String, List<StaleRange>> covers = new LinkedHashMap<>();
         for (Dependant dep : dependants) {
             Instant bound = dep.protectedUntil();
             if (bound == null || !from.isBefore(bound)) {
@@ -125,9 +130,10 @@ final class LateData {
             List<StaleRange> cover = clip(List.of(new StaleRange(dep.bucket().floor(from), dep.bucket().ceil(end),
                     now)), dep);
             if (!cover.isEmpty()) {
-                merge(c, tenant, dep.name(), cover);
+                covers.put(dep.name(), cover);
             }
         }
+        merge(c, tenant, covers);
     }
 
     /** The rollup's ranges, oldest first. */
@@ -165,22 +171,85 @@ final class LateData {
         }
     }
 
-    /** Merges {@code add} into the stored ranges: deletes the stored ranges that changed, inserts the new ones. */
-    private void merge(Connection c, TenantId tenant, String rollup, List<StaleRange> add) throws SQLException {
-        List<StaleRange> stored = read(c, tenant, rollup);
-        List<StaleRange> all = new ArrayList<>(stored);
-        all.addAll(add);
-        List<StaleRange> merged = coalesce(all, MAX_RANGES);
-        Set<StaleRange> keep = new HashSet<>(merged);
-        Set<StaleRange> had = new HashSet<>(stored);
-        for (StaleRange r : stored) {
-            if (!keep.contains(r)) {
-                delete(c, tenant, rollup, r);
+    /**
+     * Merges each rollup's new ranges into its stored ones. One read for all the rollups; then, per rollup, nothing
+     * when the stored ranges already cover the new ones (the usual case while late data keeps hitting the same
+     * buckets), else the changed ranges are updated in place (a range that grew) and the rest deleted or inserted.
+     */
+    private void merge(Connection c, TenantId tenant, Map<String, List<StaleRange>> add) throws SQLException {
+        if (add.isEmpty()) {
+            return;
+        }
+        Map<String, List<StaleRange>> stored = read(c, tenant, add.keySet());
+        for (Map.Entry<String, List<StaleRange>> e : add.entrySet()) {
+            List<StaleRange> had = stored.getOrDefault(e.getKey(), List.of());
+            List<StaleRange> all = new ArrayList<>(had);
+            all.addAll(e.getValue());
+            List<StaleRange> merged = coalesce(all, MAX_RANGES);
+            List<StaleRange> gone = new ArrayList<>(had);
+            gone.removeAll(merged);
+            List<StaleRange> fresh = new ArrayList<>(merged);
+            fresh.removeAll(had);
+            write(c, tenant, e.getKey(), gone, fresh);
+        }
+    }
+
+    /** The ranges of several rollups in one statement, each list oldest first. */
+    private Map<String, List<StaleRange>> read(Connection c, TenantId tenant, Set<String> rollups)
+            throws SQLException {
+        Map<String, List<StaleRange>> out = new HashMap<>();
+        String in = String.join(", ", Collections.nCopies(rollups.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("SELECT rollup, range_from, range_to, first_recorded_at FROM "
+                + d.meta("stale_ranges") + " WHERE tenant = ? AND rollup IN (" + in + ") ORDER BY rollup, range_from, "
+                + "range_to")) {
+            int i = 1;
+            ps.setString(i++, tenant.value());
+            for (String r : rollups) {
+                ps.setString(i++, r);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new StaleRange(
+                            Jdbc.getInstant(rs, 2), Jdbc.getInstant(rs, 3), Jdbc.getInstant(rs, 4)));
+                }
             }
         }
-        for (StaleRange r : merged) {
-            if (!had.contains(r)) {
-                insert(c, tenant, rollup, r);
+        return out;
+    }
+
+    /**
+     * Replaces {@code gone} by {@code fresh}: pairs become updates, the rest deletes or inserts. An update that finds
+     * its row changed by a concurrent PostgreSQL writer (both hold only the shared lock) inserts instead, so its
+     * range is never lost.
+     */
+    private void write(Connection c, TenantId tenant, String rollup, List<StaleRange> gone, List<StaleRange> fresh)
+            throws SQLException {
+        int pairs = Math.min(gone.size(), fresh.size());
+        for (int i = 0; i < pairs; i++) {
+            update(c, tenant, rollup, gone.get(i), fresh.get(i));
+        }
+        for (int i = pairs; i < gone.size(); i++) {
+            delete(c, tenant, rollup, gone.get(i));
+        }
+        for (int i = pairs; i < fresh.size(); i++) {
+            insert(c, tenant, rollup, fresh.get(i));
+        }
+    }
+
+    private void update(Connection c, TenantId tenant, String rollup, StaleRange from, StaleRange to)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("stale_ranges") + " SET range_from = ?, "
+                + "range_to = ?, first_recorded_at = ? WHERE tenant = ? AND rollup = ? AND range_from = ? AND "
+                + "range_to = ?")) {
+            Jdbc.setInstant(ps, 1, to.from());
+            Jdbc.setInstant(ps, 2, to.to());
+            Jdbc.setInstant(ps, 3, to.firstRecordedAt());
+            ps.setString(4, tenant.value());
+            ps.setString(5, rollup);
+            Jdbc.setInstant(ps, 6, from.from());
+            Jdbc.setInstant(ps, 7, from.to());
+            if (ps.executeUpdate() == 0) {
+                insert(c, tenant, rollup, to);
             }
         }
     }

@@ -4,12 +4,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
+import io.tidemark.store.jdbc.BatchWrite;
 import io.tidemark.store.jdbc.Engine;
 import io.tidemark.store.jdbc.SqlDialect;
 import java.nio.charset.StandardCharsets;
 import io.tidemark.store.jdbc.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -49,23 +51,23 @@ final class PostgresEngine implements Engine {
     }
 
     /**
-     * Engine difference COPY_DIRECT_WHEN_NO_OVERLAP: when no stored row lies in the batch's time range — the usual
-     * case for streaming data — the batch is copied straight into the archive, which costs one pass instead of
-     * COPY into staging plus an ordered upsert. A concurrent writer may still insert a colliding key first; the
-     * copy then fails with a unique violation, is rolled back to a savepoint, and the batch takes the upsert path
-     * in the same transaction. Either way the batch is atomic and a re-sent sample replaces the stored one.
+     * Engine difference COPY_DIRECT_WHEN_NO_OVERLAP: when no stored row lies in the on-time part's time range — the
+     * usual case for streaming data — the whole batch is copied straight into the archive, which costs one pass
+     * instead of COPY into staging plus an ordered upsert. The late part rides along: late samples are usually new
+     * keys (a gateway replaying what it buffered), and the primary key checks each one. A stored late key, or a
+     * concurrent writer inserting a colliding key first, makes the copy fail with a unique violation; it is rolled
+     * back to a savepoint and the batch takes the upsert path in the same transaction, where the late part is
+     * compared with the stored rows. Either way the batch is atomic and a re-sent sample replaces the stored one.
      */
     @Override
-    public long[] writeBatch(Connection tx, TenantId tenant, ArchiveDefinition archive, SampleBatch batch,
-            long lateBefore) throws SQLException {
-        String target = dialect.table(tenant, archive.name());
-        boolean late = batch.minMicros() < lateBefore;
-        if (!Jdbc.anyStoredInRange(tx, dialect, tenant, archive.name(), batch)) {
+    public long[] writeBatch(Connection tx, BatchWrite w) throws SQLException {
+        BatchWrite.Split split = w.split();
+        if (split.onTime() == 0 || !anyStoredIn(tx, w, split.onTimeMin(), split.onTimeMax())) {
             Savepoint direct = tx.setSavepoint();
             try {
-                copy(tx, target, archive, batch);
+                copy(tx, dialect.table(w.tenant(), w.archive().name()), w.archive(), w.batch());
                 tx.releaseSavepoint(direct);
-                return late ? Jdbc.microsBefore(batch, lateBefore) : Jdbc.NO_SAMPLES;
+                return split.late() > 0 ? Jdbc.microsBefore(w.batch(), w.lateBefore()) : Jdbc.NO_SAMPLES;
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
@@ -73,11 +75,19 @@ final class PostgresEngine implements Engine {
                 tx.rollback(direct);
             }
         }
+        return viaStaging(tx, w, split.late() > 0);
+    }
+
+    /** COPY into a transaction-scoped staging table, then the late part compared, then the rest upserted. */
+    private long[] viaStaging(Connection tx, BatchWrite w, boolean late) throws SQLException {
+        TenantId tenant = w.tenant();
+        ArchiveDefinition archive = w.archive();
         String staging = dialect.quote(STAGING);
         try (Statement s = tx.createStatement()) {
-            s.execute("CREATE TEMP TABLE " + staging + " (LIKE " + target + ") ON COMMIT DROP");
+            s.execute("CREATE TEMP TABLE " + staging + " (LIKE " + dialect.table(tenant, archive.name())
+                    + ") ON COMMIT DROP");
         }
-        copy(tx, staging, archive, batch);
+        copy(tx, staging, archive, w.batch());
         if (!late) {
             try (Statement s = tx.createStatement()) {
                 s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
@@ -87,16 +97,27 @@ final class PostgresEngine implements Engine {
         }
         // Late samples first, by the upsert that returns only what it inserted or really changed; then the rest.
         long[] changed = Jdbc.upsertChangedBefore(tx, dialect.upsertChangedBefore(tenant, archive, staging),
-                lateBefore);
+                w.lateBefore());
         try (PreparedStatement ps = tx.prepareStatement(dialect.moveStagedPart(tenant, archive, staging, false,
                 true))) {
-            Jdbc.setInstant(ps, 1, SampleBatch.fromMicros(lateBefore));
+            Jdbc.setInstant(ps, 1, SampleBatch.fromMicros(w.lateBefore()));
             ps.executeUpdate();
         }
         try (Statement s = tx.createStatement()) {
             s.execute("DROP TABLE " + staging);
         }
         return changed;
+    }
+
+    /** Whether a stored row lies in {@code [from, to]}: one probe of the primary key, which starts with the time. */
+    private boolean anyStoredIn(Connection tx, BatchWrite w, long from, long to) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(w.tenant(), w.archive().name()))) {
+            Jdbc.setInstant(ps, 1, SampleBatch.fromMicros(from));
+            Jdbc.setInstant(ps, 2, SampleBatch.fromMicros(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        }
     }
 
     private static void copy(Connection tx, String table, ArchiveDefinition archive, SampleBatch batch)
