@@ -129,6 +129,14 @@ class LiveQueriesIT {
             int k = 0;
             List<LiveRecorder.Snapshot> gens = rec.generations();
             for (LiveRecorder.Snapshot g : gens) {
+                if (g.results().get("bySite") == null || g.results().get("warm") == null) {
+                    // Registered one after the other, the two queries may get their snapshots in two generations;
+                    // a generation before the second snapshot holds one query only (and no batch: publishing starts
+                    // after both snapshots arrived), so there is no prefix to compare it with.
+                    assertThat(g.results().values()).as("generation %d before both snapshots", g.generation())
+                            .allSatisfy(r -> assertThat(r).isEmpty());
+                    continue;
+                }
                 int match = -1;
                 for (int p = k; p < prefixes.size() && match < 0; p++) {
                     if (Oracle.same(g.results().get("bySite"), prefixes.get(p).bySite())
@@ -136,8 +144,12 @@ class LiveQueriesIT {
                         match = p;
                     }
                 }
-                assertThat(match).as("generation %d equals the oracle over batches 1..k for some k >= %d",
-                        g.generation(), k).isGreaterThanOrEqualTo(0);
+                assertThat(match).as("generation %d equals the oracle over batches 1..k for some k >= %d; it had "
+                        + "bySite=%s warm=%s; prefix %d is bySite=%s warm=%s; prefix %d is bySite=%s warm=%s",
+                        g.generation(), k, g.results().get("bySite"), g.results().get("warm"), k,
+                        prefixes.get(k).bySite(), prefixes.get(k).warm(), Math.min(k + 1, prefixes.size() - 1),
+                        prefixes.get(Math.min(k + 1, prefixes.size() - 1)).bySite(),
+                        prefixes.get(Math.min(k + 1, prefixes.size() - 1)).warm()).isGreaterThanOrEqualTo(0);
                 k = match;
             }
             assertThat(gens.size()).isGreaterThan(1);
