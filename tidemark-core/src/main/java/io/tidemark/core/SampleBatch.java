@@ -59,15 +59,6 @@ public final class SampleBatch {
         return m;
     }
 
-    /** The largest timestamp in the batch, in microseconds; {@code Long.MIN_VALUE} for an empty batch. */
-    public long maxMicros() {
-        long m = Long.MIN_VALUE;
-        for (long t : micros) {
-            m = Math.max(m, t);
-        }
-        return m;
-    }
-
     public static long toMicros(Instant t) {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
     }
