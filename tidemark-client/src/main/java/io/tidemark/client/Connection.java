@@ -248,9 +248,11 @@ public final class Connection implements AutoCloseable {
             if (status >= 400 && status < 500) {
                 String code = status == 401 ? "UNAUTHENTICATED" : status == 403 ? "FORBIDDEN"
                         : status == 404 ? "NOT_FOUND" : "INVALID_ARGUMENT";
-                String body = h.getResponse().body() instanceof String s ? s : "";
-                return new TidemarkClientException(code, status, "the server refused the live connection (HTTP "
-                        + status + ") " + body, List.of());
+                // Tidemark answers JSON; anything else (an HTML error page of a proxy) is noise in a message.
+                String body = h.getResponse().body() instanceof String s && s.trim().startsWith("{") ? s.trim() : "";
+                return new TidemarkClientException(code, status, "the server refused the live connection to "
+                        + h.getResponse().uri() + " (HTTP " + status + ")" + (body.isEmpty() ? "" : " " + body),
+                        List.of());
             }
         }
         if (why instanceof Closed c && c.code == Protocol.CLOSE_UNSUPPORTED_VERSION) {

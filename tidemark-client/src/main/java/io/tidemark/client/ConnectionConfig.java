@@ -9,7 +9,9 @@ import java.util.Set;
 /**
  * How a client reaches a Tidemark server. Immutable; build with {@link #builder(URI)}.
  *
- * @param uri the server's base URI, e.g. {@code http://127.0.0.1:8080}
+ * @param uri the server's base URI, e.g. {@code http://127.0.0.1:8080}; {@code ws://} / {@code wss://} and the live
+ *     endpoint's own URI ({@code ws://127.0.0.1:8080/api/v1/live}) are accepted too and reduced to the base, so
+ *     either form a user copies works
  * @param token the bearer token ({@code tmk_…}); null only for servers that need none (none do today)
  * @param capabilities what the client declares to the server on live connections, as strings (for example
  *     {@value #AGG_MARK_END}); the HTTP calls do not use them
@@ -25,7 +27,7 @@ public record ConnectionConfig(URI uri, String token, Set<String> capabilities, 
     public static final String AGG_MARK_END = "AGG_MARK_END";
 
     public ConnectionConfig {
-        Objects.requireNonNull(uri, "uri");
+        uri = baseUri(uri);
         capabilities = Set.copyOf(capabilities);
         Objects.requireNonNull(reconnectInitialBackoff, "reconnectInitialBackoff");
         Objects.requireNonNull(reconnectMaxBackoff, "reconnectMaxBackoff");
@@ -40,6 +42,33 @@ public record ConnectionConfig(URI uri, String token, Set<String> capabilities, 
             throw new IllegalArgumentException("reconnectMaxBackoff " + reconnectMaxBackoff
                     + " is shorter than reconnectInitialBackoff " + reconnectInitialBackoff);
         }
+    }
+
+    /**
+     * The server's base URI for {@code uri}: {@code ws} becomes {@code http}, {@code wss} {@code https}, and a
+     * trailing live-endpoint path or slash is dropped. Anything but those four schemes, or a URI without a host,
+     * is refused with a message that shows the expected form.
+     */
+    static URI baseUri(URI uri) {
+        Objects.requireNonNull(uri, "uri");
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String http = switch (scheme) {
+            case "http", "ws" -> "http";
+            case "https", "wss" -> "https";
+            default -> null;
+        };
+        if (http == null || uri.getRawAuthority() == null || uri.getHost() == null) {
+            throw new IllegalArgumentException("server URI '" + uri + "' is not an http(s) or ws(s) URL with a host;"
+                    + " use e.g. http://127.0.0.1:8080");
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (path.endsWith(io.tidemark.protocol.Protocol.PATH)) {
+            path = path.substring(0, path.length() - io.tidemark.protocol.Protocol.PATH.length());
+        }
+        return URI.create(http + "://" + uri.getRawAuthority() + path);
     }
 
     public static Builder builder(URI uri) {

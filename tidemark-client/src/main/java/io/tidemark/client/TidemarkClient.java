@@ -43,7 +43,8 @@ public final class TidemarkClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROLLUP_FIELDS = "name source bucket status frozen watermark lagSeconds "
-            + "consecutiveFailures lastError";
+            + "consecutiveFailures lastError staleRanges { from to recordedAt } oldestStaleAgeSeconds";
+    private static final String ARCHIVE_FIELDS = "name kind status columns { name type } maxLateness";
     private final ConnectionConfig config;
     private final HttpClient http;
 
@@ -137,13 +138,24 @@ public final class TidemarkClient implements AutoCloseable {
         List<Map<String, String>> cols = new ArrayList<>();
         columns.forEach((n, t) -> cols.add(Map.of("name", n, "type", t)));
         return archive(graphql("mutation($in: CreateArchiveInput!) { a: createArchive(input: $in) { "
-                + "name kind status columns { name type } } }", Map.of("in", Map.of("name", name, "columns", cols)))
-                .path("a"));
+                + ARCHIVE_FIELDS + " } }", Map.of("in", Map.of("name", name, "columns", cols))).path("a"));
+    }
+
+    /**
+     * Sets how late a sample of a raw archive may be and still make rollup buckets stale (admin); null means
+     * unlimited. Later samples are stored, their buckets are not re-aggregated, and the audit trail records them.
+     */
+    public ArchiveView setArchiveMaxLateness(String name, java.time.Duration maxLateness) {
+        Map<String, Object> vars = new java.util.HashMap<>();
+        vars.put("n", name);
+        vars.put("l", maxLateness == null ? null : maxLateness.toString());
+        return archive(graphql("mutation($n: String!, $l: String) { a: setArchiveMaxLateness(name: $n, "
+                + "maxLateness: $l) { " + ARCHIVE_FIELDS + " } }", vars).path("a"));
     }
 
     public List<ArchiveView> archives() {
         List<ArchiveView> out = new ArrayList<>();
-        graphql("{ archives { name kind status columns { name type } } }", null).path("archives")
+        graphql("{ archives { " + ARCHIVE_FIELDS + " } }", null).path("archives")
                 .forEach(a -> out.add(archive(a)));
         return out;
     }
@@ -234,8 +246,8 @@ public final class TidemarkClient implements AutoCloseable {
     }
 
     private ArchiveView archiveAction(String field, String name) {
-        return archive(graphql("mutation($n: String!) { a: " + field + "(name: $n) { name kind status columns { "
-                + "name type } } }", Map.of("n", name)).path("a"));
+        return archive(graphql("mutation($n: String!) { a: " + field + "(name: $n) { " + ARCHIVE_FIELDS + " } }",
+                Map.of("n", name)).path("a"));
     }
 
     private RollupView rollupAction(String field, String name) {
@@ -246,7 +258,8 @@ public final class TidemarkClient implements AutoCloseable {
     private static ArchiveView archive(JsonNode a) {
         Map<String, String> cols = new LinkedHashMap<>();
         a.path("columns").forEach(c -> cols.put(c.path("name").asText(), c.path("type").asText()));
-        return new ArchiveView(a.path("name").asText(), a.path("kind").asText(), a.path("status").asText(), cols);
+        return new ArchiveView(a.path("name").asText(), a.path("kind").asText(), a.path("status").asText(), cols,
+                a.path("maxLateness").isTextual() ? java.time.Duration.parse(a.path("maxLateness").asText()) : null);
     }
 
     private static RollupView rollup(JsonNode r) {
@@ -254,7 +267,15 @@ public final class TidemarkClient implements AutoCloseable {
                 r.path("status").asText(), r.path("frozen").asBoolean(), instant(r.path("watermark")),
                 r.path("lagSeconds").isNumber() ? r.path("lagSeconds").asDouble() : null,
                 r.path("consecutiveFailures").asInt(), r.path("lastError").isTextual()
-                        ? r.path("lastError").asText() : null);
+                        ? r.path("lastError").asText() : null, staleRanges(r.path("staleRanges")),
+                r.path("oldestStaleAgeSeconds").isNumber() ? r.path("oldestStaleAgeSeconds").asDouble() : null);
+    }
+
+    private static List<RollupView.StaleRange> staleRanges(JsonNode ranges) {
+        List<RollupView.StaleRange> out = new ArrayList<>();
+        ranges.forEach(s -> out.add(new RollupView.StaleRange(instant(s.path("from")), instant(s.path("to")),
+                instant(s.path("recordedAt")))));
+        return out;
     }
 
     private static Instant instant(JsonNode n) {

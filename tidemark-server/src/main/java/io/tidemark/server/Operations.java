@@ -25,6 +25,7 @@ import io.tidemark.store.AuditKind;
 import io.tidemark.store.AuditQuery;
 import io.tidemark.store.ReadRequest;
 import io.tidemark.store.RollupInfo;
+import io.tidemark.store.StaleRange;
 import io.tidemark.store.Store;
 import io.tidemark.core.ArchiveStatus;
 import java.time.Clock;
@@ -120,6 +121,23 @@ public final class Operations {
         return out;
     }
 
+    /**
+     * Sets a raw archive's {@code maxLateness} (null = unlimited); audited as {@code ARCHIVE_CONFIGURED}.
+     * {@code INVALID_ARGUMENT} for a rollup archive or a duration that is not positive.
+     */
+    public ArchiveInfo setMaxLateness(Caller c, String name, java.time.Duration maxLateness) {
+        c.require(Role.ADMIN, "configure archives");
+        ArchiveInfo before = store.streamData().requireArchive(c.tenant(), name);
+        ArchiveInfo out = store.streamData().setMaxLateness(c.tenant(), name, maxLateness);
+        audit(c, AuditKind.ARCHIVE_CONFIGURED, name, "maxLateness " + lateness(maxLateness) + " (was "
+                + lateness(before.maxLateness()) + ")");
+        return out;
+    }
+
+    private static String lateness(java.time.Duration d) {
+        return d == null ? "unlimited" : d.toString();
+    }
+
     public void deleteArchive(Caller c, String name) {
         c.require(Role.ADMIN, "delete archives");
         store.streamData().deleteArchive(c.tenant(), name);
@@ -204,6 +222,20 @@ public final class Operations {
         c.require(Role.ADMIN, "rewind rollup watermarks");
         admin(c).rewind(name, toBucketEnd, c.actor());
         return rollupInfo(c, name);
+    }
+
+    /** The rollup's pending stale ranges, oldest first. */
+    public List<StaleRange> staleRanges(Caller c, String name) {
+        c.require(Role.READER, "read rollups");
+        RollupId id = new RollupId(c.tenant(), name);
+        store.rollups().rollup(id);
+        return store.rollups().staleRanges(id);
+    }
+
+    /** Age of the oldest pending stale range in seconds; null when none is pending. */
+    public Double oldestStaleAgeSeconds(RollupInfo r) {
+        Instant since = r.state().staleSince();
+        return since == null ? null : java.time.Duration.between(since, clock.instant()).toNanos() / 1e9;
     }
 
     private RollupInfo rollupInfo(Caller c, String name) {

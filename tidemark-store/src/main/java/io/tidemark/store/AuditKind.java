@@ -6,6 +6,8 @@ public enum AuditKind {
     ARCHIVE_ACTIVATED,
     ARCHIVE_DISABLED,
     ARCHIVE_DELETED,
+    /** A setting of an archive changed (e.g. its {@code maxLateness}); carries the old and the new value. */
+    ARCHIVE_CONFIGURED,
     ROLLUP_CREATED,
     ROLLUP_ACTIVATED,
     ROLLUP_DISABLED,

@@ -30,7 +30,8 @@ final class LiveCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "QUERY", description = "the live query (docs/live-queries.md)")
     String sql;
 
-    @Option(names = "--url", description = "server base URL (default: ${DEFAULT-VALUE})")
+    @Option(names = "--url", description = "server URL, http(s) or ws(s); the live endpoint's own URL works too "
+            + "(default: ${DEFAULT-VALUE})")
     URI url = URI.create("http://127.0.0.1:8080");
 
     @Option(names = "--token", description = "bearer token (default: the TIDEMARK_TOKEN environment variable)")
@@ -51,8 +52,14 @@ final class LiveCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        ConnectionConfig config = ConnectionConfig.builder(url).token(t)
-                .capabilities(noMarks ? Set.of() : Set.of(ConnectionConfig.AGG_MARK_END)).build();
+        ConnectionConfig config;
+        try {
+            config = ConnectionConfig.builder(url).token(t)
+                    .capabilities(noMarks ? Set.of() : Set.of(ConnectionConfig.AGG_MARK_END)).build();
+        } catch (IllegalArgumentException e) {
+            System.err.println("tidemark: --url: " + e.getMessage());
+            return CliErrors.USER_ERROR;
+        }
         try (Connection c = Connection.open(config)) {
             c.registerQuery(new QueryConfig("q", sql, type), new Printer(out, done, type));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> done.complete(0)));

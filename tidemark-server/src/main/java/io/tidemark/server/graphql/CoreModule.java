@@ -54,9 +54,18 @@ public final class CoreModule implements GraphQlModule {
                 .dataFetcher("auditTrail", env -> v.auditPage(ops.auditTrail(caller(env), auditQuery(env))))
                 .dataFetcher("streamData", env -> ops.streamData(caller(env), readRequest(env)).stream()
                         .map(Views::row).toList()));
+        // Read only when asked for: one store query per rollup.
+        w.type(TypeRuntimeWiring.newTypeWiring("Rollup")
+                .dataFetcher("staleRanges", env -> {
+                    Map<String, Object> rollup = env.getSource();
+                    return ops.staleRanges(caller(env), (String) rollup.get("name")).stream()
+                            .map(r -> Map.of("from", r.from(), "to", r.to(), "recordedAt", r.firstRecordedAt()))
+                            .toList();
+                }));
         w.type(TypeRuntimeWiring.newTypeWiring("Mutation")
-                .dataFetcher("createArchive", env -> v.archive(caller(env), ops.createArchive(caller(env),
-                        archiveInput(env))))
+                .dataFetcher("createArchive", env -> v.archive(caller(env), createArchive(ops, env)))
+                .dataFetcher("setArchiveMaxLateness", env -> v.archive(caller(env), ops.setMaxLateness(caller(env),
+                        env.getArgument("name"), maxLateness(env.getArgument("maxLateness")))))
                 .dataFetcher("activateArchive", named(v, (c, n) -> v.archive(c, ops.activateArchive(c, n))))
                 .dataFetcher("disableArchive", named(v, (c, n) -> v.archive(c, ops.disableArchive(c, n))))
                 .dataFetcher("deleteArchive", named(v, (c, n) -> {
@@ -77,6 +86,26 @@ public final class CoreModule implements GraphQlModule {
                 .dataFetcher("rewindRollupWatermark", env -> v.rollup(ops.rewindRollupWatermark(caller(env),
                         env.getArgument("rollupRtId"), env.getArgument("toBucketEnd"))))
                 .dataFetcher("ingestSamples", env -> ingest(ops, env)));
+    }
+
+    /**
+     * Creates the archive, then sets its maxLateness when given. The duration is parsed first, so a bad one
+     * creates nothing.
+     */
+    private static ArchiveInfo createArchive(Operations ops, DataFetchingEnvironment env) {
+        Map<String, Object> in = env.getArgument("input");
+        ArchiveDefinition def = archiveInput(env);
+        java.time.Duration lateness = maxLateness((String) in.get("maxLateness"));
+        if (lateness != null && (lateness.isNegative() || lateness.isZero())) {
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "maxLateness must be a positive duration, got "
+                    + lateness);
+        }
+        ArchiveInfo a = ops.createArchive(caller(env), def);
+        return lateness == null ? a : ops.setMaxLateness(caller(env), def.name(), lateness);
+    }
+
+    private static Duration maxLateness(String text) {
+        return text == null ? null : duration("maxLateness", text);
     }
 
     private interface NamedAction {
@@ -212,6 +241,7 @@ public final class CoreModule implements GraphQlModule {
             m.put("name", a.name());
             m.put("kind", a.definition().isRollup() ? "ROLLUP" : "RAW");
             m.put("status", a.status().name());
+            m.put("maxLateness", a.maxLateness() == null ? null : a.maxLateness().toString());
             RollupDefinition r = a.definition().rollup();
             if (r == null) {
                 m.put("columns", a.definition().columns().stream().map(Views::column).toList());
@@ -258,6 +288,7 @@ public final class CoreModule implements GraphQlModule {
             m.put("consecutiveFailures", r.state().consecutiveFailures());
             m.put("lastError", r.state().lastError());
             m.put("lastSuccessAt", r.state().lastSuccessAt());
+            m.put("oldestStaleAgeSeconds", ops.oldestStaleAgeSeconds(r));
             return m;
         }
 

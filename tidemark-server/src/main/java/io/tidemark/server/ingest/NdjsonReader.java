@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import io.tidemark.core.BatchRejectedException;
 import io.tidemark.core.Sample;
 import io.tidemark.core.SampleBatch;
 import java.io.IOException;
@@ -80,9 +81,27 @@ public final class NdjsonReader {
             errors.add(new BodyError(row, line, null, "malformed JSON: " + e.getOriginalMessage()));
         }
         if (!errors.isEmpty()) {
-            throw new MalformedBodyException(archive, errors);
+            throw new MalformedBodyException(archive, withValueErrors(errors, rows.valueErrors(), lines));
         }
         return java.util.Arrays.copyOf(lines, objects);
+    }
+
+    /**
+     * The reader's own errors (syntax, rtId, timestamp) and the sink's value errors on the other rows read, by row,
+     * at most {@value #MAX_ERRORS}: a user fixes every reported line in one go.
+     */
+    private static List<BodyError> withValueErrors(List<BodyError> own, List<BatchRejectedException.RowError> values,
+            int[] lines) {
+        java.util.Set<Integer> reported = new java.util.HashSet<>();
+        own.forEach(e -> reported.add(e.row()));
+        List<BodyError> all = new ArrayList<>(own);
+        for (BatchRejectedException.RowError e : values) {
+            if (!reported.contains(e.row()) && e.row() >= 1 && e.row() <= lines.length && lines[e.row() - 1] > 0) {
+                all.add(new BodyError(e.row(), lines[e.row() - 1], e.column(), e.reason()));
+            }
+        }
+        all.sort(java.util.Comparator.comparingInt(BodyError::row));
+        return all.size() > MAX_ERRORS ? List.copyOf(all.subList(0, MAX_ERRORS)) : all;
     }
 
     private static void object(JsonParser p, Rows rows, int row, int line, List<BodyError> errors)
@@ -104,7 +123,8 @@ public final class NdjsonReader {
         if (v == JsonToken.VALUE_STRING) {
             return p.getText();
         }
-        errors.add(new BodyError(row, line, "rtId", "rtId must be a JSON string, got " + v.asString()));
+        errors.add(new BodyError(row, line, "rtId", "rtId must be a JSON string, got "
+                + (v.isScalarValue() ? p.getText() : v.asString())));
         p.skipChildren();
         return null;
     }

@@ -1,5 +1,6 @@
 package io.tidemark.server.ingest;
 
+import io.tidemark.core.BatchRejectedException;
 import io.tidemark.core.Sample;
 import io.tidemark.core.SampleBatch;
 import java.time.Instant;
@@ -30,6 +31,14 @@ abstract class Rows {
 
     void doubleValue(String name, int col, double d) {
         value(name, col, d);
+    }
+
+    /**
+     * Errors the sink found in the values so far (wrong types, unknown columns …), for a reader that stops with
+     * errors of its own and must still report every bad row it read; row numbers count from 1.
+     */
+    List<BatchRejectedException.RowError> valueErrors() {
+        return List.of();
     }
 
     /** Whole epoch milliseconds. */
@@ -85,6 +94,18 @@ abstract class Rows {
                 b.unknown(name);
             } else {
                 b.setDouble(c, d);
+            }
+        }
+
+        @Override
+        List<BatchRejectedException.RowError> valueErrors() {
+            try {
+                b.build();
+                return List.of();
+            } catch (BatchRejectedException e) {
+                return e.errors();
+            } catch (io.tidemark.core.TidemarkException e) {
+                return List.of(); // too many rows: the reader reports that itself
             }
         }
     }

@@ -63,4 +63,22 @@ class NdjsonReaderTest {
         assertThatThrownBy(() -> reader.read("a", in(bad.repeat(50)), 1000))
                 .isInstanceOfSatisfying(MalformedBodyException.class, e -> assertThat(e.errors()).hasSize(10));
     }
+
+    @Test
+    void read_intoBatch_aBadTimestampLaterDoesNotHideValueErrorsOfOtherLines() {
+        io.tidemark.core.ArchiveDefinition def = io.tidemark.core.ArchiveDefinition.raw("a",
+                java.util.List.of(io.tidemark.core.Column.of("t", io.tidemark.core.ColumnType.DOUBLE)));
+        String body = "{\"rtId\":\"s\",\"timestamp\":\"2025-01-01T00:00:00Z\",\"t\":\"hot\"}\n"
+                + "{\"rtId\":\"s\",\"timestamp\":\"x\",\"t\":1}\n"
+                + "{\"rtId\":\"s\",\"timestamp\":\"2025-01-01T00:00:02Z\",\"nope\":1}\n"
+                + "{\"rtId\":7,\"timestamp\":\"2025-01-01T00:00:03Z\"}\n";
+        assertThatThrownBy(() -> reader.read(io.tidemark.core.SampleBatch.builder(def,
+                io.tidemark.core.BatchLimits.DEFAULT), in(body), 1000))
+                .isInstanceOfSatisfying(MalformedBodyException.class, e -> {
+                    assertThat(e.errors()).extracting(BodyError::line).containsExactly(1, 2, 3, 4);
+                    assertThat(e.errors()).extracting(BodyError::column).containsExactly("t", "timestamp", "nope",
+                            "rtId");
+                    assertThat(e.errors().get(3).reason()).isEqualTo("rtId must be a JSON string, got 7");
+                });
+    }
 }
