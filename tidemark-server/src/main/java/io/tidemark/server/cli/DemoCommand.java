@@ -70,6 +70,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "print each view below the last instead of redrawing the screen")
     boolean plain;
 
+    @Option(names = "--keep-data", description = "keep the temporary data directory when the demo stops")
+    boolean keepData;
+
     @Override
     public Integer call() throws Exception {
         if (sensors < 1 || sensors > 100_000 || rate <= 0 || rate > 1000) {
@@ -80,6 +83,31 @@ final class DemoCommand implements Callable<Integer> {
         Duration runFor = duration == null ? null : parse(duration);
         Path dir = Files.createTempDirectory("tidemark-demo");
         PrintStream out = System.out;
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        // Ctrl-C: let the demo stop the server cleanly and remove its data before the JVM exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                finished.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        try {
+            run(dir, runFor, out, stop);
+        } finally {
+            if (keepData) {
+                out.println("tidemark demo: data kept in " + dir);
+            } else {
+                deleteTree(dir);
+            }
+            finished.countDown();
+        }
+        return 0;
+    }
+
+    private void run(Path dir, Duration runFor, PrintStream out, CountDownLatch stop) throws Exception {
         ServerConfig config = ServerConfig.builder().dataDir(dir).port(port).bootstrapToken(false)
                 .rollupInterval(Duration.ofSeconds(2)).build();
         try (TidemarkServer server = TidemarkServer.builder(config).build().start()) {
@@ -90,8 +118,6 @@ final class DemoCommand implements Callable<Integer> {
             setUp(http, plant);
             View view = new View(out, server, token, http, !plain && System.console() != null);
             ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             long periodMicros = (long) (1_000_000 / rate);
             timers.scheduleAtFixedRate(() -> publish(http, plant), 0, periodMicros, TimeUnit.MICROSECONDS);
             timers.scheduleWithFixedDelay(view::refreshRollups, 0, 2, TimeUnit.SECONDS);
@@ -107,9 +133,18 @@ final class DemoCommand implements Callable<Integer> {
                 timers.shutdownNow();
             }
             out.println();
-            out.println("tidemark demo: stopped after generation " + view.lastGeneration + " (data was in " + dir + ")");
+            out.println("tidemark demo: stopped after generation " + view.lastGeneration);
         }
-        return 0;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("tidemark demo: could not remove " + dir + ": " + e);
+        }
     }
 
     private static void setUp(TidemarkClient http, Plant plant) {
