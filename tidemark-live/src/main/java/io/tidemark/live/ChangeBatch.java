@@ -19,10 +19,13 @@ final class ChangeBatch {
     private Column[][] columns = new Column[2][8];
     private int[][][] ids = new int[2][4][];
     private boolean[][] idsReady = new boolean[2][4];
-    private final int idsSlot;
+    /** Per side and dictionary: the greatest id of a row, MAX_VALUE if a row has none (-1 when no row). */
+    private int[][] maxIds = new int[2][4];
+    /** The slot of a row's {@code int[]}: its size, then one id per dictionary number. */
+    private final int metaSlot;
 
-    ChangeBatch(int idsSlot) {
-        this.idsSlot = idsSlot;
+    ChangeBatch(int metaSlot) {
+        this.metaSlot = metaSlot;
     }
 
     /** A numeric column of one side gathered into primitives: present[i] is false for a null cell or no row. */
@@ -132,6 +135,7 @@ final class ChangeBatch {
         if (number >= ids[side].length) {
             ids[side] = Arrays.copyOf(ids[side], number + 1);
             idsReady[side] = Arrays.copyOf(idsReady[side], number + 1);
+            maxIds[side] = Arrays.copyOf(maxIds[side], number + 1);
         }
         int[] out = ids[side][number];
         if (idsReady[side][number]) {
@@ -142,11 +146,25 @@ final class ChangeBatch {
             ids[side][number] = out;
         }
         Object[][] rows = side(side);
+        int max = -1;
+        boolean missing = false;
         for (int i = 0; i < size; i++) {
             Object[] row = rows[i];
-            out[i] = row == null ? -1 : ((int[]) row[idsSlot])[number];
+            int id = row == null ? -1 : ((int[]) row[metaSlot])[1 + number];
+            out[i] = id;
+            max = Math.max(max, id);
+            missing |= row != null && id < 0;
         }
+        maxIds[side][number] = missing ? Integer.MAX_VALUE : max;
         idsReady[side][number] = true;
         return out;
+    }
+
+    /**
+     * The greatest id in {@link #ids}{@code (side, number)} (which must have been called in this batch); MAX_VALUE if
+     * a row of the side has no id; -1 if the side has no row.
+     */
+    int maxId(int side, int number) {
+        return maxIds[side][number];
     }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Dense int ids for the GROUP BY values of one table's rows, shared by every aggregate operator on that table with
  * the same GROUP BY expressions: a sample's key is computed and looked up once when it enters the table, whatever the
- * number of queries, and the id is stamped into the row ({@code int[]} in one of its trailing slots, at this
- * dictionary's {@link #number}), so operators and retraction read it back without hashing. Operators keep their
+ * number of queries, and the id is stamped into the row ({@code int[]} in one of its trailing slots, after the row's
+ * size, at this dictionary's {@link #number}), so operators and retraction read it back without hashing. Operators keep their
  * per-group state in arrays indexed by the id.
  *
  * <p>An id lives while some row of the table has its key (reference counted), and until the next cut
@@ -20,7 +20,8 @@ final class KeyDictionary {
     final List<Expr> exprs;
     /** Where this dictionary stamps ids in a row's id array; unique among the live dictionaries of an archive. */
     final int number;
-    private final int idsSlot;
+    /** The slot of a row's {@code int[]}: its size, then one id per dictionary number. */
+    private final int metaSlot;
     /** Operators using this dictionary; it is dropped when the last one goes. */
     int users;
 
@@ -44,10 +45,10 @@ final class KeyDictionary {
     /** Slots whose count reached 0 in this generation: freed at the cut unless their key came back. */
     private final ArrayList<Slot> pendingFree = new ArrayList<>();
 
-    KeyDictionary(List<Expr> exprs, int number, int idsSlot) {
+    KeyDictionary(List<Expr> exprs, int number, int metaSlot) {
         this.exprs = List.copyOf(exprs);
         this.number = number;
-        this.idsSlot = idsSlot;
+        this.metaSlot = metaSlot;
     }
 
     @SuppressWarnings("unchecked")
@@ -65,7 +66,7 @@ final class KeyDictionary {
      * which fails only the operators that admit the row, as if each had evaluated its key itself.
      */
     int id(Object[] row) {
-        int id = ((int[]) row[idsSlot])[number];
+        int id = ((int[]) row[metaSlot])[1 + number];
         if (id < 0) {
             lookupKey(row);
             throw new IllegalStateException("the group key of a row could not be evaluated");
@@ -104,17 +105,17 @@ final class KeyDictionary {
     }
 
     private void stamp(Object[] row, int id) {
-        int[] ids = (int[]) row[idsSlot];
-        if (ids == null || ids.length <= number) {
-            ids = ids == null ? new int[number + 1] : Arrays.copyOf(ids, number + 1);
-            row[idsSlot] = ids;
+        int[] meta = (int[]) row[metaSlot];
+        if (meta.length <= 1 + number) {
+            meta = Arrays.copyOf(meta, 2 + number);
+            row[metaSlot] = meta;
         }
-        ids[number] = id;
+        meta[1 + number] = id;
     }
 
     /** A row with this key left the table. */
     void release(Object[] row) {
-        int id = ((int[]) row[idsSlot])[number];
+        int id = ((int[]) row[metaSlot])[1 + number];
         if (id < 0) {
             return;
         }

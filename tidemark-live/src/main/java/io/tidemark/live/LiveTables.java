@@ -15,13 +15,17 @@ import java.util.function.Consumer;
  * lookup for both tables and allocates nothing but its cell array. A {@link TimeIndex} over {@code recent} finds the
  * rows that leave the window; one over {@code latest} exists only while a query on {@code latest} has a time window.
  *
- * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then four slots
- * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, its estimated size, and
- * its group ids ({@link KeyDictionary}).
+ * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then three slots
+ * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, and an {@code int[]}
+ * holding the row's estimated size and then its group ids ({@link KeyDictionary}), so a row is three objects: its
+ * cell array, that {@code int[]} and its cells (which the committed batch already holds).
  */
 final class LiveTables {
-    /** Per-row overhead estimate: the cell array's header and trailing slots, a time-index entry, a series slot. */
-    private static final long ROW_OVERHEAD = 16 + 3 * 8 + 16 + 8;
+    /**
+     * Per-row overhead estimate: the cell array's header and trailing slots, the size-and-ids array, a time-index
+     * entry, a series slot.
+     */
+    private static final long ROW_OVERHEAD = 16 + 3 * 8 + 24 + 16 + 8;
     /** Per-rtId overhead estimate: the series and its map entry. */
     private static final long SERIES_OVERHEAD = 48 + 48 + 40;
 
@@ -31,8 +35,7 @@ final class LiveTables {
     final int width;
     private final int goneRecent;
     private final int seriesSlot;
-    private final int sizeSlot;
-    private final int idsSlot;
+    private final int metaSlot;
     final HashMap<String, Series> series = new HashMap<>();
     private final TimeIndex recentByTime;
     private TimeIndex latestByTime;
@@ -52,10 +55,9 @@ final class LiveTables {
         this.width = 2 + archive.columns().size();
         this.goneRecent = width;
         this.seriesSlot = width + 1;
-        this.sizeSlot = width + 2;
-        this.idsSlot = width + 3;
-        this.recentBatch = new ChangeBatch(idsSlot);
-        this.latestBatch = new ChangeBatch(idsSlot);
+        this.metaSlot = width + 2;
+        this.recentBatch = new ChangeBatch(metaSlot);
+        this.latestBatch = new ChangeBatch(metaSlot);
         this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> row[goneRecent] == null);
     }
 
@@ -146,13 +148,16 @@ final class LiveTables {
 
     /** An empty row: {@code width} cells plus the trailing slots. */
     static Object[] newRow(int width) {
-        return new Object[width + 4];
+        return new Object[width + 3];
     }
 
-    /** Records a new row's estimated size in its row (computed once, outside the lock). */
+    /**
+     * Records a new row's estimated size in its row (computed once, outside the lock), with room for the ids of one
+     * GROUP BY dictionary ({@link KeyDictionary} grows it for more).
+     */
     static long sizeRow(Object[] row, int width) {
-        long b = bytes(row, width);
-        row[width + 2] = b;
+        long b = Math.min(Integer.MAX_VALUE, bytes(row, width));
+        row[width + 2] = new int[] {(int) b, -1};
         return b;
     }
 
@@ -172,7 +177,7 @@ final class LiveTables {
 
     /** The size recorded by {@link #sizeRow}. */
     long bytes(Object[] row) {
-        return (Long) row[sizeSlot];
+        return ((int[]) row[metaSlot])[0];
     }
 
     /** Rows of recent must have a timestamp of at least this at {@code nowMicros}. */
@@ -181,7 +186,7 @@ final class LiveTables {
     }
 
     /** Bytes the tables would grow by if {@code rows} were applied (a conservative estimate, no change made). */
-    long growth(List<Object[]> rows, long nowMicros) {
+    long growth(Object[][] rows, long nowMicros) {
         long floor = recentFloor(nowMicros);
         long growth = 0;
         HashMap<String, Object[]> latestAfter = new HashMap<>();
@@ -220,9 +225,9 @@ final class LiveTables {
      * Applies committed samples (sized by {@link #sizeRow}) to both tables, then hands each table's changes to its
      * operators as one batch (in order, so a row replaced within the batch is added before it is retracted).
      */
-    void putAll(List<Object[]> rows, long nowMicros) {
-        for (int i = 0; i < rows.size(); i++) {
-            put(rows.get(i), nowMicros);
+    void putAll(Object[][] rows, long nowMicros) {
+        for (Object[] row : rows) {
+            put(row, nowMicros);
         }
         flush();
     }
@@ -339,7 +344,7 @@ final class LiveTables {
                 return d;
             }
         }
-        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), idsSlot);
+        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), metaSlot);
         forEachRow(latestTable, d::retain);
         d.users++;
         dicts.add(d);
