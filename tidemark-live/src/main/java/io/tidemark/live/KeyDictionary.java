@@ -8,9 +8,9 @@ import java.util.List;
 /**
  * Dense int ids for the GROUP BY values of one table's rows, shared by every aggregate operator on that table with
  * the same GROUP BY expressions: a sample's key is computed and looked up once when it enters the table, whatever the
- * number of queries, and the id is stamped into the row ({@code int[]} in one of its trailing slots, after the row's
- * size, at this dictionary's {@link #number}), so operators and retraction read it back without hashing. Operators keep their
- * per-group state in arrays indexed by the id.
+ * number of queries, and the id is stamped into the row ({@code int[]} in one of its trailing slots, after the
+ * row's size, at this dictionary's {@link #number}), so operators and retraction read it back without hashing.
+ * Operators keep their per-group state in arrays indexed by the id.
  *
  * <p>An id lives while some row of the table has its key (reference counted), and until the next cut
  * ({@link #endCut}) after the last such row left: within a generation a key keeps one id and an id names one key, so
