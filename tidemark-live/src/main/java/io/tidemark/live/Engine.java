@@ -93,10 +93,10 @@ final class Engine implements LiveEngine {
         }
         // Rows and their sizes are built outside the lock.
         Object[][] rows = rows(batch);
-        int width = 2 + batch.archive().columns().size();
+        boolean[] text = LiveTables.textCells(batch.archive());
         long bound = 0;
         for (Object[] row : rows) {
-            bound += 2 * LiveTables.sizeRow(row, width);
+            bound += 2 * LiveTables.sizeRow(row, text);
         }
         t.lock.lock();
         try {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Dense int ids for the GROUP BY values of one table's rows, shared by every aggregate operator on that table with
@@ -22,6 +23,8 @@ final class KeyDictionary {
     final int number;
     /** The slot of a row's {@code int[]}: its size, then one id per dictionary number. */
     private final int metaSlot;
+    /** The slot of a row's {@link LiveTables.Series}, which remembers the key its last row had. */
+    private final int seriesSlot;
     /** Operators using this dictionary; it is dropped when the last one goes. */
     int users;
 
@@ -45,10 +48,11 @@ final class KeyDictionary {
     /** Slots whose count reached 0 in this generation: freed at the cut unless their key came back. */
     private final ArrayList<Slot> pendingFree = new ArrayList<>();
 
-    KeyDictionary(List<Expr> exprs, int number, int metaSlot) {
+    KeyDictionary(List<Expr> exprs, int number, int metaSlot, int seriesSlot) {
         this.exprs = List.copyOf(exprs);
         this.number = number;
         this.metaSlot = metaSlot;
+        this.seriesSlot = seriesSlot;
     }
 
     @SuppressWarnings("unchecked")
@@ -85,7 +89,11 @@ final class KeyDictionary {
         return Arrays.asList(k);
     }
 
-    /** A row with this key entered the table: count it and stamp its id into the row. */
+    /**
+     * A row with this key entered the table: count it and stamp its id into the row. A series' rows mostly keep their
+     * key, so the series remembers the slot of its last row's key, and a row with that key (still live) skips the
+     * hash lookup.
+     */
     void retain(Object[] row) {
         Object k;
         try {
@@ -95,10 +103,15 @@ final class KeyDictionary {
             stamp(row, -1);
             return;
         }
-        Slot s = slots.get(k);
-        if (s == null) {
-            s = allocate(k);
-            slots.put(k, s);
+        LiveTables.Series series = (LiveTables.Series) row[seriesSlot];
+        Slot s = (Slot) series.groupSlot(number);
+        if (s == null || byId[s.id] != s || !Objects.equals(s.key, k)) {
+            s = slots.get(k);
+            if (s == null) {
+                s = allocate(k);
+                slots.put(k, s);
+            }
+            series.groupSlot(number, s);
         }
         s.refs++;
         stamp(row, s.id);

@@ -1,6 +1,7 @@
 package io.tidemark.live;
 
 import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.ColumnType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,8 +27,8 @@ final class LiveTables {
      * entry, a series slot.
      */
     private static final long ROW_OVERHEAD = 16 + 3 * 8 + 24 + 16 + 8;
-    /** Per-rtId overhead estimate: the series and its map entry. */
-    private static final long SERIES_OVERHEAD = 48 + 48 + 40;
+    /** Per-rtId overhead estimate: the series (with its time array and group-key cache) and its map entry. */
+    private static final long SERIES_OVERHEAD = 48 + 48 + 40 + 32 + 24;
 
     final ArchiveDefinition archive;
     final long windowMicros;
@@ -61,25 +62,42 @@ final class LiveTables {
         this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> row[goneRecent] == null);
     }
 
-    /** One rtId: its latest row and its rows in the live window, sorted by time (a ring that grows). */
+    /**
+     * One rtId: its latest row and its rows in the live window, sorted by time (a ring that grows). The rows'
+     * timestamps are kept beside them in primitives, so placing a row reads no other row.
+     */
     static final class Series {
         Object[] latest;
+        /** The timestamp of {@link #latest}. */
+        long latestMicros;
         private Object[][] rows = new Object[2][];
+        private long[] times = new long[2];
         private int head;
         private int size;
+        /** Per GROUP BY dictionary number, the dictionary's entry for this series' last key (see KeyDictionary). */
+        private Object[] groupSlots;
 
-        private static long micros(Object[] row) {
-            return (Long) row[1];
+        Object groupSlot(int number) {
+            return groupSlots == null || number >= groupSlots.length ? null : groupSlots[number];
+        }
+
+        void groupSlot(int number, Object slot) {
+            if (groupSlots == null || number >= groupSlots.length) {
+                groupSlots = groupSlots == null ? new Object[number + 1] : Arrays.copyOf(groupSlots, number + 1);
+            }
+            groupSlots[number] = slot;
         }
 
         /** Inserts a recent row; returns the row it replaces (same timestamp), or null. */
         Object[] put(Object[] row, long t) {
-            if (size == head || t > micros(rows[size - 1])) {
-                append(row);
+            if (size == head || t > times[size - 1]) {
+                ensureRoom();
+                rows[size] = row;
+                times[size++] = t;
                 return null;
             }
             int i = search(t);
-            if (i < size && micros(rows[i]) == t) {
+            if (i < size && times[i] == t) {
                 Object[] old = rows[i];
                 rows[i] = row;
                 return old;
@@ -87,7 +105,9 @@ final class LiveTables {
             ensureRoom();
             i = search(t);
             System.arraycopy(rows, i, rows, i + 1, size - i);
+            System.arraycopy(times, i, times, i + 1, size - i);
             rows[i] = row;
+            times[i] = t;
             size++;
             return null;
         }
@@ -98,6 +118,7 @@ final class LiveTables {
             } else {
                 int i = search(t);
                 System.arraycopy(rows, i + 1, rows, i, size - 1 - i);
+                System.arraycopy(times, i + 1, times, i, size - 1 - i);
                 rows[size - 1] = null;
                 size--;
             }
@@ -107,12 +128,13 @@ final class LiveTables {
             }
         }
 
+        /** The first position at or after head whose time is at least {@code t}. */
         private int search(long t) {
             int lo = head;
             int hi = size;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (micros(rows[mid]) < t) {
+                if (times[mid] < t) {
                     lo = mid + 1;
                 } else {
                     hi = mid;
@@ -121,21 +143,28 @@ final class LiveTables {
             return lo;
         }
 
-        private void append(Object[] row) {
-            ensureRoom();
-            rows[size++] = row;
+        /** The recent row at exactly {@code t}, or null. */
+        Object[] at(long t) {
+            if (size == head) {
+                return null;
+            }
+            int i = search(t);
+            return i < size && times[i] == t ? rows[i] : null;
         }
 
         private void ensureRoom() {
-            if (size == rows.length) {
-                if (head > 0) {
-                    System.arraycopy(rows, head, rows, 0, size - head);
-                    Arrays.fill(rows, size - head, size, null);
-                    size -= head;
-                    head = 0;
-                } else {
-                    rows = Arrays.copyOf(rows, size * 2);
-                }
+            if (size < rows.length) {
+                return;
+            }
+            if (head > 0) {
+                System.arraycopy(rows, head, rows, 0, size - head);
+                System.arraycopy(times, head, times, 0, size - head);
+                Arrays.fill(rows, size - head, size, null);
+                size -= head;
+                head = 0;
+            } else {
+                rows = Arrays.copyOf(rows, size * 2);
+                times = Arrays.copyOf(times, size * 2);
             }
         }
 
@@ -155,22 +184,35 @@ final class LiveTables {
      * Records a new row's estimated size in its row (computed once, outside the lock), with room for the ids of one
      * GROUP BY dictionary ({@link KeyDictionary} grows it for more).
      */
-    static long sizeRow(Object[] row, int width) {
-        long b = Math.min(Integer.MAX_VALUE, bytes(row, width));
-        row[width + 2] = new int[] {(int) b, -1};
+    static long sizeRow(Object[] row, boolean[] text) {
+        long b = Math.min(Integer.MAX_VALUE, bytes(row, text));
+        row[text.length + 2] = new int[] {(int) b, -1};
         return b;
     }
 
-    /** The estimated bytes of a row's cells. */
-    static long bytes(Object[] row, int width) {
-        long b = ROW_OVERHEAD + 8L * width;
-        for (int i = 0; i < width; i++) {
+    /** Per cell of an archive's rows, whether it holds text (the rtId, VARCHAR columns): see {@link #bytes}. */
+    static boolean[] textCells(ArchiveDefinition archive) {
+        boolean[] text = new boolean[2 + archive.columns().size()];
+        text[0] = true;
+        for (int c = 0; c < archive.columns().size(); c++) {
+            text[2 + c] = archive.columns().get(c).type() == ColumnType.VARCHAR;
+        }
+        return text;
+    }
+
+    /**
+     * The estimated bytes of a row's cells: a string by its length, any other cell 16. Only text cells are looked
+     * at ({@code text}, from {@link #textCells}); for the others the reference is enough, so sizing a row does not
+     * touch its numbers.
+     */
+    static long bytes(Object[] row, boolean[] text) {
+        long b = ROW_OVERHEAD + 8L * text.length;
+        for (int i = 0; i < text.length; i++) {
             Object v = row[i];
-            if (v instanceof String s) {
-                b += 40 + 2L * s.length();
-            } else if (v != null) {
-                b += 16;
+            if (v == null) {
+                continue;
             }
+            b += text[i] && v instanceof String s ? 40 + 2L * s.length() : 16;
         }
         return b;
     }
@@ -214,11 +256,7 @@ final class LiveTables {
     }
 
     private static Object[] recentRow(Series s, long t) {
-        if (s == null || s.size == s.head) {
-            return null;
-        }
-        int i = s.search(t);
-        return i < s.size && Series.micros(s.rows[i]) == t ? s.rows[i] : null;
+        return s == null ? null : s.at(t);
     }
 
     /**
@@ -262,10 +300,11 @@ final class LiveTables {
             recentBatch.add(old, row);
         }
         Object[] prev = s.latest;
-        if (prev != null && t < (Long) prev[1]) {
+        if (prev != null && t < s.latestMicros) {
             return;
         }
         s.latest = row;
+        s.latestMicros = t;
         bytes += rowBytes - (prev == null ? 0 : bytes(prev));
         if (latestByTime != null) {
             latestByTime.add(row, t);
@@ -315,7 +354,7 @@ final class LiveTables {
         if (latest && op.plan.window() != null && latestByTime == null) {
             latestByTime = new TimeIndex(1_000_000, row -> ((Series) row[seriesSlot]).latest == row);
             for (Series s : series.values()) {
-                latestByTime.add(s.latest, (Long) s.latest[1]);
+                latestByTime.add(s.latest, s.latestMicros);
             }
         }
     }
@@ -344,7 +383,7 @@ final class LiveTables {
                 return d;
             }
         }
-        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), metaSlot);
+        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), metaSlot, seriesSlot);
         forEachRow(latestTable, d::retain);
         d.users++;
         dicts.add(d);
