@@ -24,11 +24,11 @@ final class ChangeBatch {
     private boolean[][] idsReady = new boolean[2][4];
     /** Per side and dictionary: the greatest id of a row, MAX_VALUE if a row has none (-1 when no row). */
     private int[][] maxIds = new int[2][4];
-    /** The slot of a row's {@code int[]}: its size, then one id per dictionary number. */
-    private final int metaSlot;
+    /** The slot of a row's group ids ({@link KeyDictionary#stamped}). */
+    private final int idsSlot;
 
-    ChangeBatch(int metaSlot) {
-        this.metaSlot = metaSlot;
+    ChangeBatch(int idsSlot) {
+        this.idsSlot = idsSlot;
     }
 
     /**
@@ -165,7 +165,7 @@ final class ChangeBatch {
         boolean missing = false;
         for (int i = 0; i < size; i++) {
             Object[] row = rows[i];
-            int id = row == null ? -1 : ((int[]) row[metaSlot])[1 + number];
+            int id = row == null ? -1 : KeyDictionary.stamped(row, idsSlot, number);
             out[i] = id;
             max = Math.max(max, id);
             missing |= row != null && id < 0;

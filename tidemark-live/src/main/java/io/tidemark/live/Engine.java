@@ -128,14 +128,23 @@ final class Engine implements LiveEngine {
         }
     }
 
-    /** The batch as rows of the tables' layout: cells {@code [rtId, micros, columns…]} and the trailing slots. */
+    /**
+     * The batch as rows of the tables' layout: cells {@code [rtId, micros, columns…]} and the trailing slots. Rows in
+     * a run with the same timestamp (a gateway sending all its series' samples of one instant) share one boxed
+     * timestamp.
+     */
     private static Object[][] rows(SampleBatch batch) {
         int cols = batch.archive().columns().size();
         Object[][] out = new Object[batch.size()][];
+        Long micros = null;
         for (int r = 0; r < out.length; r++) {
             Object[] row = LiveTables.newRow(2 + cols);
             row[0] = batch.rtId(r);
-            row[1] = batch.micros(r);
+            long t = batch.micros(r);
+            if (micros == null || micros != t) {
+                micros = t;
+            }
+            row[1] = micros;
             for (int c = 0; c < cols; c++) {
                 row[2 + c] = batch.value(r, c);
             }

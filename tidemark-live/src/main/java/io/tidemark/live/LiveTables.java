@@ -16,17 +16,24 @@ import java.util.function.Consumer;
  * lookup for both tables and allocates nothing but its cell array. A {@link TimeIndex} over {@code recent} finds the
  * rows that leave the window; one over {@code latest} exists only while a query on {@code latest} has a time window.
  *
- * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then three slots
- * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, and an {@code int[]}
- * holding the row's estimated size and then its group ids ({@link KeyDictionary}), so a row is three objects: its
- * cell array, that {@code int[]} and its cells (which the committed batch already holds).
+ * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then four slots
+ * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, its estimated size (an
+ * {@code Integer}, shared for all but huge rows) and its group ids ({@link KeyDictionary#stamped}: a shared
+ * {@code Integer} while one dictionary stamps it). So a row allocates its cell array and, unless the row before it in
+ * the batch had the same timestamp, a {@code Long}; its other cells come from the committed batch.
  */
 final class LiveTables {
-    /**
-     * Per-row overhead estimate: the cell array's header and trailing slots, the size-and-ids array, a time-index
-     * entry, a series slot.
-     */
-    private static final long ROW_OVERHEAD = 16 + 3 * 8 + 24 + 16 + 8;
+    /** Per-row overhead estimate: the cell array's header and trailing slots, a time-index entry, a series slot. */
+    private static final long ROW_OVERHEAD = 16 + 4 * 8 + 16 + 8;
+    /** Boxed row sizes, shared by all rows (sizes are small, and an {@code Integer} per row would cost 16 bytes). */
+    private static final Integer[] SIZES = new Integer[4096];
+
+    static {
+        for (int i = 0; i < SIZES.length; i++) {
+            SIZES[i] = i;
+        }
+    }
+
     /** Per-rtId overhead estimate: the series (with its time array and group-key cache) and its map entry. */
     private static final long SERIES_OVERHEAD = 48 + 48 + 40 + 32 + 24;
 
@@ -36,7 +43,8 @@ final class LiveTables {
     final int width;
     private final int goneRecent;
     private final int seriesSlot;
-    private final int metaSlot;
+    private final int sizeSlot;
+    private final int idsSlot;
     final HashMap<String, Series> series = new HashMap<>();
     private final TimeIndex recentByTime;
     private TimeIndex latestByTime;
@@ -56,9 +64,10 @@ final class LiveTables {
         this.width = 2 + archive.columns().size();
         this.goneRecent = width;
         this.seriesSlot = width + 1;
-        this.metaSlot = width + 2;
-        this.recentBatch = new ChangeBatch(metaSlot);
-        this.latestBatch = new ChangeBatch(metaSlot);
+        this.sizeSlot = width + 2;
+        this.idsSlot = width + 3;
+        this.recentBatch = new ChangeBatch(idsSlot);
+        this.latestBatch = new ChangeBatch(idsSlot);
         this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> row[goneRecent] == null);
     }
 
@@ -177,16 +186,13 @@ final class LiveTables {
 
     /** An empty row: {@code width} cells plus the trailing slots. */
     static Object[] newRow(int width) {
-        return new Object[width + 3];
+        return new Object[width + 4];
     }
 
-    /**
-     * Records a new row's estimated size in its row (computed once, outside the lock), with room for the ids of one
-     * GROUP BY dictionary ({@link KeyDictionary} grows it for more).
-     */
+    /** Records a new row's estimated size in its row (computed once, outside the lock). */
     static long sizeRow(Object[] row, boolean[] text) {
-        long b = Math.min(Integer.MAX_VALUE, bytes(row, text));
-        row[text.length + 2] = new int[] {(int) b, -1};
+        int b = (int) Math.min(Integer.MAX_VALUE, bytes(row, text));
+        row[text.length + 2] = b < SIZES.length ? SIZES[b] : Integer.valueOf(b);
         return b;
     }
 
@@ -219,7 +225,7 @@ final class LiveTables {
 
     /** The size recorded by {@link #sizeRow}. */
     long bytes(Object[] row) {
-        return ((int[]) row[metaSlot])[0];
+        return (Integer) row[sizeSlot];
     }
 
     /** Rows of recent must have a timestamp of at least this at {@code nowMicros}. */
@@ -383,7 +389,7 @@ final class LiveTables {
                 return d;
             }
         }
-        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), metaSlot, seriesSlot);
+        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), idsSlot, seriesSlot);
         forEachRow(latestTable, d::retain);
         d.users++;
         dicts.add(d);
