@@ -74,9 +74,11 @@ abstract class Accumulator {
 
     /**
      * Applies one side of a batch that has rows on that side only: each row with {@code pass[i]} is added
-     * ({@code sign} 1) or removed (-1), in order; {@code cells} as in {@link #applyBatch}.
+     * ({@code sign} 1) or removed (-1), in order; {@code cells} as in {@link #applyBatch}. When {@code counts} is not
+     * null, the same loop also passes every such row to {@link AggregateOperator#count} (whether or not its value is
+     * null), so the operator's row counts and dirty marks cost no pass of their own.
      */
-    void applySide(int n, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign) {
+    void applySide(int n, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign, AggregateOperator counts) {
         throw new UnsupportedOperationException();
     }
 
@@ -112,12 +114,20 @@ abstract class Accumulator {
         }
 
         @Override
-        void applySide(int size, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign) {
+        void applySide(int size, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign,
+                AggregateOperator counts) {
             long[] n = this.n;
             boolean[] present = cells == null ? pass : cells.present;
             for (int i = 0; i < size; i++) {
-                if (pass[i] & present[i]) {
-                    n[ids[i]] += sign;
+                if (!pass[i]) {
+                    continue;
+                }
+                int id = ids[i];
+                if (counts != null) {
+                    counts.count(id, sign);
+                }
+                if (present[i]) {
+                    n[id] += sign;
                 }
             }
         }
@@ -185,13 +195,23 @@ abstract class Accumulator {
         }
 
         @Override
-        void applySide(int size, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign) {
+        void applySide(int size, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign,
+                AggregateOperator counts) {
             long[] n = this.n;
             long[] sum = this.sum;
+            boolean[] present = cells.present;
+            long[] v = cells.longs;
             for (int i = 0; i < size; i++) {
-                if (pass[i] & cells.present[i]) {
-                    n[ids[i]] += sign;
-                    sum[ids[i]] += sign * cells.longs[i];
+                if (!pass[i]) {
+                    continue;
+                }
+                int id = ids[i];
+                if (counts != null) {
+                    counts.count(id, sign);
+                }
+                if (present[i]) {
+                    n[id] += sign;
+                    sum[id] += sign * v[i];
                 }
             }
         }
@@ -264,10 +284,20 @@ abstract class Accumulator {
         }
 
         @Override
-        void applySide(int size, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign) {
+        void applySide(int size, int[] ids, boolean[] pass, ChangeBatch.Column cells, int sign,
+                AggregateOperator counts) {
+            boolean[] present = cells.present;
+            double[] v = cells.doubles;
             for (int i = 0; i < size; i++) {
-                if (pass[i] & cells.present[i]) {
-                    add(ids[i], sign * cells.doubles[i], sign);
+                if (!pass[i]) {
+                    continue;
+                }
+                int id = ids[i];
+                if (counts != null) {
+                    counts.count(id, sign);
+                }
+                if (present[i]) {
+                    add(id, sign * v[i], sign);
                 }
             }
         }

@@ -20,7 +20,13 @@ final class AggregateOperator extends Operator {
     private static final List<Object> GLOBAL_KEY = List.of();
 
     private final boolean global;
+    /** The aggregates that keep state of their own: every one but COUNT(*) without FILTER. */
     private final Accumulator[] accumulators;
+    /**
+     * Per aggregate of the plan, its index in {@link #accumulators}, or -1 for COUNT(*) without FILTER, which is the
+     * group's row count ({@link #rows}) and so costs nothing of its own.
+     */
+    private final int[] resultOf;
     private long[] rows = new long[16];
     /** Per group the tuple last published (or due to be, for a brand-new operator); null when not in the result. */
     private Tuple[] published = new Tuple[16];
@@ -39,7 +45,19 @@ final class AggregateOperator extends Operator {
     AggregateOperator(Plan plan, KeyDictionary keys) {
         super(plan, keys);
         global = keys == null;
-        accumulators = plan.aggregates().stream().map(Accumulator::of).toArray(Accumulator[]::new);
+        List<Plan.Aggregate> aggregates = plan.aggregates();
+        resultOf = new int[aggregates.size()];
+        List<Accumulator> own = new ArrayList<>();
+        for (int i = 0; i < resultOf.length; i++) {
+            Plan.Aggregate a = aggregates.get(i);
+            if (a.function() == Plan.Function.COUNT_STAR && a.filter() == null) {
+                resultOf[i] = -1;
+            } else {
+                resultOf[i] = own.size();
+                own.add(Accumulator.of(a));
+            }
+        }
+        accumulators = own.toArray(Accumulator[]::new);
         if (plan.hasLimit()) {
             sorted = new TreeMap<>(sortOrder((a, b) -> Values.LISTS.compare(castKey(a), castKey(b))));
             sortedById = new Sorted[16];
@@ -141,7 +159,7 @@ final class AggregateOperator extends Operator {
                 return;
             }
         }
-        int maxId = Math.max(maxId(n, op, oldIds), maxId(n, np, newIds));
+        int maxId = Math.max(maxId(batch, 0, n, op, oldIds), maxId(batch, 1, n, np, newIds));
         if (maxId == Integer.MAX_VALUE) {
             super.onChanges(batch);
             return;
@@ -156,10 +174,21 @@ final class AggregateOperator extends Operator {
         }
     }
 
-    /** The greatest id of a passing row; MAX_VALUE if a passing row has no id (its key failed); -1 for none. */
-    private static int maxId(int n, boolean[] pass, int[] ids) {
+    /**
+     * At least the greatest id of a passing row; MAX_VALUE if a passing row has no id (its key failed); -1 for none.
+     * The batch knows the greatest id of all its rows (shared by the operators), so the passing rows are scanned only
+     * when some row of the side has no id.
+     */
+    private int maxId(ChangeBatch batch, int side, int n, boolean[] pass, int[] ids) {
         if (ids == null) {
             return -1;
+        }
+        if (global) {
+            return 0;
+        }
+        int all = batch.maxId(side, keys.number);
+        if (all != Integer.MAX_VALUE) {
+            return all;
         }
         int max = -1;
         for (int i = 0; i < n; i++) {
@@ -174,20 +203,27 @@ final class AggregateOperator extends Operator {
         return max;
     }
 
+    /** A side-only batch: the first aggregate's loop also counts the groups' rows (one pass instead of two). */
     private void applySide(int n, boolean[] pass, int[] ids, ChangeBatch.Column[] args, int sign) {
-        long[] rows = this.rows;
-        boolean[] dirty = this.dirty;
-        for (int i = 0; i < n; i++) {
-            if (pass[i]) {
-                int id = ids[i];
-                rows[id] += sign;
-                if (!dirty[id]) {
-                    markDirty(id);
+        if (accumulators.length == 0) {
+            for (int i = 0; i < n; i++) {
+                if (pass[i]) {
+                    count(ids[i], sign);
                 }
             }
+            return;
         }
-        for (int a = 0; a < accumulators.length; a++) {
-            accumulators[a].applySide(n, ids, pass, args[a], sign);
+        accumulators[0].applySide(n, ids, pass, args[0], sign, this);
+        for (int a = 1; a < accumulators.length; a++) {
+            accumulators[a].applySide(n, ids, pass, args[a], sign, null);
+        }
+    }
+
+    /** Counts an admitted row of a side-only batch into its group ({@code sign} 1 or -1) and marks the group dirty. */
+    void count(int id, int sign) {
+        rows[id] += sign;
+        if (!dirty[id]) {
+            addDirty(id);
         }
     }
 
@@ -253,9 +289,13 @@ final class AggregateOperator extends Operator {
 
     private void markDirty(int id) {
         ensure(id);
-        if (dirty[id]) {
-            return;
+        if (!dirty[id]) {
+            addDirty(id);
         }
+    }
+
+    /** Marks a group dirty that is not; its id is within the arrays. */
+    private void addDirty(int id) {
         dirty[id] = true;
         if (dirtyCount == dirtyIds.length) {
             dirtyIds = Arrays.copyOf(dirtyIds, dirtyCount * 2);
@@ -273,12 +313,12 @@ final class AggregateOperator extends Operator {
 
     private Object[] groupRow(int id) {
         List<Object> key = key(id);
-        Object[] r = new Object[key.size() + accumulators.length];
+        Object[] r = new Object[key.size() + resultOf.length];
         for (int i = 0; i < key.size(); i++) {
             r[i] = key.get(i);
         }
-        for (int i = 0; i < accumulators.length; i++) {
-            r[key.size() + i] = accumulators[i].result(id);
+        for (int i = 0; i < resultOf.length; i++) {
+            r[key.size() + i] = resultOf[i] < 0 ? (Object) rows[id] : accumulators[resultOf[i]].result(id);
         }
         return r;
     }

@@ -15,23 +15,34 @@ final class ChangeBatch {
     private int size;
     private int oldRows;
     private int newRows;
-    /** Columns gathered so far in this batch, per side (0 old, 1 new); indexed by cell index, null until asked. */
-    private Column[][] columns = new Column[2][8];
+    /**
+     * Gathered columns per side (0 old, 1 new), at {@code 2 * cell index + (as long ? 1 : 0)}; kept from batch to batch
+     * with their arrays (so gathering allocates nothing once warm), {@link Column#ready} in this batch only.
+     */
+    private Column[][] columns = new Column[2][16];
     private int[][][] ids = new int[2][4][];
     private boolean[][] idsReady = new boolean[2][4];
+    /** Per side and dictionary: the greatest id of a row, MAX_VALUE if a row has none (-1 when no row). */
+    private int[][] maxIds = new int[2][4];
+    /** The slot of a row's group ids ({@link KeyDictionary#stamped}). */
     private final int idsSlot;
 
     ChangeBatch(int idsSlot) {
         this.idsSlot = idsSlot;
     }
 
-    /** A numeric column of one side gathered into primitives: present[i] is false for a null cell or no row. */
+    /**
+     * A numeric column of one side gathered into primitives ({@code longs} or {@code doubles}, the other null):
+     * present[i] is false for a null cell or no row. The arrays may be longer than the batch.
+     */
     static final class Column {
         long[] longs;
         double[] doubles;
-        boolean[] present;
+        boolean[] present = new boolean[0];
         /** False when some cell was not of the expected Java type: callers then take the row-at-a-time path. */
         boolean usable;
+        /** Gathered in the current batch. */
+        boolean ready;
     }
 
     void clear() {
@@ -41,7 +52,11 @@ final class ChangeBatch {
         oldRows = 0;
         newRows = 0;
         for (Column[] side : columns) {
-            Arrays.fill(side, null);
+            for (Column c : side) {
+                if (c != null) {
+                    c.ready = false;
+                }
+            }
         }
         for (boolean[] side : idsReady) {
             Arrays.fill(side, false);
@@ -86,31 +101,36 @@ final class ChangeBatch {
      * cells, {@code Double}), gathered on first use in this batch.
      */
     Column column(int side, int index, boolean asLong) {
+        int at = 2 * index + (asLong ? 1 : 0);
         Column[] cs = columns[side];
-        if (index >= cs.length) {
-            columns[side] = cs = Arrays.copyOf(cs, index + 1);
+        if (at >= cs.length) {
+            columns[side] = cs = Arrays.copyOf(cs, at + 1);
         }
-        Column c = cs[index];
-        if (c != null && (asLong ? c.longs != null : c.doubles != null)) {
-            return c;
+        Column c = cs[at];
+        if (c == null) {
+            c = new Column();
+            cs[at] = c;
         }
-        c = gather(side(side), index, asLong, c);
-        cs[index] = c;
+        if (!c.ready) {
+            gather(side(side), index, asLong, c);
+            c.ready = true;
+        }
         return c;
     }
 
-    private Column gather(Object[][] rows, int index, boolean asLong, Column previous) {
-        Column c = previous != null ? previous : new Column();
-        c.present = new boolean[size];
-        c.usable = true;
-        if (asLong) {
-            c.longs = new long[size];
-        } else {
-            c.doubles = new double[size];
+    private void gather(Object[][] rows, int index, boolean asLong, Column c) {
+        if (c.present.length < size) {
+            int n = Math.max(size, 2 * c.present.length);
+            c.present = new boolean[n];
+            c.longs = asLong ? new long[n] : null;
+            c.doubles = asLong ? null : new double[n];
         }
+        c.usable = true;
+        boolean[] present = c.present;
         for (int i = 0; i < size; i++) {
             Object[] row = rows[i];
             Object v = row == null ? null : row[index];
+            present[i] = v != null;
             if (v == null) {
                 continue;
             }
@@ -120,11 +140,9 @@ final class ChangeBatch {
                 c.doubles[i] = d;
             } else {
                 c.usable = false;
-                return c;
+                return;
             }
-            c.present[i] = true;
         }
-        return c;
     }
 
     /** The group ids of one side stamped by the dictionary {@code number}; -1 for no row or no id. */
@@ -132,6 +150,7 @@ final class ChangeBatch {
         if (number >= ids[side].length) {
             ids[side] = Arrays.copyOf(ids[side], number + 1);
             idsReady[side] = Arrays.copyOf(idsReady[side], number + 1);
+            maxIds[side] = Arrays.copyOf(maxIds[side], number + 1);
         }
         int[] out = ids[side][number];
         if (idsReady[side][number]) {
@@ -142,11 +161,25 @@ final class ChangeBatch {
             ids[side][number] = out;
         }
         Object[][] rows = side(side);
+        int max = -1;
+        boolean missing = false;
         for (int i = 0; i < size; i++) {
             Object[] row = rows[i];
-            out[i] = row == null ? -1 : ((int[]) row[idsSlot])[number];
+            int id = row == null ? -1 : KeyDictionary.stamped(row, idsSlot, number);
+            out[i] = id;
+            max = Math.max(max, id);
+            missing |= row != null && id < 0;
         }
+        maxIds[side][number] = missing ? Integer.MAX_VALUE : max;
         idsReady[side][number] = true;
         return out;
+    }
+
+    /**
+     * The greatest id in {@link #ids}{@code (side, number)} (which must have been called in this batch); MAX_VALUE if
+     * a row of the side has no id; -1 if the side has no row.
+     */
+    int maxId(int side, int number) {
+        return maxIds[side][number];
     }
 }

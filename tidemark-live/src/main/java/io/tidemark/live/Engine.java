@@ -92,13 +92,11 @@ final class Engine implements LiveEngine {
             return;
         }
         // Rows and their sizes are built outside the lock.
-        List<Object[]> rows = rows(batch);
-        int width = 2 + batch.archive().columns().size();
-        long[] sizes = new long[rows.size()];
+        Object[][] rows = rows(batch);
+        boolean[] text = LiveTables.textCells(batch.archive());
         long bound = 0;
-        for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = LiveTables.sizeRow(rows.get(i), width);
-            bound += 2 * sizes[i];
+        for (Object[] row : rows) {
+            bound += 2 * LiveTables.sizeRow(row, text);
         }
         t.lock.lock();
         try {
@@ -115,10 +113,10 @@ final class Engine implements LiveEngine {
             long used = t.bytes();
             // Each row can grow both tables by at most twice its size (plus a series); look rows up only when that
             // bound does not fit.
-            long growth = used + bound + (long) rows.size() * 200 <= memoryBudgetBytes ? 0 : tables.growth(rows, now);
+            long growth = used + bound + (long) rows.length * 200 <= memoryBudgetBytes ? 0 : tables.growth(rows, now);
             if (growth > 0 && used + growth > memoryBudgetBytes) {
                 throw new TidemarkException(ErrorCode.MEMORY_BUDGET_EXCEEDED, "tenant '" + tenant + "': applying "
-                        + rows.size() + " samples of archive '" + tables.archive.name() + "' would grow its live tables"
+                        + rows.length + " samples of archive '" + tables.archive.name() + "' would grow its live tables"
                         + " to about " + (used + growth) + " bytes, past the budget of " + memoryBudgetBytes
                         + " bytes; the batch is stored but not live. Shorten the archive's live window or raise the "
                         + "budget (LiveEngine.Builder.memoryBudgetBytes)");
@@ -130,18 +128,27 @@ final class Engine implements LiveEngine {
         }
     }
 
-    /** The batch as rows of the tables' layout: cells {@code [rtId, micros, columns…]} and the trailing slots. */
-    private static List<Object[]> rows(SampleBatch batch) {
+    /**
+     * The batch as rows of the tables' layout: cells {@code [rtId, micros, columns…]} and the trailing slots. Rows in
+     * a run with the same timestamp (a gateway sending all its series' samples of one instant) share one boxed
+     * timestamp.
+     */
+    private static Object[][] rows(SampleBatch batch) {
         int cols = batch.archive().columns().size();
-        List<Object[]> out = new ArrayList<>(batch.size());
-        for (int r = 0; r < batch.size(); r++) {
+        Object[][] out = new Object[batch.size()][];
+        Long micros = null;
+        for (int r = 0; r < out.length; r++) {
             Object[] row = LiveTables.newRow(2 + cols);
             row[0] = batch.rtId(r);
-            row[1] = batch.micros(r);
+            long t = batch.micros(r);
+            if (micros == null || micros != t) {
+                micros = t;
+            }
+            row[1] = micros;
             for (int c = 0; c < cols; c++) {
                 row[2 + c] = batch.value(r, c);
             }
-            out.add(row);
+            out[r] = row;
         }
         return out;
     }

@@ -4,13 +4,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Dense int ids for the GROUP BY values of one table's rows, shared by every aggregate operator on that table with
  * the same GROUP BY expressions: a sample's key is computed and looked up once when it enters the table, whatever the
- * number of queries, and the id is stamped into the row ({@code int[]} in one of its trailing slots, at this
- * dictionary's {@link #number}), so operators and retraction read it back without hashing. Operators keep their
- * per-group state in arrays indexed by the id.
+ * number of queries, and the id is stamped into the row (in one of its trailing slots, see {@link #stamped}), so
+ * operators and retraction read it back without hashing.
+ * Operators keep their per-group state in arrays indexed by the id.
  *
  * <p>An id lives while some row of the table has its key (reference counted), and until the next cut
  * ({@link #endCut}) after the last such row left: within a generation a key keeps one id and an id names one key, so
@@ -20,7 +21,12 @@ final class KeyDictionary {
     final List<Expr> exprs;
     /** Where this dictionary stamps ids in a row's id array; unique among the live dictionaries of an archive. */
     final int number;
+    /** The slot of a row's ids: see {@link #stamped}. */
     private final int idsSlot;
+    /** The slot of a row's {@link LiveTables.Series}, which remembers the key its last row had. */
+    private final int seriesSlot;
+    /** The stamp of a row whose key failed. */
+    private static final Integer MISSING = -1;
     /** Operators using this dictionary; it is dropped when the last one goes. */
     int users;
 
@@ -37,6 +43,8 @@ final class KeyDictionary {
 
     private final HashMap<Object, Slot> slots = new HashMap<>();
     private Slot[] byId = new Slot[16];
+    /** Boxed ids, one object per id, for {@link #stamp}. */
+    private Integer[] boxed = new Integer[16];
     private List<Object>[] keys = newKeys(16);
     private int next;
     private int[] free = new int[16];
@@ -44,10 +52,11 @@ final class KeyDictionary {
     /** Slots whose count reached 0 in this generation: freed at the cut unless their key came back. */
     private final ArrayList<Slot> pendingFree = new ArrayList<>();
 
-    KeyDictionary(List<Expr> exprs, int number, int idsSlot) {
+    KeyDictionary(List<Expr> exprs, int number, int idsSlot, int seriesSlot) {
         this.exprs = List.copyOf(exprs);
         this.number = number;
         this.idsSlot = idsSlot;
+        this.seriesSlot = seriesSlot;
     }
 
     @SuppressWarnings("unchecked")
@@ -65,7 +74,7 @@ final class KeyDictionary {
      * which fails only the operators that admit the row, as if each had evaluated its key itself.
      */
     int id(Object[] row) {
-        int id = ((int[]) row[idsSlot])[number];
+        int id = stamped(row, idsSlot, number);
         if (id < 0) {
             lookupKey(row);
             throw new IllegalStateException("the group key of a row could not be evaluated");
@@ -84,7 +93,11 @@ final class KeyDictionary {
         return Arrays.asList(k);
     }
 
-    /** A row with this key entered the table: count it and stamp its id into the row. */
+    /**
+     * A row with this key entered the table: count it and stamp its id into the row. A series' rows mostly keep their
+     * key, so the series remembers the slot of its last row's key, and a row with that key (still live) skips the
+     * hash lookup.
+     */
     void retain(Object[] row) {
         Object k;
         try {
@@ -94,27 +107,54 @@ final class KeyDictionary {
             stamp(row, -1);
             return;
         }
-        Slot s = slots.get(k);
-        if (s == null) {
-            s = allocate(k);
-            slots.put(k, s);
+        LiveTables.Series series = (LiveTables.Series) row[seriesSlot];
+        Slot s = (Slot) series.groupSlot(number);
+        if (s == null || byId[s.id] != s || !Objects.equals(s.key, k)) {
+            s = slots.get(k);
+            if (s == null) {
+                s = allocate(k);
+                slots.put(k, s);
+            }
+            series.groupSlot(number, s);
         }
         s.refs++;
         stamp(row, s.id);
     }
 
-    private void stamp(Object[] row, int id) {
-        int[] ids = (int[]) row[idsSlot];
-        if (ids == null || ids.length <= number) {
-            ids = ids == null ? new int[number + 1] : Arrays.copyOf(ids, number + 1);
-            row[idsSlot] = ids;
+    /**
+     * The id dictionary {@code number} stamped into a row in the table ({@code -1}: its key failed). The slot holds
+     * the id as a boxed {@code Integer} (one per id, shared by the rows) while only dictionary 0 has stamped the row,
+     * which is the common case of one GROUP BY per table, and an {@code int[]} indexed by dictionary number once
+     * another has: so a row costs no array of its own for its ids.
+     */
+    static int stamped(Object[] row, int idsSlot, int number) {
+        Object ids = row[idsSlot];
+        if (ids instanceof Integer only) {
+            return number == 0 ? only : -1;
         }
-        ids[number] = id;
+        return ((int[]) ids)[number];
+    }
+
+    private void stamp(Object[] row, int id) {
+        Object ids = row[idsSlot];
+        if (number == 0 && !(ids instanceof int[])) {
+            row[idsSlot] = id < 0 ? MISSING : boxed[id];
+            return;
+        }
+        int[] all;
+        if (ids instanceof int[] a) {
+            all = a.length > number ? a : Arrays.copyOf(a, number + 1);
+        } else {
+            all = new int[number + 1];
+            all[0] = ids instanceof Integer only ? only : -1;
+        }
+        all[number] = id;
+        row[idsSlot] = all;
     }
 
     /** A row with this key left the table. */
     void release(Object[] row) {
-        int id = ((int[]) row[idsSlot])[number];
+        int id = stamped(row, idsSlot, number);
         if (id < 0) {
             return;
         }
@@ -132,6 +172,10 @@ final class KeyDictionary {
         if (id >= keys.length) {
             keys = Arrays.copyOf(keys, Math.max(16, keys.length * 2));
             byId = Arrays.copyOf(byId, keys.length);
+            boxed = Arrays.copyOf(boxed, keys.length);
+        }
+        if (boxed[id] == null) {
+            boxed[id] = id;
         }
         keys[id] = exprs.size() == 1 ? java.util.Collections.singletonList(k) : castList(k);
         Slot s = new Slot(id, k);

@@ -1,6 +1,7 @@
 package io.tidemark.live;
 
 import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.ColumnType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,14 +17,25 @@ import java.util.function.Consumer;
  * rows that leave the window; one over {@code latest} exists only while a query on {@code latest} has a time window.
  *
  * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then four slots
- * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, its estimated size, and
- * its group ids ({@link KeyDictionary}).
+ * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, its estimated size (an
+ * {@code Integer}, shared for all but huge rows) and its group ids ({@link KeyDictionary#stamped}: a shared
+ * {@code Integer} while one dictionary stamps it). So a row allocates its cell array and, unless the row before it in
+ * the batch had the same timestamp, a {@code Long}; its other cells come from the committed batch.
  */
 final class LiveTables {
     /** Per-row overhead estimate: the cell array's header and trailing slots, a time-index entry, a series slot. */
-    private static final long ROW_OVERHEAD = 16 + 3 * 8 + 16 + 8;
-    /** Per-rtId overhead estimate: the series and its map entry. */
-    private static final long SERIES_OVERHEAD = 48 + 48 + 40;
+    private static final long ROW_OVERHEAD = 16 + 4 * 8 + 16 + 8;
+    /** Boxed row sizes, shared by all rows (sizes are small, and an {@code Integer} per row would cost 16 bytes). */
+    private static final Integer[] SIZES = new Integer[4096];
+
+    static {
+        for (int i = 0; i < SIZES.length; i++) {
+            SIZES[i] = i;
+        }
+    }
+
+    /** Per-rtId overhead estimate: the series (with its time array and group-key cache) and its map entry. */
+    private static final long SERIES_OVERHEAD = 48 + 48 + 40 + 32 + 24;
 
     final ArchiveDefinition archive;
     final long windowMicros;
@@ -59,25 +71,42 @@ final class LiveTables {
         this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> row[goneRecent] == null);
     }
 
-    /** One rtId: its latest row and its rows in the live window, sorted by time (a ring that grows). */
+    /**
+     * One rtId: its latest row and its rows in the live window, sorted by time (a ring that grows). The rows'
+     * timestamps are kept beside them in primitives, so placing a row reads no other row.
+     */
     static final class Series {
         Object[] latest;
+        /** The timestamp of {@link #latest}. */
+        long latestMicros;
         private Object[][] rows = new Object[2][];
+        private long[] times = new long[2];
         private int head;
         private int size;
+        /** Per GROUP BY dictionary number, the dictionary's entry for this series' last key (see KeyDictionary). */
+        private Object[] groupSlots;
 
-        private static long micros(Object[] row) {
-            return (Long) row[1];
+        Object groupSlot(int number) {
+            return groupSlots == null || number >= groupSlots.length ? null : groupSlots[number];
+        }
+
+        void groupSlot(int number, Object slot) {
+            if (groupSlots == null || number >= groupSlots.length) {
+                groupSlots = groupSlots == null ? new Object[number + 1] : Arrays.copyOf(groupSlots, number + 1);
+            }
+            groupSlots[number] = slot;
         }
 
         /** Inserts a recent row; returns the row it replaces (same timestamp), or null. */
         Object[] put(Object[] row, long t) {
-            if (size == head || t > micros(rows[size - 1])) {
-                append(row);
+            if (size == head || t > times[size - 1]) {
+                ensureRoom();
+                rows[size] = row;
+                times[size++] = t;
                 return null;
             }
             int i = search(t);
-            if (i < size && micros(rows[i]) == t) {
+            if (i < size && times[i] == t) {
                 Object[] old = rows[i];
                 rows[i] = row;
                 return old;
@@ -85,7 +114,9 @@ final class LiveTables {
             ensureRoom();
             i = search(t);
             System.arraycopy(rows, i, rows, i + 1, size - i);
+            System.arraycopy(times, i, times, i + 1, size - i);
             rows[i] = row;
+            times[i] = t;
             size++;
             return null;
         }
@@ -96,6 +127,7 @@ final class LiveTables {
             } else {
                 int i = search(t);
                 System.arraycopy(rows, i + 1, rows, i, size - 1 - i);
+                System.arraycopy(times, i + 1, times, i, size - 1 - i);
                 rows[size - 1] = null;
                 size--;
             }
@@ -105,12 +137,13 @@ final class LiveTables {
             }
         }
 
+        /** The first position at or after head whose time is at least {@code t}. */
         private int search(long t) {
             int lo = head;
             int hi = size;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (micros(rows[mid]) < t) {
+                if (times[mid] < t) {
                     lo = mid + 1;
                 } else {
                     hi = mid;
@@ -119,21 +152,28 @@ final class LiveTables {
             return lo;
         }
 
-        private void append(Object[] row) {
-            ensureRoom();
-            rows[size++] = row;
+        /** The recent row at exactly {@code t}, or null. */
+        Object[] at(long t) {
+            if (size == head) {
+                return null;
+            }
+            int i = search(t);
+            return i < size && times[i] == t ? rows[i] : null;
         }
 
         private void ensureRoom() {
-            if (size == rows.length) {
-                if (head > 0) {
-                    System.arraycopy(rows, head, rows, 0, size - head);
-                    Arrays.fill(rows, size - head, size, null);
-                    size -= head;
-                    head = 0;
-                } else {
-                    rows = Arrays.copyOf(rows, size * 2);
-                }
+            if (size < rows.length) {
+                return;
+            }
+            if (head > 0) {
+                System.arraycopy(rows, head, rows, 0, size - head);
+                System.arraycopy(times, head, times, 0, size - head);
+                Arrays.fill(rows, size - head, size, null);
+                size -= head;
+                head = 0;
+            } else {
+                rows = Arrays.copyOf(rows, size * 2);
+                times = Arrays.copyOf(times, size * 2);
             }
         }
 
@@ -150,29 +190,42 @@ final class LiveTables {
     }
 
     /** Records a new row's estimated size in its row (computed once, outside the lock). */
-    static long sizeRow(Object[] row, int width) {
-        long b = bytes(row, width);
-        row[width + 2] = b;
+    static long sizeRow(Object[] row, boolean[] text) {
+        int b = (int) Math.min(Integer.MAX_VALUE, bytes(row, text));
+        row[text.length + 2] = b < SIZES.length ? SIZES[b] : Integer.valueOf(b);
         return b;
     }
 
-    /** The estimated bytes of a row's cells. */
-    static long bytes(Object[] row, int width) {
-        long b = ROW_OVERHEAD + 8L * width;
-        for (int i = 0; i < width; i++) {
+    /** Per cell of an archive's rows, whether it holds text (the rtId, VARCHAR columns): see {@link #bytes}. */
+    static boolean[] textCells(ArchiveDefinition archive) {
+        boolean[] text = new boolean[2 + archive.columns().size()];
+        text[0] = true;
+        for (int c = 0; c < archive.columns().size(); c++) {
+            text[2 + c] = archive.columns().get(c).type() == ColumnType.VARCHAR;
+        }
+        return text;
+    }
+
+    /**
+     * The estimated bytes of a row's cells: a string by its length, any other cell 16. Only text cells are looked
+     * at ({@code text}, from {@link #textCells}); for the others the reference is enough, so sizing a row does not
+     * touch its numbers.
+     */
+    static long bytes(Object[] row, boolean[] text) {
+        long b = ROW_OVERHEAD + 8L * text.length;
+        for (int i = 0; i < text.length; i++) {
             Object v = row[i];
-            if (v instanceof String s) {
-                b += 40 + 2L * s.length();
-            } else if (v != null) {
-                b += 16;
+            if (v == null) {
+                continue;
             }
+            b += text[i] && v instanceof String s ? 40 + 2L * s.length() : 16;
         }
         return b;
     }
 
     /** The size recorded by {@link #sizeRow}. */
     long bytes(Object[] row) {
-        return (Long) row[sizeSlot];
+        return (Integer) row[sizeSlot];
     }
 
     /** Rows of recent must have a timestamp of at least this at {@code nowMicros}. */
@@ -181,7 +234,7 @@ final class LiveTables {
     }
 
     /** Bytes the tables would grow by if {@code rows} were applied (a conservative estimate, no change made). */
-    long growth(List<Object[]> rows, long nowMicros) {
+    long growth(Object[][] rows, long nowMicros) {
         long floor = recentFloor(nowMicros);
         long growth = 0;
         HashMap<String, Object[]> latestAfter = new HashMap<>();
@@ -209,20 +262,16 @@ final class LiveTables {
     }
 
     private static Object[] recentRow(Series s, long t) {
-        if (s == null || s.size == s.head) {
-            return null;
-        }
-        int i = s.search(t);
-        return i < s.size && Series.micros(s.rows[i]) == t ? s.rows[i] : null;
+        return s == null ? null : s.at(t);
     }
 
     /**
      * Applies committed samples (sized by {@link #sizeRow}) to both tables, then hands each table's changes to its
      * operators as one batch (in order, so a row replaced within the batch is added before it is retracted).
      */
-    void putAll(List<Object[]> rows, long nowMicros) {
-        for (int i = 0; i < rows.size(); i++) {
-            put(rows.get(i), nowMicros);
+    void putAll(Object[][] rows, long nowMicros) {
+        for (Object[] row : rows) {
+            put(row, nowMicros);
         }
         flush();
     }
@@ -257,10 +306,11 @@ final class LiveTables {
             recentBatch.add(old, row);
         }
         Object[] prev = s.latest;
-        if (prev != null && t < (Long) prev[1]) {
+        if (prev != null && t < s.latestMicros) {
             return;
         }
         s.latest = row;
+        s.latestMicros = t;
         bytes += rowBytes - (prev == null ? 0 : bytes(prev));
         if (latestByTime != null) {
             latestByTime.add(row, t);
@@ -310,7 +360,7 @@ final class LiveTables {
         if (latest && op.plan.window() != null && latestByTime == null) {
             latestByTime = new TimeIndex(1_000_000, row -> ((Series) row[seriesSlot]).latest == row);
             for (Series s : series.values()) {
-                latestByTime.add(s.latest, (Long) s.latest[1]);
+                latestByTime.add(s.latest, s.latestMicros);
             }
         }
     }
@@ -339,7 +389,7 @@ final class LiveTables {
                 return d;
             }
         }
-        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), idsSlot);
+        KeyDictionary d = new KeyDictionary(groupBy, freeDictionaryNumber(), idsSlot, seriesSlot);
         forEachRow(latestTable, d::retain);
         d.users++;
         dicts.add(d);
