@@ -93,7 +93,7 @@ public final class TidemarkClient implements AutoCloseable {
                 g.writeStringField("timestamp", r.timestamp().toString());
                 for (Map.Entry<String, Object> e : r.values().entrySet()) {
                     g.writeFieldName(e.getKey());
-                    g.writeObject(e.getValue());
+                    value(g, e.getValue());
                 }
                 g.writeEndObject();
                 g.writeRaw('\n');
@@ -102,6 +102,23 @@ public final class TidemarkClient implements AutoCloseable {
             throw new IllegalStateException("cannot encode rows", e);
         }
         return out.toByteArray();
+    }
+
+    /** The value types of a {@link Row} written directly; anything else through databind. */
+    private static void value(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof Double d) {
+            g.writeNumber(d);
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else {
+            g.writeObject(v);
+        }
     }
 
     // ---- GraphQL ----------------------------------------------------------------------------------------------

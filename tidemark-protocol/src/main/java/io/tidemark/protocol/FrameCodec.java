@@ -53,6 +53,106 @@ public final class FrameCodec {
     }
 
     /**
+     * The body of a tuple frame: {@code "key":[…],"values":[…]} without braces, to be spliced into several messages
+     * with {@link Message#addTuple}. A server sends the same result row to every connection of a query; encoding it
+     * once and splicing the text is what keeps fan-out linear in rows rather than in rows × connections.
+     */
+    public static String tupleBody(List<Object> key, List<Object> values) {
+        StringWriter out = new StringWriter(64);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("key");
+            values(g, key);
+            g.writeFieldName("values");
+            values(g, values);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        StringBuffer b = out.getBuffer();
+        return b.substring(1, b.length() - 1);
+    }
+
+    /** A new, empty message: frames in order as one JSON array, decoded by {@link #decode} like {@link #encodeAll}. */
+    public static Message message() {
+        return new Message();
+    }
+
+    /**
+     * One outbound text message under construction: a JSON array of frames. Tuple frames may carry a body encoded
+     * once by {@link #tupleBody}. Not thread-safe; {@link #text()} ends it, and the builder starts over empty.
+     */
+    public static final class Message {
+        private StringWriter out;
+        private JsonGenerator g;
+        private int frames;
+
+        private Message() {}
+
+        /** Appends a frame. */
+        public Message add(Frame f) {
+            try {
+                write(generator(), f);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            frames++;
+            return this;
+        }
+
+        /** Appends a tuple frame whose {@code body} came from {@link #tupleBody}. */
+        public Message addTuple(Frame.TupleKind kind, String queryId, String body) {
+            try {
+                JsonGenerator gen = generator();
+                gen.writeStartObject();
+                gen.writeStringField("type", kind.wire());
+                gen.writeStringField("queryId", queryId);
+                gen.writeRaw(',');
+                gen.writeRaw(body);
+                gen.writeEndObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            frames++;
+            return this;
+        }
+
+        /** Frames appended since the last {@link #text()}. */
+        public int size() {
+            return frames;
+        }
+
+        public boolean isEmpty() {
+            return frames == 0;
+        }
+
+        /** The message's text ({@code []} when empty); the builder is empty again afterwards. */
+        public String text() {
+            try {
+                JsonGenerator gen = generator();
+                gen.writeEndArray();
+                gen.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            String text = out.toString();
+            out = null;
+            g = null;
+            frames = 0;
+            return text;
+        }
+
+        private JsonGenerator generator() throws IOException {
+            if (g == null) {
+                out = new StringWriter(256);
+                g = JSON.createGenerator(out);
+                g.writeStartArray();
+            }
+            return g;
+        }
+    }
+
+    /**
      * The frames of one text message: one object, or an array of objects.
      *
      * @throws ProtocolException {@link Protocol#INVALID_FRAME} saying what is wrong (and, in an array, which frame)
