@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * callbacks run, in the order the server sent them (see {@link QueryListener}).
  *
  * <h2>Reconnects</h2>
- * When the socket closes or stays silent for three heartbeat intervals, the connection reconnects with exponential
+ * When the socket closes or stays silent for three heartbeat intervals (not counting time when the connection itself
+ * paused reading because its listeners fell behind), the connection reconnects with exponential
  * backoff ({@link ConnectionConfig#reconnectInitialBackoff()} doubling up to
  * {@link ConnectionConfig#reconnectMaxBackoff()}, with jitter) and registers every query again; each restarts with
  * {@code snapshotBegin}. A refused reconnect (401, 403, an unsupported protocol version) is final: every query gets
@@ -266,8 +267,14 @@ public final class Connection implements AutoCloseable {
         }
     }
 
-    /** Runs on the shared timer: ping, or give up on a socket that went silent. */
+    /**
+     * Runs on the shared timer: ping, or give up on a socket that went silent. While this connection has paused
+     * reading (its listeners are behind), the silence is its own doing, so it does not count.
+     */
     private void heartbeat(Socket s) {
+        if (s.paused.get()) {
+            s.lastHeard = System.nanoTime();
+        }
         long silentNanos = System.nanoTime() - s.lastHeard;
         if (silentNanos > config.heartbeatInterval().toNanos() * 3) {
             if (s.ws != null) {
@@ -298,6 +305,7 @@ public final class Connection implements AutoCloseable {
             }
             Socket s = current;
             if (s != null && s.paused.get() && dispatch.size() < RESUME_AT && s.paused.compareAndSet(true, false)) {
+                s.lastHeard = System.nanoTime();
                 s.ws.request(1);
             }
         }
