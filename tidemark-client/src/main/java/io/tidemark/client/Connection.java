@@ -55,7 +55,8 @@ public final class Connection implements AutoCloseable {
     private static final int RESUME_AT = 2_000;
 
     private final ConnectionConfig config;
-    private final TidemarkClient http;
+    /** Created on first use: each JDK HTTP client owns a selector thread, and most live connections never ingest. */
+    private volatile TidemarkClient http;
     private final URI wsUri;
     private final LinkedBlockingQueue<Runnable> dispatch = new LinkedBlockingQueue<>();
     private final Thread dispatchThread;
@@ -76,7 +77,6 @@ public final class Connection implements AutoCloseable {
 
     private Connection(ConnectionConfig config) {
         this.config = config;
-        this.http = TidemarkClient.create(config);
         this.wsUri = liveUri(config.uri());
         this.backoffNanos = config.reconnectInitialBackoff().toNanos();
         this.dispatchThread = new Thread(this::runDispatch, "tidemark-live-" + IDS.incrementAndGet());
@@ -118,12 +118,21 @@ public final class Connection implements AutoCloseable {
 
     /** The HTTP client of the same server and token, for administration. */
     public TidemarkClient http() {
-        return http;
+        TidemarkClient h = http;
+        if (h != null) {
+            return h;
+        }
+        synchronized (lock) {
+            if (http == null) {
+                http = TidemarkClient.create(config);
+            }
+            return http;
+        }
     }
 
     /** Ingest: see {@link TidemarkClient#publish}. */
     public int publish(String archive, List<Row> rows) {
-        return http.publish(archive, rows);
+        return http().publish(archive, rows);
     }
 
     /** The last connection-level {@code error} frame the server sent, or null. */

@@ -62,6 +62,28 @@ class FrameCodecTest {
     }
 
     @Test
+    void decode_tupleAndMarkFrames_directPathAgreesWithTheCheckedOne() {
+        // Field order, extra fields and nested objects that look like frames: all decode as the checked path does.
+        assertThat(FrameCodec.decode("[{\"values\":[1,2.5,null],\"key\":[\"a\"],\"queryId\":\"q\","
+                + "\"type\":\"tupleRemoved\"},{\"generation\":4,\"type\":\"aggMarkEnd\"}]"))
+                .containsExactly(new Frame.TupleFrame(Frame.TupleKind.REMOVED, "q", List.of("a"),
+                        Arrays.asList(1L, 2.5, null)), new Frame.AggMarkEnd(4));
+        assertThat(FrameCodec.decode("{\"type\":\"tupleAdded\",\"queryId\":\"q\",\"key\":[],\"values\":[],"
+                + "\"extra\":true}")).containsExactly(new Frame.TupleFrame(Frame.TupleKind.ADDED, "q", List.of(),
+                List.of()));
+        Frame.TupleFrame nested = (Frame.TupleFrame) FrameCodec.decode("{\"type\":\"tupleAdded\",\"queryId\":\"q\","
+                + "\"key\":[],\"values\":[{\"type\":\"aggMarkEnd\",\"generation\":1}]}").get(0);
+        assertThat(nested.values().get(0)).isInstanceOf(java.util.Map.class);
+        assertThatThrownBy(() -> FrameCodec.decode("[{\"type\":\"aggMarkEnd\",\"generation\":1},"
+                + "{\"type\":\"tupleAdded\",\"queryId\":1,\"key\":[],\"values\":[]}]"))
+                .hasMessageContaining("frame 1 of the array: frame 'tupleAdded' needs a string \"queryId\", got a number");
+        assertThatThrownBy(() -> FrameCodec.decode("{\"type\":\"aggMarkBegin\",\"generation\":\"7\"}"))
+                .hasMessageContaining("needs an integer \"generation\", got a string");
+        assertThatThrownBy(() -> FrameCodec.decode("{\"type\":\"tupleUpdated\",\"queryId\":\"q\",\"key\":[]}"))
+                .hasMessageContaining("needs an array \"values\"");
+    }
+
+    @Test
     void encode_instant_isIsoString() {
         String json = FrameCodec.encode(new Frame.TupleFrame(Frame.TupleKind.ADDED, "q",
                 List.of(Instant.parse("2025-01-01T00:00:00.000001Z")), List.of()));
