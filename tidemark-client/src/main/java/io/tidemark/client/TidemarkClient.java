@@ -85,12 +85,13 @@ public final class TidemarkClient implements AutoCloseable {
     /** NDJSON for {@code rows}: one object per line, timestamps as ISO-8601. */
     public static byte[] ndjson(List<Row> rows) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(rows.size() * 64 + 16);
+        IsoInstant iso = new IsoInstant();
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.setRootValueSeparator(null);
             for (Row r : rows) {
                 g.writeStartObject();
                 g.writeStringField("rtId", r.rtId());
-                g.writeStringField("timestamp", r.timestamp().toString());
+                g.writeStringField("timestamp", iso.format(r.timestamp()));
                 for (Map.Entry<String, Object> e : r.values().entrySet()) {
                     g.writeFieldName(e.getKey());
                     value(g, e.getValue());
