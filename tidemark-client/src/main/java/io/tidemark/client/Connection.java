@@ -59,14 +59,16 @@ public final class Connection implements AutoCloseable {
     private volatile TidemarkClient http;
     private final URI wsUri;
     private final LinkedBlockingQueue<Runnable> dispatch = new LinkedBlockingQueue<>();
+    /** Frames received and not yet handled: what pauses and resumes reading. */
+    private final AtomicInteger queuedFrames = new AtomicInteger();
     private final Thread dispatchThread;
     private final Object lock = new Object();
     private final AtomicLong epochs = new AtomicLong();
     private final CompletableFuture<Void> firstHello = new CompletableFuture<>();
 
-    // Guarded by lock.
+    // Guarded by lock (current is also read without it, to drop the frames of a replaced socket).
     private final Map<String, Registered> queries = new LinkedHashMap<>();
-    private Socket current;
+    private volatile Socket current;
     private boolean closed;
     private long backoffNanos;
     private ScheduledFuture<?> timer;
@@ -313,19 +315,37 @@ public final class Connection implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "tidemark live: a listener threw", e);
             }
             Socket s = current;
-            if (s != null && s.paused.get() && dispatch.size() < RESUME_AT && s.paused.compareAndSet(true, false)) {
+            if (s != null && s.paused.get() && queuedFrames.get() < RESUME_AT && s.paused.compareAndSet(true, false)) {
                 s.lastHeard = System.nanoTime();
                 s.ws.request(1);
             }
         }
     }
 
+    /**
+     * The frames of one message, in order, on the dispatch thread: one queued task per message, not per frame, so
+     * the thread wakes once per message. A listener that throws loses only its own callback.
+     */
+    private void handleAll(Socket s, List<Frame> frames) {
+        try {
+            for (Frame f : frames) {
+                try {
+                    handle(s, f);
+                } catch (Stop stop) {
+                    throw stop;
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "tidemark live: a listener threw", e);
+                }
+            }
+        } finally {
+            queuedFrames.addAndGet(-frames.size());
+        }
+    }
+
     /** One frame, on the dispatch thread. Frames of a socket that is no longer current are dropped. */
     private void handle(Socket s, Frame f) {
-        synchronized (lock) {
-            if (s != current) {
-                return;
-            }
+        if (s != current) {
+            return;
         }
         if (f instanceof Frame.TupleFrame t) {
             tuple(t);
@@ -528,13 +548,18 @@ public final class Connection implements AutoCloseable {
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             lastHeard = System.nanoTime();
-            partial.append(data);
             if (!last) {
+                partial.append(data);
                 webSocket.request(1);
                 return null;
             }
-            String text = partial.toString();
-            partial.setLength(0);
+            String text;
+            if (partial.length() == 0) {
+                text = data.toString();
+            } else {
+                text = partial.append(data).toString();
+                partial.setLength(0);
+            }
             List<Frame> frames;
             try {
                 frames = FrameCodec.decode(text);
@@ -543,10 +568,12 @@ public final class Connection implements AutoCloseable {
                         + e.getMessage());
                 frames = List.of();
             }
-            for (Frame f : frames) {
-                dispatch.add(() -> handle(this, f));
+            if (!frames.isEmpty()) {
+                List<Frame> message = frames;
+                queuedFrames.addAndGet(message.size());
+                dispatch.add(() -> handleAll(this, message));
             }
-            if (dispatch.size() > PAUSE_AT) {
+            if (queuedFrames.get() > PAUSE_AT) {
                 paused.set(true);
             } else {
                 webSocket.request(1);
