@@ -86,8 +86,8 @@ public final class FrameCodec {
      * thread-safe; {@link #text()} ends the message, and the builder starts over empty.
      */
     public static final class Message {
-        /** A buffer grown past this by a large message is dropped after it, not kept for the next one. */
-        private static final int KEEP_CHARS = 16 * 1024;
+        /** A buffer grown past this by a large message (a snapshot) is dropped: a server keeps one per socket. */
+        private static final int KEEP_CHARS = 4 * 1024;
         private StringBuilder out = new StringBuilder(256);
         private int frames;
 
