@@ -93,6 +93,7 @@ final class FanoutBench implements Callable<Integer> {
     private final Recorder latency = new Recorder(3);
     private volatile boolean measuring;
     private final AtomicLong generations = new AtomicLong();
+    private final AtomicLong measuredGenerations = new AtomicLong();
 
     @Override
     public Integer call() throws Exception {
@@ -105,6 +106,8 @@ final class FanoutBench implements Callable<Integer> {
         long published = 0;
         long batches = 0;
         long measuredNanos;
+        ThreadCpu cpuAtMeasure = null;
+        Map<String, Double> cpu;
         try (TidemarkServer server = TidemarkServer.builder(config).liveEngine(Timed::new).build().start()) {
             String token = Tokens.issue(server.store(), TenantId.of("bench"), Role.ADMIN, "bench", Instant.now())
                     .secret();
@@ -139,6 +142,7 @@ final class FanoutBench implements Callable<Integer> {
                 long now = System.nanoTime();
                 if (!measuring && now >= measureFrom) {
                     latency.getIntervalHistogram(); // drop the warm-up
+                    cpuAtMeasure = ThreadCpu.snapshot();
                     measuring = true;
                     publishedAtMeasure = published;
                 }
@@ -156,6 +160,7 @@ final class FanoutBench implements Callable<Integer> {
             }
             measuredNanos = System.nanoTime() - measureFrom;
             measuring = false;
+            cpu = ThreadCpu.snapshot().since(cpuAtMeasure);
             published -= publishedAtMeasure;
             for (Connection c : connections) {
                 c.close();
@@ -172,7 +177,17 @@ final class FanoutBench implements Callable<Integer> {
         setup.put("live window", liveWindow);
         setup.put("publish interval", publishIntervalMs + " ms");
         setup.put("latencies recorded", h.getTotalCount() + " (one per batch per client)");
-        setup.put("generations seen by client 0", generations.get());
+        setup.put("generations seen by client 0", generations.get() + " (" + measuredGenerations.get()
+                + " while measuring)");
+        double seconds = measuredNanos / 1e9;
+        setup.put("CPU while measuring, by thread role", String.format("%.1f s of %.1f s wall", cpu.values().stream()
+                .mapToDouble(Double::doubleValue).sum(), seconds));
+        cpu.forEach((role, s) -> setup.put("  " + role, String.format("%.2f s (%.0f %% of one core)", s,
+                100 * s / seconds)));
+        double delivery = cpu.getOrDefault(ThreadCpu.role("tidemark-live-delivery-1"), 0.0);
+        long connectionGenerations = measuredGenerations.get() * clients;
+        setup.put("server delivery CPU per connection and generation", connectionGenerations == 0 ? "-"
+                : String.format("%.1f µs (client 0's generations × clients)", delivery * 1e6 / connectionGenerations));
         setup.put("cores", Runtime.getRuntime().availableProcessors());
         double interval = publishIntervalMs;
         List<Figure> figures = List.of(
@@ -244,6 +259,9 @@ final class FanoutBench implements Callable<Integer> {
             long now = System.nanoTime();
             if (counts) {
                 generations.incrementAndGet();
+                if (measuring) {
+                    measuredGenerations.incrementAndGet();
+                }
             }
             for (long s = seen + 1; s <= visible; s++) {
                 long c = commitNanos.get((int) (s & (commitNanos.length() - 1)));

@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * callbacks run, in the order the server sent them (see {@link QueryListener}).
  *
  * <h2>Reconnects</h2>
- * When the socket closes or stays silent for three heartbeat intervals, the connection reconnects with exponential
+ * When the socket closes or stays silent for three heartbeat intervals (not counting time when the connection itself
+ * paused reading because its listeners fell behind), the connection reconnects with exponential
  * backoff ({@link ConnectionConfig#reconnectInitialBackoff()} doubling up to
  * {@link ConnectionConfig#reconnectMaxBackoff()}, with jitter) and registers every query again; each restarts with
  * {@code snapshotBegin}. A refused reconnect (401, 403, an unsupported protocol version) is final: every query gets
@@ -54,17 +55,20 @@ public final class Connection implements AutoCloseable {
     private static final int RESUME_AT = 2_000;
 
     private final ConnectionConfig config;
-    private final TidemarkClient http;
+    /** Created on first use: each JDK HTTP client owns a selector thread, and most live connections never ingest. */
+    private volatile TidemarkClient http;
     private final URI wsUri;
     private final LinkedBlockingQueue<Runnable> dispatch = new LinkedBlockingQueue<>();
+    /** Frames received and not yet handled: what pauses and resumes reading. */
+    private final AtomicInteger queuedFrames = new AtomicInteger();
     private final Thread dispatchThread;
     private final Object lock = new Object();
     private final AtomicLong epochs = new AtomicLong();
     private final CompletableFuture<Void> firstHello = new CompletableFuture<>();
 
-    // Guarded by lock.
+    // Guarded by lock (current is also read without it, to drop the frames of a replaced socket).
     private final Map<String, Registered> queries = new LinkedHashMap<>();
-    private Socket current;
+    private volatile Socket current;
     private boolean closed;
     private long backoffNanos;
     private ScheduledFuture<?> timer;
@@ -75,7 +79,6 @@ public final class Connection implements AutoCloseable {
 
     private Connection(ConnectionConfig config) {
         this.config = config;
-        this.http = TidemarkClient.create(config);
         this.wsUri = liveUri(config.uri());
         this.backoffNanos = config.reconnectInitialBackoff().toNanos();
         this.dispatchThread = new Thread(this::runDispatch, "tidemark-live-" + IDS.incrementAndGet());
@@ -117,12 +120,21 @@ public final class Connection implements AutoCloseable {
 
     /** The HTTP client of the same server and token, for administration. */
     public TidemarkClient http() {
-        return http;
+        TidemarkClient h = http;
+        if (h != null) {
+            return h;
+        }
+        synchronized (lock) {
+            if (http == null) {
+                http = TidemarkClient.create(config);
+            }
+            return http;
+        }
     }
 
     /** Ingest: see {@link TidemarkClient#publish}. */
     public int publish(String archive, List<Row> rows) {
-        return http.publish(archive, rows);
+        return http().publish(archive, rows);
     }
 
     /** The last connection-level {@code error} frame the server sent, or null. */
@@ -268,8 +280,14 @@ public final class Connection implements AutoCloseable {
         }
     }
 
-    /** Runs on the shared timer: ping, or give up on a socket that went silent. */
+    /**
+     * Runs on the shared timer: ping, or give up on a socket that went silent. While this connection has paused
+     * reading (its listeners are behind), the silence is its own doing, so it does not count.
+     */
     private void heartbeat(Socket s) {
+        if (s.paused.get()) {
+            s.lastHeard = System.nanoTime();
+        }
         long silentNanos = System.nanoTime() - s.lastHeard;
         if (silentNanos > config.heartbeatInterval().toNanos() * 3) {
             if (s.ws != null) {
@@ -299,18 +317,37 @@ public final class Connection implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "tidemark live: a listener threw", e);
             }
             Socket s = current;
-            if (s != null && s.paused.get() && dispatch.size() < RESUME_AT && s.paused.compareAndSet(true, false)) {
+            if (s != null && s.paused.get() && queuedFrames.get() < RESUME_AT && s.paused.compareAndSet(true, false)) {
+                s.lastHeard = System.nanoTime();
                 s.ws.request(1);
             }
         }
     }
 
+    /**
+     * The frames of one message, in order, on the dispatch thread: one queued task per message, not per frame, so
+     * the thread wakes once per message. A listener that throws loses only its own callback.
+     */
+    private void handleAll(Socket s, List<Frame> frames) {
+        try {
+            for (Frame f : frames) {
+                try {
+                    handle(s, f);
+                } catch (Stop stop) {
+                    throw stop;
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "tidemark live: a listener threw", e);
+                }
+            }
+        } finally {
+            queuedFrames.addAndGet(-frames.size());
+        }
+    }
+
     /** One frame, on the dispatch thread. Frames of a socket that is no longer current are dropped. */
     private void handle(Socket s, Frame f) {
-        synchronized (lock) {
-            if (s != current) {
-                return;
-            }
+        if (s != current) {
+            return;
         }
         if (f instanceof Frame.TupleFrame t) {
             tuple(t);
@@ -513,13 +550,18 @@ public final class Connection implements AutoCloseable {
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             lastHeard = System.nanoTime();
-            partial.append(data);
             if (!last) {
+                partial.append(data);
                 webSocket.request(1);
                 return null;
             }
-            String text = partial.toString();
-            partial.setLength(0);
+            String text;
+            if (partial.length() == 0) {
+                text = data.toString();
+            } else {
+                text = partial.append(data).toString();
+                partial.setLength(0);
+            }
             List<Frame> frames;
             try {
                 frames = FrameCodec.decode(text);
@@ -528,10 +570,12 @@ public final class Connection implements AutoCloseable {
                         + e.getMessage());
                 frames = List.of();
             }
-            for (Frame f : frames) {
-                dispatch.add(() -> handle(this, f));
+            if (!frames.isEmpty()) {
+                List<Frame> message = frames;
+                queuedFrames.addAndGet(message.size());
+                dispatch.add(() -> handleAll(this, message));
             }
-            if (dispatch.size() > PAUSE_AT) {
+            if (queuedFrames.get() > PAUSE_AT) {
                 paused.set(true);
             } else {
                 webSocket.request(1);

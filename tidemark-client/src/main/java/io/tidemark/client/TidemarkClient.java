@@ -86,15 +86,16 @@ public final class TidemarkClient implements AutoCloseable {
     /** NDJSON for {@code rows}: one object per line, timestamps as ISO-8601. */
     public static byte[] ndjson(List<Row> rows) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(rows.size() * 64 + 16);
+        IsoInstant iso = new IsoInstant();
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.setRootValueSeparator(null);
             for (Row r : rows) {
                 g.writeStartObject();
                 g.writeStringField("rtId", r.rtId());
-                g.writeStringField("timestamp", r.timestamp().toString());
+                g.writeStringField("timestamp", iso.format(r.timestamp()));
                 for (Map.Entry<String, Object> e : r.values().entrySet()) {
                     g.writeFieldName(e.getKey());
-                    g.writeObject(e.getValue());
+                    value(g, e.getValue());
                 }
                 g.writeEndObject();
                 g.writeRaw('\n');
@@ -103,6 +104,23 @@ public final class TidemarkClient implements AutoCloseable {
             throw new IllegalStateException("cannot encode rows", e);
         }
         return out.toByteArray();
+    }
+
+    /** The value types of a {@link Row} written directly; anything else through databind. */
+    private static void value(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof Double d) {
+            g.writeNumber(d);
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else {
+            g.writeObject(v);
+        }
     }
 
     // ---- GraphQL ----------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.util.Map;
  * {@code null}. Thread-safe.
  */
 public final class FrameCodec {
+    private static final JsonStringEncoder QUOTE = JsonStringEncoder.getInstance();
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build()).build();
 
@@ -53,6 +55,86 @@ public final class FrameCodec {
     }
 
     /**
+     * The body of a tuple frame: {@code "key":[…],"values":[…]} without braces, to be spliced into several messages
+     * with {@link Message#addTuple}. A server sends the same result row to every connection of a query; encoding it
+     * once and splicing the text is what keeps fan-out linear in rows rather than in rows × connections.
+     */
+    public static String tupleBody(List<Object> key, List<Object> values) {
+        StringWriter out = new StringWriter(64);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("key");
+            values(g, key);
+            g.writeFieldName("values");
+            values(g, values);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        StringBuffer b = out.getBuffer();
+        return b.substring(1, b.length() - 1);
+    }
+
+    /** A new, empty message: frames in order as one JSON array, decoded by {@link #decode} like {@link #encodeAll}. */
+    public static Message message() {
+        return new Message();
+    }
+
+    /**
+     * One outbound text message under construction: a JSON array of frames. Tuple frames may carry a body encoded
+     * once by {@link #tupleBody}; they are spliced as text, so adding one costs a copy, not an encode. Not
+     * thread-safe; {@link #text()} ends the message, and the builder starts over empty.
+     */
+    public static final class Message {
+        /** A buffer grown past this by a large message (a snapshot) is dropped: a server keeps one per socket. */
+        private static final int KEEP_CHARS = 4 * 1024;
+        private StringBuilder out = new StringBuilder(256);
+        private int frames;
+
+        private Message() {}
+
+        /** Appends a frame. */
+        public Message add(Frame f) {
+            out.append(frames == 0 ? '[' : ',').append(encode(f));
+            frames++;
+            return this;
+        }
+
+        /** Appends a tuple frame whose {@code body} came from {@link #tupleBody}. */
+        public Message addTuple(Frame.TupleKind kind, String queryId, String body) {
+            out.append(frames == 0 ? '[' : ',').append("{\"type\":\"").append(kind.wire()).append("\",\"queryId\":\"");
+            QUOTE.quoteAsString(queryId, out);
+            out.append("\",").append(body).append('}');
+            frames++;
+            return this;
+        }
+
+        /** Frames appended since the last {@link #text()}. */
+        public int size() {
+            return frames;
+        }
+
+        public boolean isEmpty() {
+            return frames == 0;
+        }
+
+        /** The message's text ({@code []} when empty); the builder is empty again afterwards. */
+        public String text() {
+            if (frames == 0) {
+                return "[]";
+            }
+            String text = out.append(']').toString();
+            if (out.capacity() > KEEP_CHARS) {
+                out = new StringBuilder(256);
+            } else {
+                out.setLength(0);
+            }
+            frames = 0;
+            return text;
+        }
+    }
+
+    /**
      * The frames of one text message: one object, or an array of objects.
      *
      * @throws ProtocolException {@link Protocol#INVALID_FRAME} saying what is wrong (and, in an array, which frame)
@@ -64,7 +146,7 @@ public final class FrameCodec {
             if (t == null) {
                 throw invalid("the message is empty; send a JSON object with a \"type\"");
             }
-            root = value(p, t);
+            root = root(p, t);
             if (p.nextToken() != null) {
                 throw invalid("the message holds more than one JSON value; send one object or one array");
             }
@@ -72,6 +154,9 @@ public final class FrameCodec {
             throw invalid("the message is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (root instanceof Frame f) {
+            return List.of(f);
         }
         if (root instanceof Map<?, ?> m) {
             return List.of(frame(m));
@@ -81,6 +166,10 @@ public final class FrameCodec {
         }
         List<Frame> out = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) instanceof Frame f) {
+                out.add(f);
+                continue;
+            }
             if (!(list.get(i) instanceof Map<?, ?> m)) {
                 throw invalid("frame " + i + " of the array is " + describe(list.get(i)) + ", not an object");
             }
@@ -196,6 +285,100 @@ public final class FrameCodec {
     }
 
     // ---- decoding ----------------------------------------------------------------------------------------------
+
+    /** The message's root: objects (frames) at the top level or in the top-level array go through {@link #object}. */
+    private static Object root(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.START_OBJECT) {
+            return object(p);
+        }
+        if (t != JsonToken.START_ARRAY) {
+            return value(p, t);
+        }
+        List<Object> l = new ArrayList<>();
+        for (JsonToken n = p.nextToken(); n != JsonToken.END_ARRAY; n = p.nextToken()) {
+            l.add(n == JsonToken.START_OBJECT ? object(p) : value(p, n));
+        }
+        return l;
+    }
+
+    /**
+     * One frame object, the parser past its START_OBJECT: tuple frames and marks (nearly all a server sends) become
+     * their {@link Frame} directly; any other object, or one with other or mistyped fields, becomes the field map
+     * that {@link #frame(Map)} checks, so every error reads the same either way.
+     */
+    private static Object object(JsonParser p) throws IOException {
+        Object type = null;
+        Object queryId = null;
+        Object key = null;
+        Object values = null;
+        Object generation = null;
+        Map<String, Object> other = null;
+        for (JsonToken n = p.nextToken(); n != JsonToken.END_OBJECT; n = p.nextToken()) {
+            String name = p.currentName();
+            Object v = value(p, p.nextToken());
+            switch (name) {
+                case "type" -> type = v;
+                case "queryId" -> queryId = v;
+                case "key" -> key = v;
+                case "values" -> values = v;
+                case "generation" -> generation = v;
+                default -> {
+                    other = other == null ? new LinkedHashMap<>() : other;
+                    other.put(name, v);
+                }
+            }
+        }
+        if (other == null && type instanceof String s) {
+            Frame direct = direct(s, queryId, key, values, generation);
+            if (direct != null) {
+                return direct;
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        putIfSet(m, "type", type);
+        putIfSet(m, "queryId", queryId);
+        putIfSet(m, "key", key);
+        putIfSet(m, "values", values);
+        putIfSet(m, "generation", generation);
+        if (other != null) {
+            m.putAll(other);
+        }
+        return m;
+    }
+
+    /** A tuple frame or a mark with exactly its fields, well typed; otherwise null. */
+    private static Frame direct(String type, Object queryId, Object key, Object values, Object generation) {
+        Frame.TupleKind kind = switch (type) {
+            case "tupleAdded" -> Frame.TupleKind.ADDED;
+            case "tupleUpdated" -> Frame.TupleKind.UPDATED;
+            case "tupleRemoved" -> Frame.TupleKind.REMOVED;
+            default -> null;
+        };
+        if (kind != null && generation == null && queryId instanceof String q && key instanceof List<?> k
+                && values instanceof List<?> v) {
+            return new Frame.TupleFrame(kind, q, cast(k), cast(v));
+        }
+        if (queryId != null || key != null || values != null || !(generation instanceof Long g)) {
+            return null;
+        }
+        return switch (type) {
+            case "aggMarkBegin" -> new Frame.AggMarkBegin(g);
+            case "aggMarkEnd" -> new Frame.AggMarkEnd(g);
+            default -> null;
+        };
+    }
+
+    private static void putIfSet(Map<String, Object> m, String field, Object v) {
+        if (v != null) {
+            m.put(field, v);
+        }
+    }
+
+    /** A list {@link #value} built (an {@code ArrayList<Object>}), not shared. */
+    @SuppressWarnings("unchecked")
+    private static List<Object> cast(List<?> l) {
+        return (List<Object>) l;
+    }
 
     private static Object value(JsonParser p, JsonToken t) throws IOException {
         switch (t) {

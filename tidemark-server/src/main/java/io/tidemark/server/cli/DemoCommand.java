@@ -186,7 +186,8 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static Duration parse(String text) {
+    /** {@code 90s}, {@code 5m}, {@code 1h}, {@code 500ms} or ISO-8601 ({@code PT5M}). */
+    static Duration parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.endsWith("ms")) {
             return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,6 +44,9 @@ final class LiveCommand implements Callable<Integer> {
     @Option(names = "--no-marks", description = "do not declare AGG_MARK_END: the same rows without marks")
     boolean noMarks;
 
+    @Option(names = "--duration", description = "stop after this long, e.g. 30s or PT5M (default: until Ctrl-C)")
+    String duration;
+
     @Override
     public Integer call() throws Exception {
         String t = token != null ? token : System.getenv("TIDEMARK_TOKEN");
@@ -52,6 +56,9 @@ final class LiveCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         CompletableFuture<Integer> done = new CompletableFuture<>();
+        if (duration != null) {
+            done.completeOnTimeout(0, DemoCommand.parse(duration).toMillis(), TimeUnit.MILLISECONDS);
+        }
         ConnectionConfig config;
         try {
             config = ConnectionConfig.builder(url).token(t)

@@ -40,6 +40,8 @@ public final class LiveEndpoint implements AutoCloseable {
     private final ServerConfig.Live config;
     private final Map<String, LiveSocket> sockets = new ConcurrentHashMap<>();
     private final ExecutorService delivery;
+    /** Result rows' wire text, shared by every socket (4,096 rows: a generation's distinct changes, typically). */
+    private final TupleTexts texts = new TupleTexts(4_096);
     private final ScheduledExecutorService heartbeats;
 
     public LiveEndpoint(LiveEngine engine, Authenticator auth, ServerConfig.Live config, MeterRegistry meters) {
@@ -89,7 +91,8 @@ public final class LiveEndpoint implements AutoCloseable {
     private void configure(WsConfig ws) {
         ws.onConnect(ctx -> {
             ctx.session.setIdleTimeout(config.heartbeatTimeout().plusSeconds(30));
-            LiveSocket s = new LiveSocket(this, ctx.session, caller(ctx), config.outboundBytes(), delivery);
+            LiveSocket s = new LiveSocket(this, ctx.session, caller(ctx), config.outboundBytes(), delivery,
+                    texts);
             sockets.put(ctx.sessionId(), s);
         });
         ws.onMessage(ctx -> {

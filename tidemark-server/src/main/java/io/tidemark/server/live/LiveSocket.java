@@ -57,8 +57,10 @@ final class LiveSocket implements LiveListener {
     private volatile Subscription subscription;
     private volatile boolean marks;
 
+    private final TupleTexts texts;
+
     // Confined to the delivery (one task at a time per subscription).
-    private List<Frame> generation;
+    private final FrameCodec.Message generation = FrameCodec.message();
 
     // Guarded by this.
     private final ArrayDeque<String> outbound = new ArrayDeque<>();
@@ -69,8 +71,10 @@ final class LiveSocket implements LiveListener {
     private int closeCode;
     private String closeReason;
 
-    LiveSocket(LiveEndpoint endpoint, Session session, Caller caller, long outboundBound, Executor pool) {
+    LiveSocket(LiveEndpoint endpoint, Session session, Caller caller, long outboundBound, Executor pool,
+            TupleTexts texts) {
         this.endpoint = endpoint;
+        this.texts = texts;
         this.session = session;
         this.caller = caller;
         this.outboundBound = outboundBound;
@@ -163,7 +167,6 @@ final class LiveSocket implements LiveListener {
 
     @Override
     public void aggMarkBegin(long g) {
-        generation = new ArrayList<>();
         if (marks) {
             generation.add(new Frame.AggMarkBegin(g));
         }
@@ -176,7 +179,7 @@ final class LiveSocket implements LiveListener {
 
     @Override
     public void tupleAdded(String queryId, Tuple t) {
-        add(new Frame.TupleFrame(Frame.TupleKind.ADDED, queryId, t.key(), t.values()));
+        addTuple(Frame.TupleKind.ADDED, queryId, t);
     }
 
     @Override
@@ -186,12 +189,12 @@ final class LiveSocket implements LiveListener {
 
     @Override
     public void tupleUpdated(String queryId, Tuple t) {
-        add(new Frame.TupleFrame(Frame.TupleKind.UPDATED, queryId, t.key(), t.values()));
+        addTuple(Frame.TupleKind.UPDATED, queryId, t);
     }
 
     @Override
     public void tupleRemoved(String queryId, Tuple t) {
-        add(new Frame.TupleFrame(Frame.TupleKind.REMOVED, queryId, t.key(), t.values()));
+        addTuple(Frame.TupleKind.REMOVED, queryId, t);
     }
 
     @Override
@@ -205,23 +208,26 @@ final class LiveSocket implements LiveListener {
             generation.add(new Frame.AggMarkEnd(g));
         }
         flush();
-        generation = null;
     }
 
     private void add(Frame f) {
-        if (generation == null) {
-            generation = new ArrayList<>();
-        }
         generation.add(f);
         if (generation.size() >= FRAMES_PER_MESSAGE) {
             flush();
         }
     }
 
+    /** A result row: its text is the one shared by every socket that receives this tuple ({@link TupleTexts}). */
+    private void addTuple(Frame.TupleKind kind, String queryId, Tuple t) {
+        generation.addTuple(kind, queryId, texts.of(t));
+        if (generation.size() >= FRAMES_PER_MESSAGE) {
+            flush();
+        }
+    }
+
     private void flush() {
-        if (generation != null && !generation.isEmpty()) {
-            enqueue(FrameCodec.encodeAll(generation));
-            generation = new ArrayList<>();
+        if (!generation.isEmpty()) {
+            enqueue(generation.text());
         }
     }
 
