@@ -55,6 +55,9 @@ public enum ConfigKey {
             (b, v) -> b.liveOutboundBytes(ConfigResolver.parseBytes("live.outbound-buffer", v))),
     LIVE_HEARTBEAT_TIMEOUT("live.heartbeat-timeout", "PT30S", "a live connection silent this long is closed",
             (b, v) -> b.liveHeartbeatTimeout(ConfigResolver.parseDuration("live.heartbeat-timeout", v))),
+    LIVE_ARCHIVE_SYNC("live.archive-sync", "PT5S", "how often archives created or deleted by another server on the "
+            + "same store become live or are dropped", (b, v) -> b.liveArchiveSync(ConfigResolver.parseDuration(
+                    "live.archive-sync", v))),
     LOG_LEVEL("log.level", "INFO", "root log level (TRACE, DEBUG, INFO, WARN, ERROR)", (b, v) -> { }),
     LOG_FORMAT("log.format", "text", "text (key=value) or json, one line per event", (b, v) -> { });
 

@@ -31,17 +31,20 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
      * @param maxPendingRows undelivered result rows per connection before its generations are merged
      * @param outboundBytes bytes queued for one WebSocket before delivery to it pauses (the slow-consumer bound)
      * @param heartbeatTimeout a live connection silent for this long is closed (code 4408)
+     * @param archiveSync how often the server looks for archives another server on the same store created or deleted
      */
     public record Live(Duration publishInterval, Duration window, java.util.Map<String, Duration> windows,
-            long memoryBudgetBytes, int maxPendingRows, long outboundBytes, Duration heartbeatTimeout) {
+            long memoryBudgetBytes, int maxPendingRows, long outboundBytes, Duration heartbeatTimeout,
+            Duration archiveSync) {
         public static final Live DEFAULT = new Live(Duration.ofMillis(100), Duration.ofMinutes(15),
-                java.util.Map.of(), 256L << 20, 100_000, 4L << 20, Duration.ofSeconds(30));
+                java.util.Map.of(), 256L << 20, 100_000, 4L << 20, Duration.ofSeconds(30), Duration.ofSeconds(5));
 
         public Live {
             windows = java.util.Map.copyOf(windows);
             positive("live.publish-interval", publishInterval);
             positive("live.window", window);
             positive("live.heartbeat-timeout", heartbeatTimeout);
+            positive("live.archive-sync", archiveSync);
             windows.forEach((k, v) -> positive("live.windows " + k, v));
             requireRange("live.memory-budget", memoryBudgetBytes, 1024, Long.MAX_VALUE);
             requireRange("live.max-pending-rows", maxPendingRows, 1, 100_000_000);
@@ -188,43 +191,49 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
 
         public Builder livePublishInterval(Duration v) {
             live = new Live(v, live.window(), live.windows(), live.memoryBudgetBytes(), live.maxPendingRows(),
-                    live.outboundBytes(), live.heartbeatTimeout());
+                    live.outboundBytes(), live.heartbeatTimeout(), live.archiveSync());
             return this;
         }
 
         public Builder liveWindow(Duration v) {
             live = new Live(live.publishInterval(), v, live.windows(), live.memoryBudgetBytes(), live.maxPendingRows(),
-                    live.outboundBytes(), live.heartbeatTimeout());
+                    live.outboundBytes(), live.heartbeatTimeout(), live.archiveSync());
             return this;
         }
 
         public Builder liveWindows(java.util.Map<String, Duration> v) {
             live = new Live(live.publishInterval(), live.window(), v, live.memoryBudgetBytes(), live.maxPendingRows(),
-                    live.outboundBytes(), live.heartbeatTimeout());
+                    live.outboundBytes(), live.heartbeatTimeout(), live.archiveSync());
             return this;
         }
 
         public Builder liveMemoryBudgetBytes(long v) {
             live = new Live(live.publishInterval(), live.window(), live.windows(), v, live.maxPendingRows(),
-                    live.outboundBytes(), live.heartbeatTimeout());
+                    live.outboundBytes(), live.heartbeatTimeout(), live.archiveSync());
             return this;
         }
 
         public Builder liveMaxPendingRows(int v) {
             live = new Live(live.publishInterval(), live.window(), live.windows(), live.memoryBudgetBytes(), v,
-                    live.outboundBytes(), live.heartbeatTimeout());
+                    live.outboundBytes(), live.heartbeatTimeout(), live.archiveSync());
             return this;
         }
 
         public Builder liveOutboundBytes(long v) {
             live = new Live(live.publishInterval(), live.window(), live.windows(), live.memoryBudgetBytes(),
-                    live.maxPendingRows(), v, live.heartbeatTimeout());
+                    live.maxPendingRows(), v, live.heartbeatTimeout(), live.archiveSync());
             return this;
         }
 
         public Builder liveHeartbeatTimeout(Duration v) {
             live = new Live(live.publishInterval(), live.window(), live.windows(), live.memoryBudgetBytes(),
-                    live.maxPendingRows(), live.outboundBytes(), v);
+                    live.maxPendingRows(), live.outboundBytes(), v, live.archiveSync());
+            return this;
+        }
+
+        public Builder liveArchiveSync(Duration v) {
+            live = new Live(live.publishInterval(), live.window(), live.windows(), live.memoryBudgetBytes(),
+                    live.maxPendingRows(), live.outboundBytes(), live.heartbeatTimeout(), v);
             return this;
         }
 

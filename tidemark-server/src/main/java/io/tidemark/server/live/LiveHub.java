@@ -51,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * on delete), committed ingest batches and committed rollup buckets reach its live tables, and the engine cuts
  * generations on its own scheduler thread. The engine itself sees no store and no server.
  *
+ * <h2>Several servers on one store</h2>
+ * Archives another server creates or deletes become live or are dropped here within {@code live.archive-sync}
+ * (or at the first batch ingested here), with their live window loaded from the store. Batches ingested through
+ * another server are not seen: live tables are fed by this server's own commits.
+ *
  * <h2>Rollup archives</h2>
  * A rollup archive's live tables hold the values a reader sees (as GraphQL {@code streamData} returns them): each
  * aggregation by its name, AVG computed from its stored partials, FIRST / LAST without their timestamps. After the
@@ -81,6 +86,7 @@ public final class LiveHub implements AutoCloseable {
     private final Counter dropped;
     private ScheduledExecutorService scheduler;
     private ScheduledFuture<?> cuts;
+    private ScheduledFuture<?> sync;
 
     public LiveHub(Store store, LiveEngine engine, ServerConfig.Live config, Clock clock, MeterRegistry meters) {
         this.store = store;
@@ -95,20 +101,70 @@ public final class LiveHub implements AutoCloseable {
         return engine;
     }
 
-    /** Makes every stored archive live, loads each live window from the store, and starts cutting generations. */
+    /**
+     * Makes every stored archive live, loads each live window from the store, and starts cutting generations; from
+     * then on, every {@code live.archive-sync}, picks up archives another server on the same store created or
+     * deleted.
+     */
     public synchronized void start() {
-        for (TenantId tenant : store.tenants()) {
-            for (ArchiveInfo a : store.streamData().archives(tenant)) {
-                define(tenant, a);
-                load(tenant, a);
-            }
-        }
+        syncArchives();
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tidemark-live-cut");
             t.setDaemon(true);
             return t;
         });
         cuts = engine.schedule(scheduler);
+        long every = config.archiveSync().toMillis();
+        sync = scheduler.scheduleWithFixedDelay(this::syncQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Brings the live archives in line with the store: archives it does not know yet become live with their window
+     * loaded from the store (another server on the same store created them), archives the store no longer has are
+     * dropped (another server deleted them), and an archive re-created with another definition is redefined. An
+     * archive created or deleted here while this runs is left to {@link #archiveCreated} / {@link #archiveDeleted}.
+     */
+    void syncArchives() {
+        Set<String> before = Set.copyOf(defined.keySet());
+        Set<String> stored = new java.util.HashSet<>();
+        for (TenantId tenant : store.tenants()) {
+            for (ArchiveInfo a : store.streamData().archives(tenant)) {
+                stored.add(key(tenant, a.name()));
+                ensureDefined(tenant, a);
+            }
+        }
+        for (String k : before) {
+            if (!stored.contains(k)) {
+                int slash = k.indexOf('/');
+                archiveDeleted(TenantId.of(k.substring(0, slash)), k.substring(slash + 1));
+            }
+        }
+    }
+
+    private void syncQuietly() {
+        try {
+            syncArchives();
+        } catch (RuntimeException e) {
+            LOG.atWarn().setCause(e).log("live: cannot compare the live archives with the store; retrying later");
+        }
+    }
+
+    /** Defines the archive (and loads its window) unless it is live with this definition; under its lock. */
+    private void ensureDefined(TenantId tenant, ArchiveInfo a) {
+        ArchiveDefinition view = a.definition().isRollup() ? readerView(a.definition()) : a.definition();
+        if (view.equals(defined.get(key(tenant, a.name())))) {
+            return;
+        }
+        ReentrantLock lock = lock(tenant, a.name());
+        lock.lock();
+        try {
+            if (!view.equals(defined.get(key(tenant, a.name())))) {
+                define(tenant, a);
+                load(tenant, a);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Stops cutting generations; idempotent. */
@@ -116,6 +172,9 @@ public final class LiveHub implements AutoCloseable {
     public synchronized void close() {
         if (cuts != null) {
             cuts.cancel(false);
+        }
+        if (sync != null) {
+            sync.cancel(false);
         }
         if (scheduler != null) {
             scheduler.shutdown();
@@ -134,7 +193,7 @@ public final class LiveHub implements AutoCloseable {
 
     /** A new archive (raw or rollup) becomes live, empty. */
     public void archiveCreated(TenantId tenant, ArchiveInfo archive) {
-        define(tenant, archive);
+        ensureDefined(tenant, archive);
     }
 
     /** A deleted archive's queries end with NOT_FOUND in the next generation. */
@@ -151,6 +210,10 @@ public final class LiveHub implements AutoCloseable {
         ReentrantLock lock = lock(tenant, batch.archive().name());
         lock.lock();
         try {
+            if (!defined.containsKey(key(tenant, batch.archive().name()))) {
+                // Created by another server on the same store since the last sync: live from now on.
+                ensureDefined(tenant, store.streamData().requireArchive(tenant, batch.archive().name()));
+            }
             T result = storeWrite.get();
             apply(tenant, batch);
             return result;
