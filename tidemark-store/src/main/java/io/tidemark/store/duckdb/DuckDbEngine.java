@@ -4,7 +4,6 @@ import io.tidemark.core.Column;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.store.jdbc.BatchWrite;
 import io.tidemark.store.jdbc.Engine;
-import io.tidemark.store.jdbc.LateKeyStored;
 import io.tidemark.store.jdbc.SqlDialect;
 import io.tidemark.store.jdbc.Jdbc;
 import java.sql.Connection;
@@ -12,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -48,7 +48,7 @@ final class DuckDbEngine implements Engine {
     }
 
     /**
-     * Appender into a connection-local staging table, then plain inserts where no key can collide and upserts
+     * Appender into a connection-local staging table, then plain inserts where no key can collide and a compare
      * elsewhere; all inside the caller's transaction.
      *
      * <p>Engine difference PLAIN_INSERT_WHEN_NO_OVERLAP: DuckDB's {@code ON CONFLICT} insert is slower than a plain
@@ -56,12 +56,14 @@ final class DuckDbEngine implements Engine {
      * no stored row lies in the on-time part's time range — the usual case for streaming data — no key of it can
      * collide, so a plain insert is equivalent; the single writer lock keeps that true until commit.
      *
-     * <p>Engine difference LATE_KEYS_INSERTED_PLAINLY: in DuckDB 1.4 an {@code ON CONFLICT} insert costs far more
-     * than a plain one and grows with the stored rows (200 keys spread over an archive of 4.8 M rows: 115–420 ms),
-     * while a plain insert checks each key in the primary key's ART index (about 15 ms). Late samples are usually new keys, so the late part is first
-     * inserted plainly, together with the on-time part when that one needs no upsert. A stored key makes the insert
-     * fail and aborts the transaction (DuckDB has no savepoints): {@link LateKeyStored} asks the store to run it
-     * again with {@link BatchWrite#compareLate()}, where the late part is upserted and compared.
+     * <p>Engine difference LATE_KEYS_PROBED: in DuckDB 1.4 an {@code ON CONFLICT} insert costs far more than a plain
+     * one and grows with the stored rows (200 keys spread over an archive of 4.8 M rows: 115–420 ms), and a failed
+     * insert aborts the whole transaction (no savepoints). So the late part's keys are first looked up in the
+     * archive by one join restricted to the late part's time span (zone maps prune the rest). Usually none is
+     * stored (a gateway replaying what it buffered) and the late part is inserted plainly, with the on-time part
+     * when that one needs no upsert. Otherwise (late re-sends) the stored rows that differ are updated and the new
+     * keys inserted, both restricted to the same span, and only those samples are returned; identical re-sends
+     * change and mark nothing.
      */
     @Override
     public long[] writeBatch(Connection tx, BatchWrite w) throws SQLException {
@@ -73,19 +75,61 @@ final class DuckDbEngine implements Engine {
                 return Jdbc.NO_SAMPLES;
             }
             boolean onTimeOverlap = split.onTime() > 0 && overlaps(tx, w, split.onTimeMin(), split.onTimeMax());
-            if (w.compareLate()) {
-                long[] changed = Jdbc.upsertChangedBefore(tx, dialect.upsertChangedBefore(w.tenant(), w.archive(),
-                        staging), w.lateBefore());
-                if (split.onTime() > 0) {
-                    movePart(tx, w, staging, false, onTimeOverlap);
+            long stored = lateStatement(tx, w, split, dialect.countStoredBefore(w.tenant(), w.archive(), staging),
+                    true)[0];
+            if (stored == 0) {
+                if (onTimeOverlap) {
+                    movePart(tx, w, staging, true, false);
+                    movePart(tx, w, staging, false, true);
+                } else {
+                    moveAll(tx, w, staging, false);
                 }
-                return changed;
+                return Jdbc.microsBefore(w.batch(), w.lateBefore());
             }
-            insertLatePlainly(tx, w, staging, onTimeOverlap);
-            return Jdbc.microsBefore(w.batch(), w.lateBefore());
+            long[] changed = lateStatement(tx, w, split, dialect.updateChangedBefore(w.tenant(), w.archive(),
+                    staging), false);
+            if (stored < split.late()) {
+                long[] inserted = lateStatement(tx, w, split, dialect.insertNewBefore(w.tenant(), w.archive(),
+                        staging), false);
+                changed = concat(changed, inserted);
+            }
+            if (split.onTime() > 0) {
+                movePart(tx, w, staging, false, onTimeOverlap);
+            }
+            return changed;
         } finally {
             drop(tx, staging);
         }
+    }
+
+    /**
+     * Runs a statement on the staged late part (binds: {@code lateBefore}, the late span's first and last
+     * timestamp) and returns its single count ({@code count}) or every returned timestamp in microseconds.
+     */
+    private static long[] lateStatement(Connection tx, BatchWrite w, BatchWrite.Split split, String sql,
+            boolean count) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(sql)) {
+            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(w.lateBefore())));
+            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(split.lateMin())));
+            ps.setObject(3, Jdbc.utc(SampleBatch.fromMicros(split.lateMax())));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (count) {
+                    return new long[] {rs.next() ? rs.getLong(1) : 0};
+                }
+                long[] out = new long[split.late()];
+                int n = 0;
+                while (rs.next()) {
+                    out[n++] = SampleBatch.toMicros(Jdbc.getInstant(rs, 1));
+                }
+                return Arrays.copyOf(out, n);
+            }
+        }
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Appends the batch to a fresh connection-local staging table; returns its qualified name. */
@@ -116,25 +160,6 @@ final class DuckDbEngine implements Engine {
             s.executeUpdate(overlap ? dialect.upsertFromStaging(w.tenant(), w.archive(), staging)
                     : dialect.insertFromStaging(w.tenant(), w.archive(), staging));
         }
-    }
-
-    /**
-     * The late part by plain insert: with the on-time part in one statement when that one needs no upsert. A
-     * failure here can only be a stored late key (the on-time part's range holds none, the batch has no duplicate
-     * key); any other error surfaces from the retry.
-     */
-    private void insertLatePlainly(Connection tx, BatchWrite w, String staging, boolean onTimeOverlap)
-            throws SQLException {
-        try {
-            if (!onTimeOverlap) {
-                moveAll(tx, w, staging, false);
-                return;
-            }
-            movePart(tx, w, staging, true, false);
-        } catch (SQLException e) {
-            throw new LateKeyStored(e);
-        }
-        movePart(tx, w, staging, false, true);
     }
 
     /** Moves the staged samples before {@code lateBefore} ({@code late}) or the others. */
