@@ -145,8 +145,8 @@ public abstract class LateDataContract {
     /**
      * One batch with every kind of sample: on-time, late and new, late and changed, late and identical. Pins the
      * split write path: the on-time part takes the fast path, the late part's stored keys force the comparison
-     * (on DuckDB a retry of the whole transaction, on PostgreSQL a savepoint), and only new or changed late samples
-     * mark.
+     * (on DuckDB found by the span-restricted lookup, then updated and inserted apart; on PostgreSQL a savepoint),
+     * and only new or changed late samples mark.
      */
     @Test
     void write_batchMixingOnTimeLateNewChangedAndIdentical_storesAllMarksOnlyNewAndChanged() {
