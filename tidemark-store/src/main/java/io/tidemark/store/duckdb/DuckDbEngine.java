@@ -6,6 +6,7 @@ import io.tidemark.store.jdbc.BatchWrite;
 import io.tidemark.store.jdbc.Engine;
 import io.tidemark.store.jdbc.SqlDialect;
 import io.tidemark.store.jdbc.Jdbc;
+import io.tidemark.store.jdbc.LateKeyStored;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +14,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -22,6 +25,8 @@ final class DuckDbEngine implements Engine {
     private final DuckDbDialect dialect;
     private final DuckDBConnection root;
     private final String where;
+    /** Archives (qualified table names) whose last late part met a stored key: look up before inserting. */
+    private final Set<String> resending = ConcurrentHashMap.newKeySet();
 
     DuckDbEngine(DuckDBConnection root, String where) throws SQLException {
         this.root = root;
@@ -56,14 +61,21 @@ final class DuckDbEngine implements Engine {
      * no stored row lies in the on-time part's time range — the usual case for streaming data — no key of it can
      * collide, so a plain insert is equivalent; the single writer lock keeps that true until commit.
      *
-     * <p>Engine difference LATE_KEYS_PROBED: in DuckDB 1.4 an {@code ON CONFLICT} insert costs far more than a plain
-     * one and grows with the stored rows (200 keys spread over an archive of 4.8 M rows: 115–420 ms), and a failed
-     * insert aborts the whole transaction (no savepoints). So the late part's keys are first looked up in the
-     * archive by one join restricted to the late part's time span (zone maps prune the rest). Usually none is
-     * stored (a gateway replaying what it buffered) and the late part is inserted plainly, with the on-time part
-     * when that one needs no upsert. Otherwise (late re-sends) the stored rows that differ are updated and the new
-     * keys inserted, both restricted to the same span, and only those samples are returned; identical re-sends
-     * change and mark nothing.
+     * <p>Engine difference LATE_KEYS_INSERTED_PLAINLY: in DuckDB 1.4 an {@code ON CONFLICT} insert costs far more
+     * than a plain one and grows with the stored rows (200 keys spread over an archive of 4.8 M rows: 115–420 ms),
+     * while a plain insert checks each key in the primary key's ART index (about 15 ms). Late samples are usually
+     * new keys, so the late part is first inserted plainly, together with the on-time part when that one needs no
+     * upsert. A stored key makes the insert fail and aborts the transaction (DuckDB has no savepoints):
+     * {@link LateKeyStored} asks the store to run it again with {@link BatchWrite#compareLate()}.
+     *
+     * <p>Engine difference LATE_RESENDS_COMPARED_IN_SPAN: the comparison never uses {@code ON CONFLICT}. The late
+     * keys are looked up by one join against the archive restricted to the late part's time span (zone maps prune
+     * the rest); the stored rows that differ are updated and the new keys inserted, in the same span, and only those
+     * samples are returned, so identical re-sends change and mark nothing. Re-sends come in runs (a gateway
+     * re-sending its buffer), so after a batch whose late part met a stored key the next batches of that archive
+     * look up first instead of trying the plain insert, until a look-up finds none stored. The look-up is not the
+     * default because its cost follows the stored rows in the late span: narrow for a gateway's replay, the whole
+     * archive for late samples scattered over the history (measured in docs/benchmarks.md, "bench late").
      */
     @Override
     public long[] writeBatch(Connection tx, BatchWrite w) throws SQLException {
@@ -75,9 +87,15 @@ final class DuckDbEngine implements Engine {
                 return Jdbc.NO_SAMPLES;
             }
             boolean onTimeOverlap = split.onTime() > 0 && overlaps(tx, w, split.onTimeMin(), split.onTimeMax());
+            String archive = dialect.table(w.tenant(), w.archive().name());
+            if (!w.compareLate() && !resending.contains(archive)) {
+                insertLatePlainly(tx, w, staging, onTimeOverlap);
+                return Jdbc.microsBefore(w.batch(), w.lateBefore());
+            }
             long stored = lateStatement(tx, w, split, dialect.countStoredBefore(w.tenant(), w.archive(), staging),
                     true)[0];
             if (stored == 0) {
+                resending.remove(archive);
                 if (onTimeOverlap) {
                     movePart(tx, w, staging, true, false);
                     movePart(tx, w, staging, false, true);
@@ -86,12 +104,12 @@ final class DuckDbEngine implements Engine {
                 }
                 return Jdbc.microsBefore(w.batch(), w.lateBefore());
             }
+            resending.add(archive);
             long[] changed = lateStatement(tx, w, split, dialect.updateChangedBefore(w.tenant(), w.archive(),
                     staging), false);
             if (stored < split.late()) {
-                long[] inserted = lateStatement(tx, w, split, dialect.insertNewBefore(w.tenant(), w.archive(),
-                        staging), false);
-                changed = concat(changed, inserted);
+                changed = concat(changed, lateStatement(tx, w, split, dialect.insertNewBefore(w.tenant(),
+                        w.archive(), staging), false));
             }
             if (split.onTime() > 0) {
                 movePart(tx, w, staging, false, onTimeOverlap);
@@ -100,6 +118,25 @@ final class DuckDbEngine implements Engine {
         } finally {
             drop(tx, staging);
         }
+    }
+
+    /**
+     * The late part by plain insert: with the on-time part in one statement when that one needs no upsert. A
+     * failure here can only be a stored late key (the on-time part's range holds none, the batch has no duplicate
+     * key); any other error surfaces from the retry.
+     */
+    private void insertLatePlainly(Connection tx, BatchWrite w, String staging, boolean onTimeOverlap)
+            throws SQLException {
+        try {
+            if (!onTimeOverlap) {
+                moveAll(tx, w, staging, false);
+                return;
+            }
+            movePart(tx, w, staging, true, false);
+        } catch (SQLException e) {
+            throw new LateKeyStored(e);
+        }
+        movePart(tx, w, staging, false, true);
     }
 
     /**

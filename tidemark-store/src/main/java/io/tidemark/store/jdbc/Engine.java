@@ -28,11 +28,11 @@ public interface Engine extends AutoCloseable {
      * <p>The batch has an on-time part (at or after {@link BatchWrite#lateBefore()}) and a late part. The on-time
      * part takes the engine's fast path exactly as a batch without late samples would: a plain insert or a direct
      * copy when no stored row lies in its own time range, an upsert otherwise. The late part is usually made of new
-     * keys (a gateway replaying what it buffered); an engine may insert it plainly too when it knows no late key is
-     * stored — by trying and falling back inside the transaction (PostgreSQL, via a savepoint) or by looking the
-     * keys up first (DuckDB, which has no savepoints) — and otherwise compares it with the stored rows. Nothing here
-     * scans the whole archive: range checks use the time index or zone maps, key checks the primary key or the late
-     * part's time span.
+     * keys (a gateway replaying what it buffered); an engine may insert it plainly too, and must then fall back to
+     * comparing with the stored rows when a key is stored — inside the transaction (PostgreSQL, via a savepoint) or
+     * by throwing {@link LateKeyStored} so the store writes the batch again with {@link BatchWrite#compareLate()}
+     * (DuckDB). Nothing here scans the whole archive: range checks use the time index or zone maps, key checks the
+     * primary key or the late part's own time span.
      *
      * <p>Returns the timestamps (epoch microseconds, any order, one per sample) of the late samples that are new or
      * differ from the stored sample of their key; identical re-sends are left out. Returns {@link Jdbc#NO_SAMPLES}
