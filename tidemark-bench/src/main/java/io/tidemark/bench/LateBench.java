@@ -41,12 +41,14 @@ import picocli.CommandLine.Option;
  * {@code --gateway-series} series of its own at 1 Hz starting {@code --lag} seconds before the watermark, one gateway
  * after the other, so late samples are new keys scattered over many rtIds in a narrow, moving time window;
  * {@code scattered} — new keys at random microseconds anywhere in the history (the worst case for the stale-range
- * record). Shares run round robin, rotating which goes first; {@code --warmup} rounds are not measured; the rate of a
+ * record); {@code resend} — late re-sends of stored keys: gateways replay, as in {@code gateway}, a buffer that was
+ * already delivered (the history's own series and values, at-least-once delivery), one re-send in ten carrying a
+ * corrected value. Shares run round robin, rotating which goes first; {@code --warmup} rounds are not measured; the rate of a
  * share is its batch size over its median batch time. Each batch size in {@code --batch} is measured in turn on the
  * same archives.
  *
  * <p>Run: {@code ./tidemark bench late [--engine duckdb|postgresql|all] [--rtids 1000] [--history 1200]
- * [--batch 10000,100000] [--batches 20] [--warmup 3] [--late gateway|scattered] [--lag 600] [--json]}.
+ * [--batch 10000,100000] [--batches 20] [--warmup 3] [--late gateway|scattered|resend] [--lag 600] [--json]}.
  */
 @Command(name = "late", mixinStandardHelpOptions = true,
         description = "Ingest with 0/1/5 % late samples (same run) and recompute vs forward rollup throughput.")
@@ -72,10 +74,10 @@ final class LateBench implements Callable<Integer> {
     @Option(names = "--batch", split = ",", description = "samples per batch, one run each (default: ${DEFAULT-VALUE})")
     List<Integer> batchSizes = List.of(10_000, 100_000);
 
-    @Option(names = "--late", description = "gateway or scattered (default: ${DEFAULT-VALUE})")
+    @Option(names = "--late", description = "gateway, scattered or resend (default: ${DEFAULT-VALUE})")
     String pattern = "gateway";
 
-    @Option(names = "--lag", description = "gateway: seconds its replay starts before the watermark (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lag", description = "gateway, resend: seconds its replay starts before the watermark (default: ${DEFAULT-VALUE})")
     int lag = 600;
 
     @Option(names = "--gateway-series", description = "gateway: series per gateway (default: ${DEFAULT-VALUE})")
@@ -91,8 +93,8 @@ final class LateBench implements Callable<Integer> {
     public Integer call() throws Exception {
         history = Math.max(60, history / 60 * 60);
         lag = Math.max(1, Math.min(lag, history));
-        if (!pattern.equals("gateway") && !pattern.equals("scattered")) {
-            throw new IllegalArgumentException("--late must be gateway or scattered, got " + pattern);
+        if (!List.of("gateway", "scattered", "resend").contains(pattern)) {
+            throw new IllegalArgumentException("--late must be gateway, scattered or resend, got " + pattern);
         }
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench-late");
         List<Figure> figures = new ArrayList<>();
@@ -109,9 +111,13 @@ final class LateBench implements Callable<Integer> {
         setup.put("history", history + " s of 1 Hz samples per series below the watermark, per archive");
         setup.put("measured", batches + " batches per share and batch size " + batchSizes + ", round robin, after "
                 + warmup + " unmeasured rounds; rate = batch size / median batch time");
-        setup.put("late samples", pattern.equals("gateway") ? "gateways of " + gatewaySeries + " new series each "
-                + "replaying 1 Hz from " + lag + " s before the watermark, in time order"
-                : "new keys at random microseconds in the history");
+        setup.put("late samples", switch (pattern) {
+            case "gateway" -> "gateways of " + gatewaySeries + " new series each replaying 1 Hz from " + lag
+                    + " s before the watermark, in time order";
+            case "resend" -> "gateways of " + gatewaySeries + " stored series each re-sending their history from "
+                    + lag + " s before the watermark, in time order; 1 in 10 with a corrected value";
+            default -> "new keys at random microseconds in the history";
+        });
         setup.put("rollup", "PT1M: COUNT(*), SUM, AVG of a; MAX of b");
         setup.put("cores", Runtime.getRuntime().availableProcessors());
         setup.put("java", System.getProperty("java.version"));
@@ -164,7 +170,7 @@ final class LateBench implements Callable<Integer> {
             int pct = LATE_PERCENT[last];
             List<StaleRange> ranges = store.rollups().staleRanges(rollup(pct));
             long buckets = ranges.stream().mapToLong(r -> Duration.between(r.from(), r.to()).toMinutes()).sum();
-            long recomputeRows = buckets * 60 * rtIds + late[last];
+            long recomputeRows = buckets * 60 * rtIds + (pattern.equals("resend") ? 0 : late[last]);
             log(name + ": recompute " + ranges.size() + " stale ranges, " + buckets + " buckets");
             long t0 = System.nanoTime();
             orchestrator(store, Clock.fixed(historyEnd(), ZoneOffset.UTC)).processRollup(rollup(pct));
@@ -195,10 +201,15 @@ final class LateBench implements Callable<Integer> {
             Instant t = historyEnd().plusSeconds(idx / rtIds);
             if (rnd.nextInt(100) < pct) {
                 long m = late[s]++;
+                long perGateway = (long) gatewaySeries * lag;
                 if (pattern.equals("gateway")) {
-                    long perGateway = (long) gatewaySeries * lag;
                     rtId = "gateway-" + (m / perGateway) + "-" + (m % gatewaySeries);
                     t = historyEnd().minusSeconds(lag).plusSeconds(m % perGateway / gatewaySeries);
+                } else if (pattern.equals("resend")) {
+                    int series = (int) ((m / perGateway * gatewaySeries + m % gatewaySeries) % rtIds);
+                    int second = (int) (history - lag + m % perGateway / gatewaySeries);
+                    out.add(resent(series, second, m % 10 == 0));
+                    continue;
                 } else {
                     t = Generator.T0.plusNanos((long) (rnd.nextDouble() * history * 1e6) * 1000);
                 }
@@ -206,6 +217,13 @@ final class LateBench implements Callable<Integer> {
             out.add(new Sample(rtId, t, Map.of("a", rnd.nextDouble() * 10, "b", (double) (idx % rtIds))));
         }
         return out;
+    }
+
+    /** The stored history sample of {@code series} at {@code second} (see {@link Generator}), or a correction of it. */
+    private static Sample resent(int series, int second, boolean corrected) {
+        double a = 20 + 5 * Math.sin(second / 60.0 + series) + (corrected ? 1 : 0);
+        return new Sample("sensor-" + series, Generator.T0.plusSeconds(second),
+                Map.of("a", a, "b", series + second * 0.001));
     }
 
     private static double median(long[] xs) {

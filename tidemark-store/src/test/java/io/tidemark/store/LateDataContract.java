@@ -145,8 +145,8 @@ public abstract class LateDataContract {
     /**
      * One batch with every kind of sample: on-time, late and new, late and changed, late and identical. Pins the
      * split write path: the on-time part takes the fast path, the late part's stored keys force the comparison
-     * (on DuckDB a retry of the whole transaction, on PostgreSQL a savepoint), and only new or changed late samples
-     * mark.
+     * (on DuckDB found by the span-restricted lookup, then updated and inserted apart; on PostgreSQL a savepoint),
+     * and only new or changed late samples mark.
      */
     @Test
     void write_batchMixingOnTimeLateNewChangedAndIdentical_storesAllMarksOnlyNewAndChanged() {
@@ -176,6 +176,33 @@ public abstract class LateDataContract {
 
         assertThat(store.rollups().staleRanges(M1)).containsExactly(range(3, 4), range(30, 31));
         assertThat(read("raw", T0, minutes(120))).hasSize(5);
+    }
+
+    /**
+     * A run of late batches: re-sends, re-sends mixed with new keys, new keys only, a re-send again, new keys again.
+     * Pins every way the late part is written (on DuckDB the plain insert and its retry, the look-up first while
+     * re-sends keep coming, and the plain insert again once a look-up finds none stored): every sample ends up with
+     * its latest value and only new or changed late samples mark.
+     */
+    @Test
+    void write_runOfLateResendsAndNewKeys_storesLatestValuesMarksOnlyNewAndChanged() {
+        write(sample("a", minutes(2), 1), sample("a", minutes(10), 1), sample("a", minutes(20), 1),
+                sample("a", minutes(40), 1));
+        publish(M1, m1, T0, minutes(60));
+
+        write(sample("a", minutes(2), 1), sample("x", minutes(61), 1));
+        write(sample("a", minutes(10), 2), sample("a", minutes(10).plusSeconds(1), 1), sample("a", minutes(2), 1));
+        write(sample("b", minutes(30), 3), sample("c", minutes(31), 3));
+        write(sample("a", minutes(40), 1), sample("d", minutes(50), 4));
+        write(sample("e", minutes(55), 5));
+
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(10, 11), range(30, 32), range(50, 51),
+                range(55, 56));
+        assertThat(read("raw", T0, minutes(120))).extracting(s -> s.rtId() + "@" + s.timestamp() + "=" + s.values()
+                .get("v")).containsExactly("a@" + minutes(2) + "=1.0", "a@" + minutes(10) + "=2.0",
+                        "a@" + minutes(10).plusSeconds(1) + "=1.0", "a@" + minutes(20) + "=1.0",
+                        "b@" + minutes(30) + "=3.0", "c@" + minutes(31) + "=3.0", "a@" + minutes(40) + "=1.0",
+                        "d@" + minutes(50) + "=4.0", "e@" + minutes(55) + "=5.0", "x@" + minutes(61) + "=1.0");
     }
 
     /** A late re-send that changes nothing, alongside on-time samples: the on-time part is written, nothing marks. */

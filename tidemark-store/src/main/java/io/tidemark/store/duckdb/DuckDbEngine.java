@@ -4,15 +4,18 @@ import io.tidemark.core.Column;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.store.jdbc.BatchWrite;
 import io.tidemark.store.jdbc.Engine;
-import io.tidemark.store.jdbc.LateKeyStored;
 import io.tidemark.store.jdbc.SqlDialect;
 import io.tidemark.store.jdbc.Jdbc;
+import io.tidemark.store.jdbc.LateKeyStored;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -22,6 +25,8 @@ final class DuckDbEngine implements Engine {
     private final DuckDbDialect dialect;
     private final DuckDBConnection root;
     private final String where;
+    /** Archives (qualified table names) whose last late part met a stored key: look up before inserting. */
+    private final Set<String> resending = ConcurrentHashMap.newKeySet();
 
     DuckDbEngine(DuckDBConnection root, String where) throws SQLException {
         this.root = root;
@@ -48,7 +53,7 @@ final class DuckDbEngine implements Engine {
     }
 
     /**
-     * Appender into a connection-local staging table, then plain inserts where no key can collide and upserts
+     * Appender into a connection-local staging table, then plain inserts where no key can collide and a compare
      * elsewhere; all inside the caller's transaction.
      *
      * <p>Engine difference PLAIN_INSERT_WHEN_NO_OVERLAP: DuckDB's {@code ON CONFLICT} insert is slower than a plain
@@ -58,10 +63,19 @@ final class DuckDbEngine implements Engine {
      *
      * <p>Engine difference LATE_KEYS_INSERTED_PLAINLY: in DuckDB 1.4 an {@code ON CONFLICT} insert costs far more
      * than a plain one and grows with the stored rows (200 keys spread over an archive of 4.8 M rows: 115–420 ms),
-     * while a plain insert checks each key in the primary key's ART index (about 15 ms). Late samples are usually new keys, so the late part is first
-     * inserted plainly, together with the on-time part when that one needs no upsert. A stored key makes the insert
-     * fail and aborts the transaction (DuckDB has no savepoints): {@link LateKeyStored} asks the store to run it
-     * again with {@link BatchWrite#compareLate()}, where the late part is upserted and compared.
+     * while a plain insert checks each key in the primary key's ART index (about 15 ms). Late samples are usually
+     * new keys, so the late part is first inserted plainly, together with the on-time part when that one needs no
+     * upsert. A stored key makes the insert fail and aborts the transaction (DuckDB has no savepoints):
+     * {@link LateKeyStored} asks the store to run it again with {@link BatchWrite#compareLate()}.
+     *
+     * <p>Engine difference LATE_RESENDS_COMPARED_IN_SPAN: the comparison never uses {@code ON CONFLICT}. The late
+     * keys are looked up by one join against the archive restricted to the late part's time span (zone maps prune
+     * the rest); the stored rows that differ are updated and the new keys inserted, in the same span, and only those
+     * samples are returned, so identical re-sends change and mark nothing. Re-sends come in runs (a gateway
+     * re-sending its buffer), so after a batch whose late part met a stored key the next batches of that archive
+     * look up first instead of trying the plain insert, until a look-up finds none stored. The look-up is not the
+     * default because its cost follows the stored rows in the late span: narrow for a gateway's replay, the whole
+     * archive for late samples scattered over the history (measured in docs/benchmarks.md, "bench late").
      */
     @Override
     public long[] writeBatch(Connection tx, BatchWrite w) throws SQLException {
@@ -73,19 +87,86 @@ final class DuckDbEngine implements Engine {
                 return Jdbc.NO_SAMPLES;
             }
             boolean onTimeOverlap = split.onTime() > 0 && overlaps(tx, w, split.onTimeMin(), split.onTimeMax());
-            if (w.compareLate()) {
-                long[] changed = Jdbc.upsertChangedBefore(tx, dialect.upsertChangedBefore(w.tenant(), w.archive(),
-                        staging), w.lateBefore());
-                if (split.onTime() > 0) {
-                    movePart(tx, w, staging, false, onTimeOverlap);
-                }
-                return changed;
+            String archive = dialect.table(w.tenant(), w.archive().name());
+            if (!w.compareLate() && !resending.contains(archive)) {
+                insertLatePlainly(tx, w, staging, onTimeOverlap);
+                return Jdbc.microsBefore(w.batch(), w.lateBefore());
             }
-            insertLatePlainly(tx, w, staging, onTimeOverlap);
-            return Jdbc.microsBefore(w.batch(), w.lateBefore());
+            long stored = lateStatement(tx, w, split, dialect.countStoredBefore(w.tenant(), w.archive(), staging),
+                    true)[0];
+            if (stored == 0) {
+                resending.remove(archive);
+                if (onTimeOverlap) {
+                    movePart(tx, w, staging, true, false);
+                    movePart(tx, w, staging, false, true);
+                } else {
+                    moveAll(tx, w, staging, false);
+                }
+                return Jdbc.microsBefore(w.batch(), w.lateBefore());
+            }
+            resending.add(archive);
+            long[] changed = lateStatement(tx, w, split, dialect.updateChangedBefore(w.tenant(), w.archive(),
+                    staging), false);
+            if (stored < split.late()) {
+                changed = concat(changed, lateStatement(tx, w, split, dialect.insertNewBefore(w.tenant(),
+                        w.archive(), staging), false));
+            }
+            if (split.onTime() > 0) {
+                movePart(tx, w, staging, false, onTimeOverlap);
+            }
+            return changed;
         } finally {
             drop(tx, staging);
         }
+    }
+
+    /**
+     * The late part by plain insert: with the on-time part in one statement when that one needs no upsert. A
+     * failure here can only be a stored late key (the on-time part's range holds none, the batch has no duplicate
+     * key); any other error surfaces from the retry.
+     */
+    private void insertLatePlainly(Connection tx, BatchWrite w, String staging, boolean onTimeOverlap)
+            throws SQLException {
+        try {
+            if (!onTimeOverlap) {
+                moveAll(tx, w, staging, false);
+                return;
+            }
+            movePart(tx, w, staging, true, false);
+        } catch (SQLException e) {
+            throw new LateKeyStored(e);
+        }
+        movePart(tx, w, staging, false, true);
+    }
+
+    /**
+     * Runs a statement on the staged late part (binds: {@code lateBefore}, the late span's first and last
+     * timestamp) and returns its single count ({@code count}) or every returned timestamp in microseconds.
+     */
+    private static long[] lateStatement(Connection tx, BatchWrite w, BatchWrite.Split split, String sql,
+            boolean count) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(sql)) {
+            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(w.lateBefore())));
+            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(split.lateMin())));
+            ps.setObject(3, Jdbc.utc(SampleBatch.fromMicros(split.lateMax())));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (count) {
+                    return new long[] {rs.next() ? rs.getLong(1) : 0};
+                }
+                long[] out = new long[split.late()];
+                int n = 0;
+                while (rs.next()) {
+                    out[n++] = SampleBatch.toMicros(Jdbc.getInstant(rs, 1));
+                }
+                return Arrays.copyOf(out, n);
+            }
+        }
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Appends the batch to a fresh connection-local staging table; returns its qualified name. */
@@ -116,25 +197,6 @@ final class DuckDbEngine implements Engine {
             s.executeUpdate(overlap ? dialect.upsertFromStaging(w.tenant(), w.archive(), staging)
                     : dialect.insertFromStaging(w.tenant(), w.archive(), staging));
         }
-    }
-
-    /**
-     * The late part by plain insert: with the on-time part in one statement when that one needs no upsert. A
-     * failure here can only be a stored late key (the on-time part's range holds none, the batch has no duplicate
-     * key); any other error surfaces from the retry.
-     */
-    private void insertLatePlainly(Connection tx, BatchWrite w, String staging, boolean onTimeOverlap)
-            throws SQLException {
-        try {
-            if (!onTimeOverlap) {
-                moveAll(tx, w, staging, false);
-                return;
-            }
-            movePart(tx, w, staging, true, false);
-        } catch (SQLException e) {
-            throw new LateKeyStored(e);
-        }
-        movePart(tx, w, staging, false, true);
     }
 
     /** Moves the staged samples before {@code lateBefore} ({@code late}) or the others. */

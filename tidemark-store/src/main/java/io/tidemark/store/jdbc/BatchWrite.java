@@ -11,7 +11,7 @@ import io.tidemark.core.TenantId;
  *     {@code Long.MIN_VALUE} when nothing can be late
  * @param compareLate false on the first attempt, where an engine that cannot recover inside a transaction may insert
  *     the late part plainly and throw {@link LateKeyStored} if a key is already stored; true on the retry, where the
- *     late part is compared with the stored rows
+ *     late part must be compared with the stored rows
  */
 public record BatchWrite(TenantId tenant, ArchiveDefinition archive, SampleBatch batch, long lateBefore,
         boolean compareLate) {

@@ -31,8 +31,8 @@ public interface Engine extends AutoCloseable {
      * keys (a gateway replaying what it buffered); an engine may insert it plainly too, and must then fall back to
      * comparing with the stored rows when a key is stored — inside the transaction (PostgreSQL, via a savepoint) or
      * by throwing {@link LateKeyStored} so the store writes the batch again with {@link BatchWrite#compareLate()}
-     * (DuckDB). Nothing here scans the archive: range checks use the time index or zone maps, and key checks the
-     * primary key.
+     * (DuckDB). Nothing here scans the whole archive: range checks use the time index or zone maps, key checks the
+     * primary key or the late part's own time span.
      *
      * <p>Returns the timestamps (epoch microseconds, any order, one per sample) of the late samples that are new or
      * differ from the stored sample of their key; identical re-sends are left out. Returns {@link Jdbc#NO_SAMPLES}

@@ -64,26 +64,41 @@ final class LateData {
      *
      * @param protectedUntil {@code max(watermark, pending_watermark)}; null when neither is set (nothing is late)
      * @param first the rollup's first bucket ({@code floor(startAt)}), or null; nothing before it is ever stale
+     * @param stale its stale ranges, oldest first, when read with the state row
+     *     ({@link SqlDialect#dependantsWithStaleRanges()}); null when they are read at marking time
      */
-    record Dependant(String name, Bucket bucket, Instant first, Instant protectedUntil) {}
+    record Dependant(String name, Bucket bucket, Instant first, Instant protectedUntil, List<StaleRange> stale) {}
 
     LateData(SqlDialect dialect) {
         this.d = dialect;
     }
 
-    /** The direct dependants of {@code source}, read with the shared lock described above. */
+    /**
+     * The direct dependants of {@code source}, read with the shared lock described above; with their stale ranges
+     * where the dialect reads them in the same statement (one row per range).
+     */
     List<Dependant> dependants(Connection c, TenantId tenant, String source) throws SQLException {
         List<Dependant> out = new ArrayList<>(2);
+        boolean withRanges = d.dependantsWithStaleRanges();
         try (PreparedStatement ps = c.prepareStatement(d.lockDependants())) {
             ps.setString(1, tenant.value());
             ps.setString(2, source);
             try (ResultSet rs = ps.executeQuery()) {
+                Dependant last = null;
                 while (rs.next()) {
-                    Bucket b = buckets.computeIfAbsent(rs.getString(2), Bucket::parse);
-                    Instant startAt = Jdbc.getInstant(rs, 3);
-                    Instant protectedUntil = later(Jdbc.getInstant(rs, 4), Jdbc.getInstant(rs, 5));
-                    out.add(new Dependant(rs.getString(1), b, startAt == null ? null : b.floor(startAt),
-                            protectedUntil));
+                    String name = rs.getString(1);
+                    if (last == null || !last.name().equals(name)) {
+                        Bucket b = buckets.computeIfAbsent(rs.getString(2), Bucket::parse);
+                        Instant startAt = Jdbc.getInstant(rs, 3);
+                        Instant protectedUntil = later(Jdbc.getInstant(rs, 4), Jdbc.getInstant(rs, 5));
+                        last = new Dependant(name, b, startAt == null ? null : b.floor(startAt), protectedUntil,
+                                withRanges ? new ArrayList<>() : null);
+                        out.add(last);
+                    }
+                    Instant rangeFrom = withRanges ? Jdbc.getInstant(rs, 6) : null;
+                    if (rangeFrom != null) {
+                        last.stale().add(new StaleRange(rangeFrom, Jdbc.getInstant(rs, 7), Jdbc.getInstant(rs, 8)));
+                    }
                 }
             }
         }
@@ -114,7 +129,7 @@ final class LateData {
                 covers.put(dep.name(), cover);
             }
         }
-        merge(c, tenant, covers);
+        merge(c, tenant, dependants, covers);
     }
 
     /** Marks the buckets of every dependant that cover the changed span {@code [from, to)}. */
@@ -133,7 +148,7 @@ final class LateData {
                 covers.put(dep.name(), cover);
             }
         }
-        merge(c, tenant, covers);
+        merge(c, tenant, dependants, covers);
     }
 
     /** The rollup's ranges, oldest first. */
@@ -172,15 +187,25 @@ final class LateData {
     }
 
     /**
-     * Merges each rollup's new ranges into its stored ones. One read for all the rollups; then, per rollup, nothing
-     * when the stored ranges already cover the new ones (the usual case while late data keeps hitting the same
-     * buckets), else the changed ranges are updated in place (a range that grew) and the rest deleted or inserted.
+     * Merges each rollup's new ranges into its stored ones. The stored ones come with the dependants where the
+     * dialect reads them together, else from one read for all the rollups; then, per rollup, nothing when the
+     * stored ranges already cover the new ones (the usual case while late data keeps hitting the same buckets), else
+     * the changed ranges are updated in place (a range that grew) and the rest deleted or inserted.
      */
-    private void merge(Connection c, TenantId tenant, Map<String, List<StaleRange>> add) throws SQLException {
+    private void merge(Connection c, TenantId tenant, List<Dependant> dependants, Map<String, List<StaleRange>> add)
+            throws SQLException {
         if (add.isEmpty()) {
             return;
         }
-        Map<String, List<StaleRange>> stored = read(c, tenant, add.keySet());
+        Map<String, List<StaleRange>> stored = new HashMap<>();
+        for (Dependant dep : dependants) {
+            if (dep.stale() != null) {
+                stored.put(dep.name(), dep.stale());
+            }
+        }
+        if (!stored.keySet().containsAll(add.keySet())) {
+            stored = read(c, tenant, add.keySet());
+        }
         for (Map.Entry<String, List<StaleRange>> e : add.entrySet()) {
             List<StaleRange> had = stored.getOrDefault(e.getKey(), List.of());
             List<StaleRange> all = new ArrayList<>(had);

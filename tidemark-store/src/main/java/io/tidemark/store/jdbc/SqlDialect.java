@@ -322,6 +322,16 @@ public abstract class SqlDialect {
         return dependants() + " FOR SHARE";
     }
 
+    /**
+     * Dialect difference ROW_LOCKS: whether {@link #lockDependants()} also returns each dependant's stale ranges
+     * (columns 6–8: range_from, range_to, first_recorded_at; one row per range, null when it has none, ranges in
+     * order). Only where no concurrent writer can change them between that read and the marking: a PostgreSQL
+     * writer holds only the shared lock, so there they are read at marking time.
+     */
+    public boolean dependantsWithStaleRanges() {
+        return false;
+    }
+
     /** {@link #lockDependants()} without the lock. */
     protected String dependants() {
         return "SELECT name, bucket, start_at, watermark, pending_watermark FROM " + meta("rollups")

@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.function.IntPredicate;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -58,28 +59,50 @@ final class PostgresEngine implements Engine {
      * concurrent writer inserting a colliding key first, makes the copy fail with a unique violation; it is rolled
      * back to a savepoint and the batch takes the upsert path in the same transaction, where the late part is
      * compared with the stored rows. Either way the batch is atomic and a re-sent sample replaces the stored one.
+     *
+     * <p>When the failed copy had an on-time part (late re-sends alongside streaming data), that part is copied
+     * straight into the archive again on its own, under a savepoint of its own, and only the late part goes through
+     * staging and the compare: a re-send then costs the on-time copy plus a small upsert, not an upsert of the whole
+     * batch. A unique violation there too (a concurrent writer) sends the whole batch through staging.
      */
     @Override
     public long[] writeBatch(Connection tx, BatchWrite w) throws SQLException {
         BatchWrite.Split split = w.split();
         if (split.onTime() == 0 || !anyStoredIn(tx, w, split.onTimeMin(), split.onTimeMax())) {
-            Savepoint direct = tx.setSavepoint();
-            try {
-                copy(tx, dialect.table(w.tenant(), w.archive().name()), w.archive(), w.batch());
-                tx.releaseSavepoint(direct);
+            String table = dialect.table(w.tenant(), w.archive().name());
+            if (copyUnlessCollides(tx, table, w, r -> true)) {
                 return split.late() > 0 ? Jdbc.microsBefore(w.batch(), w.lateBefore()) : Jdbc.NO_SAMPLES;
-            } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                    throw e;
-                }
-                tx.rollback(direct);
+            }
+            if (split.late() > 0 && split.onTime() > 0
+                    && copyUnlessCollides(tx, table, w, r -> w.batch().micros(r) >= w.lateBefore())) {
+                return viaStaging(tx, w, true, r -> w.batch().micros(r) < w.lateBefore());
             }
         }
-        return viaStaging(tx, w, split.late() > 0);
+        return viaStaging(tx, w, split.late() > 0, r -> true);
     }
 
-    /** COPY into a transaction-scoped staging table, then the late part compared, then the rest upserted. */
-    private long[] viaStaging(Connection tx, BatchWrite w, boolean late) throws SQLException {
+    /** COPY of the rows {@code rows} accepts straight into the archive; false, rolled back, on a unique violation. */
+    private boolean copyUnlessCollides(Connection tx, String table, BatchWrite w, IntPredicate rows)
+            throws SQLException {
+        Savepoint direct = tx.setSavepoint();
+        try {
+            copy(tx, table, w.archive(), w.batch(), rows);
+            tx.releaseSavepoint(direct);
+            return true;
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            tx.rollback(direct);
+            return false;
+        }
+    }
+
+    /**
+     * COPY of the rows {@code rows} accepts into a transaction-scoped staging table, then the late part compared,
+     * then the rest upserted.
+     */
+    private long[] viaStaging(Connection tx, BatchWrite w, boolean late, IntPredicate rows) throws SQLException {
         TenantId tenant = w.tenant();
         ArchiveDefinition archive = w.archive();
         String staging = dialect.quote(STAGING);
@@ -87,7 +110,7 @@ final class PostgresEngine implements Engine {
             s.execute("CREATE TEMP TABLE " + staging + " (LIKE " + dialect.table(tenant, archive.name())
                     + ") ON COMMIT DROP");
         }
-        copy(tx, staging, archive, w.batch());
+        copy(tx, staging, archive, w.batch(), rows);
         if (!late) {
             try (Statement s = tx.createStatement()) {
                 s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
@@ -120,13 +143,16 @@ final class PostgresEngine implements Engine {
         }
     }
 
-    private static void copy(Connection tx, String table, ArchiveDefinition archive, SampleBatch batch)
-            throws SQLException {
+    private static void copy(Connection tx, String table, ArchiveDefinition archive, SampleBatch batch,
+            IntPredicate rows) throws SQLException {
         CopyIn copy = tx.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " ("
                 + DIALECT.columnList(archive) + ") FROM STDIN WITH (FORMAT csv)");
         try {
             StringBuilder sb = new StringBuilder(CHUNK + 1024);
             for (int r = 0; r < batch.size(); r++) {
+                if (!rows.test(r)) {
+                    continue;
+                }
                 appendRow(sb, batch, r, archive.columns().size());
                 if (sb.length() >= CHUNK) {
                     flush(copy, sb);
