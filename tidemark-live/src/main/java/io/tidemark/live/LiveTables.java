@@ -97,7 +97,11 @@ final class LiveTables {
         private long[] times = new long[2];
         private int head;
         private int size;
-        /** Per GROUP BY dictionary number, the dictionary's entry for this series' last key (see KeyDictionary). */
+        /**
+         * Per GROUP BY dictionary number, the dictionary's entry for this series' last key (see KeyDictionary):
+         * number 0 (the only one while a table has one GROUP BY) in a field of its own, so reading it costs no array.
+         */
+        private Object groupSlot0;
         private Object[] groupSlots;
 
         Series(String key) {
@@ -106,10 +110,17 @@ final class LiveTables {
         }
 
         Object groupSlot(int number) {
+            if (number == 0) {
+                return groupSlot0;
+            }
             return groupSlots == null || number >= groupSlots.length ? null : groupSlots[number];
         }
 
         void groupSlot(int number, Object slot) {
+            if (number == 0) {
+                groupSlot0 = slot;
+                return;
+            }
             if (groupSlots == null || number >= groupSlots.length) {
                 groupSlots = groupSlots == null ? new Object[number + 1] : Arrays.copyOf(groupSlots, number + 1);
             }
