@@ -325,16 +325,32 @@ final class AggregateOperator extends Operator {
 
     /** The group's result tuple, or ABSENT when it is not in the result. */
     private Tuple tuple(int id) {
+        return tuple(id, null);
+    }
+
+    /**
+     * The group's result tuple, or ABSENT when it is not in the result. {@code before} (may be null) is the tuple
+     * published for the id: an id names one key for as long as the group is in the result (a dictionary frees an id
+     * only at a cut after its last row left, and then the group was absent at that cut's collect), so its key list
+     * is reused instead of converted again.
+     */
+    private Tuple tuple(int id, Tuple before) {
         if (!present(id)) {
             return ABSENT;
         }
-        List<Object> key = key(id);
-        List<Expr> keyExprs = plan.groupBy();
-        Object[] k = new Object[key.size()];
-        for (int i = 0; i < k.length; i++) {
-            k[i] = Values.external(key.get(i), keyExprs.get(i).type());
+        List<Object> external;
+        if (before != null) {
+            external = before.key();
+        } else {
+            List<Object> key = key(id);
+            List<Expr> keyExprs = plan.groupBy();
+            Object[] k = new Object[key.size()];
+            for (int i = 0; i < k.length; i++) {
+                k[i] = Values.external(key.get(i), keyExprs.get(i).type());
+            }
+            external = Arrays.asList(k);
         }
-        return new Tuple(Arrays.asList(k), external(project(groupRow(id))));
+        return new Tuple(external, external(project(groupRow(id))));
     }
 
     @Override
@@ -347,7 +363,7 @@ final class AggregateOperator extends Operator {
             int id = dirtyIds[i];
             dirty[id] = false;
             Tuple before = published[id] == null ? ABSENT : published[id];
-            Tuple now = tuple(id);
+            Tuple now = tuple(id, published[id]);
             published[id] = now == ABSENT ? null : now;
             Change c = change(before, now);
             if (c != null) {

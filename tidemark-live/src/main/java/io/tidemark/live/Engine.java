@@ -92,12 +92,8 @@ final class Engine implements LiveEngine {
             return;
         }
         // Rows and their sizes are built outside the lock.
-        Object[][] rows = rows(batch);
-        boolean[] text = LiveTables.textCells(batch.archive());
-        long bound = 0;
-        for (Object[] row : rows) {
-            bound += 2 * LiveTables.sizeRow(row, text);
-        }
+        Object[][] rows = new Object[batch.size()][];
+        long bound = 2 * rows(batch, rows);
         t.lock.lock();
         try {
             LiveTables tables = t.archives.get(batch.archive().name());
@@ -131,11 +127,13 @@ final class Engine implements LiveEngine {
     /**
      * The batch as rows of the tables' layout: cells {@code [rtId, micros, columns…]} and the trailing slots. Rows in
      * a run with the same timestamp (a gateway sending all its series' samples of one instant) share one boxed
-     * timestamp.
+     * timestamp. Each row is sized ({@link LiveTables#sizeRow}) as soon as it is filled, while it is in the cache;
+     * returns the sum of the sizes.
      */
-    private static Object[][] rows(SampleBatch batch) {
+    private static long rows(SampleBatch batch, Object[][] out) {
         int cols = batch.archive().columns().size();
-        Object[][] out = new Object[batch.size()][];
+        boolean[] text = LiveTables.textCells(batch.archive());
+        long sum = 0;
         Long micros = null;
         for (int r = 0; r < out.length; r++) {
             Object[] row = LiveTables.newRow(2 + cols);
@@ -148,9 +146,10 @@ final class Engine implements LiveEngine {
             for (int c = 0; c < cols; c++) {
                 row[2 + c] = batch.value(r, c);
             }
+            sum += LiveTables.sizeRow(row, text);
             out[r] = row;
         }
-        return out;
+        return sum;
     }
 
     @Override

@@ -12,13 +12,14 @@ import java.util.function.Consumer;
  * The two live tables of one archive and the operators reading them. Guarded by the tenant lock.
  *
  * <p>Both tables hang off one map from rtId to its {@link Series}: the series' latest row ({@code latest}) and its
- * rows in the live window, sorted by time ({@code recent}, key {@code (timestamp, rtId)}). A sample costs one hash
- * lookup for both tables and allocates nothing but its cell array. A {@link TimeIndex} over {@code recent} finds the
- * rows that leave the window; one over {@code latest} exists only while a query on {@code latest} has a time window.
+ * rows in the live window, sorted by time ({@code recent}, key {@code (timestamp, rtId)}). A sample costs at most one
+ * hash lookup for both tables (none when its rtId is the one at its position in the previous batch) and allocates
+ * nothing but its cell array. A {@link TimeIndex} over {@code recent} finds the rows that leave the window; one over
+ * {@code latest} exists only while a query on {@code latest} has a time window.
  *
- * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then four slots
- * no expression reads: one set to TRUE once the row left {@code recent}, the row's series, its estimated size (an
- * {@code Integer}, shared for all but huge rows) and its group ids ({@link KeyDictionary#stamped}: a shared
+ * <p>A row is an {@code Object[]}: the cells {@code [rtId, micros, columns…]} ({@link #width}), then three slots
+ * no expression reads: the row's series, its estimated size (an {@code Integer}, shared for all but huge rows;
+ * complemented once the row left {@code recent}) and its group ids ({@link KeyDictionary#stamped}: a shared
  * {@code Integer} while one dictionary stamps it). So a row allocates its cell array and, unless the row before it in
  * the batch had the same timestamp, a {@code Long}; its other cells come from the committed batch.
  */
@@ -27,10 +28,13 @@ final class LiveTables {
     private static final long ROW_OVERHEAD = 16 + 4 * 8 + 16 + 8;
     /** Boxed row sizes, shared by all rows (sizes are small, and an {@code Integer} per row would cost 16 bytes). */
     private static final Integer[] SIZES = new Integer[4096];
+    /** The same sizes complemented: the size slot of a row that left {@code recent} (see {@link #markGoneRecent}). */
+    private static final Integer[] GONE_SIZES = new Integer[SIZES.length];
 
     static {
         for (int i = 0; i < SIZES.length; i++) {
             SIZES[i] = i;
+            GONE_SIZES[i] = ~i;
         }
     }
 
@@ -39,13 +43,19 @@ final class LiveTables {
 
     final ArchiveDefinition archive;
     final long windowMicros;
-    /** Cells per row; the slot after the cells marks removal from recent, the next holds the series. */
+    /** Cells per row; the slot after the cells holds the series, the next the size (see {@link #sizeRow}). */
     final int width;
-    private final int goneRecent;
     private final int seriesSlot;
     private final int sizeSlot;
     private final int idsSlot;
-    final HashMap<String, Series> series = new HashMap<>();
+    /** Every rtId's series (a series is never removed: a rtId that left the window keeps its latest row). */
+    HashMap<String, Series> series = new HashMap<>();
+    /**
+     * The series of the previous batch's rows, by position: a gateway sends the same series in the same order batch
+     * after batch, so row {@code i} of a batch is usually the series of row {@code i} of the one before, and is found
+     * by comparing the rtId with that series' key instead of a hash lookup (see {@link #seriesOf}).
+     */
+    private Series[] lastOrder = new Series[0];
     private final TimeIndex recentByTime;
     private TimeIndex latestByTime;
     private int recentRows;
@@ -62,13 +72,12 @@ final class LiveTables {
         this.archive = archive;
         this.windowMicros = windowMicros;
         this.width = 2 + archive.columns().size();
-        this.goneRecent = width;
-        this.seriesSlot = width + 1;
-        this.sizeSlot = width + 2;
-        this.idsSlot = width + 3;
+        this.seriesSlot = width;
+        this.sizeSlot = width + 1;
+        this.idsSlot = width + 2;
         this.recentBatch = new ChangeBatch(idsSlot);
         this.latestBatch = new ChangeBatch(idsSlot);
-        this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> row[goneRecent] == null);
+        this.recentByTime = new TimeIndex(Math.max(1_000, windowMicros / 64), row -> (Integer) row[sizeSlot] >= 0);
     }
 
     /**
@@ -76,6 +85,11 @@ final class LiveTables {
      * timestamps are kept beside them in primitives, so placing a row reads no other row.
      */
     static final class Series {
+        /** The most a ring is sized to from its rows' rate (past it, it doubles). */
+        static final int RING_ESTIMATE_CAP = 256;
+        /** The rtId and its hash. */
+        final String key;
+        final int hash;
         Object[] latest;
         /** The timestamp of {@link #latest}. */
         long latestMicros;
@@ -83,24 +97,43 @@ final class LiveTables {
         private long[] times = new long[2];
         private int head;
         private int size;
-        /** Per GROUP BY dictionary number, the dictionary's entry for this series' last key (see KeyDictionary). */
+        /**
+         * Per GROUP BY dictionary number, the dictionary's entry for this series' last key (see KeyDictionary):
+         * number 0 (the only one while a table has one GROUP BY) in a field of its own, so reading it costs no array.
+         */
+        private Object groupSlot0;
         private Object[] groupSlots;
 
+        Series(String key) {
+            this.key = key;
+            this.hash = key.hashCode();
+        }
+
         Object groupSlot(int number) {
+            if (number == 0) {
+                return groupSlot0;
+            }
             return groupSlots == null || number >= groupSlots.length ? null : groupSlots[number];
         }
 
         void groupSlot(int number, Object slot) {
+            if (number == 0) {
+                groupSlot0 = slot;
+                return;
+            }
             if (groupSlots == null || number >= groupSlots.length) {
                 groupSlots = groupSlots == null ? new Object[number + 1] : Arrays.copyOf(groupSlots, number + 1);
             }
             groupSlots[number] = slot;
         }
 
-        /** Inserts a recent row; returns the row it replaces (same timestamp), or null. */
-        Object[] put(Object[] row, long t) {
+        /**
+         * Inserts a recent row; returns the row it replaces (same timestamp), or null. {@code windowMicros} is the
+         * live window, for sizing the ring (see {@link #ensureRoom}).
+         */
+        Object[] put(Object[] row, long t, long windowMicros) {
             if (size == head || t > times[size - 1]) {
-                ensureRoom();
+                ensureRoom(windowMicros);
                 rows[size] = row;
                 times[size++] = t;
                 return null;
@@ -111,7 +144,7 @@ final class LiveTables {
                 rows[i] = row;
                 return old;
             }
-            ensureRoom();
+            ensureRoom(windowMicros);
             i = search(t);
             System.arraycopy(rows, i, rows, i + 1, size - i);
             System.arraycopy(times, i, times, i + 1, size - i);
@@ -161,7 +194,13 @@ final class LiveTables {
             return i < size && times[i] == t ? rows[i] : null;
         }
 
-        private void ensureRoom() {
+        /**
+         * Makes room for one more row: shifts the ring down if rows left from its head, else grows it. A full ring
+         * grows at once to what the rows so far say the window holds (their rate times the window, as a power of two,
+         * at most {@link #RING_ESTIMATE_CAP}), and at least doubles: a series sampled at a steady rate grows once
+         * instead of step by step from its first rows.
+         */
+        private void ensureRoom(long windowMicros) {
             if (size < rows.length) {
                 return;
             }
@@ -172,9 +211,23 @@ final class LiveTables {
                 size -= head;
                 head = 0;
             } else {
-                rows = Arrays.copyOf(rows, size * 2);
-                times = Arrays.copyOf(times, size * 2);
+                int n = Math.max(size * 2, expectedRows(windowMicros));
+                rows = Arrays.copyOf(rows, n);
+                times = Arrays.copyOf(times, n);
             }
+        }
+
+        /** The rows the window will hold at the rate of the rows so far, as a power of two; 0 if unknown. */
+        private int expectedRows(long windowMicros) {
+            long span = times[size - 1] - times[head];
+            if (size - head < 2 || span <= 0) {
+                return 0;
+            }
+            double perWindow = (double) windowMicros * (size - head - 1) / span + 2;
+            if (perWindow >= RING_ESTIMATE_CAP) {
+                return RING_ESTIMATE_CAP;
+            }
+            return Integer.highestOneBit((int) perWindow - 1) << 1;
         }
 
         void forEachRecent(Consumer<Object[]> sink) {
@@ -186,13 +239,13 @@ final class LiveTables {
 
     /** An empty row: {@code width} cells plus the trailing slots. */
     static Object[] newRow(int width) {
-        return new Object[width + 4];
+        return new Object[width + 3];
     }
 
     /** Records a new row's estimated size in its row (computed once, outside the lock). */
     static long sizeRow(Object[] row, boolean[] text) {
         int b = (int) Math.min(Integer.MAX_VALUE, bytes(row, text));
-        row[text.length + 2] = b < SIZES.length ? SIZES[b] : Integer.valueOf(b);
+        row[text.length + 1] = b < SIZES.length ? SIZES[b] : Integer.valueOf(b);
         return b;
     }
 
@@ -225,7 +278,19 @@ final class LiveTables {
 
     /** The size recorded by {@link #sizeRow}. */
     long bytes(Object[] row) {
-        return (Integer) row[sizeSlot];
+        int b = (Integer) row[sizeSlot];
+        return b >= 0 ? b : ~b;
+    }
+
+    /**
+     * Marks a row as removed from {@code recent} (it may still be a series' latest row): its size slot then holds
+     * the complement of its size, so the mark costs the row no slot of its own.
+     */
+    private void markGoneRecent(Object[] row) {
+        int b = (Integer) row[sizeSlot];
+        if (b >= 0) {
+            row[sizeSlot] = b < GONE_SIZES.length ? GONE_SIZES[b] : Integer.valueOf(~b);
+        }
     }
 
     /** Rows of recent must have a timestamp of at least this at {@code nowMicros}. */
@@ -270,10 +335,31 @@ final class LiveTables {
      * operators as one batch (in order, so a row replaced within the batch is added before it is retracted).
      */
     void putAll(Object[][] rows, long nowMicros) {
-        for (Object[] row : rows) {
-            put(row, nowMicros);
+        if (series.isEmpty() && rows.length > 12) {
+            // The first batch: size the map for its series at once instead of rehashing it up to there.
+            series = new HashMap<>(rows.length * 4 / 3 + 1);
         }
+        Series[] hints = lastOrder;
+        Series[] order = hints.length >= rows.length ? hints : Arrays.copyOf(hints, rows.length);
+        for (int i = 0; i < rows.length; i++) {
+            order[i] = put(rows[i], nowMicros, i < hints.length ? hints[i] : null);
+        }
+        lastOrder = order;
         flush();
+    }
+
+    /** The series of {@code rtId}, created if new; {@code hint} (may be null) is tried before the hash lookup. */
+    private Series seriesOf(String rtId, Series hint) {
+        if (hint != null && (hint.key == rtId || hint.hash == rtId.hashCode() && hint.key.equals(rtId))) {
+            return hint;
+        }
+        Series s = series.get(rtId);
+        if (s == null) {
+            s = new Series(rtId);
+            series.put(rtId, s);
+            bytes += SERIES_OVERHEAD;
+        }
+        return s;
     }
 
     private void flush() {
@@ -281,23 +367,18 @@ final class LiveTables {
         change(latestKeys, latestOperators, latestBatch);
     }
 
-    private void put(Object[] row, long nowMicros) {
+    /** Puts one row; returns its series. */
+    private Series put(Object[] row, long nowMicros, Series hint) {
         long rowBytes = bytes(row);
-        String rtId = (String) row[0];
         long t = (Long) row[1];
-        Series s = series.get(rtId);
-        if (s == null) {
-            s = new Series();
-            series.put(rtId, s);
-            bytes += SERIES_OVERHEAD;
-        }
+        Series s = seriesOf((String) row[0], hint);
         row[seriesSlot] = s;
         if (t >= recentFloor(nowMicros)) {
-            Object[] old = s.put(row, t);
+            Object[] old = s.put(row, t, windowMicros);
             recentByTime.add(row, t);
             bytes += rowBytes;
             if (old != null) {
-                old[goneRecent] = Boolean.TRUE;
+                markGoneRecent(old);
                 recentByTime.removed();
                 bytes -= bytes(old);
             } else {
@@ -307,7 +388,7 @@ final class LiveTables {
         }
         Object[] prev = s.latest;
         if (prev != null && t < s.latestMicros) {
-            return;
+            return s;
         }
         s.latest = row;
         s.latestMicros = t;
@@ -319,6 +400,7 @@ final class LiveTables {
             }
         }
         latestBatch.add(prev, row);
+        return s;
     }
 
     /** Removes recent rows that left the live window; returns whether any did. */
@@ -330,7 +412,7 @@ final class LiveTables {
     }
 
     private void expireRow(Object[] row) {
-        row[goneRecent] = Boolean.TRUE;
+        markGoneRecent(row);
         ((Series) row[seriesSlot]).remove(row, (Long) row[1]);
         recentRows--;
         bytes -= bytes(row);

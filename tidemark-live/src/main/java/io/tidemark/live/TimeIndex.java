@@ -21,6 +21,10 @@ final class TimeIndex {
     }
 
     private static final int MIN_COMPACT = 1024;
+    /** The capacity of a first bucket, and the least of any. */
+    private static final int MIN_BUCKET = 16;
+    /** The most a new bucket is presized to (it still grows past it). */
+    private static final int MAX_PRESIZE = 1 << 16;
 
     private final long width;
     private final Liveness liveness;
@@ -36,11 +40,16 @@ final class TimeIndex {
     }
 
     private static final class Bucket {
-        Object[][] rows = new Object[16][];
-        long[] micros = new long[16];
+        Object[][] rows;
+        long[] micros;
         int head;
         int size;
         boolean sorted = true;
+
+        Bucket(int capacity) {
+            rows = new Object[capacity][];
+            micros = new long[capacity];
+        }
 
         void add(Object[] row, long t) {
             if (size == rows.length) {
@@ -108,7 +117,10 @@ final class TimeIndex {
     void add(Object[] row, long micros) {
         long no = Math.floorDiv(micros, width);
         if (last == null || no != lastNo) {
-            last = buckets.computeIfAbsent(no, k -> new Bucket());
+            // A new bucket starts with room for as many entries as the bucket used last had (rows mostly arrive at a
+            // steady rate, so it fills about as much) instead of growing there by doubling.
+            int capacity = last == null ? MIN_BUCKET : Math.min(MAX_PRESIZE, Math.max(MIN_BUCKET, last.size));
+            last = buckets.computeIfAbsent(no, k -> new Bucket(capacity));
             lastNo = no;
         }
         last.add(row, micros);
