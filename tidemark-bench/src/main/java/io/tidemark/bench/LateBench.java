@@ -51,7 +51,7 @@ import picocli.CommandLine.Option;
  * [--batch 10000,100000] [--batches 20] [--warmup 3] [--late gateway|scattered|resend] [--lag 600] [--json]}.
  */
 @Command(name = "late", mixinStandardHelpOptions = true,
-        description = "Ingest with 0/1/5 % late samples (same run) and recompute vs forward rollup throughput.")
+        description = "Ingest with 0/1/5 %% late samples (same run) and recompute vs forward rollup throughput.")
 final class LateBench implements Callable<Integer> {
     private static final TenantId TENANT = TenantId.of("bench");
     private static final int[] LATE_PERCENT = {0, 1, 5};
