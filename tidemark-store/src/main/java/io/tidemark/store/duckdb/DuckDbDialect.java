@@ -15,6 +15,11 @@ final class DuckDbDialect extends SqlDialect {
         this.catalog = catalog;
     }
 
+    /** The catalog (database) holding every schema of the store. */
+    String catalog() {
+        return catalog;
+    }
+
     /**
      * CATALOG_QUALIFIED: DuckDB names a database's catalog after its file, and a schema of the same name as the
      * catalog (a tenant called like the file) makes two-part names ambiguous; three-part names never are.

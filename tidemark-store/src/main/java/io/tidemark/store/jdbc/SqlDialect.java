@@ -171,6 +171,12 @@ public abstract class SqlDialect {
     }
 
     /** Whether any row lies in a closed time range. Binds: from, to (both inclusive). */
+    /** How many rows lie in the closed time range {@code [?, ?]} of an archive. */
+    public String countInClosedRange(TenantId tenant, String archive) {
+        return "SELECT count(*) FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND " + quote(TS)
+                + " <= ?";
+    }
+
     public String anyInClosedRange(TenantId tenant, String archive) {
         return "SELECT count(*) FROM (SELECT 1 FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND "
                 + quote(TS) + " <= ? LIMIT 1) AS t";
