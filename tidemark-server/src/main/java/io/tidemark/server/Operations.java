@@ -224,18 +224,18 @@ public final class Operations {
         return rollupInfo(c, name);
     }
 
-    /** The rollup's pending stale ranges, oldest first. */
+    /**
+     * The pending stale ranges of a rollup of the caller's tenant, oldest first; for a rollup just read (the GraphQL
+     * field of a listed rollup), so not looked up again: an unknown name has none.
+     */
     public List<StaleRange> staleRanges(Caller c, String name) {
         c.require(Role.READER, "read rollups");
-        RollupId id = new RollupId(c.tenant(), name);
-        store.rollups().rollup(id);
-        return store.rollups().staleRanges(id);
+        return store.rollups().staleRanges(new RollupId(c.tenant(), name));
     }
 
     /** Age of the oldest pending stale range in seconds; null when none is pending. */
     public Double oldestStaleAgeSeconds(RollupInfo r) {
-        Instant since = r.state().staleSince();
-        return since == null ? null : java.time.Duration.between(since, clock.instant()).toNanos() / 1e9;
+        return secondsSince(r.state().staleSince());
     }
 
     private RollupInfo rollupInfo(Caller c, String name) {
@@ -248,8 +248,11 @@ public final class Operations {
 
     /** Now minus the watermark, in seconds; null before the first commit. */
     public Double lagSeconds(RollupInfo r) {
-        Instant w = r.state().watermark();
-        return w == null ? null : java.time.Duration.between(w, clock.instant()).toNanos() / 1e9;
+        return secondsSince(r.state().watermark());
+    }
+
+    private Double secondsSince(Instant t) {
+        return t == null ? null : java.time.Duration.between(t, clock.instant()).toNanos() / 1e9;
     }
 
     // ---- audit trail and stream data ---------------------------------------------------------------------------

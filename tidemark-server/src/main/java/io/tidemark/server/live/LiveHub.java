@@ -86,7 +86,7 @@ public final class LiveHub implements AutoCloseable {
     private final Counter dropped;
     private ScheduledExecutorService scheduler;
     private ScheduledFuture<?> cuts;
-    private ScheduledFuture<?> sync;
+    private ScheduledExecutorService syncScheduler;
 
     public LiveHub(Store store, LiveEngine engine, ServerConfig.Live config, Clock clock, MeterRegistry meters) {
         this.store = store;
@@ -108,14 +108,20 @@ public final class LiveHub implements AutoCloseable {
      */
     public synchronized void start() {
         syncArchives();
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tidemark-live-cut");
+        scheduler = daemonScheduler("tidemark-live-cut");
+        cuts = engine.schedule(scheduler);
+        // Its own thread: the sync reads the store, which must never delay a cut.
+        syncScheduler = daemonScheduler("tidemark-live-archive-sync");
+        long every = config.archiveSync().toMillis();
+        syncScheduler.scheduleWithFixedDelay(this::syncQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private static ScheduledExecutorService daemonScheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
-        cuts = engine.schedule(scheduler);
-        long every = config.archiveSync().toMillis();
-        sync = scheduler.scheduleWithFixedDelay(this::syncQuietly, every, every, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -173,16 +179,19 @@ public final class LiveHub implements AutoCloseable {
         if (cuts != null) {
             cuts.cancel(false);
         }
-        if (sync != null) {
-            sync.cancel(false);
+        stop(syncScheduler);
+        stop(scheduler);
+    }
+
+    private static void stop(ScheduledExecutorService s) {
+        if (s == null) {
+            return;
         }
-        if (scheduler != null) {
-            scheduler.shutdown();
-            try {
-                scheduler.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        s.shutdown();
+        try {
+            s.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
