@@ -1,6 +1,7 @@
 package io.tidemark.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,12 +34,13 @@ class DuckDbStoreIT extends StoreContract {
     }
 
     /**
-     * What the DuckDB provider's direct append relies on, and why it counts what it appended: the Appender writes
-     * inside the connection's open transaction (a rollback leaves nothing), and a key it cannot store may vanish
-     * without an error. If DuckDB starts reporting that error, this test says so and the count can go.
+     * What the DuckDB provider's direct append relies on: the Appender writes inside the connection's open
+     * transaction (a rollback leaves nothing); a key that breaks the primary key fails its explicit {@code flush()},
+     * while {@code close()} alone swallows that error and silently stores none of the rows. If DuckDB's
+     * {@code close()} starts reporting the error, this test says so.
      */
     @Test
-    void duckDbAppender_writesInTheConnectionsTransaction_andDropsACollidingKeySilently() throws Exception {
+    void duckDbAppender_writesInTheConnectionsTransaction_andOnlyFlushReportsACollidingKey() throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("appender.duckdb"));
                 Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA t");
@@ -46,22 +48,29 @@ class DuckDbStoreIT extends StoreContract {
                     + "PRIMARY KEY (\"timestamp\", \"rtId\"))");
             c.setAutoCommit(false);
             assertThat(count(s)).isZero();
-            append(c, 1000, false);
+            append(c, 0, 1000, true);
             assertThat(count(s)).isEqualTo(1000);
             c.rollback();
             assertThat(count(s)).isZero();
 
-            append(c, 10, false);
+            append(c, 0, 10, true);
             c.commit();
             assertThat(count(s)).isEqualTo(10);
 
-            append(c, 1, false); // the first key again: stored and committed
+            // keys 9 (stored) and 10, 11 (new): flush fails, nothing of the append stays
+            assertThatThrownBy(() -> append(c, 9, 3, true)).isInstanceOf(java.sql.SQLException.class)
+                    .hasMessageContaining("Duplicate key");
+            c.rollback();
+            assertThat(count(s)).isEqualTo(10);
+
+            // the same append closed without flush: no error, and none of the three rows is stored
+            append(c, 9, 3, false);
             c.commit();
             assertThat(count(s)).isEqualTo(10);
         }
     }
 
-    private static void append(Connection c, int rows, boolean duplicate) throws Exception {
+    private static void append(Connection c, int from, int rows, boolean flush) throws Exception {
         String catalog;
         try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT current_database()")) {
             rs.next();
@@ -69,12 +78,15 @@ class DuckDbStoreIT extends StoreContract {
         }
         try (org.duckdb.DuckDBAppender app = c.unwrap(org.duckdb.DuckDBConnection.class).createAppender(catalog, "t",
                 "a")) {
-            for (int i = 0; i < rows; i++) {
+            for (int i = from; i < from + rows; i++) {
                 app.beginRow();
-                app.appendEpochMicros(1_700_000_000_000_000L + (duplicate ? 0 : i));
+                app.appendEpochMicros(1_700_000_000_000_000L + i);
                 app.append("s1");
                 app.append(1.0);
                 app.endRow();
+            }
+            if (flush) {
+                app.flush();
             }
         }
     }

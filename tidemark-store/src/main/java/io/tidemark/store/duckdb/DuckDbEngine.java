@@ -6,7 +6,7 @@ import io.tidemark.store.jdbc.BatchWrite;
 import io.tidemark.store.jdbc.Engine;
 import io.tidemark.store.jdbc.SqlDialect;
 import io.tidemark.store.jdbc.Jdbc;
-import io.tidemark.store.jdbc.LateKeyStored;
+import io.tidemark.store.jdbc.KeyAlreadyStored;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,8 +25,11 @@ final class DuckDbEngine implements Engine {
     private final DuckDbDialect dialect;
     private final DuckDBConnection root;
     private final String where;
-    /** Archives (qualified table names) whose last late part met a stored key: look up before inserting. */
-    private final Set<String> resending = ConcurrentHashMap.newKeySet();
+    /**
+     * Archives (qualified table names) whose last write met stored keys: look before writing until a batch finds
+     * none. Only a hint; either way the write is correct.
+     */
+    private final Set<String> careful = ConcurrentHashMap.newKeySet();
 
     DuckDbEngine(DuckDBConnection root, String where) throws SQLException {
         this.root = root;
@@ -53,43 +56,47 @@ final class DuckDbEngine implements Engine {
     }
 
     /**
-     * The Appender straight into the archive where no key can collide; otherwise the Appender into a
-     * connection-local staging table, then plain inserts where no key can collide and a compare elsewhere; all
-     * inside the caller's transaction (the Appender writes in the connection's transaction: a rollback removes its
-     * rows).
+     * The Appender straight into the archive unless the archive is known to meet stored keys; otherwise look first:
+     * the Appender into a connection-local staging table, then plain inserts where no key can collide, an upsert
+     * where stored rows lie in the on-time range, and a compare for the late part. All inside the caller's
+     * transaction (the Appender writes in the connection's transaction: a rollback removes its rows).
      *
-     * <p>Engine difference APPEND_DIRECT_WHEN_NO_OVERLAP: DuckDB's {@code ON CONFLICT} insert is slower than a plain
-     * one and leaves a table that scans about 15 % slower (measured with the rollup statement on 10 M rows), and a
-     * staging copy costs another pass. When a batch has no late part and no stored row lies in its time range — the
-     * usual case for streaming data — no key of it can collide (the batch has no duplicate key), so it is appended
-     * to the archive directly, as DuckDB's own bulk path would; the single writer lock keeps that true until commit.
-     * With stored rows in the range it is staged and upserted.
-     *
-     * <p>Engine difference LATE_KEYS_INSERTED_PLAINLY: in DuckDB 1.4 an {@code ON CONFLICT} insert costs far more
-     * than a plain one and grows with the stored rows (200 keys spread over an archive of 4.8 M rows: 115–420 ms),
-     * while a plain insert checks each key in the primary key's ART index (about 15 ms). Late samples are usually
-     * new keys, so the late part is first inserted plainly, together with the on-time part when that one needs no
-     * upsert. A stored key makes the insert fail and aborts the transaction (DuckDB has no savepoints):
-     * {@link LateKeyStored} asks the store to run it again with {@link BatchWrite#compareLate()}.
+     * <p>Engine difference APPEND_DIRECT: DuckDB's {@code ON CONFLICT} insert is slower than a plain one and leaves a
+     * table that scans about 15 % slower (measured with the rollup statement on 10 M rows), a staging copy costs
+     * another pass, and even the zone-map-pruned check for stored rows in the batch's range costs a few percent of a
+     * write. Streaming data and late samples are almost always new keys, so the first attempt appends the whole
+     * batch to the archive without looking, as DuckDB's own bulk path would. A stored key makes the Appender's flush
+     * fail on the primary key (the batch itself has no duplicate key); the transaction is then aborted (DuckDB has
+     * no savepoints), and {@link KeyAlreadyStored} asks the store to run it again with {@link BatchWrite#compare()}.
+     * An archive whose write needed that retry keeps looking first ({@code careful}) until a batch finds neither
+     * stored rows in its on-time range nor stored late keys, so a client re-sending a stretch pays the failed
+     * attempt once, not per batch.
      *
      * <p>Engine difference LATE_RESENDS_COMPARED_IN_SPAN: the comparison never uses {@code ON CONFLICT}. The late
      * keys are looked up by one join against the archive restricted to the late part's time span (zone maps prune
      * the rest); the stored rows that differ are updated and the new keys inserted, in the same span, and only those
-     * samples are returned, so identical re-sends change and mark nothing. Re-sends come in runs (a gateway
-     * re-sending its buffer), so after a batch whose late part met a stored key the next batches of that archive
-     * look up first instead of trying the plain insert, until a look-up finds none stored. The look-up is not the
-     * default because its cost follows the stored rows in the late span: narrow for a gateway's replay, the whole
-     * archive for late samples scattered over the history (measured in docs/benchmarks.md, "bench late").
+     * samples are returned, so identical re-sends change and mark nothing. Its cost follows the stored rows in the
+     * late span: narrow for a gateway's replay, the whole archive for late samples scattered over the history
+     * (measured in docs/benchmarks.md, "bench late"), which is why it is not the first attempt.
      */
     @Override
     public long[] writeBatch(Connection tx, BatchWrite w) throws SQLException {
         BatchWrite.Split split = w.split();
-        boolean overlap = split.late() == 0 && overlaps(tx, w, split.onTimeMin(), split.onTimeMax());
-        if (split.late() == 0 && !overlap) {
-            // The streaming case: no stored row in the batch's range, and the single writer lock keeps it so until
-            // commit, so no key can collide; the Appender writes inside the caller's transaction.
+        String archive = dialect.table(w.tenant(), w.archive().name());
+        if (!w.compare() && !careful.contains(archive)) {
+            try {
+                append(tx, w, dialect.catalog(), w.tenant().value(), w.archive().name());
+            } catch (SQLException e) {
+                careful.add(archive);
+                throw new KeyAlreadyStored(e);
+            }
+            return split.late() == 0 ? Jdbc.NO_SAMPLES : Jdbc.microsBefore(w.batch(), w.lateBefore());
+        }
+        boolean onTimeOverlap = split.onTime() > 0 && overlaps(tx, w, split.onTimeMin(), split.onTimeMax());
+        if (split.late() == 0 && !onTimeOverlap) {
+            // no stored row in the batch's range, and the single writer lock keeps it so until commit
             append(tx, w, dialect.catalog(), w.tenant().value(), w.archive().name());
-            checkAppended(tx, w, split);
+            careful.remove(archive);
             return Jdbc.NO_SAMPLES;
         }
         String staging = stage(tx, w);
@@ -98,25 +105,18 @@ final class DuckDbEngine implements Engine {
                 moveAll(tx, w, staging, true);
                 return Jdbc.NO_SAMPLES;
             }
-            boolean onTimeOverlap = split.onTime() > 0 && overlaps(tx, w, split.onTimeMin(), split.onTimeMax());
-            String archive = dialect.table(w.tenant(), w.archive().name());
-            if (!w.compareLate() && !resending.contains(archive)) {
-                insertLatePlainly(tx, w, staging, onTimeOverlap);
-                return Jdbc.microsBefore(w.batch(), w.lateBefore());
-            }
             long stored = lateStatement(tx, w, split, dialect.countStoredBefore(w.tenant(), w.archive(), staging),
                     true)[0];
             if (stored == 0) {
-                resending.remove(archive);
                 if (onTimeOverlap) {
                     movePart(tx, w, staging, true, false);
                     movePart(tx, w, staging, false, true);
                 } else {
                     moveAll(tx, w, staging, false);
+                    careful.remove(archive);
                 }
                 return Jdbc.microsBefore(w.batch(), w.lateBefore());
             }
-            resending.add(archive);
             long[] changed = lateStatement(tx, w, split, dialect.updateChangedBefore(w.tenant(), w.archive(),
                     staging), false);
             if (stored < split.late()) {
@@ -130,25 +130,6 @@ final class DuckDbEngine implements Engine {
         } finally {
             drop(tx, staging);
         }
-    }
-
-    /**
-     * The late part by plain insert: with the on-time part in one statement when that one needs no upsert. A
-     * failure here can only be a stored late key (the on-time part's range holds none, the batch has no duplicate
-     * key); any other error surfaces from the retry.
-     */
-    private void insertLatePlainly(Connection tx, BatchWrite w, String staging, boolean onTimeOverlap)
-            throws SQLException {
-        try {
-            if (!onTimeOverlap) {
-                moveAll(tx, w, staging, false);
-                return;
-            }
-            movePart(tx, w, staging, true, false);
-        } catch (SQLException e) {
-            throw new LateKeyStored(e);
-        }
-        movePart(tx, w, staging, false, true);
     }
 
     /**
@@ -191,7 +172,11 @@ final class DuckDbEngine implements Engine {
         return "temp.main." + dialect.quote(STAGING);
     }
 
-    /** Appends the batch to a table of the archive's layout, inside the caller's transaction. */
+    /**
+     * Appends the batch to a table of the archive's layout, inside the caller's transaction. Flushes explicitly:
+     * DuckDB's JDBC Appender (1.4) reports a broken primary key only from {@code flush()}; its {@code close()}
+     * swallows that error and the rows are silently not stored (DuckDbStoreIT pins both).
+     */
     private static void append(Connection tx, BatchWrite w, String catalog, String schema, String table)
             throws SQLException {
         List<Column> cols = w.archive().columns();
@@ -206,6 +191,7 @@ final class DuckDbEngine implements Engine {
                 }
                 app.endRow();
             }
+            app.flush();
         }
     }
 
@@ -236,25 +222,6 @@ final class DuckDbEngine implements Engine {
             s.execute("DROP TABLE IF EXISTS " + staging);
         } catch (SQLException ignored) {
             // aborted transaction: the rollback drops the table
-        }
-    }
-
-    /**
-     * The direct append's receipt: DuckDB's Appender (JDBC 1.4) can drop rows that break the primary key without an
-     * error, so the range, empty before, must now hold exactly the batch. Cheap: the rows just appended, found by
-     * zone maps. Throws (and the transaction rolls back) rather than acknowledge a sample that was not stored.
-     */
-    private void checkAppended(Connection tx, BatchWrite w, BatchWrite.Split split) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement(dialect.countInClosedRange(w.tenant(), w.archive().name()))) {
-            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(split.onTimeMin())));
-            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(split.onTimeMax())));
-            try (ResultSet rs = ps.executeQuery()) {
-                long stored = rs.next() ? rs.getLong(1) : -1;
-                if (stored != w.batch().size()) {
-                    throw new SQLException("appended " + w.batch().size() + " samples to archive '"
-                            + w.archive().name() + "' but its range holds " + stored + "; the batch is not written");
-                }
-            }
         }
     }
 

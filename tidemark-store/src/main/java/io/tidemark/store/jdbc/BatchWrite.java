@@ -9,12 +9,13 @@ import io.tidemark.core.TenantId;
  *
  * @param lateBefore the greatest protected watermark (epoch microseconds): samples before it are late;
  *     {@code Long.MIN_VALUE} when nothing can be late
- * @param compareLate false on the first attempt, where an engine that cannot recover inside a transaction may insert
- *     the late part plainly and throw {@link LateKeyStored} if a key is already stored; true on the retry, where the
- *     late part must be compared with the stored rows
+ * @param compare false on the first attempt, where an engine that cannot recover inside a transaction may write
+ *     without looking and throw {@link KeyAlreadyStored} if a key is already stored; true on the retry, where the
+ *     engine must look first: upsert the on-time part where stored rows lie in its range, and compare the late part
+ *     with the stored rows
  */
 public record BatchWrite(TenantId tenant, ArchiveDefinition archive, SampleBatch batch, long lateBefore,
-        boolean compareLate) {
+        boolean compare) {
 
     /** How the batch splits at {@link #lateBefore}: counts and closed time ranges of both parts. */
     public Split split() {

@@ -30,8 +30,8 @@ public interface Engine extends AutoCloseable {
      * copy when no stored row lies in its own time range, an upsert otherwise. The late part is usually made of new
      * keys (a gateway replaying what it buffered); an engine may insert it plainly too, and must then fall back to
      * comparing with the stored rows when a key is stored — inside the transaction (PostgreSQL, via a savepoint) or
-     * by throwing {@link LateKeyStored} so the store writes the batch again with {@link BatchWrite#compareLate()}
-     * (DuckDB). Nothing here scans the whole archive: range checks use the time index or zone maps, key checks the
+     * by throwing {@link KeyAlreadyStored} so the store writes the batch again with {@link BatchWrite#compare()}
+     * (DuckDB, which may also try the whole batch that way first). Nothing here scans the whole archive: range checks use the time index or zone maps, key checks the
      * primary key or the late part's own time span.
      *
      * <p>Returns the timestamps (epoch microseconds, any order, one per sample) of the late samples that are new or

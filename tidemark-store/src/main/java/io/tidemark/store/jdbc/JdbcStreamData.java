@@ -207,8 +207,8 @@ final class JdbcStreamData implements StreamData {
      * One transaction: lock the dependants' state rows (shared), write, then mark the buckets of the samples that
      * are late and new or changed (see {@link LateData} for why nothing slips between an aggregate and its
      * watermark). A batch with no sample below any protected watermark costs one extra indexed read. When the
-     * engine's plain insert of the late part meets a stored key and cannot recover inside the transaction, the
-     * whole transaction is rolled back and run once more, comparing the late part with the stored rows.
+     * engine's write without looking meets a stored key and cannot recover inside the transaction, the whole
+     * transaction is rolled back and run once more, looking first (see {@link BatchWrite#compare()}).
      */
     private int writeValidated(TenantId tenant, ArchiveInfo a, SampleBatch batch) {
         if (batch.size() == 0) {
@@ -217,17 +217,17 @@ final class JdbcStreamData implements StreamData {
         String what = "write " + batch.size() + " samples to " + a.name();
         try {
             return store.inTransaction(what, c -> writeInTransaction(c, tenant, a, batch, false));
-        } catch (LateKeyStored retry) {
+        } catch (KeyAlreadyStored retry) {
             return store.inTransaction(what, c -> writeInTransaction(c, tenant, a, batch, true));
         }
     }
 
     private int writeInTransaction(Connection c, TenantId tenant, ArchiveInfo a, SampleBatch batch,
-            boolean compareLate) throws SQLException {
+            boolean compare) throws SQLException {
         List<LateData.Dependant> dependants = late.dependants(c, tenant, a.name());
         long bound = LateData.protectedBound(dependants);
         long[] changed = store.engine().writeBatch(c, new BatchWrite(tenant, a.definition(), batch, bound,
-                compareLate));
+                compare));
         if (changed.length > 0) {
             markLate(c, tenant, a, dependants, changed);
         }

@@ -170,13 +170,7 @@ public abstract class SqlDialect {
                 + " WHERE " + quote(TS) + (before ? " < ?" : " >= ?") + (upsert ? upsertClause(def) : "");
     }
 
-    /** Whether any row lies in a closed time range. Binds: from, to (both inclusive). */
-    /** How many rows lie in the closed time range {@code [?, ?]} of an archive. */
-    public String countInClosedRange(TenantId tenant, String archive) {
-        return "SELECT count(*) FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND " + quote(TS)
-                + " <= ?";
-    }
-
+    /** Whether any row lies in a closed time range (a count of 0 or 1). Binds: from, to (both inclusive). */
     public String anyInClosedRange(TenantId tenant, String archive) {
         return "SELECT count(*) FROM (SELECT 1 FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND "
                 + quote(TS) + " <= ? LIMIT 1) AS t";
