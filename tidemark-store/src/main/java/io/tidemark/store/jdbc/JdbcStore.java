@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,11 @@ public final class JdbcStore implements Store {
     private final Engine engine;
     private final SqlDialect dialect;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /**
+     * Bumped by every transaction that may have changed rollup metadata (state rows, stale ranges); a cache of it is
+     * valid while this is unchanged. Exact on single-writer engines, where it only moves under the writer lock.
+     */
+    private final AtomicLong metadataVersion = new AtomicLong();
     private final Catalog catalog;
     private final JdbcStreamData streamData;
     private final JdbcRollupRuntime rollups;
@@ -106,6 +112,16 @@ public final class JdbcStore implements Store {
 
     /** Runs {@code work} in one transaction; commits on return, rolls back on any exception. */
     <T> T inTransaction(String what, Jdbc.Work<T> work) {
+        return inTransaction(what, work, true);
+    }
+
+    /**
+     * Runs {@code work} in one transaction; commits on return, rolls back on any exception.
+     *
+     * @param changesMetadata false only for a transaction that writes archive rows and nothing else unless it says
+     *     so by {@link #metadataChanged()}; every other transaction bumps {@link #metadataVersion()} when it ends
+     */
+    <T> T inTransaction(String what, Jdbc.Work<T> work, boolean changesMetadata) {
         boolean lock = engine.singleWriter();
         if (lock) {
             writeLock.lock();
@@ -123,10 +139,23 @@ public final class JdbcStore implements Store {
         } catch (SQLException e) {
             throw Jdbc.storeError(what, e);
         } finally {
+            if (changesMetadata) {
+                metadataVersion.incrementAndGet();
+            }
             if (lock) {
                 writeLock.unlock();
             }
         }
+    }
+
+    /** See {@link #inTransaction(String, Jdbc.Work, boolean)}. */
+    long metadataVersion() {
+        return metadataVersion.get();
+    }
+
+    /** Called inside a transaction run with {@code changesMetadata} false when it changes rollup metadata after all. */
+    void metadataChanged() {
+        metadataVersion.incrementAndGet();
     }
 
     /** Runs a read in auto-commit mode. */

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 final class JdbcStreamData implements StreamData {
     /** The actor of {@code LATE_SKIPPED} entries: the store does not know who sent the batch. */
@@ -40,6 +41,8 @@ final class JdbcStreamData implements StreamData {
     private final JdbcStore store;
     private final Catalog catalog;
     private final LateData late;
+    /** See {@link #dependants(Connection, TenantId, String)}; keyed by tenant and archive. */
+    private final Map<String, CachedDependants> dependantsCache = new ConcurrentHashMap<>();
     private final SqlDialect d;
 
     JdbcStreamData(JdbcStore store, Catalog catalog, LateData late) {
@@ -216,15 +219,15 @@ final class JdbcStreamData implements StreamData {
         }
         String what = "write " + batch.size() + " samples to " + a.name();
         try {
-            return store.inTransaction(what, c -> writeInTransaction(c, tenant, a, batch, false));
+            return store.inTransaction(what, c -> writeInTransaction(c, tenant, a, batch, false), false);
         } catch (KeyAlreadyStored retry) {
-            return store.inTransaction(what, c -> writeInTransaction(c, tenant, a, batch, true));
+            return store.inTransaction(what, c -> writeInTransaction(c, tenant, a, batch, true), false);
         }
     }
 
     private int writeInTransaction(Connection c, TenantId tenant, ArchiveInfo a, SampleBatch batch,
             boolean compare) throws SQLException {
-        List<LateData.Dependant> dependants = late.dependants(c, tenant, a.name());
+        List<LateData.Dependant> dependants = dependants(c, tenant, a.name());
         long bound = LateData.protectedBound(dependants);
         long[] changed = store.engine().writeBatch(c, new BatchWrite(tenant, a.definition(), batch, bound,
                 compare));
@@ -234,8 +237,37 @@ final class JdbcStreamData implements StreamData {
         return batch.size();
     }
 
+    /**
+     * The dependants of {@code archive} as {@link LateData#dependants} reads them. On a single-writer engine they are
+     * kept between writes while no transaction could have changed them ({@link JdbcStore#metadataVersion()}): this
+     * runs first in the write transaction, under the writer lock, and on DuckDB the read costs about a millisecond,
+     * which is most of a small batch's write.
+     */
+    private List<LateData.Dependant> dependants(Connection c, TenantId tenant, String archive) throws SQLException {
+        if (!store.engine().singleWriter()) {
+            return late.dependants(c, tenant, archive);
+        }
+        String key = tenant.value() + '/' + archive;
+        long version = store.metadataVersion();
+        CachedDependants hit = dependantsCache.get(key);
+        if (hit != null && hit.version() == version) {
+            return hit.dependants();
+        }
+        List<LateData.Dependant> read = new ArrayList<>();
+        for (LateData.Dependant d : late.dependants(c, tenant, archive)) {
+            read.add(new LateData.Dependant(d.name(), d.bucket(), d.first(), d.protectedUntil(),
+                    d.stale() == null ? null : List.copyOf(d.stale())));
+        }
+        List<LateData.Dependant> dependants = List.copyOf(read);
+        dependantsCache.put(key, new CachedDependants(version, dependants));
+        return dependants;
+    }
+
+    private record CachedDependants(long version, List<LateData.Dependant> dependants) {}
+
     private void markLate(Connection c, TenantId tenant, ArchiveInfo a, List<LateData.Dependant> dependants,
             long[] changed) throws SQLException {
+        store.metadataChanged();
         Arrays.sort(changed);
         Instant now = store.clock().instant();
         int start = 0;
