@@ -96,7 +96,8 @@ final class KeyDictionary {
     /**
      * A row with this key entered the table: count it and stamp its id into the row. A series' rows mostly keep their
      * key, so the series remembers the slot of its last row's key, and a row with that key (still live) skips the
-     * hash lookup.
+     * hash lookup. The remembered slot may be a dropped dictionary's that had this number, with an id past this
+     * one's ids: only a slot this dictionary holds counts.
      */
     void retain(Object[] row) {
         Object k;
@@ -109,7 +110,7 @@ final class KeyDictionary {
         }
         LiveTables.Series series = (LiveTables.Series) row[seriesSlot];
         Slot s = (Slot) series.groupSlot(number);
-        if (s == null || byId[s.id] != s || !Objects.equals(s.key, k)) {
+        if (s == null || s.id >= byId.length || byId[s.id] != s || !Objects.equals(s.key, k)) {
             s = slots.get(k);
             if (s == null) {
                 s = allocate(k);

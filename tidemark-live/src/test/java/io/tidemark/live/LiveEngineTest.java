@@ -75,6 +75,27 @@ class LiveEngineTest {
         assertThat(plain.events).containsExactly("snapshotBegin q", "added q Tuple[key=[], values=[1]]", "snapshotEnd q");
     }
 
+    /** A series remembers its last key's slot; a slot of a dropped dictionary must not be taken for one of its successor's. */
+    @Test
+    void groupByDroppedAndAnotherRegistered_seriesRememberingOldSlotsStillGroupCorrectly() {
+        Samples batch = Samples.batch();
+        for (int i = 0; i < 40; i++) {
+            batch.add("r" + i, t(-5), 1.0, (long) i, i % 2 == 0 ? "even" : "odd", null);
+        }
+        ingest(batch);
+        sub.register(QueryConfig.of("q1", "SELECT rtId, COUNT(*) AS n FROM recent.m GROUP BY rtId"));
+        engine.cut(TENANT);
+        assertThat(result("q1")).hasSize(40);
+        sub.unregister("q1");
+        engine.cut(TENANT);
+
+        sub.register(QueryConfig.of("q2", "SELECT s, COUNT(*) AS n FROM recent.m GROUP BY s"));
+        engine.cut(TENANT);
+
+        assertThat(result("q2")).containsOnly(Map.entry(List.of("even"), List.of("even", 20L)),
+                Map.entry(List.of("odd"), List.of("odd", 20L)));
+    }
+
     @Test
     void replacedSample_updatesItsGroupOnce() {
         sub.register(QueryConfig.of("q", "SELECT s, COUNT(*) AS n, SUM(b) AS total FROM recent.m GROUP BY s"));
