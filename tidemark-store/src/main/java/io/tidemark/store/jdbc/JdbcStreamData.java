@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 final class JdbcStreamData implements StreamData {
     /** The actor of {@code LATE_SKIPPED} entries: the store does not know who sent the batch. */
@@ -41,8 +40,9 @@ final class JdbcStreamData implements StreamData {
     private final JdbcStore store;
     private final Catalog catalog;
     private final LateData late;
-    /** See {@link #dependants(Connection, TenantId, String)}; keyed by tenant and archive. */
-    private final Map<String, CachedDependants> dependantsCache = new ConcurrentHashMap<>();
+    /** Keyed by tenant and archive. */
+    private final MetadataCache<List<LateData.Dependant>> dependantsCache;
+    private final MetadataCache<ArchiveInfo> archiveCache;
     private final SqlDialect d;
 
     JdbcStreamData(JdbcStore store, Catalog catalog, LateData late) {
@@ -50,6 +50,8 @@ final class JdbcStreamData implements StreamData {
         this.catalog = catalog;
         this.late = late;
         this.d = store.dialect();
+        this.dependantsCache = new MetadataCache<>(store);
+        this.archiveCache = new MetadataCache<>(store);
     }
 
     @Override
@@ -179,9 +181,11 @@ final class JdbcStreamData implements StreamData {
         return store.read("read archive " + archive, c -> catalog.archive(c, tenant, archive));
     }
 
+    /** Kept between calls on a single-writer engine ({@link MetadataCache}): every ingest request reads it. */
     @Override
     public ArchiveInfo requireArchive(TenantId tenant, String archive) {
-        return store.read("read archive " + archive, c -> catalog.requireArchive(c, tenant, archive));
+        return archiveCache.get(tenant.value() + '/' + archive, () -> store.read("read archive " + archive,
+                c -> catalog.requireArchive(c, tenant, archive)));
     }
 
     @Override
@@ -238,32 +242,19 @@ final class JdbcStreamData implements StreamData {
     }
 
     /**
-     * The dependants of {@code archive} as {@link LateData#dependants} reads them. On a single-writer engine they are
-     * kept between writes while no transaction could have changed them ({@link JdbcStore#metadataVersion()}): this
-     * runs first in the write transaction, under the writer lock, and on DuckDB the read costs about a millisecond,
-     * which is most of a small batch's write.
+     * The dependants of {@code archive} as {@link LateData#dependants} reads them, kept between writes on a
+     * single-writer engine ({@link MetadataCache}; this runs first in the write transaction, under the writer lock).
      */
     private List<LateData.Dependant> dependants(Connection c, TenantId tenant, String archive) throws SQLException {
-        if (!store.engine().singleWriter()) {
-            return late.dependants(c, tenant, archive);
-        }
-        String key = tenant.value() + '/' + archive;
-        long version = store.metadataVersion();
-        CachedDependants hit = dependantsCache.get(key);
-        if (hit != null && hit.version() == version) {
-            return hit.dependants();
-        }
-        List<LateData.Dependant> read = new ArrayList<>();
-        for (LateData.Dependant d : late.dependants(c, tenant, archive)) {
-            read.add(new LateData.Dependant(d.name(), d.bucket(), d.first(), d.protectedUntil(),
-                    d.stale() == null ? null : List.copyOf(d.stale())));
-        }
-        List<LateData.Dependant> dependants = List.copyOf(read);
-        dependantsCache.put(key, new CachedDependants(version, dependants));
-        return dependants;
+        return dependantsCache.get(tenant.value() + '/' + archive, () -> {
+            List<LateData.Dependant> read = new ArrayList<>();
+            for (LateData.Dependant d : late.dependants(c, tenant, archive)) {
+                read.add(new LateData.Dependant(d.name(), d.bucket(), d.first(), d.protectedUntil(),
+                        d.stale() == null ? null : List.copyOf(d.stale())));
+            }
+            return List.copyOf(read);
+        });
     }
-
-    private record CachedDependants(long version, List<LateData.Dependant> dependants) {}
 
     private void markLate(Connection c, TenantId tenant, ArchiveInfo a, List<LateData.Dependant> dependants,
             long[] changed) throws SQLException {

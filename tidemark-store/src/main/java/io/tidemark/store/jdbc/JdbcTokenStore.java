@@ -22,11 +22,14 @@ final class JdbcTokenStore implements TokenStore {
     private final JdbcStore store;
     private final Catalog catalog;
     private final SqlDialect d;
+    /** Keyed by token hash. */
+    private final MetadataCache<TokenInfo> lookups;
 
     JdbcTokenStore(JdbcStore store, Catalog catalog) {
         this.store = store;
         this.catalog = catalog;
         this.d = store.dialect();
+        this.lookups = new MetadataCache<>(store);
     }
 
     @Override
@@ -93,15 +96,19 @@ final class JdbcTokenStore implements TokenStore {
         });
     }
 
+    /**
+     * Kept between calls on a single-writer engine ({@link MetadataCache}; a revocation is a transaction, so it ends
+     * the entry): every request looks its token up. Unknown hashes are not kept.
+     */
     @Override
     public Optional<TokenInfo> lookup(String hash) {
-        return store.read("look up token", c -> {
+        return Optional.ofNullable(lookups.get(hash, () -> store.read("look up token", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + d.meta("tokens")
                     + " WHERE hash = ? AND revoked_at IS NULL")) {
                 ps.setString(1, hash);
-                return rows(ps).stream().findFirst();
+                return rows(ps).stream().findFirst().orElse(null);
             }
-        });
+        })));
     }
 
     private static List<TokenInfo> rows(PreparedStatement ps) throws SQLException {
