@@ -119,19 +119,10 @@ final class DuckDbDialect extends SqlDialect {
 
     /**
      * ROW_LOCKS: none; the single writer lock serialises the writing transaction with aggregates and recomputes, so
-     * the dependants' stale ranges cannot change before this transaction marks them and are read in the same
-     * statement (one statement fewer per late batch).
+     * the dependants' stale ranges cannot change before this transaction marks them.
      */
     @Override
     public String lockDependants() {
-        return "SELECT r.name, r.bucket, r.start_at, r.watermark, r.pending_watermark, s.range_from, s.range_to, "
-                + "s.first_recorded_at FROM " + meta("rollups") + " AS r LEFT JOIN " + meta("stale_ranges")
-                + " AS s ON s.tenant = r.tenant AND s.rollup = r.name WHERE r.tenant = ? AND r.source = ? "
-                + "ORDER BY r.name, s.range_from, s.range_to";
-    }
-
-    @Override
-    public boolean dependantsWithStaleRanges() {
-        return true;
+        return dependantsWithStaleRanges();
     }
 }

@@ -11,13 +11,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -48,9 +45,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * A rollup's ranges are kept disjoint and non-adjacent: a new range merges with every range it overlaps or touches,
  * keeping the earliest {@code first_recorded_at}. Past {@link #MAX_RANGES} ranges the closest ones are merged over
  * their gap: the record stays small under heavy, scattered backfill, at the price of re-aggregating a few buckets
- * that were not stale, which is harmless (recompute is idempotent). Two PostgreSQL writers marking the same rollup
- * at once may each insert their merged range (both hold only the shared lock); the ranges then overlap until the
- * next merge, which loses nothing.
+ * that were not stale, which is harmless (recompute is idempotent). A writer merges with the ranges it read with the
+ * state rows. Two PostgreSQL writers marking the same rollup at once may each insert their merged range (both hold
+ * only the shared lock); the ranges then overlap until the next merge, which loses nothing. A range a recompute
+ * consumed while a PostgreSQL writer waited for the state row can come back once with that writer's merge (see
+ * {@link SqlDialect#lockDependants()}): its buckets are re-aggregated once more, never missed.
  */
 final class LateData {
     /** Most ranges kept per rollup; beyond it the closest neighbours merge. */
@@ -64,8 +63,7 @@ final class LateData {
      *
      * @param protectedUntil {@code max(watermark, pending_watermark)}; null when neither is set (nothing is late)
      * @param first the rollup's first bucket ({@code floor(startAt)}), or null; nothing before it is ever stale
-     * @param stale its stale ranges, oldest first, when read with the state row
-     *     ({@link SqlDialect#dependantsWithStaleRanges()}); null when they are read at marking time
+     * @param stale its stale ranges, oldest first, read with the state row
      */
     record Dependant(String name, Bucket bucket, Instant first, Instant protectedUntil, List<StaleRange> stale) {}
 
@@ -73,13 +71,9 @@ final class LateData {
         this.d = dialect;
     }
 
-    /**
-     * The direct dependants of {@code source}, read with the shared lock described above; with their stale ranges
-     * where the dialect reads them in the same statement (one row per range).
-     */
+    /** The direct dependants of {@code source} with their stale ranges, read with the shared lock described above. */
     List<Dependant> dependants(Connection c, TenantId tenant, String source) throws SQLException {
         List<Dependant> out = new ArrayList<>(2);
-        boolean withRanges = d.dependantsWithStaleRanges();
         try (PreparedStatement ps = c.prepareStatement(d.lockDependants())) {
             ps.setString(1, tenant.value());
             ps.setString(2, source);
@@ -92,10 +86,10 @@ final class LateData {
                         Instant startAt = Jdbc.getInstant(rs, 3);
                         Instant protectedUntil = later(Jdbc.getInstant(rs, 4), Jdbc.getInstant(rs, 5));
                         last = new Dependant(name, b, startAt == null ? null : b.floor(startAt), protectedUntil,
-                                withRanges ? new ArrayList<>() : null);
+                                new ArrayList<>());
                         out.add(last);
                     }
-                    Instant rangeFrom = withRanges ? Jdbc.getInstant(rs, 6) : null;
+                    Instant rangeFrom = Jdbc.getInstant(rs, 6);
                     if (rangeFrom != null) {
                         last.stale().add(new StaleRange(rangeFrom, Jdbc.getInstant(rs, 7), Jdbc.getInstant(rs, 8)));
                     }
@@ -187,59 +181,27 @@ final class LateData {
     }
 
     /**
-     * Merges each rollup's new ranges into its stored ones. The stored ones come with the dependants where the
-     * dialect reads them together, else from one read for all the rollups; then, per rollup, nothing when the
-     * stored ranges already cover the new ones (the usual case while late data keeps hitting the same buckets), else
-     * the changed ranges are updated in place (a range that grew) and the rest deleted or inserted.
+     * Merges each rollup's new ranges into its stored ones, read with the dependants: nothing when the stored ranges
+     * already cover the new ones (the usual case while late data keeps hitting the same buckets), else the changed
+     * ranges are updated in place (a range that grew) and the rest deleted or inserted.
      */
     private void merge(Connection c, TenantId tenant, List<Dependant> dependants, Map<String, List<StaleRange>> add)
             throws SQLException {
-        if (add.isEmpty()) {
-            return;
-        }
-        Map<String, List<StaleRange>> stored = new HashMap<>();
         for (Dependant dep : dependants) {
-            if (dep.stale() != null) {
-                stored.put(dep.name(), dep.stale());
+            List<StaleRange> added = add.get(dep.name());
+            if (added == null) {
+                continue;
             }
-        }
-        if (!stored.keySet().containsAll(add.keySet())) {
-            stored = read(c, tenant, add.keySet());
-        }
-        for (Map.Entry<String, List<StaleRange>> e : add.entrySet()) {
-            List<StaleRange> had = stored.getOrDefault(e.getKey(), List.of());
+            List<StaleRange> had = dep.stale();
             List<StaleRange> all = new ArrayList<>(had);
-            all.addAll(e.getValue());
+            all.addAll(added);
             List<StaleRange> merged = coalesce(all, MAX_RANGES);
             List<StaleRange> gone = new ArrayList<>(had);
             gone.removeAll(merged);
             List<StaleRange> fresh = new ArrayList<>(merged);
             fresh.removeAll(had);
-            write(c, tenant, e.getKey(), gone, fresh);
+            write(c, tenant, dep.name(), gone, fresh);
         }
-    }
-
-    /** The ranges of several rollups in one statement, each list oldest first. */
-    private Map<String, List<StaleRange>> read(Connection c, TenantId tenant, Set<String> rollups)
-            throws SQLException {
-        Map<String, List<StaleRange>> out = new HashMap<>();
-        String in = String.join(", ", Collections.nCopies(rollups.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT rollup, range_from, range_to, first_recorded_at FROM "
-                + d.meta("stale_ranges") + " WHERE tenant = ? AND rollup IN (" + in + ") ORDER BY rollup, range_from, "
-                + "range_to")) {
-            int i = 1;
-            ps.setString(i++, tenant.value());
-            for (String r : rollups) {
-                ps.setString(i++, r);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new StaleRange(
-                            Jdbc.getInstant(rs, 2), Jdbc.getInstant(rs, 3), Jdbc.getInstant(rs, 4)));
-                }
-            }
-        }
-        return out;
     }
 
     /**

@@ -312,29 +312,26 @@ public abstract class SqlDialect {
     }
 
     /**
-     * Dialect difference ROW_LOCKS: reads the rollups that read {@code source} directly, in name order, inside a
-     * transaction that writes the source, with a shared lock on their state rows: it waits for an aggregate or a
-     * recompute holding {@code FOR UPDATE}, and makes them wait for it, so the writer and the aggregate never
-     * overlap (see {@code LateData}). Columns: name, bucket, start_at, watermark, pending_watermark. Binds: tenant,
-     * source.
+     * Dialect difference ROW_LOCKS: reads the rollups that read {@code source} directly, in name order, each with its
+     * stale ranges, inside a transaction that writes the source, with a shared lock on their state rows: it waits
+     * for an aggregate or a recompute holding {@code FOR UPDATE}, and makes them wait for it, so the writer and the
+     * aggregate never overlap (see {@code LateData}). Columns: name, bucket, start_at, watermark,
+     * pending_watermark, then range_from, range_to, first_recorded_at (one row per range, in order; nulls when it
+     * has none). Binds: tenant, source.
+     *
+     * <p>The lock covers the state rows only ({@code FOR SHARE OF r}): after waiting for a recompute, PostgreSQL
+     * returns the state row's new version but the ranges of the statement's snapshot, so a range the recompute just
+     * consumed can come back once with a merge — a bucket re-aggregated once more, never one missed.
      */
     public String lockDependants() {
-        return dependants() + " FOR SHARE";
-    }
-
-    /**
-     * Dialect difference ROW_LOCKS: whether {@link #lockDependants()} also returns each dependant's stale ranges
-     * (columns 6–8: range_from, range_to, first_recorded_at; one row per range, null when it has none, ranges in
-     * order). Only where no concurrent writer can change them between that read and the marking: a PostgreSQL
-     * writer holds only the shared lock, so there they are read at marking time.
-     */
-    public boolean dependantsWithStaleRanges() {
-        return false;
+        return dependantsWithStaleRanges() + " FOR SHARE OF r";
     }
 
     /** {@link #lockDependants()} without the lock. */
-    protected String dependants() {
-        return "SELECT name, bucket, start_at, watermark, pending_watermark FROM " + meta("rollups")
-                + " WHERE tenant = ? AND source = ? ORDER BY name";
+    protected String dependantsWithStaleRanges() {
+        return "SELECT r.name, r.bucket, r.start_at, r.watermark, r.pending_watermark, s.range_from, s.range_to, "
+                + "s.first_recorded_at FROM " + meta("rollups") + " AS r LEFT JOIN " + meta("stale_ranges")
+                + " AS s ON s.tenant = r.tenant AND s.rollup = r.name WHERE r.tenant = ? AND r.source = ? "
+                + "ORDER BY r.name, s.range_from, s.range_to";
     }
 }
