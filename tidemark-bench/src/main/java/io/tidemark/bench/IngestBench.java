@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
  * {@code tidemark bench ingest}: HTTP ingest (NDJSON and CSV) into a server on embedded DuckDB vs DuckDB's Appender
  * straight into a table of the same shape, interleaved batch by batch in the same run.
  *
- * <p>Run: {@code ./tidemark bench ingest [--rtids 1000] [--seconds 1000] [--batch 50000] [--json]}.
+ * <p>Run: {@code ./tidemark bench ingest [--rtids 1000] [--seconds 1000] [--batch 50000] [--small-batch 100]
+ * [--json]}.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "HTTP ingest (NDJSON, CSV) samples/s into embedded DuckDB vs the raw DuckDB Appender, same run.")
@@ -43,6 +44,14 @@ final class IngestBench implements Callable<Integer> {
     @Option(names = "--clients", description = "concurrent clients for the pipelined NDJSON figure "
             + "(default: ${DEFAULT-VALUE})")
     int clients = 2;
+
+    @Option(names = "--small-batch", description = "samples per request for the small-batch figure: one gateway of "
+            + "that many series posting every second (default: ${DEFAULT-VALUE}; 0 skips it)")
+    int smallBatch = 100;
+
+    @Option(names = "--small-batches", description = "requests measured for the small-batch figure "
+            + "(default: ${DEFAULT-VALUE})")
+    int smallBatches = 500;
 
     @Option(names = "--warmup", description = "untimed batches per path first, into separate tables, so the JIT "
             + "has compiled both sides before timing (default: ${DEFAULT-VALUE})")
@@ -66,6 +75,7 @@ final class IngestBench implements Callable<Integer> {
         long csvNanos = 0;
         long concurrentNanos;
         long storeNanos = 0;
+        long[] small = null;
         try (RawDuckDb raw = new RawDuckDb(work.resolve("baseline.duckdb"));
                 TidemarkServer server = TidemarkServer.builder(config).build().start()) {
             raw.createSamples();
@@ -73,7 +83,8 @@ final class IngestBench implements Callable<Integer> {
                     .secret();
             TidemarkClient client = TidemarkClient.create(ConnectionConfig.builder(server.uri()).token(token)
                     .build());
-            for (String archive : List.of("ndjson", "csv", "concurrent", "direct", "warm_ndjson", "warm_csv")) {
+            for (String archive : List.of("ndjson", "csv", "concurrent", "direct", "warm_ndjson", "warm_csv",
+                    "small")) {
                 client.createArchive(archive, new LinkedHashMap<>(Map.of("a", "DOUBLE", "b", "DOUBLE")));
                 client.activateArchive(archive);
             }
@@ -103,6 +114,9 @@ final class IngestBench implements Callable<Integer> {
                 csvNanos += t3 - t2;
             }
             concurrentNanos = concurrent(client, gen);
+            if (smallBatch > 0) {
+                small = small(work, client);
+            }
         }
         double baseline = gen.total() / (rawNanos / 1e9);
         List<Figure> figures = new ArrayList<>();
@@ -114,6 +128,12 @@ final class IngestBench implements Callable<Integer> {
                 "rows/s", baseline, "DuckDB Appender into the table", Double.NaN));
         figures.add(new Figure("duckdb", "HTTP ingest NDJSON, " + clients + " clients", gen.total()
                 / (concurrentNanos / 1e9), "rows/s", baseline, "DuckDB Appender into the table", TARGET));
+        if (small != null) {
+            long rows = (long) smallBatch * smallBatches;
+            figures.add(new Figure("duckdb", "HTTP ingest NDJSON, " + smallBatch + "-sample requests", rows
+                    / (small[1] / 1e9), "rows/s", rows / (small[0] / 1e9), "DuckDB Appender, a commit per "
+                    + smallBatch + " rows", Double.NaN));
+        }
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put("samples", gen.total());
         setup.put("rtIds", rtIds);
@@ -146,6 +166,37 @@ final class IngestBench implements Callable<Integer> {
                 client.publishBody("warm_csv", TidemarkClient.BodyFormat.CSV, csv(b));
             }
         }
+    }
+
+    /**
+     * Small requests, as gateways post them: {@code smallBatch} series, one sample each per request, interleaved
+     * request by request with the Appender writing and committing the same rows into a database of its own, after
+     * as many untimed warm-up requests each way. Per-request costs (HTTP, auth, the archive and dependants look-ups,
+     * the commit) dominate here, not per-sample ones. Returns the nanoseconds of {raw, HTTP}.
+     */
+    private long[] small(Path work, TidemarkClient client) throws Exception {
+        log("ingest, " + smallBatches + " requests of " + smallBatch + " samples each way, interleaved");
+        Generator g = new Generator(smallBatch, 2 * smallBatches, smallBatch);
+        long[] nanos = new long[2];
+        try (RawDuckDb raw = new RawDuckDb(work.resolve("small.duckdb"))) {
+            raw.createSamples();
+            for (int k = 0; k < 2 * smallBatches; k++) {
+                Generator.Batch b = g.batch(k);
+                byte[] nd = ndjson(b);
+                long t0 = System.nanoTime();
+                raw.bulkWrite(b);
+                long t1 = System.nanoTime();
+                if (client.publishBody("small", TidemarkClient.BodyFormat.NDJSON, nd) != b.size()) {
+                    throw new IllegalStateException("small batch " + k + " not fully written");
+                }
+                long t2 = System.nanoTime();
+                if (k >= smallBatches) {
+                    nanos[0] += t1 - t0;
+                    nanos[1] += t2 - t1;
+                }
+            }
+        }
+        return nanos;
     }
 
     /**
