@@ -461,11 +461,61 @@ public final class SampleBatch {
     }
 
     /**
-     * Marks every row whose key occurs again later in the batch; null when all keys are distinct. An
-     * open-addressing table of row numbers: this runs on every ingest batch, so it allocates two arrays, not a
-     * map entry per row.
+     * Marks every row whose key occurs again later in the batch; null when all keys are distinct. In a batch in time
+     * order (the usual one: a gateway sends its samples as they come) a repeated key lies within one run of equal
+     * timestamps, so each run is checked on its own in a table that fits in cache; any other batch goes through
+     * one table for all its rows.
      */
     private static boolean[] findSuperseded(long[] micros, String[] rtIds) {
+        int n = micros.length;
+        for (int r = 1; r < n; r++) {
+            if (micros[r] < micros[r - 1]) {
+                return findSupersededAnyOrder(micros, rtIds);
+            }
+        }
+        boolean[] superseded = null;
+        int[] slots = new int[16];
+        for (int from = 0, to; from < n; from = to) {
+            to = from + 1;
+            while (to < n && micros[to] == micros[from]) {
+                to++;
+            }
+            if (to - from == 1) {
+                continue;
+            }
+            int cap = Integer.highestOneBit((to - from) * 2 - 1) << 1;
+            if (slots.length < cap) {
+                slots = new int[cap];
+            } else {
+                java.util.Arrays.fill(slots, 0, cap, 0);
+            }
+            int mask = cap - 1;
+            for (int r = from; r < to; r++) {
+                int h = mix(rtIds[r].hashCode()) & mask;
+                while (true) {
+                    int at = slots[h] - 1;
+                    if (at < 0) {
+                        slots[h] = r + 1;
+                        break;
+                    }
+                    if (rtIds[at].equals(rtIds[r])) {
+                        superseded = superseded != null ? superseded : new boolean[n];
+                        superseded[at] = true;
+                        slots[h] = r + 1;
+                        break;
+                    }
+                    h = (h + 1) & mask;
+                }
+            }
+        }
+        return superseded;
+    }
+
+    /**
+     * {@link #findSuperseded} for a batch in no particular order. An open-addressing table of row numbers: this runs
+     * on every such ingest batch, so it allocates two arrays, not a map entry per row.
+     */
+    private static boolean[] findSupersededAnyOrder(long[] micros, String[] rtIds) {
         int n = micros.length;
         int mask = Integer.highestOneBit(Math.max(2, n) * 2) * 2 - 1;
         int[] slots = new int[mask + 1];

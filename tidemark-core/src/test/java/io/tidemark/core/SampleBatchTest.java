@@ -172,6 +172,49 @@ class SampleBatchTest {
             assertThat(b.value(0, N)).isEqualTo(19L);
         }
 
+        /**
+         * Batches in time order (checked run by run) and in any order (one table), against the definition: a row
+         * stays when no later row has its key, and rows keep their order.
+         */
+        @Test
+        void validate_randomBatchesInAndOutOfTimeOrder_keepEachKeysLastOccurrence() {
+            java.util.Random rnd = new java.util.Random(11);
+            BatchLimits limits = new BatchLimits(400, 8, MIN, MAX, 10);
+            for (int i = 0; i < 2_000; i++) {
+                int n = rnd.nextInt(300);
+                int times = 1 + rnd.nextInt(6);
+                int ids = 1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 200);
+                long[] offsets = new long[n];
+                for (int r = 0; r < n; r++) {
+                    offsets[r] = rnd.nextInt(times);
+                }
+                if (rnd.nextInt(3) > 0) {
+                    java.util.Arrays.sort(offsets);
+                }
+                List<Sample> rows = new ArrayList<>();
+                for (int r = 0; r < n; r++) {
+                    rows.add(sample("m" + rnd.nextInt(ids), T0.plusSeconds(offsets[r]), "n", r));
+                }
+                List<String> expected = new ArrayList<>();
+                for (int r = 0; r < n; r++) {
+                    boolean later = false;
+                    for (int k = r + 1; k < n && !later; k++) {
+                        later = rows.get(k).rtId().equals(rows.get(r).rtId())
+                                && rows.get(k).timestamp().equals(rows.get(r).timestamp());
+                    }
+                    if (!later) {
+                        expected.add(rows.get(r).rtId() + "@" + rows.get(r).timestamp() + "=" + r);
+                    }
+                }
+                SampleBatch b = SampleBatch.validate(PLANT, rows, limits);
+                List<String> actual = new ArrayList<>();
+                for (int r = 0; r < b.size(); r++) {
+                    actual.add(b.rtId(r) + "@" + SampleBatch.fromMicros(b.micros(r)) + "=" + b.value(r, N));
+                }
+                assertThat(actual).isEqualTo(expected);
+            }
+        }
+
         @Test
         void validate_sameRtIdOtherTimeOrSameTimeOtherRtId_areDistinct() {
             SampleBatch b = validate(sample("m1", T0), sample("m1", T0.plusNanos(1_000)), sample("m2", T0));

@@ -18,6 +18,11 @@ import java.util.List;
  * Reads CSV with a header line {@code rtId,timestamp,col…} (any order; columns may be left out) as a stream with
  * jackson-dataformat-csv, either straight into a {@link SampleBatch.Builder} or into {@link Sample}s. Fields are typed by the archive's columns; an empty field is null. A timestamp is
  * ISO-8601 or whole epoch milliseconds. Errors are collected, up to ten. Thread-safe.
+ *
+ * <p>The body is read whole into memory first; a body in {@link FastCsv}'s strict subset (plain unquoted ASCII,
+ * no errors the reader itself reports) is parsed straight from its bytes, any other is handed unchanged to
+ * Jackson, which gives every error. Both give the same rows, values and lines. A body of a megabyte or more is
+ * read in two halves at once ({@link Halves}).
  */
 public final class CsvReader {
     private static final CsvMapper CSV = new CsvMapper();
@@ -47,6 +52,16 @@ public final class CsvReader {
     }
 
     private int[] read(ArchiveDefinition archive, Rows rows, InputStream in, int maxRows) throws IOException {
+        Body body = Body.read(in);
+        int[] lines = FastCsv.read(archive, body, maxRows, rows);
+        if (lines != null) {
+            return lines;
+        }
+        return readWithJackson(archive, rows, body.replay(), maxRows);
+    }
+
+    /** The general path: any CSV Jackson reads, every error reported; the fast path's oracle in tests. */
+    int[] readWithJackson(ArchiveDefinition archive, Rows rows, InputStream in, int maxRows) throws IOException {
         List<BodyError> errors = new ArrayList<>();
         int[] lines = new int[64];
         int row = 0;
@@ -105,7 +120,7 @@ public final class CsvReader {
     }
 
     /** Where each field goes: -1 rtId, -2 timestamp, else the column index; null for an unusable header. */
-    private record Header(String[] names, int[] target, Column[] columns) {}
+    record Header(String[] names, int[] target, Column[] columns) {}
 
     private static int indexOf(ArchiveDefinition archive, String name) {
         List<Column> cols = archive.columns();
@@ -117,7 +132,7 @@ public final class CsvReader {
         return -1;
     }
 
-    private static Header header(ArchiveDefinition archive, String[] names, List<BodyError> errors) {
+    static Header header(ArchiveDefinition archive, String[] names, List<BodyError> errors) {
         int[] target = new int[names.length];
         Column[] columns = new Column[names.length];
         boolean rtId = false;

@@ -18,6 +18,11 @@ import java.util.List;
  * {@link Sample}s; values keep their JSON type (integer → Long, fraction → Double, boolean, string, null) for the
  * builder to check against the archive. A syntax
  * error stops the read; other errors are collected, up to {@value #MAX_ERRORS}. Thread-safe.
+ *
+ * <p>Into a builder, the body is read whole into memory first; a body in {@link FastNdjson}'s strict subset (ASCII,
+ * no escapes, known fields, no errors the reader itself reports) is parsed straight from its bytes, any other is
+ * handed unchanged to Jackson, which gives every error. Both give the same rows, values and lines. A body of a
+ * megabyte or more is read in two halves at once ({@link Halves}).
  */
 public final class NdjsonReader {
     static final int MAX_ERRORS = 10;
@@ -35,7 +40,7 @@ public final class NdjsonReader {
      */
     public ParsedBody read(String archive, InputStream in, int maxRows) throws IOException {
         Rows.ToSamples rows = new Rows.ToSamples();
-        int[] lines = read(archive, rows, in, maxRows);
+        int[] lines = readWithJackson(archive, rows, in, maxRows);
         List<Sample> samples = rows.done();
         return new ParsedBody(samples, java.util.Arrays.copyOf(lines, samples.size()));
     }
@@ -46,11 +51,17 @@ public final class NdjsonReader {
      * InputStream, int)}.
      */
     public ParsedBody read(SampleBatch.Builder batch, InputStream in, int maxRows) throws IOException {
-        int[] lines = read(batch.archive().name(), new Rows.ToBatch(batch), in, maxRows);
+        Rows rows = new Rows.ToBatch(batch);
+        Body body = Body.read(in);
+        int[] lines = FastNdjson.read(batch.archive(), body, maxRows, rows);
+        if (lines == null) {
+            lines = readWithJackson(batch.archive().name(), rows, body.replay(), maxRows);
+        }
         return new ParsedBody(batch, java.util.Arrays.copyOf(lines, batch.rows()));
     }
 
-    private int[] read(String archive, Rows rows, InputStream in, int maxRows) throws IOException {
+    /** The general path: any NDJSON Jackson reads, every error reported; the fast path's oracle in tests. */
+    int[] readWithJackson(String archive, Rows rows, InputStream in, int maxRows) throws IOException {
         int[] lines = new int[64];
         List<BodyError> errors = new ArrayList<>();
         int row = 0;

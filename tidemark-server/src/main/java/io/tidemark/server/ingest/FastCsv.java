@@ -1,0 +1,216 @@
+package io.tidemark.server.ingest;
+
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.Column;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CSV read straight from the body's bytes, for bodies in a strict subset of what {@link CsvReader}'s Jackson path
+ * takes: printable ASCII without quotes or tabs, lines ended by a line feed (the last one may end the body), a
+ * usable header, no empty line, every record as wide as the header; timestamps whole epoch milliseconds (at most 18
+ * digits) or the plain UTC ISO form, numbers {@code -?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?}. For such a body it
+ * gives the rows, values and lines the Jackson path gives; for anything else it gives up, and the Jackson path
+ * reads the body instead. Not thread-safe: one instance per body.
+ */
+final class FastCsv {
+    private final ArchiveDefinition archive;
+    private final byte[] b;
+    private final int len;
+    private final Staged staged;
+    private final char[] scratch;
+    private final Numbers.Ascii ascii = new Numbers.Ascii();
+    private final Numbers.Decimal number = new Numbers.Decimal();
+    private final RtIds rtIds = new RtIds();
+    private int pos;
+    private int line;
+
+    private FastCsv(ArchiveDefinition archive, byte[] b, int from, int to, int line) {
+        this.archive = archive;
+        this.b = b;
+        this.pos = from;
+        this.len = to;
+        this.line = line;
+        this.staged = new Staged(archive);
+        this.scratch = new char[64];
+    }
+
+    /**
+     * Reads {@code body} and hands its rows to {@code rows}; returns the line each began on, or null (and hands
+     * nothing) when the body is not in the subset this reads.
+     */
+    static int[] read(ArchiveDefinition archive, Body body, int maxRows, Rows rows) {
+        if (!body.complete()) {
+            return null;
+        }
+        FastCsv head = new FastCsv(archive, body.bytes, 0, body.length, 1);
+        CsvReader.Header h = head.header();
+        if (h == null) {
+            return null;
+        }
+        int[] order = java.util.Arrays.stream(h.target()).filter(t -> t >= 0).toArray();
+        Staged[] halves = Halves.read(body.bytes, head.pos, body.length, (from, to) -> {
+            FastCsv r = new FastCsv(archive, body.bytes, from, to, 1);
+            return r.records(h, maxRows) ? r.staged : null;
+        });
+        if (halves == null || java.util.Arrays.stream(halves).mapToInt(Staged::rows).sum() > maxRows) {
+            return null;
+        }
+        // The header is line 1: the records' lines count on from it.
+        Staged header = new Staged(archive);
+        header.endLine(2);
+        Staged[] all = new Staged[halves.length + 1];
+        all[0] = header;
+        System.arraycopy(halves, 0, all, 1, halves.length);
+        return Halves.replay(all, rows, order);
+    }
+
+    private boolean records(CsvReader.Header h, int maxRows) {
+        int[] target = h.target();
+        Column[] columns = h.columns();
+        while (pos < len) {
+            if (b[pos] == '\n' || b[pos] == '#' || staged.rows() >= maxRows) {
+                return false; // an empty line, maybe a comment, or past the row limit: Jackson's to report
+            }
+            int r = staged.row(line);
+            for (int i = 0; i < target.length; i++) {
+                int end = field(target[i], columns[i], r, pos);
+                boolean last = i == target.length - 1;
+                if (end < 0 || (last ? end < len && b[end] != '\n' : end == len || b[end] != ',')) {
+                    return false; // a byte outside the subset, or a record not as wide as the header
+                }
+                pos = end + 1;
+            }
+            line++;
+        }
+        staged.endLine(line);
+        return true;
+    }
+
+    /** The header, resolved as {@link CsvReader} resolves it; null to give up. */
+    private CsvReader.Header header() {
+        List<String> names = new ArrayList<>();
+        while (true) {
+            int end = fieldEnd(pos);
+            if (end < 0 || end == len) {
+                return null; // a header alone, without a line feed, is Jackson's to read
+            }
+            names.add(new String(b, pos, end - pos, StandardCharsets.ISO_8859_1));
+            pos = end + 1;
+            if (b[end] == '\n') {
+                break;
+            }
+        }
+        line++;
+        List<BodyError> errors = new ArrayList<>();
+        CsvReader.Header h = CsvReader.header(archive, names.toArray(new String[0]), errors);
+        return errors.isEmpty() ? h : null;
+    }
+
+    /** The index of the ',' or '\n' (or the end of the body) ending the field from {@code start}; -1 to give up. */
+    private int fieldEnd(int start) {
+        for (int i = start; i < len; i++) {
+            byte c = b[i];
+            if (c == ',' || c == '\n') {
+                return i;
+            }
+            if (c < 0x20 || c == '"') { // bytes past ASCII are negative; no tab, no carriage return
+                return -1;
+            }
+        }
+        return len;
+    }
+
+    /** A field that ends a field: ',' or '\n', or the end of the body. */
+    private boolean delimiter(int i) {
+        return i == len || b[i] == ',' || b[i] == '\n';
+    }
+
+    /** Reads the field from {@code start} into row {@code r}; returns its end, or -1 to give up. */
+    private int field(int target, Column column, int r, int start) {
+        if (target == -1) {
+            int end = fieldEnd(start);
+            if (end >= 0) {
+                staged.rtId(r, rtIds.of(b, start, end));
+            }
+            return end;
+        }
+        if (target == -2) {
+            return timestamp(r, start);
+        }
+        if (delimiter(start)) {
+            staged.nullValue(r, target);
+            return start;
+        }
+        switch (column.type()) {
+            case DOUBLE -> {
+                int end = number.scan(b, start, len, false);
+                if (end < 0 || !delimiter(end) || end - start > scratch.length) {
+                    return -1;
+                }
+                staged.doubleValue(r, target, number.toDouble(b, start, end, scratch));
+                return end;
+            }
+            case BIGINT -> {
+                int end = number.scan(b, start, len, false);
+                if (end < 0 || !delimiter(end) || !number.integer()
+                        || number.intDigits() > Numbers.MAX_LONG_DIGITS) {
+                    return -1;
+                }
+                staged.longValue(r, target, number.toLong());
+                return end;
+            }
+            case BOOLEAN -> {
+                int end = fieldEnd(start);
+                if (end < 0) {
+                    return -1;
+                }
+                String s = new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+                if (s.equalsIgnoreCase("true")) {
+                    staged.objectValue(r, target, Boolean.TRUE);
+                } else if (s.equalsIgnoreCase("false")) {
+                    staged.objectValue(r, target, Boolean.FALSE);
+                } else {
+                    return -1;
+                }
+                return end;
+            }
+            case VARCHAR -> {
+                int end = fieldEnd(start);
+                if (end >= 0) {
+                    staged.objectValue(r, target, new String(b, start, end - start, StandardCharsets.ISO_8859_1));
+                }
+                return end;
+            }
+            default -> {
+                return -1;
+            }
+        }
+    }
+
+    private int timestamp(int r, int start) {
+        if (delimiter(start)) {
+            staged.noTimestamp(r);
+            return start;
+        }
+        int end = number.scan(b, start, len, false);
+        if (end >= 0 && delimiter(end) && number.integer()) {
+            if (number.intDigits() > Numbers.MAX_LONG_DIGITS || !Numbers.millisFitMicros(number.toLong())) {
+                return -1;
+            }
+            staged.micros(r, number.toLong() * 1000);
+            return end;
+        }
+        end = fieldEnd(start);
+        if (end < 0) {
+            return -1;
+        }
+        long micros = Values.plainIsoMicros(ascii.of(b, start, end));
+        if (micros == Values.NOT_PLAIN) {
+            return -1;
+        }
+        staged.micros(r, micros);
+        return end;
+    }
+}
