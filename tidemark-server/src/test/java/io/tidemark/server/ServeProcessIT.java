@@ -35,6 +35,17 @@ class ServeProcessIT {
     @TempDir
     Path dir;
 
+    /** Every process started, destroyed after the test whatever happened in it. */
+    private final List<Process> started = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopProcesses() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly();
+            p.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
     /** A running {@code tidemark serve}, its URI and the bootstrap token it printed (null on a restart). */
     private record Served(Process process, URI uri, String token, Path log) {}
 
@@ -128,6 +139,7 @@ class ServeProcessIT {
                 "rollup.max-buckets-per-tick=10").redirectError(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("TIDEMARK_"));
         Process p = pb.start();
+        started.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String token = null;
         for (String line = out.readLine(); line != null; line = out.readLine()) {
