@@ -99,11 +99,12 @@ final class LateBench implements Callable<Integer> {
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench-late");
         List<Figure> figures = new ArrayList<>();
         if (engine.equals("all") || engine.equals("duckdb")) {
-            figures.addAll(run("duckdb", Stores.open(StoreConfig.embedded(work.resolve("late")))));
+            figures.addAll(run("duckdb", Stores.open(StoreConfig.embedded(work.resolve("late"))),
+                    pattern.equals("resend") ? null : new RawLate(work.resolve("late-raw.duckdb"))));
         }
         if (engine.equals("all") || engine.equals("postgresql")) {
             try (BenchPostgres pg = BenchPostgres.start()) {
-                figures.addAll(run("postgresql", Stores.open(new StoreConfig(pg.newDatabase(), null, null, 4))));
+                figures.addAll(run("postgresql", Stores.open(new StoreConfig(pg.newDatabase(), null, null, 4)), null));
             }
         }
         Map<String, Object> setup = new LinkedHashMap<>();
@@ -129,15 +130,26 @@ final class LateBench implements Callable<Integer> {
         return 0;
     }
 
-    private List<Figure> run(String name, Store store) {
+    /**
+     * @param raw where the same samples also go through DuckDB's Appender alone (0 % and 5 % shares, same history),
+     *     timed apart: the engine's own cost of the late keys; null to skip
+     */
+    private List<Figure> run(String name, Store store, RawLate raw) throws Exception {
         List<Figure> out = new ArrayList<>();
-        try (store) {
+        try (store; RawLate rawLate = raw) {
             store.createTenant(TENANT);
             Generator gen = new Generator(rtIds, history, 100_000);
             for (int pct : LATE_PERCENT) {
                 create(store, pct);
+                if (raw != null) {
+                    raw.create(pct);
+                }
                 for (int k = 0; k < gen.batches(); k++) {
-                    store.streamData().write(TENANT, archive(pct), Generator.samples(gen.batch(k)));
+                    List<Sample> samples = Generator.samples(gen.batch(k));
+                    store.streamData().write(TENANT, archive(pct), samples);
+                    if (raw != null) {
+                        raw.append(pct, samples);
+                    }
                 }
                 Clock atHistoryEnd = Clock.fixed(Generator.T0.plusSeconds(history), ZoneOffset.UTC);
                 orchestrator(store, atHistoryEnd).processRollup(rollup(pct));
@@ -149,14 +161,20 @@ final class LateBench implements Callable<Integer> {
                 log(name + ": ingest, " + batch + " samples per batch, " + warmup + " + " + batches
                         + " rounds, round robin");
                 long[][] nanos = new long[LATE_PERCENT.length][batches];
+                long[][] rawNanos = new long[LATE_PERCENT.length][batches];
                 for (int k = -warmup; k < batches; k++, position += batch) {
                     for (int i = 0; i < LATE_PERCENT.length; i++) {
                         int s = Math.floorMod(i + k, LATE_PERCENT.length);
                         List<Sample> samples = batch(position, batch, LATE_PERCENT[s], late, s, rnd);
                         long t0 = System.nanoTime();
                         store.streamData().write(TENANT, archive(LATE_PERCENT[s]), samples);
+                        long t1 = System.nanoTime();
+                        if (raw != null) {
+                            raw.append(LATE_PERCENT[s], samples);
+                        }
                         if (k >= 0) {
-                            nanos[s][k] = System.nanoTime() - t0;
+                            nanos[s][k] = t1 - t0;
+                            rawNanos[s][k] = System.nanoTime() - t1;
                         }
                     }
                 }
@@ -164,6 +182,14 @@ final class LateBench implements Callable<Integer> {
                 for (int i = 1; i < LATE_PERCENT.length; i++) {
                     out.add(new Figure(name, "ingest, " + LATE_PERCENT[i] + " % late, " + batch + "/batch",
                             batch / (median(nanos[i]) / 1e9), "rows/s", base, "ingest, 0 % late (same run)", 0.9));
+                }
+                if (raw != null) {
+                    double rawBase = batch / (median(rawNanos[0]) / 1e9);
+                    for (int i = 1; i < LATE_PERCENT.length; i++) {
+                        out.add(new Figure(name, "raw Appender, " + LATE_PERCENT[i] + " % late, " + batch + "/batch",
+                                batch / (median(rawNanos[i]) / 1e9), "rows/s", rawBase,
+                                "raw Appender, 0 % late (same run)", Double.NaN));
+                    }
                 }
             }
             int last = LATE_PERCENT.length - 1;
@@ -217,6 +243,49 @@ final class LateBench implements Callable<Integer> {
             out.add(new Sample(rtId, t, Map.of("a", rnd.nextDouble() * 10, "b", (double) (idx % rtIds))));
         }
         return out;
+    }
+
+    /**
+     * DuckDB's Appender alone, on a database of its own: one table per late share with the archive's layout and
+     * primary key, the same samples appended and committed batch by batch. What the engine itself pays for late
+     * keys (inserted into the middle of the primary key's index), without Tidemark.
+     */
+    private static final class RawLate implements AutoCloseable {
+        private final org.duckdb.DuckDBConnection c;
+
+        RawLate(Path file) throws java.sql.SQLException {
+            c = (org.duckdb.DuckDBConnection) java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
+        }
+
+        void create(int pct) throws java.sql.SQLException {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE raw" + pct + " (\"timestamp\" TIMESTAMPTZ NOT NULL, \"rtId\" VARCHAR NOT NULL, "
+                        + "a DOUBLE, b DOUBLE, PRIMARY KEY (\"timestamp\", \"rtId\"))");
+            }
+        }
+
+        void append(int pct, List<Sample> samples) throws java.sql.SQLException {
+            c.setAutoCommit(false);
+            try (org.duckdb.DuckDBAppender app = c.createAppender(org.duckdb.DuckDBConnection.DEFAULT_SCHEMA,
+                    "raw" + pct)) {
+                for (Sample x : samples) {
+                    app.beginRow();
+                    app.appendEpochMicros(x.timestamp().getEpochSecond() * 1_000_000L + x.timestamp().getNano() / 1000);
+                    app.append(x.rtId());
+                    app.append((Double) x.values().get("a"));
+                    app.append((Double) x.values().get("b"));
+                    app.endRow();
+                }
+                app.flush();
+            }
+            c.commit();
+            c.setAutoCommit(true);
+        }
+
+        @Override
+        public void close() throws java.sql.SQLException {
+            c.close();
+        }
     }
 
     /** The stored history sample of {@code series} at {@code second} (see {@link Generator}), or a correction of it. */
