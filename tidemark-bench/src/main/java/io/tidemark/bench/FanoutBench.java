@@ -98,6 +98,14 @@ final class FanoutBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("tidemark-bench-fanout");
+        try {
+            return run(work);
+        } finally {
+            io.tidemark.server.cli.TempDirs.delete(work, "bench fanout");
+        }
+    }
+
+    private Integer run(Path work) throws Exception {
         int batch = Math.max(1, rate / batchesPerSecond);
         ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).dataDir(work).bootstrapToken(false)
                 .rollupInterval(Duration.ofHours(1)).livePublishInterval(Duration.ofMillis(publishIntervalMs))

@@ -60,12 +60,23 @@ final class IngestBench implements Callable<Integer> {
     @Option(names = "--json", description = "print a JSON document instead of a table")
     boolean json;
 
-    @Option(names = "--dir", description = "working directory for database files (default: a temporary one)")
+    @Option(names = "--dir", description = "working directory for database files, kept (default: a temporary one, "
+            + "removed at the end)")
     Path dir;
 
     @Override
     public Integer call() throws Exception {
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench-ingest");
+        try {
+            return run(work);
+        } finally {
+            if (dir == null) {
+                io.tidemark.server.cli.TempDirs.delete(work, "bench ingest");
+            }
+        }
+    }
+
+    private Integer run(Path work) throws Exception {
         Generator gen = new Generator(rtIds, seconds, batch);
         ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).dataDir(work.resolve("tidemark"))
                 .bootstrapToken(false).rollupInterval(Duration.ofHours(1))

@@ -86,7 +86,8 @@ final class LateBench implements Callable<Integer> {
     @Option(names = "--json", description = "print a JSON document instead of a table")
     boolean json;
 
-    @Option(names = "--dir", description = "working directory for database files (default: a temporary one)")
+    @Option(names = "--dir", description = "working directory for database files, kept (default: a temporary one, "
+            + "removed at the end)")
     Path dir;
 
     @Override
@@ -97,6 +98,16 @@ final class LateBench implements Callable<Integer> {
             throw new IllegalArgumentException("--late must be gateway, scattered or resend, got " + pattern);
         }
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench-late");
+        try {
+            return run(work);
+        } finally {
+            if (dir == null) {
+                io.tidemark.server.cli.TempDirs.delete(work, "bench late");
+            }
+        }
+    }
+
+    private Integer run(Path work) throws Exception {
         List<Figure> figures = new ArrayList<>();
         if (engine.equals("all") || engine.equals("duckdb")) {
             figures.addAll(run("duckdb", Stores.open(StoreConfig.embedded(work.resolve("late"))),

@@ -57,12 +57,23 @@ final class RollupBench implements Callable<Integer> {
     @Option(names = "--json", description = "print a JSON document instead of a table")
     boolean json;
 
-    @Option(names = "--dir", description = "working directory for database files (default: a temporary one)")
+    @Option(names = "--dir", description = "working directory for database files, kept (default: a temporary one, "
+            + "removed at the end)")
     Path dir;
 
     @Override
     public Integer call() throws Exception {
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench");
+        try {
+            return run(work);
+        } finally {
+            if (dir == null) {
+                io.tidemark.server.cli.TempDirs.delete(work, "bench rollup");
+            }
+        }
+    }
+
+    private Integer run(Path work) throws Exception {
         Generator gen = new Generator(rtIds, seconds, batch);
         List<Figure> figures = new ArrayList<>();
         if (engine.equals("all") || engine.equals("duckdb")) {

@@ -100,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
             if (keepData) {
                 out.println("tidemark demo: data kept in " + dir);
             } else {
-                deleteTree(dir);
+                TempDirs.delete(dir, "tidemark demo");
             }
             finished.countDown();
         }
@@ -134,16 +134,6 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.println();
             out.println("tidemark demo: stopped after generation " + view.lastGeneration);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (java.io.IOException e) {
-            System.err.println("tidemark demo: could not remove " + dir + ": " + e);
         }
     }
 

@@ -43,7 +43,7 @@ final class ExampleCommand implements Callable<Integer> {
     private static final Instant DAY_START = Instant.parse("2025-10-25T22:00:00Z");
     private static final Instant DAY_END = Instant.parse("2025-10-26T23:00:00Z");
 
-    @Option(names = "--jdbc-url", description = "store to use (default: DuckDB in a new temporary directory)")
+    @Option(names = "--jdbc-url", description = "store to use (default: DuckDB in a new temporary directory, removed at the end)")
     String jdbcUrl;
 
     @Option(names = "--sensors", description = "number of rtIds (default: ${DEFAULT-VALUE})")
@@ -55,8 +55,17 @@ final class ExampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        String url = jdbcUrl != null ? jdbcUrl
-                : StoreConfig.embedded(Files.createTempDirectory("tidemark-example")).jdbcUrl();
+        Path temp = jdbcUrl == null ? Files.createTempDirectory("tidemark-example") : null;
+        try {
+            return run(out, temp == null ? jdbcUrl : StoreConfig.embedded(temp).jdbcUrl());
+        } finally {
+            if (temp != null) {
+                TempDirs.delete(temp, "tidemark example");
+            }
+        }
+    }
+
+    private Integer run(PrintStream out, String url) throws Exception {
         try (Store store = Stores.open(StoreConfig.of(url))) {
             out.println("store: " + store.describe());
             store.createTenant(TENANT);

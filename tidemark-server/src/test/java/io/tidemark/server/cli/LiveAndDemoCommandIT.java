@@ -114,6 +114,25 @@ class LiveAndDemoCommandIT {
         assertThat(last).isGreaterThanOrEqualTo(views.get(views.size() - 1));
     }
 
+    /** Both make their store in a new temporary directory and must remove it when they end. */
+    @Test
+    void demoAndExample_removeTheirTemporaryStores() throws Exception {
+        java.util.Set<Path> before = temporary();
+
+        run("example", "--sensors", "3", "--interval", "600");
+        run("demo", "--duration", "2s", "--plain", "--sensors", "3");
+
+        assertThat(temporary()).isSubsetOf(before);
+    }
+
+    private static java.util.Set<Path> temporary() throws java.io.IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(tmp)) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("tidemark-example")
+                    || d.getFileName().toString().startsWith("tidemark-demo")).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
     private static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
     }
