@@ -18,7 +18,6 @@ import io.tidemark.live.Subscription;
 import io.tidemark.server.ServerConfig;
 import io.tidemark.server.TidemarkServer;
 import io.tidemark.server.auth.Tokens;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,12 +96,7 @@ final class FanoutBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path work = Files.createTempDirectory("tidemark-bench-fanout");
-        try {
-            return run(work);
-        } finally {
-            io.tidemark.server.cli.TempDirs.delete(work, "bench fanout");
-        }
+        return WorkDir.run(null, "tidemark-bench-fanout", this::run);
     }
 
     private Integer run(Path work) throws Exception {

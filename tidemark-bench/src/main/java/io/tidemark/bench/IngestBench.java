@@ -8,7 +8,6 @@ import io.tidemark.server.ServerConfig;
 import io.tidemark.server.TidemarkServer;
 import io.tidemark.server.auth.Tokens;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,14 +65,7 @@ final class IngestBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench-ingest");
-        try {
-            return run(work);
-        } finally {
-            if (dir == null) {
-                io.tidemark.server.cli.TempDirs.delete(work, "bench ingest");
-            }
-        }
+        return WorkDir.run(dir, "tidemark-bench-ingest", this::run);
     }
 
     private Integer run(Path work) throws Exception {

@@ -14,7 +14,6 @@ import io.tidemark.store.StaleRange;
 import io.tidemark.store.Store;
 import io.tidemark.store.StoreConfig;
 import io.tidemark.store.Stores;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,14 +96,7 @@ final class LateBench implements Callable<Integer> {
         if (!List.of("gateway", "scattered", "resend").contains(pattern)) {
             throw new IllegalArgumentException("--late must be gateway, scattered or resend, got " + pattern);
         }
-        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench-late");
-        try {
-            return run(work);
-        } finally {
-            if (dir == null) {
-                io.tidemark.server.cli.TempDirs.delete(work, "bench late");
-            }
-        }
+        return WorkDir.run(dir, "tidemark-bench-late", this::run);
     }
 
     private Integer run(Path work) throws Exception {

@@ -13,7 +13,6 @@ import io.tidemark.rollup.RollupOrchestrator;
 import io.tidemark.store.Store;
 import io.tidemark.store.StoreConfig;
 import io.tidemark.store.Stores;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -63,14 +62,7 @@ final class RollupBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("tidemark-bench");
-        try {
-            return run(work);
-        } finally {
-            if (dir == null) {
-                io.tidemark.server.cli.TempDirs.delete(work, "bench rollup");
-            }
-        }
+        return WorkDir.run(dir, "tidemark-bench", this::run);
     }
 
     private Integer run(Path work) throws Exception {
