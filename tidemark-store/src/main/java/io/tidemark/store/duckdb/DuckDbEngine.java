@@ -85,7 +85,7 @@ final class DuckDbEngine implements Engine {
         String archive = dialect.table(w.tenant(), w.archive().name());
         if (!w.compare() && !careful.contains(archive)) {
             try {
-                append(tx, w, dialect.catalog(), w.tenant().value(), w.archive().name());
+                appendToArchive(tx, w);
             } catch (SQLException e) {
                 careful.add(archive);
                 throw new KeyAlreadyStored(e);
@@ -95,7 +95,7 @@ final class DuckDbEngine implements Engine {
         boolean onTimeOverlap = split.onTime() > 0 && overlaps(tx, w, split.onTimeMin(), split.onTimeMax());
         if (split.late() == 0 && !onTimeOverlap) {
             // no stored row in the batch's range, and the single writer lock keeps it so until commit
-            append(tx, w, dialect.catalog(), w.tenant().value(), w.archive().name());
+            appendToArchive(tx, w);
             careful.remove(archive);
             return Jdbc.NO_SAMPLES;
         }
@@ -160,6 +160,11 @@ final class DuckDbEngine implements Engine {
         long[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
+    }
+
+    /** Appends the batch straight into its archive, inside the caller's transaction. */
+    private void appendToArchive(Connection tx, BatchWrite w) throws SQLException {
+        append(tx, w, dialect.catalog(), w.tenant().value(), w.archive().name());
     }
 
     /** Appends the batch to a fresh connection-local staging table; returns its qualified name. */

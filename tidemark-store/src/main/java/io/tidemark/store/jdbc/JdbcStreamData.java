@@ -246,14 +246,7 @@ final class JdbcStreamData implements StreamData {
      * single-writer engine ({@link MetadataCache}; this runs first in the write transaction, under the writer lock).
      */
     private List<LateData.Dependant> dependants(Connection c, TenantId tenant, String archive) throws SQLException {
-        return dependantsCache.get(tenant.value() + '/' + archive, () -> {
-            List<LateData.Dependant> read = new ArrayList<>();
-            for (LateData.Dependant d : late.dependants(c, tenant, archive)) {
-                read.add(new LateData.Dependant(d.name(), d.bucket(), d.first(), d.protectedUntil(),
-                        d.stale() == null ? null : List.copyOf(d.stale())));
-            }
-            return List.copyOf(read);
-        });
+        return dependantsCache.get(tenant.value() + '/' + archive, () -> late.dependants(c, tenant, archive));
     }
 
     private void markLate(Connection c, TenantId tenant, ArchiveInfo a, List<LateData.Dependant> dependants,

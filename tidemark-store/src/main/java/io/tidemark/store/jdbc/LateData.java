@@ -71,7 +71,10 @@ final class LateData {
         this.d = dialect;
     }
 
-    /** The direct dependants of {@code source} with their stale ranges, read with the shared lock described above. */
+    /**
+     * The direct dependants of {@code source} with their stale ranges, read with the shared lock described above;
+     * immutable, so a store may keep them between transactions.
+     */
     List<Dependant> dependants(Connection c, TenantId tenant, String source) throws SQLException {
         List<Dependant> out = new ArrayList<>(2);
         try (PreparedStatement ps = c.prepareStatement(d.lockDependants())) {
@@ -96,7 +99,8 @@ final class LateData {
                 }
             }
         }
-        return out;
+        out.replaceAll(d -> new Dependant(d.name(), d.bucket(), d.first(), d.protectedUntil(), List.copyOf(d.stale())));
+        return List.copyOf(out);
     }
 
     /** The greatest protected watermark in microseconds, or {@code Long.MIN_VALUE} when nothing can be late. */
