@@ -156,6 +156,13 @@ final class LiveSocket implements LiveListener {
             subscription.register(new QueryConfig(r.queryId(), r.sql(), type));
         } catch (TidemarkException e) {
             send(new Frame.QueryError(r.queryId(), e.code().name(), e.getMessage()));
+        } catch (RuntimeException | StackOverflowError e) {
+            // One query's registration never takes the connection (and its other queries) down: this query fails.
+            String errorId = java.util.UUID.randomUUID().toString();
+            LOG.atError().setCause(e).addKeyValue("tenant", caller.tenant().value()).addKeyValue("errorId", errorId)
+                    .log("live: registering a query failed");
+            send(new Frame.QueryError(r.queryId(), ErrorCode.INTERNAL.name(), "registering the query failed (error id "
+                    + errorId + "); the connection and its other queries are unaffected"));
         }
     }
 
