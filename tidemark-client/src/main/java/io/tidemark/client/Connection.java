@@ -371,6 +371,11 @@ public final class Connection implements AutoCloseable {
                 r.listener.exceptionRaised(q.queryId(), new TidemarkClientException(q.code(), 0, q.message(),
                         List.of()));
             }
+        } else if (f instanceof Frame.QueryStatus q) {
+            Registered r = active(q.queryId());
+            if (r != null) {
+                r.listener.queryStatusChanged(q.queryId(), new QueryStatus(q.status(), q.code(), q.message()));
+            }
         } else if (f instanceof Frame.Hello h) {
             ready(s, h);
         } else if (f instanceof Frame.Ping p) {

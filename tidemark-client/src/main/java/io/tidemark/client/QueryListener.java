@@ -44,6 +44,15 @@ public interface QueryListener {
     default void aggMarkEnd(long generation) {}
 
     /**
+     * The query's status changed, as of the generation this comes in (after the query's rows in it). STALE: its result
+     * misses data the server could not hold ({@link QueryStatus#code()}, e.g. {@code MEMORY_BUDGET_EXCEEDED} when the
+     * server's live memory budget is full) — changes keep coming, but do not treat the result as the query's answer;
+     * OK: it equals the query again. Not final. A query starts OK; a reconnect starts it OK again (the server sends
+     * STALE after the new snapshot if it still is).
+     */
+    default void queryStatusChanged(String queryId, QueryStatus status) {}
+
+    /**
      * Final: the query failed and is dropped, nothing more comes for it. {@link TidemarkClientException#code()} is
      * the server's code ({@code INVALID_QUERY}, {@code NOT_FOUND}, {@code UNKNOWN_COLUMN}, …), or
      * {@code UNAUTHENTICATED} / {@code FORBIDDEN} when a reconnect was refused, or {@code CLOSED}.

@@ -50,6 +50,15 @@ public interface LiveListener {
     default void aggMarkEnd(long generation) {}
 
     /**
+     * The query's status changed as of this generation: {@link QueryStatus.State#STALE} when its result misses data the
+     * live tables could not take (the code says why, e.g. {@link QueryStatus#MEMORY_BUDGET_EXCEEDED}; rows keep
+     * coming, but the result is not the query's answer), {@link QueryStatus.State#OK} when it equals the query again.
+     * Comes inside a generation, after the query's rows of that generation; a query starts OK, so the first call is
+     * always a STALE one (a query registered while its table is stale gets it right after its snapshot). Not final.
+     */
+    default void queryStatusChanged(String queryId, QueryStatus status) {}
+
+    /**
      * The query failed and is dropped: final, nothing more comes for {@code queryId}. The error carries a stable
      * {@link io.tidemark.core.ErrorCode}, e.g. {@code NOT_FOUND} when its archive was dropped.
      */

@@ -31,6 +31,7 @@ final class LiveRecorder implements QueryListener {
     private final Map<String, QuerySchema> schemas = new HashMap<>();
     private final Map<String, Integer> snapshots = new HashMap<>();
     private final Map<String, TidemarkClientException> errors = new HashMap<>();
+    private final Map<String, io.tidemark.client.QueryStatus> statuses = new HashMap<>();
     private final List<Snapshot> generations = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
     private long open = -1;
@@ -106,6 +107,26 @@ final class LiveRecorder implements QueryListener {
     @Override
     public void exceptionRaised(String queryId, TidemarkClientException error) {
         update(() -> errors.put(queryId, error));
+    }
+
+    @Override
+    public void queryStatusChanged(String queryId, io.tidemark.client.QueryStatus status) {
+        update(() -> {
+            if (marks && open == -1) {
+                violations.add("a status outside a generation");
+            }
+            statuses.put(queryId, status);
+        });
+    }
+
+    /** The last status of a query (null: never changed, so OK). */
+    io.tidemark.client.QueryStatus status(String queryId) {
+        lock.lock();
+        try {
+            return statuses.get(queryId);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void data(Runnable r) {

@@ -94,7 +94,11 @@ public final class LiveHub implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.dropped = Counter.builder("tidemark.live.batches.not.live").description(
-                "committed batches the live tables could not take (memory budget); they are stored").register(meters);
+                "committed batches the live tables could not take in full (memory budget); they are stored")
+                .register(meters);
+        io.micrometer.core.instrument.Gauge.builder("tidemark.live.queries.stale", engine, LiveEngine::staleQueries)
+                .description("registered live queries whose status is STALE (their result misses samples the live "
+                        + "memory budget kept out)").register(meters);
     }
 
     public LiveEngine engine() {
@@ -348,7 +352,14 @@ public final class LiveHub implements AutoCloseable {
 
     private void apply(TenantId tenant, SampleBatch batch) {
         try {
-            engine.onCommit(tenant, batch);
+            if (!engine.onCommit(tenant, batch)) {
+                // The engine marks the queries concerned STALE (they hear it in the next generation).
+                dropped.increment();
+                LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("archive", batch.archive().name())
+                        .addKeyValue("samples", batch.size()).addKeyValue("code", "MEMORY_BUDGET_EXCEEDED")
+                        .log("live: a committed batch did not fit the live memory budget (live.memory-budget); it is "
+                                + "stored, and the live queries on the tables missing it are STALE");
+            }
         } catch (TidemarkException e) {
             dropped.increment();
             LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("archive", batch.archive().name())

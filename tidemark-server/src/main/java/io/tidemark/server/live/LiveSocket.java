@@ -7,6 +7,7 @@ import io.tidemark.live.Capabilities;
 import io.tidemark.live.LiveListener;
 import io.tidemark.live.QueryConfig;
 import io.tidemark.live.QuerySchema;
+import io.tidemark.live.QueryStatus;
 import io.tidemark.live.QueryType;
 import io.tidemark.live.Subscription;
 import io.tidemark.live.Tuple;
@@ -207,6 +208,11 @@ final class LiveSocket implements LiveListener {
     @Override
     public void exceptionRaised(String queryId, TidemarkException error) {
         add(new Frame.QueryError(queryId, error.code().name(), error.getMessage()));
+    }
+
+    @Override
+    public void queryStatusChanged(String queryId, QueryStatus status) {
+        add(new Frame.QueryStatus(queryId, status.state().name(), status.code(), status.message()));
     }
 
     @Override
