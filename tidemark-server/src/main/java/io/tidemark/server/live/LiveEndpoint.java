@@ -65,6 +65,8 @@ public final class LiveEndpoint implements AutoCloseable {
                 .register(meters);
         Gauge.builder("tidemark.live.outbound.bytes", this, LiveEndpoint::outboundBytes)
                 .description("bytes queued for live WebSockets").register(meters);
+        Gauge.builder("tidemark.live.pending.rows", this, LiveEndpoint::pendingRows)
+                .description("result rows the live engine holds for connections whose socket is behind").register(meters);
     }
 
     LiveEngine engine() {
@@ -156,6 +158,14 @@ public final class LiveEndpoint implements AutoCloseable {
             b += s.outboundBytes();
         }
         return b;
+    }
+
+    private double pendingRows() {
+        long n = 0;
+        for (LiveSocket s : sockets.values()) {
+            n += s.pendingRows();
+        }
+        return n;
     }
 
     /** Open live connections. */

@@ -335,6 +335,12 @@ final class LiveSocket implements LiveListener {
         return outboundBytes;
     }
 
+    /** Result rows the engine holds for this connection (queued or merged), waiting for the socket. */
+    int pendingRows() {
+        Subscription s = subscription;
+        return s == null ? 0 : s.pendingRows();
+    }
+
     // ---- lifecycle ---------------------------------------------------------------------------------------------
 
     /** Closes once what is queued has been written (an error frame before the close, for instance). */
