@@ -14,7 +14,8 @@ package io.tidemark.client;
  * to the listeners of every registered query, then per query a snapshot ({@code snapshotBegin},
  * {@code tupleAdded}…, {@code snapshotEnd}) or changes ({@code tupleAdded}, {@code tupleUpdated},
  * {@code tupleRemoved}), then {@code aggMarkEnd(g)}. At {@code aggMarkEnd(g)} every query's result, rebuilt from the
- * callbacks, equals the query over the tenant's data as of cut {@code g}; generation numbers are the same for every
+ * callbacks, equals the query over the tenant's data as of cut {@code g} (unless its last
+ * {@link #queryStatusChanged} said STALE); generation numbers are the same for every
  * connection of the tenant. A listener registered for several queries receives each mark once.
  *
  * <h2>Reconnects</h2>

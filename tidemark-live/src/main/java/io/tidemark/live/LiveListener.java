@@ -18,7 +18,8 @@ import io.tidemark.core.TidemarkException;
  * ({@link #snapshotBegin}, {@link #tupleAdded}…, {@link #snapshotEnd}) or its changes ({@link #tupleAdded},
  * {@link #tupleUpdated}, {@link #tupleRemoved}, each result row at most once, with its latest value), then
  * {@link #aggMarkEnd}. At {@code aggMarkEnd(g)} every query's result, rebuilt from these callbacks, equals the query
- * evaluated from scratch over the tenant's data as of cut {@code g}. Subscribers that did not declare
+ * evaluated from scratch over the tenant's data as of cut {@code g} — except a query whose last
+ * {@link #queryStatusChanged} was STALE (its table misses samples the memory budget kept out). Subscribers that did not declare
  * {@link Capabilities#AGG_MARK_END} get the same calls without the marks.
  *
  * <p>Every method has an empty default, so the interface can grow.

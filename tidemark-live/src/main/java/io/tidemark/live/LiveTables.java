@@ -398,7 +398,7 @@ final class LiveTables {
 
     /** Whether either table turned stale or OK since the last call. */
     boolean staleChanged(long nowMicros) {
-        boolean recent = status(false, nowMicros).isStale();
+        boolean recent = recentMissingUntil >= recentFloor(nowMicros);
         boolean latest = !latestMissing.isEmpty();
         boolean changed = recent != recentWasStale || latest != latestWasStale;
         recentWasStale = recent;
