@@ -65,6 +65,8 @@ public final class LiveEndpoint implements AutoCloseable {
                 .register(meters);
         Gauge.builder("tidemark.live.outbound.bytes", this, LiveEndpoint::outboundBytes)
                 .description("bytes queued for live WebSockets").register(meters);
+        Gauge.builder("tidemark.live.outbound.peak.bytes", this, LiveEndpoint::peakOutboundBytes)
+                .description("the most bytes any open live WebSocket has had queued").register(meters);
         Gauge.builder("tidemark.live.pending.rows", this, LiveEndpoint::pendingRows)
                 .description("result rows the live engine holds for connections whose socket is behind").register(meters);
     }
@@ -156,6 +158,14 @@ public final class LiveEndpoint implements AutoCloseable {
         long b = 0;
         for (LiveSocket s : sockets.values()) {
             b += s.outboundBytes();
+        }
+        return b;
+    }
+
+    private double peakOutboundBytes() {
+        long b = 0;
+        for (LiveSocket s : sockets.values()) {
+            b = Math.max(b, s.peakOutboundBytes());
         }
         return b;
     }

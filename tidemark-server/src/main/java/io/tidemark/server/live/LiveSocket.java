@@ -66,6 +66,8 @@ final class LiveSocket implements LiveListener {
     // Guarded by this.
     private final ArrayDeque<String> outbound = new ArrayDeque<>();
     private long outboundBytes;
+    /** The most {@link #outboundBytes} has been on this connection. */
+    private long peakOutboundBytes;
     private boolean writing;
     private Runnable parked;
     private boolean closed;
@@ -265,6 +267,7 @@ final class LiveSocket implements LiveListener {
             }
             outbound.add(text);
             outboundBytes += text.length();
+            peakOutboundBytes = Math.max(peakOutboundBytes, outboundBytes);
             if (writing) {
                 return;
             }
@@ -333,6 +336,10 @@ final class LiveSocket implements LiveListener {
 
     synchronized long outboundBytes() {
         return outboundBytes;
+    }
+
+    synchronized long peakOutboundBytes() {
+        return peakOutboundBytes;
     }
 
     /** Result rows the engine holds for this connection (queued or merged), waiting for the socket. */
