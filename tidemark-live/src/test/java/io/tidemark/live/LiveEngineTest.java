@@ -333,6 +333,32 @@ class LiveEngineTest {
     }
 
     @Test
+    void delivery_oneGenerationPerTask_soAnExecutorWithBackPressureCanStopBetweenGenerations() {
+        java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+        LiveEngine e = LiveEngine.builder().clock(clock).maxPendingRows(1).build();
+        e.defineArchive(TENANT, Samples.M, Duration.ofMinutes(1));
+        RecordingListener l = new RecordingListener();
+        Subscription s = e.subscribe(TENANT, Set.of(Capabilities.AGG_MARK_END), l, tasks::add);
+        s.register(QueryConfig.of("q", "SELECT rtId, b FROM latest.m"));
+        e.onCommit(TENANT, Samples.batch().add("r1", t(-5), 1.0, 1).build());
+        long g1 = e.cut(TENANT);
+        e.onCommit(TENANT, Samples.batch().add("r1", t(-4), 1.0, 2).build());
+        e.cut(TENANT);
+        e.onCommit(TENANT, Samples.batch().add("r1", t(-3), 1.0, 3).build());
+        long g3 = e.cut(TENANT);
+        assertThat(tasks).hasSize(1);
+
+        tasks.poll().run();
+        assertThat(l.marks).as("one task, one generation").containsExactly(g1);
+        assertThat(tasks).as("the rest handed back to the executor").hasSize(1);
+        tasks.poll().run();
+        assertThat(l.marks).as("then the merged generation").containsExactly(g1, g3);
+        assertThat(tasks).isEmpty();
+        assertThat(l.resultOf("q")).isEqualTo(Map.of(List.of("r1"), List.of("r1", 3L)));
+        assertThat(l.violations).isEmpty();
+    }
+
+    @Test
     void register_duplicateId_isRejected() {
         sub.register(QueryConfig.of("q", "SELECT rtId FROM recent.m"));
         assertThatThrownBy(() -> sub.register(QueryConfig.of("q", "SELECT rtId FROM latest.m")))
