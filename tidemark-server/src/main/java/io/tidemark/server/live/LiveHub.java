@@ -111,6 +111,14 @@ public final class LiveHub implements AutoCloseable {
      * deleted.
      */
     public synchronized void start() {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        if (maxHeap != Long.MAX_VALUE && config.memoryBudgetBytes() > maxHeap / 2) {
+            // The budget is the engine's estimate per tenant; past about half the heap the JVM runs out first, and
+            // queries would fail with OutOfMemoryError instead of turning STALE.
+            LOG.atWarn().addKeyValue("liveMemoryBudget", config.memoryBudgetBytes()).addKeyValue("maxHeap", maxHeap)
+                    .log("live: live.memory-budget is more than half the JVM's maximum heap (-Xmx); raise -Xmx to at "
+                            + "least twice the budget times the tenants with live data, or lower live.memory-budget");
+        }
         syncArchives();
         scheduler = daemonScheduler("tidemark-live-cut");
         cuts = engine.schedule(scheduler);
