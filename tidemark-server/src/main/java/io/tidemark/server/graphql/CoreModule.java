@@ -92,7 +92,14 @@ public final class CoreModule implements GraphQlModule {
                 }))
                 .dataFetcher("rewindRollupWatermark", env -> v.rollup(ops.rewindRollupWatermark(caller(env),
                         env.getArgument("rollupRtId"), env.getArgument("toBucketEnd"))))
-                .dataFetcher("ingestSamples", env -> ingest(ops, env)));
+                .dataFetcher("ingestSamples", env -> {
+                    try {
+                        return ingest(ops, env);
+                    } catch (TidemarkException e) {
+                        ops.ingestRejected(caller(env), io.tidemark.server.IngestRejection.of(e));
+                        throw e;
+                    }
+                }));
     }
 
     /**
