@@ -34,5 +34,9 @@ public enum ErrorCode {
     /** The server is shutting down or the store does not answer (HTTP 503); retry later. */
     UNAVAILABLE,
     /** A fault inside Tidemark, not the caller's; the server log has the details. */
-    INTERNAL
+    INTERNAL,
+    /** A GraphQL operation over the configured depth, field-count or cost limit; refused before it runs. */
+    QUERY_TOO_COMPLEX,
+    /** A GraphQL response that would hold more rows than the configured bound; refused while it is built. */
+    RESPONSE_TOO_LARGE
 }

@@ -27,6 +27,16 @@ public enum ConfigKey {
     GRAPHQL_MAX_BYTES("graphql.max-bytes", "4MiB", "largest GraphQL request body",
             (b, v) -> b.graphqlMaxBytes((int) Math.min(Integer.MAX_VALUE,
                     ConfigResolver.parseBytes("graphql.max-bytes", v)))),
+    GRAPHQL_MAX_DEPTH("graphql.max-depth", "15", "deepest nesting of fields in a GraphQL operation",
+            (b, v) -> b.graphqlMaxDepth(ConfigResolver.parseInt("graphql.max-depth", v))),
+    GRAPHQL_MAX_FIELDS("graphql.max-fields", "500", "most field selections in a GraphQL operation (aliases and "
+            + "fragments count each use)", (b, v) -> b.graphqlMaxFields(ConfigResolver.parseInt("graphql.max-fields",
+                    v))),
+    GRAPHQL_MAX_COST("graphql.max-cost", "1000000", "highest cost of a GraphQL operation (values it could return)",
+            (b, v) -> b.graphqlMaxCost(ConfigResolver.parseInt("graphql.max-cost", v))),
+    GRAPHQL_MAX_RESPONSE_ROWS("graphql.max-response-rows", "100000", "most rows in one GraphQL response, across "
+            + "all its fields", (b, v) -> b.graphqlMaxResponseRows(ConfigResolver.parseInt(
+                    "graphql.max-response-rows", v))),
     ROLLUP_INTERVAL("rollup.interval", "PT5S", "pause between orchestrator rounds over all tenants",
             (b, v) -> b.rollupInterval(ConfigResolver.parseDuration("rollup.interval", v))),
     ROLLUP_MAX_BUCKETS_PER_STATEMENT("rollup.max-buckets-per-statement", "1440", "buckets per catch-up statement",

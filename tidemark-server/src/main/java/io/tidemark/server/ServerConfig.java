@@ -19,7 +19,22 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         int poolSize, long ingestMaxBytes, int ingestMaxRows, int graphqlMaxIngestRows, int graphqlMaxBytes,
         Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant,
-        Live live) {
+        Live live, GraphQl graphql) {
+
+    /**
+     * The GraphQL request limits ({@code graphql.max-depth}, {@code -fields}, {@code -cost}, {@code
+     * -response-rows}); docs/api.md explains how cost is counted.
+     */
+    public record GraphQl(int maxDepth, int maxFields, long maxCost, long maxResponseRows) {
+        public static final GraphQl DEFAULT = new GraphQl(15, 500, 1_000_000, 100_000);
+
+        public GraphQl {
+            requireRange("graphql.max-depth", maxDepth, 1, 1000);
+            requireRange("graphql.max-fields", maxFields, 1, 1_000_000);
+            requireRange("graphql.max-cost", maxCost, 1, Long.MAX_VALUE);
+            requireRange("graphql.max-response-rows", maxResponseRows, 1, Integer.MAX_VALUE - 1L);
+        }
+    }
 
     /**
      * The live-query settings ({@code live.*} keys).
@@ -104,6 +119,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         requireRange("rollup.max-buckets-per-statement", rollupMaxBucketsPerStatement, 1, 1_000_000);
         requireRange("rollup.max-buckets-per-tick", rollupMaxBucketsPerTick, 1, 100_000_000);
         Objects.requireNonNull(live, "live");
+        Objects.requireNonNull(graphql, "graphql");
     }
 
     private static void requireRange(String key, long value, long min, long max) {
@@ -150,6 +166,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.bootstrapToken = bootstrapToken;
         b.bootstrapTenant = bootstrapTenant;
         b.live = live;
+        b.graphql = graphql;
         return b;
     }
 
@@ -181,8 +198,34 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         boolean bootstrapToken = true;
         String bootstrapTenant = "default";
         Live live = Live.DEFAULT;
+        GraphQl graphql = GraphQl.DEFAULT;
 
         private Builder() {}
+
+        public Builder graphql(GraphQl v) {
+            graphql = v;
+            return this;
+        }
+
+        public Builder graphqlMaxDepth(int v) {
+            graphql = new GraphQl(v, graphql.maxFields(), graphql.maxCost(), graphql.maxResponseRows());
+            return this;
+        }
+
+        public Builder graphqlMaxFields(int v) {
+            graphql = new GraphQl(graphql.maxDepth(), v, graphql.maxCost(), graphql.maxResponseRows());
+            return this;
+        }
+
+        public Builder graphqlMaxCost(long v) {
+            graphql = new GraphQl(graphql.maxDepth(), graphql.maxFields(), v, graphql.maxResponseRows());
+            return this;
+        }
+
+        public Builder graphqlMaxResponseRows(long v) {
+            graphql = new GraphQl(graphql.maxDepth(), graphql.maxFields(), graphql.maxCost(), v);
+            return this;
+        }
 
         public Builder live(Live v) {
             live = v;
@@ -330,7 +373,8 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
                     ingestMaxRows, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
-                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live);
+                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
+                    graphql);
         }
     }
 }

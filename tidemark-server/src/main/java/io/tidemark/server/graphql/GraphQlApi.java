@@ -9,7 +9,6 @@ import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherExceptionHandler;
 import graphql.execution.DataFetcherExceptionHandlerResult;
-import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
@@ -41,8 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GraphQlApi {
     private static final Logger LOG = LoggerFactory.getLogger(GraphQlApi.class);
-    private static final int MAX_DEPTH = 12;
     private final GraphQL graphQl;
+    private final io.tidemark.server.ServerConfig.GraphQl limits;
 
     public GraphQlApi(Operations operations, List<GraphQlModule> modules) {
         TypeDefinitionRegistry types = new TypeDefinitionRegistry();
@@ -52,8 +51,14 @@ public final class GraphQlApi {
             m.wire(wiring, operations);
         }
         GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(types, wiring.build());
+        this.limits = operations.config().graphql();
         this.graphQl = GraphQL.newGraphQL(schema).defaultDataFetcherExceptionHandler(new Errors())
-                .instrumentation(new MaxQueryDepthInstrumentation(MAX_DEPTH)).build();
+                .instrumentation(new QueryLimits(limits)).build();
+    }
+
+    /** The executable schema, for tests that enumerate its fields. */
+    public GraphQLSchema schema() {
+        return graphQl.getGraphQLSchema();
     }
 
     /** The schema's core modules. */
@@ -71,9 +76,15 @@ public final class GraphQlApi {
         if (query == null || query.isBlank()) {
             return errorResponse(ErrorCode.INVALID_QUERY, "the request has no 'query'");
         }
+        try {
+            RoleCheck.check(caller, query, operationName);
+        } catch (TidemarkException e) {
+            return errorResponse(e.code(), e.getMessage());
+        }
         ExecutionInput in = ExecutionInput.newExecutionInput().query(query)
                 .variables(variables == null ? Map.of() : variables).operationName(operationName)
-                .graphQLContext(Map.of(Caller.class, caller)).build();
+                .graphQLContext(Map.of(Caller.class, caller, ResponseBudget.class,
+                        new ResponseBudget(limits.maxResponseRows()))).build();
         ExecutionResult result = graphQl.execute(in);
         Map<String, Object> spec = new LinkedHashMap<>(result.toSpecification());
         if (!result.getErrors().isEmpty()) {

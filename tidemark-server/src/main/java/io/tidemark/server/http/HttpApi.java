@@ -16,6 +16,7 @@ import io.tidemark.server.ingest.MalformedBodyException;
 import io.tidemark.server.live.LiveEndpoint;
 import io.tidemark.store.Store;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.MessageDigest;
@@ -142,8 +143,15 @@ public final class HttpApi {
 
     private void graphql(Context ctx, Caller caller) {
         Map<String, Object> req;
+        byte[] body;
         try {
-            req = Json.MAPPER.readValue(ctx.bodyAsBytes(), MAP);
+            body = graphqlBody(ctx);
+        } catch (TidemarkException e) {
+            Json.send(ctx, Json.status(e.code()), GraphQlApi.errorResponse(e.code(), e.getMessage()));
+            return;
+        }
+        try {
+            req = Json.MAPPER.readValue(body, MAP);
         } catch (IOException e) {
             Json.send(ctx, 400, GraphQlApi.errorResponse(ErrorCode.INVALID_QUERY,
                     "the body must be JSON: {\"query\": \"…\", \"variables\": {…}}"));
@@ -160,6 +168,31 @@ public final class HttpApi {
         @SuppressWarnings("unchecked")
         Map<String, Object> variables = (Map<String, Object>) vars;
         Json.send(ctx, 200, graphQl.execute(caller, (String) query, variables, (String) op));
+    }
+
+    /**
+     * The GraphQL body, read up to {@code graphql.max-bytes}: {@code TOO_LARGE} past it (declared or read), after
+     * reading and dropping a bounded part of the rest so the client sees the answer.
+     */
+    private byte[] graphqlBody(Context ctx) {
+        long max = ops.config().graphqlMaxBytes();
+        TidemarkException tooLarge = new TidemarkException(ErrorCode.TOO_LARGE, "the GraphQL request body is larger "
+                + "than " + max + " bytes (graphql.max-bytes); send a smaller query or pass data as variables in "
+                + "several requests");
+        try (InputStream in = ctx.bodyInputStream()) {
+            if (ctx.contentLength() > max) {
+                IngestEndpoint.drain(in);
+                throw tooLarge;
+            }
+            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (b.length > max) {
+                IngestEndpoint.drain(in);
+                throw tooLarge;
+            }
+            return b;
+        } catch (IOException e) {
+            throw new TidemarkException(ErrorCode.INVALID_QUERY, "the request body could not be read: " + e.getMessage());
+        }
     }
 
     private void health(Context ctx) {
