@@ -361,10 +361,27 @@ public final class Operations {
     }
 
     private int write(Caller c, SampleBatch batch) {
-        int n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), batch));
+        int n;
+        try {
+            n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), batch),
+                    config.storeWaits().timeouts().lock());
+        } catch (TidemarkException e) {
+            if (e.code() == ErrorCode.STORE_UNAVAILABLE) {
+                counter("tidemark.ingest.batches", c.tenant(), "unavailable").increment();
+            }
+            throw e;
+        }
         counter("tidemark.ingest.batches", c.tenant(), "written").increment();
         meters.counter("tidemark.ingest.samples", "tenant", c.tenant().value()).increment(n);
         return n;
+    }
+
+    /**
+     * Counts a request refused because the store is unavailable: {@code tidemark_store_unavailable_total{route}}
+     * ({@code route} is the HTTP route, {@code graphql} or {@code live}).
+     */
+    public void storeUnavailable(String route) {
+        meters.counter("tidemark.store.unavailable", "route", route).increment();
     }
 
     private Counter counter(String name, TenantId tenant, String result) {
