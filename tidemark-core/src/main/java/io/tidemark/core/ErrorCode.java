@@ -22,6 +22,11 @@ public enum ErrorCode {
     INVALID_REWIND,
     IN_USE,
     STORE_ERROR,
+    /**
+     * The store cannot be reached, or a connection, lock or statement wait ran past its configured bound (HTTP 503
+     * with {@code Retry-After}); nothing of the request was written. Retry later; the server recovers by itself.
+     */
+    STORE_UNAVAILABLE,
     /** A live query (SQL) or a GraphQL document that does not parse or does not validate. */
     INVALID_QUERY,
     MEMORY_BUDGET_EXCEEDED,

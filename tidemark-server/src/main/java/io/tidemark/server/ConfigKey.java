@@ -18,6 +18,17 @@ public enum ConfigKey {
     JDBC_PASSWORD("jdbc.password", "", "database password", (b, v) -> b.jdbcPassword(v)),
     JDBC_POOL_SIZE("jdbc.pool-size", "8", "connections to PostgreSQL",
             (b, v) -> b.poolSize(ConfigResolver.parseInt("jdbc.pool-size", v))),
+    STORE_ACQUIRE_TIMEOUT("store.acquire-timeout", "PT2S", "longest wait for a store connection (pool, connect, "
+            + "login); past it a request gets 503 STORE_UNAVAILABLE", (b, v) -> b.storeTimeout("store.acquire-timeout",
+                    ConfigResolver.parseDuration("store.acquire-timeout", v))),
+    STORE_STATEMENT_TIMEOUT("store.statement-timeout", "PT60S", "longest store statement (PostgreSQL "
+            + "statement_timeout, DuckDB query timeout)", (b, v) -> b.storeTimeout("store.statement-timeout",
+                    ConfigResolver.parseDuration("store.statement-timeout", v))),
+    STORE_LOCK_TIMEOUT("store.lock-timeout", "PT5S", "longest wait for a lock (PostgreSQL lock_timeout, the DuckDB "
+            + "single-writer lock, an archive's ingest lock)", (b, v) -> b.storeTimeout("store.lock-timeout",
+                    ConfigResolver.parseDuration("store.lock-timeout", v))),
+    STORE_HEALTH_INTERVAL("store.health-interval", "PT1S", "how often /health probes the store in the background",
+            (b, v) -> b.storeHealthInterval(ConfigResolver.parseDuration("store.health-interval", v))),
     INGEST_MAX_BYTES("ingest.max-bytes", "64MiB", "largest ingest request body (413 above)",
             (b, v) -> b.ingestMaxBytes(ConfigResolver.parseBytes("ingest.max-bytes", v))),
     INGEST_MAX_ROWS("ingest.max-rows", "500000", "most samples in one ingest request (413 above)",

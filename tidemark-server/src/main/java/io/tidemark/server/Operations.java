@@ -346,7 +346,8 @@ public final class Operations {
     }
 
     private int write(Caller c, SampleBatch batch) {
-        int n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), batch));
+        int n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), batch),
+                config.storeWaits().timeouts().lock());
         meters.counter(INGEST_BATCHES, "tenant", c.tenant().value(), "result", "written", "reason", "none")
                 .increment();
         meters.counter("tidemark.ingest.samples", "tenant", c.tenant().value()).increment(n);
@@ -355,11 +356,20 @@ public final class Operations {
 
     /**
      * Counts an ingest request refused after authentication, whichever path it came by (HTTP body or
-     * {@code ingestSamples}): {@code tidemark.ingest.batches{result=rejected, reason}}.
+     * {@code ingestSamples}): {@code tidemark.ingest.batches{result=rejected, reason}}; a store that does not answer
+     * is {@code reason=unavailable}.
      */
     public void ingestRejected(Caller c, IngestRejection reason) {
         meters.counter(INGEST_BATCHES, "tenant", c.tenant().value(), "result", "rejected", "reason", reason.tag())
                 .increment();
+    }
+
+    /**
+     * Counts a request refused because the store is unavailable: {@code tidemark_store_unavailable_total{route}}
+     * ({@code route} is the HTTP route, {@code graphql} or {@code live}).
+     */
+    public void storeUnavailable(String route) {
+        meters.counter("tidemark.store.unavailable", "route", route).increment();
     }
 
     private void audit(Caller c, AuditKind kind, String subject, String message) {

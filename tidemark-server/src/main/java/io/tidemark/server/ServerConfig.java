@@ -19,7 +19,42 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         int poolSize, long ingestMaxBytes, int ingestMaxRows, int graphqlMaxIngestRows, int graphqlMaxBytes,
         Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant,
-        Live live, GraphQl graphql) {
+        Live live, GraphQl graphql, StoreWaits storeWaits) {
+
+    /**
+     * The bounds of every wait on the store ({@code store.*} keys) and how often {@code /health} probes it.
+     *
+     * @param timeouts connection acquire, statement and lock bounds, passed to the store
+     * @param healthInterval how often a background probe checks the store; {@code /health} answers from its last
+     *     result, and says DOWN when a probe has been running longer than this
+     */
+    public record StoreWaits(io.tidemark.store.StoreTimeouts timeouts, Duration healthInterval) {
+        public static final StoreWaits DEFAULT = new StoreWaits(io.tidemark.store.StoreTimeouts.DEFAULT,
+                Duration.ofSeconds(1));
+
+        public StoreWaits {
+            Objects.requireNonNull(timeouts, "timeouts");
+            Live.positive("store.health-interval", healthInterval);
+        }
+
+        /** The {@code Retry-After} seconds of a 503 for an unavailable store: the acquire bound, at least 1. */
+        public int retryAfterSeconds() {
+            return Math.max(1, io.tidemark.store.StoreTimeouts.seconds(timeouts.acquire()));
+        }
+
+        static StoreWaits timeout(StoreWaits w, String key, Duration d) {
+            io.tidemark.store.StoreTimeouts t = w.timeouts();
+            try {
+                return new StoreWaits(switch (key) {
+                    case "store.acquire-timeout" -> new io.tidemark.store.StoreTimeouts(d, t.statement(), t.lock());
+                    case "store.statement-timeout" -> new io.tidemark.store.StoreTimeouts(t.acquire(), d, t.lock());
+                    default -> new io.tidemark.store.StoreTimeouts(t.acquire(), t.statement(), d);
+                }, w.healthInterval());
+            } catch (IllegalArgumentException e) {
+                throw invalid(key, e.getMessage());
+            }
+        }
+    }
 
     /**
      * The GraphQL request limits ({@code graphql.max-depth}, {@code -fields}, {@code -cost}, {@code
@@ -90,7 +125,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             return out;
         }
 
-        private static void positive(String key, Duration d) {
+        static void positive(String key, Duration d) {
             if (d == null || d.isZero() || d.isNegative()) {
                 throw invalid(key, "must be positive, got " + d);
             }
@@ -119,6 +154,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         requireRange("rollup.max-buckets-per-statement", rollupMaxBucketsPerStatement, 1, 1_000_000);
         requireRange("rollup.max-buckets-per-tick", rollupMaxBucketsPerTick, 1, 100_000_000);
         Objects.requireNonNull(live, "live");
+        Objects.requireNonNull(storeWaits, "storeWaits");
         Objects.requireNonNull(graphql, "graphql");
     }
 
@@ -135,9 +171,9 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
     /** The store to open: {@link #jdbcUrl()}, or DuckDB at {@code dataDir/tidemark.duckdb}. */
     public StoreConfig storeConfig() {
         if (jdbcUrl == null) {
-            return StoreConfig.embedded(dataDir);
+            return StoreConfig.embedded(dataDir).withTimeouts(storeWaits.timeouts());
         }
-        return new StoreConfig(jdbcUrl, jdbcUser, jdbcPassword, poolSize);
+        return new StoreConfig(jdbcUrl, jdbcUser, jdbcPassword, poolSize, null, storeWaits.timeouts());
     }
 
     public static Builder builder() {
@@ -166,6 +202,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.bootstrapToken = bootstrapToken;
         b.bootstrapTenant = bootstrapTenant;
         b.live = live;
+        b.storeWaits = storeWaits;
         b.graphql = graphql;
         return b;
     }
@@ -199,8 +236,25 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         String bootstrapTenant = "default";
         Live live = Live.DEFAULT;
         GraphQl graphql = GraphQl.DEFAULT;
+        StoreWaits storeWaits = StoreWaits.DEFAULT;
 
         private Builder() {}
+
+        public Builder storeWaits(StoreWaits v) {
+            storeWaits = v;
+            return this;
+        }
+
+        /** One of {@code store.acquire-timeout}, {@code store.statement-timeout}, {@code store.lock-timeout}. */
+        Builder storeTimeout(String key, Duration v) {
+            storeWaits = StoreWaits.timeout(storeWaits, key, v);
+            return this;
+        }
+
+        public Builder storeHealthInterval(Duration v) {
+            storeWaits = new StoreWaits(storeWaits.timeouts(), v);
+            return this;
+        }
 
         public Builder graphql(GraphQl v) {
             graphql = v;
@@ -374,7 +428,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
                     ingestMaxRows, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
                     rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
-                    graphql);
+                    graphql, storeWaits);
         }
     }
 }

@@ -14,6 +14,7 @@ import io.tidemark.server.auth.Tokens;
 import io.tidemark.server.graphql.GraphQlApi;
 import io.tidemark.server.ingest.MalformedBodyException;
 import io.tidemark.server.live.LiveEndpoint;
+import io.tidemark.store.PublicError;
 import io.tidemark.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,6 +54,7 @@ public final class HttpApi {
     private final InFlight inFlight = new InFlight();
     private final byte[] metricsTokenHash;
     private final boolean metricsOpen;
+    private final StoreHealth health;
     private Javalin app;
 
     public HttpApi(Operations ops, Store store, GraphQlApi graphQl, PrometheusMeterRegistry meters, LiveEndpoint live) {
@@ -67,12 +69,14 @@ public final class HttpApi {
         this.metricsTokenHash = token == null || token.isEmpty() ? null
                 : Tokens.hash(token).getBytes(StandardCharsets.US_ASCII);
         this.metricsOpen = metricsTokenHash == null && isLoopback(ops.config().host());
+        this.health = new StoreHealth(store, ops.config().storeWaits().healthInterval(), meters);
     }
 
     /** Binds and starts serving; returns the bound port. */
     public int start() {
         io.micrometer.core.instrument.Gauge.builder("tidemark.http.inflight", inFlight, InFlight::count)
                 .description("HTTP requests being served").register(meters);
+        health.start();
         app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
@@ -110,6 +114,7 @@ public final class HttpApi {
      * @return requests still in flight when the wait ended (0 after a clean drain)
      */
     public int stop(Duration timeout) {
+        health.close();
         if (app == null) {
             return 0;
         }
@@ -200,13 +205,19 @@ public final class HttpApi {
             Json.send(ctx, 503, Map.of("status", "DOWN", "reason", "shutting down"));
             return;
         }
-        try {
-            store.tenants();
+        StoreHealth.Status s = health.current();
+        if (s.up()) {
             Json.send(ctx, 200, Map.of("status", "UP"));
-        } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("error", e.toString()).log("health check: the store does not answer");
-            Json.send(ctx, 503, Map.of("status", "DOWN", "reason", "the store does not answer"));
+            return;
         }
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("status", "DOWN");
+        body.put("reason", s.reason());
+        if (s.errorId() != null) {
+            body.put("errorId", s.errorId());
+        }
+        ctx.header("Retry-After", Integer.toString(ops.config().storeWaits().retryAfterSeconds()));
+        Json.send(ctx, 503, body);
     }
 
     private void metrics(Context ctx) {
@@ -229,7 +240,7 @@ public final class HttpApi {
     }
 
     private void tidemarkError(TidemarkException e, Context ctx) {
-        if (e.code() == ErrorCode.STORE_ERROR) {
+        if (PublicError.isFault(e.code())) {
             fault(e, ctx);
             return;
         }
@@ -240,11 +251,25 @@ public final class HttpApi {
         Json.sendError(ctx, e);
     }
 
+    /**
+     * A store or internal fault: logged in full under an error id ({@link PublicError}); the client gets the code,
+     * a plain message and the id. {@code STORE_UNAVAILABLE} is 503 with {@code Retry-After}, counted by
+     * {@code tidemark_store_unavailable_total{route}}; anything else 500.
+     */
     private void fault(Exception e, Context ctx) {
-        LOG.atError().setCause(e).addKeyValue("method", ctx.method()).addKeyValue("path", ctx.path())
-                .log("request failed");
-        ErrorCode code = e instanceof TidemarkException t ? t.code() : ErrorCode.INTERNAL;
-        Json.send(ctx, 500, Json.error(code, "the request failed inside Tidemark; the server log has the details"));
+        PublicError p = PublicError.report(ctx.method() + " " + ctx.path(), e);
+        int status = p.code() == ErrorCode.STORE_UNAVAILABLE ? 503 : 500;
+        if (status == 503) {
+            ctx.header("Retry-After", Integer.toString(ops.config().storeWaits().retryAfterSeconds()));
+            ops.storeUnavailable(route(ctx));
+        }
+        if (ctx.path().equals("/graphql")) {
+            Json.send(ctx, status, GraphQlApi.errorResponse(p));
+            return;
+        }
+        Map<String, Object> body = Json.error(p.code(), p.message());
+        body.put("errorId", p.errorId());
+        Json.send(ctx, status, body);
     }
 
     /** The access log line and the request timer, for every request, after its response. */

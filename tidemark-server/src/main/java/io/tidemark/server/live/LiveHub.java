@@ -228,8 +228,17 @@ public final class LiveHub implements AutoCloseable {
      * archive's lock. A batch the live tables cannot take (memory budget) is logged and counted; the write stands.
      */
     public <T> T write(TenantId tenant, SampleBatch batch, Supplier<T> storeWrite) {
+        return write(tenant, batch, storeWrite, null);
+    }
+
+    /**
+     * {@link #write(TenantId, SampleBatch, Supplier)} waiting at most {@code lockBound} (null: no bound) for the
+     * archive's ingest lock, which a writer holds while its store write waits; past the bound the batch is refused
+     * with {@code STORE_UNAVAILABLE}, unwritten, so writers queued behind a store outage fail within the bound too.
+     */
+    public <T> T write(TenantId tenant, SampleBatch batch, Supplier<T> storeWrite, java.time.Duration lockBound) {
         ReentrantLock lock = lock(tenant, batch.archive().name());
-        lock.lock();
+        lockWithin(lock, lockBound, batch.archive().name());
         try {
             if (!defined.containsKey(key(tenant, batch.archive().name()))) {
                 // Created by another server on the same store since the last sync: live from now on.
@@ -373,6 +382,23 @@ public final class LiveHub implements AutoCloseable {
             LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("archive", batch.archive().name())
                     .addKeyValue("code", e.code().name()).log(e.getMessage());
         }
+    }
+
+    private static void lockWithin(ReentrantLock lock, java.time.Duration bound, String archive) {
+        if (bound == null) {
+            lock.lock();
+            return;
+        }
+        try {
+            if (lock.tryLock(bound.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new TidemarkException(io.tidemark.core.ErrorCode.STORE_UNAVAILABLE, "archive '" + archive
+                + "': the ingest lock was not free within " + bound + " (store.lock-timeout); the store is slow or "
+                + "unavailable");
     }
 
     private ReentrantLock lock(TenantId tenant, String archive) {

@@ -3,6 +3,7 @@ package io.tidemark.server.live;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TidemarkException;
+import io.tidemark.store.PublicError;
 import io.tidemark.live.Capabilities;
 import io.tidemark.live.LiveListener;
 import io.tidemark.live.QueryConfig;
@@ -158,14 +159,12 @@ final class LiveSocket implements LiveListener {
         try {
             subscription.register(new QueryConfig(r.queryId(), r.sql(), type));
         } catch (TidemarkException e) {
-            send(new Frame.QueryError(r.queryId(), e.code().name(), e.getMessage()));
+            send(queryError(r.queryId(), e));
         } catch (RuntimeException | StackOverflowError e) {
             // One query's registration never takes the connection (and its other queries) down: this query fails.
-            String errorId = java.util.UUID.randomUUID().toString();
-            LOG.atError().setCause(e).addKeyValue("tenant", caller.tenant().value()).addKeyValue("errorId", errorId)
-                    .log("live: registering a query failed");
-            send(new Frame.QueryError(r.queryId(), ErrorCode.INTERNAL.name(), "registering the query failed (error id "
-                    + errorId + "); the connection and its other queries are unaffected"));
+            PublicError p = PublicError.report("live query " + r.queryId() + " of tenant " + caller.tenant().value(), e);
+            send(new Frame.QueryError(r.queryId(), p.code().name(), p.message() + " (error id " + p.errorId()
+                    + "); the connection and its other queries are unaffected"));
         }
     }
 
@@ -209,7 +208,16 @@ final class LiveSocket implements LiveListener {
 
     @Override
     public void exceptionRaised(String queryId, TidemarkException error) {
-        add(new Frame.QueryError(queryId, error.code().name(), error.getMessage()));
+        add(queryError(queryId, error));
+    }
+
+    /** A query's error frame; a store or internal fault goes through {@link PublicError} (plain message, id). */
+    private Frame.QueryError queryError(String queryId, TidemarkException e) {
+        if (!PublicError.isFault(e.code())) {
+            return new Frame.QueryError(queryId, e.code().name(), e.getMessage());
+        }
+        PublicError p = PublicError.report("live query " + queryId + " of tenant " + caller.tenant().value(), e);
+        return new Frame.QueryError(queryId, p.code().name(), p.message() + " (error id " + p.errorId() + ")");
     }
 
     @Override
