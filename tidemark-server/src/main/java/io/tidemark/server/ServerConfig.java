@@ -19,7 +19,24 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         int poolSize, long ingestMaxBytes, int ingestMaxRows, int graphqlMaxIngestRows, int graphqlMaxBytes,
         Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant,
-        Live live) {
+        Live live, Auth auth) {
+
+    /**
+     * The authentication settings ({@code auth.*} keys).
+     *
+     * @param revalidateInterval how often open live connections' tokens are checked against the store, so a token
+     *     revoked on another server sharing the store (or directly in the store) ends its connections within this
+     *     bound; the server that handles a revocation closes them at once
+     */
+    public record Auth(Duration revalidateInterval) {
+        public static final Auth DEFAULT = new Auth(Duration.ofSeconds(5));
+
+        public Auth {
+            if (revalidateInterval == null || revalidateInterval.isZero() || revalidateInterval.isNegative()) {
+                throw invalid("auth.revalidate-interval", "must be positive, got " + revalidateInterval);
+            }
+        }
+    }
 
     /**
      * The live-query settings ({@code live.*} keys).
@@ -104,6 +121,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         requireRange("rollup.max-buckets-per-statement", rollupMaxBucketsPerStatement, 1, 1_000_000);
         requireRange("rollup.max-buckets-per-tick", rollupMaxBucketsPerTick, 1, 100_000_000);
         Objects.requireNonNull(live, "live");
+        Objects.requireNonNull(auth, "auth");
     }
 
     private static void requireRange(String key, long value, long min, long max) {
@@ -150,6 +168,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.bootstrapToken = bootstrapToken;
         b.bootstrapTenant = bootstrapTenant;
         b.live = live;
+        b.auth = auth;
         return b;
     }
 
@@ -181,6 +200,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         boolean bootstrapToken = true;
         String bootstrapTenant = "default";
         Live live = Live.DEFAULT;
+        Auth auth = Auth.DEFAULT;
 
         private Builder() {}
 
@@ -327,10 +347,17 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             return this;
         }
 
+        /** {@code auth.revalidate-interval}: see {@link Auth#revalidateInterval()}. */
+        public Builder authRevalidateInterval(Duration v) {
+            auth = new Auth(v);
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
                     ingestMaxRows, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
-                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live);
+                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
+                    auth);
         }
     }
 }
