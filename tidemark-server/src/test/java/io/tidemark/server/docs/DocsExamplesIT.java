@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,19 +72,23 @@ class DocsExamplesIT {
             Path data = work.resolve("server-data");
             Path log = work.resolve("server.log");
             server = serve(data, log);
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                    StandardCharsets.UTF_8));
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            drain(new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)), lines);
             String token = null;
             String port = null;
-            for (String line = out.readLine(); line != null && port == null; line = out.readLine()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_SECONDS);
+            while (port == null && System.nanoTime() < deadline) {
+                String line = lines.poll(1, TimeUnit.SECONDS);
+                if (line == null) {
+                    continue;
+                }
                 Matcher t = TOKEN.matcher(line);
                 token = t.find() ? t.group(1) : token;
                 Matcher m = LISTENING.matcher(line);
                 port = m.find() ? m.group(1) : null;
             }
-            assertThat(port).as("serve listens: %s", Files.readString(log)).isNotNull();
+            assertThat(port).as("serve listens within %s s: %s", STEP_SECONDS, Files.readString(log)).isNotNull();
             assertThat(token).as("serve printed the bootstrap token").isNotNull();
-            drain(out);
             Path shell = Files.createDirectories(work.resolve("shell"));
             writeLauncher(shell.resolve("tidemark"));
             Path state = work.resolve("state.sh");
@@ -215,11 +221,12 @@ class DocsExamplesIT {
         return pb.start();
     }
 
-    private static void drain(BufferedReader out) {
+    /** Reads the server's standard output on a daemon thread (it never blocks on a full pipe). */
+    private static void drain(BufferedReader out, BlockingQueue<String> lines) {
         Thread t = new Thread(() -> {
             try {
-                while (out.readLine() != null) {
-                    // discard
+                for (String l = out.readLine(); l != null; l = out.readLine()) {
+                    lines.add(l);
                 }
             } catch (IOException e) {
                 // the process ended
