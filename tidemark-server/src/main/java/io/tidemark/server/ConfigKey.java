@@ -79,6 +79,9 @@ public enum ConfigKey {
     LIVE_ARCHIVE_SYNC("live.archive-sync", "PT5S", "how often archives created or deleted by another server on the "
             + "same store become live or are dropped", (b, v) -> b.liveArchiveSync(ConfigResolver.parseDuration(
                     "live.archive-sync", v))),
+    AUTH_REVALIDATE_INTERVAL("auth.revalidate-interval", "PT5S", "how often open live connections' tokens are "
+            + "re-checked against the store (revoked elsewhere: closed with 4401)", (b, v) -> b.authRevalidateInterval(
+                    ConfigResolver.parseDuration("auth.revalidate-interval", v))),
     LOG_LEVEL("log.level", "INFO", "root log level (TRACE, DEBUG, INFO, WARN, ERROR)", (b, v) -> { }),
     LOG_FORMAT("log.format", "text", "text (key=value) or json, one line per event", (b, v) -> { });
 

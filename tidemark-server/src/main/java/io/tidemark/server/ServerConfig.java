@@ -19,7 +19,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         int poolSize, long ingestMaxBytes, int ingestMaxRows, int graphqlMaxIngestRows, int graphqlMaxBytes,
         Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant,
-        Live live, GraphQl graphql, StoreWaits storeWaits) {
+        Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth) {
 
     /**
      * The bounds of every wait on the store ({@code store.*} keys) and how often {@code /health} probes it.
@@ -68,6 +68,23 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             requireRange("graphql.max-fields", maxFields, 1, 1_000_000);
             requireRange("graphql.max-cost", maxCost, 1, Long.MAX_VALUE);
             requireRange("graphql.max-response-rows", maxResponseRows, 1, Integer.MAX_VALUE - 1L);
+        }
+    }
+
+    /**
+     * The authentication settings ({@code auth.*} keys).
+     *
+     * @param revalidateInterval how often open live connections' tokens are checked against the store, so a token
+     *     revoked on another server sharing the store (or directly in the store) ends its connections within this
+     *     bound; the server that handles a revocation closes them at once
+     */
+    public record Auth(Duration revalidateInterval) {
+        public static final Auth DEFAULT = new Auth(Duration.ofSeconds(5));
+
+        public Auth {
+            if (revalidateInterval == null || revalidateInterval.isZero() || revalidateInterval.isNegative()) {
+                throw invalid("auth.revalidate-interval", "must be positive, got " + revalidateInterval);
+            }
         }
     }
 
@@ -156,6 +173,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(storeWaits, "storeWaits");
         Objects.requireNonNull(graphql, "graphql");
+        Objects.requireNonNull(auth, "auth");
     }
 
     private static void requireRange(String key, long value, long min, long max) {
@@ -204,6 +222,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.live = live;
         b.storeWaits = storeWaits;
         b.graphql = graphql;
+        b.auth = auth;
         return b;
     }
 
@@ -237,6 +256,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Live live = Live.DEFAULT;
         GraphQl graphql = GraphQl.DEFAULT;
         StoreWaits storeWaits = StoreWaits.DEFAULT;
+        Auth auth = Auth.DEFAULT;
 
         private Builder() {}
 
@@ -424,11 +444,17 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             return this;
         }
 
+        /** {@code auth.revalidate-interval}: see {@link Auth#revalidateInterval()}. */
+        public Builder authRevalidateInterval(Duration v) {
+            auth = new Auth(v);
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
                     ingestMaxRows, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
                     rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
-                    graphql, storeWaits);
+                    graphql, storeWaits, auth);
         }
     }
 }

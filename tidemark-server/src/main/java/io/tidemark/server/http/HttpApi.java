@@ -103,8 +103,29 @@ public final class HttpApi {
         });
         app.error(405, ctx -> Json.send(ctx, 405, Json.error(ErrorCode.INVALID_ARGUMENT, "method " + ctx.method()
                 + " is not allowed on " + ctx.path())));
-        app.start(ops.config().host(), ops.config().port());
+        try {
+            app.start(ops.config().host(), ops.config().port());
+        } catch (RuntimeException e) {
+            throw bindFailure(e);
+        }
         return app.port();
+    }
+
+    /**
+     * A start that failed to bind, as one clear {@code UNAVAILABLE} error naming the port and the address (the
+     * operator's mistake, not a fault: no stack trace); anything else unchanged.
+     */
+    private RuntimeException bindFailure(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException b) {
+                String where = "port " + ops.config().port() + " on " + ops.config().host();
+                String msg = String.valueOf(b.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("in use")
+                        ? where + " is in use; stop the other process or use --port"
+                        : "cannot listen on " + where + " (" + b.getMessage() + "); check --host and --port";
+                return new TidemarkException(ErrorCode.UNAVAILABLE, msg);
+            }
+        }
+        return e;
     }
 
     /**
