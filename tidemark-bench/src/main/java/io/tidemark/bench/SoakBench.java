@@ -458,11 +458,11 @@ final class SoakBench implements Callable<Integer> {
             for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
                 direct += b.getMemoryUsed();
             }
-            return new Memory(t, afterGc, used, committed, direct, rss());
+            return new Memory(t, afterGc, used, committed, direct, readRss());
         }
 
         /** VmRSS from /proc/self/status, in bytes; -1 where there is none. */
-        private static long rss() {
+        private static long readRss() {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                     if (line.startsWith("VmRSS:")) {
