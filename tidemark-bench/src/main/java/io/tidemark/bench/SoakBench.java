@@ -83,6 +83,10 @@ final class SoakBench implements Callable<Integer> {
     @Option(names = "--clients", description = "WebSocket clients, 3 live queries each (default: ${DEFAULT-VALUE})")
     int clients = 100;
 
+    @Option(names = "--live-window", description = "live window, short enough to fill during warm-up (default: "
+            + "${DEFAULT-VALUE})")
+    Duration liveWindow = Duration.ofMinutes(1);
+
     @Option(names = "--sample-seconds", description = "memory sampling period (default: ${DEFAULT-VALUE})")
     int sampleSeconds = 10;
 
@@ -118,7 +122,7 @@ final class SoakBench implements Callable<Integer> {
 
     private Integer soak(Path work, String jdbcUrl) throws Exception {
         ServerConfig.Builder b = ServerConfig.builder().host("127.0.0.1").port(0).bootstrapToken(false)
-                .rollupInterval(Duration.ofSeconds(1));
+                .rollupInterval(Duration.ofSeconds(1)).liveWindow(liveWindow);
         ServerConfig config = (engine.equals("duckdb") ? b.dataDir(work) : b.jdbcUrl(jdbcUrl)).build();
         List<Memory> samples = new ArrayList<>();
         List<Writer> ws = new ArrayList<>();
@@ -509,6 +513,7 @@ final class SoakBench implements Callable<Integer> {
         setup.put("writers", writers + " × " + batchesPerSecond + " batches/s of 100–250 samples (55 % of new "
                 + "samples late over 3 days, 15 % re-sends)");
         setup.put("live clients", clients + " × " + QUERIES.length + " queries: " + String.join("; ", QUERIES));
+        setup.put("live window", liveWindow);
         setup.put("rollups", "raw_1m (COUNT, SUM, MAX), raw_1h of raw_1m; rollup.interval 1 s");
         setup.put("max heap (-Xmx)", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         setup.put("heap after GC, least-squares slope after warm-up", String.format("%.1f MB/hour over %d samples",
