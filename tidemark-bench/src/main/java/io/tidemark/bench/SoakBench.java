@@ -90,6 +90,15 @@ final class SoakBench implements Callable<Integer> {
     @Option(names = "--sample-seconds", description = "memory sampling period (default: ${DEFAULT-VALUE})")
     int sampleSeconds = 10;
 
+    @Option(names = "--force-gc", negatable = true, description = "run a full GC (System.gc()) before each sample, so "
+            + "'heap after GC' is exact; without it, the heap pools' collection usage of the last cycle, which a "
+            + "concurrent collector leaves noisy (default: ${DEFAULT-VALUE})")
+    boolean forceGc = true;
+
+    @Option(names = "--duckdb-memory-limit", description = "DuckDB memory_limit, e.g. 512MB (default: DuckDB's own, "
+            + "80 %% of RAM)")
+    String duckdbMemoryLimit;
+
     @Option(names = "--dir", description = "working directory (kept); default a temporary one, removed")
     Path dir;
 
@@ -111,7 +120,8 @@ final class SoakBench implements Callable<Integer> {
     private Integer run(Path work) throws Exception {
         BenchPostgres pg = engine.equals("postgresql") ? BenchPostgres.start() : null;
         try {
-            String jdbcUrl = pg == null ? "jdbc:duckdb:" + work.resolve("tidemark.duckdb") : pg.newDatabase();
+            String jdbcUrl = pg == null ? "jdbc:duckdb:" + work.resolve("tidemark.duckdb")
+                    + (duckdbMemoryLimit == null ? "" : ";memory_limit=" + duckdbMemoryLimit) : pg.newDatabase();
             return soak(work, jdbcUrl);
         } finally {
             if (pg != null) {
@@ -123,7 +133,7 @@ final class SoakBench implements Callable<Integer> {
     private Integer soak(Path work, String jdbcUrl) throws Exception {
         ServerConfig.Builder b = ServerConfig.builder().host("127.0.0.1").port(0).bootstrapToken(false)
                 .rollupInterval(Duration.ofSeconds(1)).liveWindow(liveWindow);
-        ServerConfig config = (engine.equals("duckdb") ? b.dataDir(work) : b.jdbcUrl(jdbcUrl)).build();
+        ServerConfig config = b.jdbcUrl(jdbcUrl).build();
         List<Memory> samples = new ArrayList<>();
         List<Writer> ws = new ArrayList<>();
         List<Connection> connections = new ArrayList<>();
@@ -153,7 +163,10 @@ final class SoakBench implements Callable<Integer> {
                     + "sample every %d s", writers, batchesPerSecond, warmupMinutes, minutes, sampleSeconds));
             while (true) {
                 double t = (System.nanoTime() - start) / 1e9;
-                Memory m = Memory.sample(t);
+                if (forceGc) {
+                    System.gc();
+                }
+                Memory m = Memory.sample(t, forceGc);
                 samples.add(m);
                 log(String.format("t=%5.0f s heap-after-GC %6.1f MB, heap used %6.1f MB, direct %6.1f MB, RSS %6.1f "
                         + "MB, acknowledged %,d samples, generations at client 0: %,d", t, m.heapAfterGc / 1e6,
@@ -444,7 +457,7 @@ final class SoakBench implements Callable<Integer> {
 
     /** One memory sample: seconds since start, bytes. */
     private record Memory(double t, long heapAfterGc, long heapUsed, long heapCommitted, long direct, long rss) {
-        static Memory sample(double t) {
+        static Memory sample(double t, boolean forced) {
             long afterGc = 0;
             long used = 0;
             long committed = 0;
@@ -452,7 +465,9 @@ final class SoakBench implements Callable<Integer> {
                 if (p.getType() != MemoryType.HEAP) {
                     continue;
                 }
-                if (p.getCollectionUsage() != null) {
+                if (forced) {
+                    afterGc += p.getUsage().getUsed();
+                } else if (p.getCollectionUsage() != null) {
                     afterGc += p.getCollectionUsage().getUsed();
                 }
                 used += p.getUsage().getUsed();
@@ -516,6 +531,10 @@ final class SoakBench implements Callable<Integer> {
         setup.put("live window", liveWindow);
         setup.put("rollups", "raw_1m (COUNT, SUM, MAX), raw_1h of raw_1m; rollup.interval 1 s");
         setup.put("max heap (-Xmx)", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+        setup.put("heap after GC measured", forceGc ? "after System.gc() at each sample" : "collection usage of the "
+                + "heap pools after their last cycle");
+        setup.put("DuckDB memory_limit", engine.equals("duckdb") ? duckdbMemoryLimit == null ? "DuckDB's default (80 % "
+                + "of RAM)" : duckdbMemoryLimit : "-");
         setup.put("heap after GC, least-squares slope after warm-up", String.format("%.1f MB/hour over %d samples",
                 slope, points.size()));
         setup.put("RSS min / max", String.format("%.0f / %.0f MB", rssMin / 1e6, rssMax / 1e6));
