@@ -90,10 +90,10 @@ final class SoakBench implements Callable<Integer> {
     @Option(names = "--sample-seconds", description = "memory sampling period (default: ${DEFAULT-VALUE})")
     int sampleSeconds = 10;
 
-    @Option(names = "--force-gc", negatable = true, description = "run a full GC (System.gc()) before each sample, so "
-            + "'heap after GC' is exact; without it, the heap pools' collection usage of the last cycle, which a "
-            + "concurrent collector leaves noisy (default: ${DEFAULT-VALUE})")
-    boolean forceGc = true;
+    @Option(names = "--passive-gc", description = "do not run System.gc() before each sample (which makes 'heap after "
+            + "GC' exact but keeps the heap, and so RSS, small): read the heap pools' collection usage after the "
+            + "collector's last cycle instead, and let the heap grow as it would in production")
+    boolean passiveGc;
 
     @Option(names = "--duckdb-memory-limit", description = "DuckDB memory_limit, e.g. 512MB (default: DuckDB's own, "
             + "80 %% of RAM)")
@@ -163,10 +163,10 @@ final class SoakBench implements Callable<Integer> {
                     + "sample every %d s", writers, batchesPerSecond, warmupMinutes, minutes, sampleSeconds));
             while (true) {
                 double t = (System.nanoTime() - start) / 1e9;
-                if (forceGc) {
+                if (!passiveGc) {
                     System.gc();
                 }
-                Memory m = Memory.sample(t, forceGc);
+                Memory m = Memory.sample(t, !passiveGc);
                 samples.add(m);
                 log(String.format("t=%5.0f s heap-after-GC %6.1f MB, heap used %6.1f MB, direct %6.1f MB, RSS %6.1f "
                         + "MB, acknowledged %,d samples, generations at client 0: %,d", t, m.heapAfterGc / 1e6,
@@ -531,7 +531,7 @@ final class SoakBench implements Callable<Integer> {
         setup.put("live window", liveWindow);
         setup.put("rollups", "raw_1m (COUNT, SUM, MAX), raw_1h of raw_1m; rollup.interval 1 s");
         setup.put("max heap (-Xmx)", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
-        setup.put("heap after GC measured", forceGc ? "after System.gc() at each sample" : "collection usage of the "
+        setup.put("heap after GC measured", !passiveGc ? "after System.gc() at each sample" : "collection usage of the "
                 + "heap pools after their last cycle");
         setup.put("DuckDB memory_limit", engine.equals("duckdb") ? duckdbMemoryLimit == null ? "DuckDB's default (80 % "
                 + "of RAM)" : duckdbMemoryLimit : "-");
