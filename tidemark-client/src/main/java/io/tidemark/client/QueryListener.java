@@ -20,6 +20,9 @@ package io.tidemark.client;
  *
  * <h2>Reconnects</h2>
  * After a reconnect every query is registered again and restarts with {@link #snapshotBegin}: discard what was held.
+ * A generation that was open when the connection was lost never gets its {@link #aggMarkEnd}: the next callback is
+ * the new connection's {@link #aggMarkBegin}, in which every query restarts with {@link #snapshotBegin}, so what the
+ * abandoned generation delivered is discarded with the rest (see docs/faults.md, "Stalled sockets").
  */
 public interface QueryListener {
 
