@@ -123,6 +123,6 @@ final class DuckDbDialect extends SqlDialect {
      */
     @Override
     public String lockDependants() {
-        return dependantsWithStaleRanges();
+        return null;
     }
 }
