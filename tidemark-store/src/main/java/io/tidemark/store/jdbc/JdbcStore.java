@@ -167,6 +167,33 @@ public final class JdbcStore implements Store {
         }
     }
 
+    /**
+     * Runs a read of several statements in one read-only transaction that sees one snapshot: what a concurrent
+     * transaction committed is seen whole or not at all (a rollup's definition row never without its aggregation
+     * rows). Catalog reads go through here.
+     */
+    <T> T readSnapshot(String what, Jdbc.Work<T> work) {
+        try (Connection c = engine.connect()) {
+            c.setAutoCommit(false);
+            try {
+                String begin = dialect.beginSnapshotRead();
+                if (begin != null) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(begin);
+                    }
+                }
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw Jdbc.storeError(what, e);
+        }
+    }
+
     private static void rollbackQuietly(Connection c, Throwable cause) {
         try {
             c.rollback();

@@ -303,6 +303,16 @@ public abstract class SqlDialect {
     protected abstract String fixedBucketStart(String ts);
 
     /**
+     * Dialect difference SNAPSHOT_READS: the first statement of a read-only transaction whose statements must all see
+     * one snapshot (a definition row and its aggregation rows, a state row and its archive). Standard SQL's default
+     * READ COMMITTED gives each statement its own snapshot, so a definition committed between two of them would be
+     * seen half. Null where every transaction already reads one snapshot.
+     */
+    public String beginSnapshotRead() {
+        return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+    }
+
+    /**
      * Dialect difference ROW_LOCKS: the statement that reads a rollup's watermark inside the aggregate transaction,
      * locking the row where the engine can. Binds: tenant, name.
      */
