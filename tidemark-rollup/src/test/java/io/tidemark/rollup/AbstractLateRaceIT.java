@@ -47,12 +47,11 @@ abstract class AbstractLateRaceIT {
     private static final Duration LATE_SPAN = Duration.ofHours(6);
     private static final int WRITERS = 3;
     /**
-     * Each writer writes at least {@code MIN_BATCHES} and at most {@code MAX_BATCHES} batches, stopping in between
-     * once the orchestrator ticked {@code MIN_TICKS} times during the race.
+     * A writer starts batch {@code b} once the orchestrator ticked {@code b / BATCHES_PER_TICK} times during the race
+     * (or after {@code PACE_MILLIS}), so writes and ticks interleave on every engine, whichever is slower.
      */
-    private static final int MIN_BATCHES = 15;
-    private static final int MAX_BATCHES = 120;
-    private static final int MIN_TICKS = 20;
+    private static final int BATCHES_PER_TICK = 2;
+    private static final long PACE_MILLIS = 5_000;
     private static final long JOIN_MILLIS = 120_000;
     private static final int WRITE_ATTEMPTS = 500;
 
@@ -76,6 +75,14 @@ abstract class AbstractLateRaceIT {
      */
     protected Store afterFaults() {
         return store;
+    }
+
+    /**
+     * Batches per writer: 20 by default, which keeps a DuckDB run (one writer at a time, late re-sends compared over
+     * their span) within about a minute on a loaded machine; an engine whose writes run concurrently races more.
+     */
+    protected int batchesPerWriter() {
+        return 20;
     }
 
     /** Ends whatever {@link #fault} left armed; the system then settles without faults. */
@@ -196,13 +203,17 @@ abstract class AbstractLateRaceIT {
     }
 
     /**
-     * Batches of 20–60 samples until enough ticks raced them: 55 % late, anywhere in the late span before now; 15 % re-sends of this writer's
+     * Batches of 20–60 samples, paced by the ticks: 55 % late, anywhere in the late span before now; 15 % re-sends of this writer's
      * stored keys with new values; the rest on time (the last two seconds). A failed write is retried as a client
      * would after a 503, and enters the oracle only once it succeeded.
      */
     private void writeBatches(Fixture f, Random rnd, String prefix, AtomicInteger ticks, AtomicInteger failures) {
         List<Sample> mine = new ArrayList<>();
-        for (int b = 0; b < MAX_BATCHES && (b < MIN_BATCHES || ticks.get() < MIN_TICKS); b++) {
+        for (int b = 0; b < batchesPerWriter(); b++) {
+            long paceUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PACE_MILLIS);
+            while (ticks.get() < b / BATCHES_PER_TICK && System.nanoTime() < paceUntil) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
             Instant now = clock.instant();
             Map<Oracle.Key, Sample> batch = new LinkedHashMap<>();
             int n = 20 + rnd.nextInt(41);
