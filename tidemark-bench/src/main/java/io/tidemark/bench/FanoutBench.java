@@ -284,7 +284,7 @@ final class FanoutBench implements Callable<Integer> {
         }
 
         @Override
-        public void onCommit(TenantId tenant, SampleBatch batch) {
+        public boolean onCommit(TenantId tenant, SampleBatch batch) {
             if (batch.archive().name().equals("bench") && batch.size() > 0) {
                 int col = batch.archive().columns().indexOf(batch.archive().requireColumn("seq"));
                 Object seq = batch.value(0, col);
@@ -292,7 +292,12 @@ final class FanoutBench implements Callable<Integer> {
                     commitNanos.set((int) (s & (commitNanos.length() - 1)), System.nanoTime());
                 }
             }
-            e.onCommit(tenant, batch);
+            return e.onCommit(tenant, batch);
+        }
+
+        @Override
+        public int staleQueries() {
+            return e.staleQueries();
         }
 
         @Override

@@ -44,8 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * paused reading because its listeners fell behind), the connection reconnects with exponential
  * backoff ({@link ConnectionConfig#reconnectInitialBackoff()} doubling up to
  * {@link ConnectionConfig#reconnectMaxBackoff()}, with jitter) and registers every query again; each restarts with
- * {@code snapshotBegin}. A refused reconnect (401, 403, an unsupported protocol version) is final: every query gets
- * {@code exceptionRaised}.
+ * {@code snapshotBegin}. A refused reconnect (401, 403, an unsupported protocol version) and a close for a revoked
+ * token (4401, code {@code TOKEN_REVOKED}) are final: every query gets {@code exceptionRaised}.
  */
 public final class Connection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
@@ -270,6 +270,11 @@ public final class Connection implements AutoCloseable {
         if (why instanceof Closed c && c.code == Protocol.CLOSE_UNSUPPORTED_VERSION) {
             return new TidemarkClientException(Protocol.UNSUPPORTED_VERSION, 0, c.reason, List.of());
         }
+        if (why instanceof Closed c && c.code == Protocol.CLOSE_TOKEN_REVOKED) {
+            return new TidemarkClientException(Protocol.TOKEN_REVOKED, 0, "the server closed the live connection "
+                    + "with " + c.code + " (" + c.reason + "): its token was revoked; connect with a valid token",
+                    List.of());
+        }
         return null;
     }
 
@@ -370,6 +375,11 @@ public final class Connection implements AutoCloseable {
             if (r != null) {
                 r.listener.exceptionRaised(q.queryId(), new TidemarkClientException(q.code(), 0, q.message(),
                         List.of()));
+            }
+        } else if (f instanceof Frame.QueryStatus q) {
+            Registered r = active(q.queryId());
+            if (r != null) {
+                r.listener.queryStatusChanged(q.queryId(), new QueryStatus(q.status(), q.code(), q.message()));
             }
         } else if (f instanceof Frame.Hello h) {
             ready(s, h);

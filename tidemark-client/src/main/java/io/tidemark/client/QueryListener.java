@@ -14,11 +14,15 @@ package io.tidemark.client;
  * to the listeners of every registered query, then per query a snapshot ({@code snapshotBegin},
  * {@code tupleAdded}…, {@code snapshotEnd}) or changes ({@code tupleAdded}, {@code tupleUpdated},
  * {@code tupleRemoved}), then {@code aggMarkEnd(g)}. At {@code aggMarkEnd(g)} every query's result, rebuilt from the
- * callbacks, equals the query over the tenant's data as of cut {@code g}; generation numbers are the same for every
+ * callbacks, equals the query over the tenant's data as of cut {@code g} (unless its last
+ * {@link #queryStatusChanged} said STALE); generation numbers are the same for every
  * connection of the tenant. A listener registered for several queries receives each mark once.
  *
  * <h2>Reconnects</h2>
  * After a reconnect every query is registered again and restarts with {@link #snapshotBegin}: discard what was held.
+ * A generation that was open when the connection was lost never gets its {@link #aggMarkEnd}: the next callback is
+ * the new connection's {@link #aggMarkBegin}, in which every query restarts with {@link #snapshotBegin}, so what the
+ * abandoned generation delivered is discarded with the rest (see docs/faults.md, "Stalled sockets").
  */
 public interface QueryListener {
 
@@ -42,6 +46,15 @@ public interface QueryListener {
 
     /** The generation is complete. */
     default void aggMarkEnd(long generation) {}
+
+    /**
+     * The query's status changed, as of the generation this comes in (after the query's rows in it). STALE: its result
+     * misses data the server could not hold ({@link QueryStatus#code()}, e.g. {@code MEMORY_BUDGET_EXCEEDED} when the
+     * server's live memory budget is full) — changes keep coming, but do not treat the result as the query's answer;
+     * OK: it equals the query again. Not final. A query starts OK; a reconnect starts it OK again (the server sends
+     * STALE after the new snapshot if it still is).
+     */
+    default void queryStatusChanged(String queryId, QueryStatus status) {}
 
     /**
      * Final: the query failed and is dropped, nothing more comes for it. {@link TidemarkClientException#code()} is

@@ -22,6 +22,11 @@ public enum ErrorCode {
     INVALID_REWIND,
     IN_USE,
     STORE_ERROR,
+    /**
+     * The store cannot be reached, or a connection, lock or statement wait ran past its configured bound (HTTP 503
+     * with {@code Retry-After}); nothing of the request was written. Retry later; the server recovers by itself.
+     */
+    STORE_UNAVAILABLE,
     /** A live query (SQL) or a GraphQL document that does not parse or does not validate. */
     INVALID_QUERY,
     MEMORY_BUDGET_EXCEEDED,
@@ -34,5 +39,9 @@ public enum ErrorCode {
     /** The server is shutting down or the store does not answer (HTTP 503); retry later. */
     UNAVAILABLE,
     /** A fault inside Tidemark, not the caller's; the server log has the details. */
-    INTERNAL
+    INTERNAL,
+    /** A GraphQL operation over the configured depth, field-count or cost limit; refused before it runs. */
+    QUERY_TOO_COMPLEX,
+    /** A GraphQL response that would hold more rows than the configured bound; refused while it is built. */
+    RESPONSE_TOO_LARGE
 }

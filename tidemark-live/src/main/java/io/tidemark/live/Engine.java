@@ -86,10 +86,10 @@ final class Engine implements LiveEngine {
     }
 
     @Override
-    public void onCommit(TenantId tenant, SampleBatch batch) {
+    public boolean onCommit(TenantId tenant, SampleBatch batch) {
         TenantState t = tenants.get(tenant);
         if (t == null || batch.size() == 0) {
-            return;
+            return true;
         }
         // Rows and their sizes are built outside the lock.
         Object[][] rows = new Object[batch.size()][];
@@ -98,7 +98,7 @@ final class Engine implements LiveEngine {
         try {
             LiveTables tables = t.archives.get(batch.archive().name());
             if (tables == null) {
-                return;
+                return true;
             }
             if (!tables.archive.columns().equals(batch.archive().columns())) {
                 throw new TidemarkException(ErrorCode.INVALID_STATE, "the batch for archive '" + tables.archive.name()
@@ -107,18 +107,24 @@ final class Engine implements LiveEngine {
             }
             long now = nowMicros();
             long used = t.bytes();
+            t.changed = true;
             // Each row can grow both tables by at most twice its size (plus a series); look rows up only when that
             // bound does not fit.
-            long growth = used + bound + (long) rows.length * 200 <= memoryBudgetBytes ? 0 : tables.growth(rows, now);
-            if (growth > 0 && used + growth > memoryBudgetBytes) {
-                throw new TidemarkException(ErrorCode.MEMORY_BUDGET_EXCEEDED, "tenant '" + tenant + "': applying "
-                        + rows.length + " samples of archive '" + tables.archive.name() + "' would grow its live tables"
-                        + " to about " + (used + growth) + " bytes, past the budget of " + memoryBudgetBytes
-                        + " bytes; the batch is stored but not live. Shorten the archive's live window or raise the "
-                        + "budget (LiveEngine.Builder.memoryBudgetBytes)");
+            if (used + bound + (long) rows.length * 200 <= memoryBudgetBytes
+                    || used + tables.growth(rows, now, true) <= memoryBudgetBytes) {
+                tables.putAll(rows, now);
+                return true;
             }
-            tables.putAll(rows, now);
-            t.changed = true;
+            // Over budget: latest (one row per rtId) takes the batch if it fits there, recent does not; the queries
+            // of a table that misses samples turn STALE (see LiveTables#status).
+            boolean latestFits = used + tables.growth(rows, now, false) <= memoryBudgetBytes;
+            String why = "The tenant's live tables hold about " + used + " bytes of the budget of " + memoryBudgetBytes
+                    + " (live.memory-budget); shorten the archive's live window or raise the budget.";
+            tables.missed(rows, now, !latestFits, why);
+            if (latestFits) {
+                tables.putAll(rows, now, false);
+            }
+            return false;
         } finally {
             t.lock.unlock();
         }
@@ -167,6 +173,7 @@ final class Engine implements LiveEngine {
             for (LiveTables tables : t.archives.values()) {
                 changed |= tables.expire(now);
                 changed |= tables.advanceWindows(now);
+                changed |= tables.staleChanged(now);
             }
             if (!changed) {
                 return NO_GENERATION;
@@ -174,7 +181,7 @@ final class Engine implements LiveEngine {
             g = t.generation + 1;
             t.generation = g;
             t.changed = false;
-            Map<SubscriptionImpl, GenerationOutput> outputs = collect(t, g);
+            Map<SubscriptionImpl, GenerationOutput> outputs = collect(t, g, now);
             for (LiveTables tables : t.archives.values()) {
                 tables.endCut();
             }
@@ -192,8 +199,8 @@ final class Engine implements LiveEngine {
         return g;
     }
 
-    /** Every subscriber's output for generation {@code g}: snapshots, changes and final errors. */
-    private static Map<SubscriptionImpl, GenerationOutput> collect(TenantState t, long g) {
+    /** Every subscriber's output for generation {@code g}: snapshots, changes, status changes and final errors. */
+    private static Map<SubscriptionImpl, GenerationOutput> collect(TenantState t, long g, long now) {
         Map<SubscriptionImpl, GenerationOutput> out = new LinkedHashMap<>();
         List<Operator> operators = new ArrayList<>(t.replacedFailures);
         t.replacedFailures.clear();
@@ -206,22 +213,29 @@ final class Engine implements LiveEngine {
                 }
                 continue;
             }
+            LiveTables tables = t.archives.get(op.plan.archive());
+            QueryStatus status = tables == null ? QueryStatus.OK : tables.status(op.plan.latest(), now);
             List<Change> changes = op.collect();
             List<Change> snapshot = null;
             for (QueryHandle h : List.copyOf(op.handles)) {
-                GenerationOutput o = null;
+                boolean snapshotOnly = false;
                 if (h.snapshotPending) {
                     h.snapshotPending = false;
                     if (h.type != QueryType.CONTINUOUS_ONLY && snapshot == null) {
                         snapshot = added(op.snapshot());
                     }
-                    o = out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g));
-                    o.snapshot(h.queryId, op.plan.schema(), h.type == QueryType.CONTINUOUS_ONLY ? List.of() : snapshot);
-                    if (h.type == QueryType.SNAPSHOT) {
-                        detach(t, h);
-                    }
+                    out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g)).snapshot(h.queryId,
+                            op.plan.schema(), h.type == QueryType.CONTINUOUS_ONLY ? List.of() : snapshot);
+                    snapshotOnly = h.type == QueryType.SNAPSHOT;
                 } else if (!changes.isEmpty()) {
                     out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g)).changes(h.queryId, changes);
+                }
+                if (status.isStale() != h.status.isStale()) {
+                    h.status = status;
+                    out.computeIfAbsent(h.subscription, s -> new GenerationOutput(g)).status(h.queryId, status);
+                }
+                if (snapshotOnly) {
+                    detach(t, h);
                 }
             }
         }
@@ -353,6 +367,22 @@ final class Engine implements LiveEngine {
         } finally {
             t.lock.unlock();
         }
+    }
+
+    @Override
+    public int staleQueries() {
+        int n = 0;
+        for (TenantState t : tenants.values()) {
+            t.lock.lock();
+            try {
+                for (SubscriptionImpl s : t.subscriptions) {
+                    n += (int) s.queries.values().stream().filter(h -> h.status.isStale()).count();
+                }
+            } finally {
+                t.lock.unlock();
+            }
+        }
+        return n;
     }
 
     @Override

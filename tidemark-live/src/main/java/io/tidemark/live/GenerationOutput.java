@@ -28,6 +28,8 @@ final class GenerationOutput {
     static final class QueryOutput {
         QuerySchema schema;
         TidemarkException error;
+        /** A status change as of this generation, delivered after the rows; null if none. */
+        QueryStatus status;
         private List<Change> shared = List.of();
         private Map<List<Object>, Change> own;
 
@@ -78,6 +80,16 @@ final class GenerationOutput {
         put(queryId, q);
     }
 
+    /** The query's status changed as of this generation (added to its part, or a part of its own). */
+    void status(String queryId, QueryStatus status) {
+        QueryOutput q = queries.get(queryId);
+        if (q == null) {
+            q = new QueryOutput();
+            put(queryId, q);
+        }
+        q.status = status;
+    }
+
     void error(String queryId, TidemarkException error) {
         QueryOutput q = new QueryOutput();
         q.error = error;
@@ -108,11 +120,17 @@ final class GenerationOutput {
             QueryOutput next = e.getValue();
             QueryOutput mine = queries.get(e.getKey());
             if (mine == null || next.schema != null || next.error != null) {
+                if (mine != null && next.status == null && next.error == null) {
+                    next.status = mine.status; // a status change not yet delivered stays
+                }
                 put(e.getKey(), next);
             } else if (mine.error == null) {
                 int before = mine.size();
                 fold(mine, next);
                 rows += mine.size() - before;
+                if (next.status != null) {
+                    mine.status = next.status;
+                }
             }
         }
     }
@@ -177,6 +195,9 @@ final class GenerationOutput {
         }
         if (q.schema != null) {
             call(() -> l.snapshotEnd(id), onError);
+        }
+        if (q.status != null) {
+            call(() -> l.queryStatusChanged(id, q.status), onError);
         }
     }
 

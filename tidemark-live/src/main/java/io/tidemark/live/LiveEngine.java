@@ -64,10 +64,16 @@ public interface LiveEngine {
      * update {@code latest} (when newer than its row). Does work proportional to the samples times the queries on
      * the archive, never to the table's size. Batches of archives not defined here are ignored.
      *
-     * @throws TidemarkException {@code MEMORY_BUDGET_EXCEEDED} when the tenant's live tables would grow past the
-     *     budget; nothing of the batch is applied then
+     * <p>When the tenant's live tables would grow past the memory budget, the batch is not applied to
+     * {@code recent.<archive>} (and, if it does not fit there either, not to {@code latest.<archive>}); the queries on
+     * a table that misses samples get {@link LiveListener#queryStatusChanged} STALE
+     * ({@link QueryStatus#MEMORY_BUDGET_EXCEEDED}) in the next generation, and OK again once what is missing has left
+     * the live window ({@code recent}) or been superseded by newer samples of the same rtIds ({@code latest}).
+     *
+     * @return true if the batch was applied in full; false if the budget kept some of it out
+     * @throws TidemarkException {@code INVALID_STATE} when the batch's columns differ from the live archive's
      */
-    void onCommit(TenantId tenant, SampleBatch batch);
+    boolean onCommit(TenantId tenant, SampleBatch batch);
 
     /**
      * Cuts the tenant's next generation if anything changed since the last one, and hands each subscriber its
@@ -101,6 +107,9 @@ public interface LiveEngine {
 
     /** Bytes the tenant's live tables use, by the engine's estimate (the figure the memory budget limits). */
     long memoryUsed(TenantId tenant);
+
+    /** Registered queries whose status is STALE now, over all tenants (see {@link QueryStatus}). */
+    int staleQueries();
 
     /** The configured publish interval. */
     Duration publishInterval();

@@ -18,7 +18,8 @@ import io.tidemark.core.TidemarkException;
  * ({@link #snapshotBegin}, {@link #tupleAdded}…, {@link #snapshotEnd}) or its changes ({@link #tupleAdded},
  * {@link #tupleUpdated}, {@link #tupleRemoved}, each result row at most once, with its latest value), then
  * {@link #aggMarkEnd}. At {@code aggMarkEnd(g)} every query's result, rebuilt from these callbacks, equals the query
- * evaluated from scratch over the tenant's data as of cut {@code g}. Subscribers that did not declare
+ * evaluated from scratch over the tenant's data as of cut {@code g} — except a query whose last
+ * {@link #queryStatusChanged} was STALE (its table misses samples the memory budget kept out). Subscribers that did not declare
  * {@link Capabilities#AGG_MARK_END} get the same calls without the marks.
  *
  * <p>Every method has an empty default, so the interface can grow.
@@ -48,6 +49,15 @@ public interface LiveListener {
 
     /** The generation is complete: every query's result is as of cut {@code generation}. */
     default void aggMarkEnd(long generation) {}
+
+    /**
+     * The query's status changed as of this generation: {@link QueryStatus.State#STALE} when its result misses data the
+     * live tables could not take (the code says why, e.g. {@link QueryStatus#MEMORY_BUDGET_EXCEEDED}; rows keep
+     * coming, but the result is not the query's answer), {@link QueryStatus.State#OK} when it equals the query again.
+     * Comes inside a generation, after the query's rows of that generation; a query starts OK, so the first call is
+     * always a STALE one (a query registered while its table is stale gets it right after its snapshot). Not final.
+     */
+    default void queryStatusChanged(String queryId, QueryStatus status) {}
 
     /**
      * The query failed and is dropped: final, nothing more comes for {@code queryId}. The error carries a stable

@@ -2,6 +2,7 @@ package io.tidemark.live;
 
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ColumnType;
+import io.tidemark.core.SampleBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -64,6 +65,22 @@ final class LiveTables {
     private final List<KeyDictionary> recentKeys = new ArrayList<>();
     private final List<KeyDictionary> latestKeys = new ArrayList<>();
     long bytes;
+    /**
+     * The greatest timestamp of a sample the memory budget kept out of {@code recent} (Long.MIN_VALUE: none):
+     * {@code recent} misses it, so its queries are STALE, while it is in the live window.
+     */
+    private long recentMissingUntil = Long.MIN_VALUE;
+    /**
+     * Per rtId, the timestamp of a sample the memory budget kept out of {@code latest} although it was the rtId's
+     * newest: {@code latest} misses it, so its queries are STALE, until a sample at least as new is applied.
+     */
+    private final HashMap<String, Long> latestMissing = new HashMap<>();
+    /** Why each table is stale (the last refusal), for the status message. */
+    private String recentMissingWhy;
+    private String latestMissingWhy;
+    /** The staleness last seen by {@link #staleChanged}. */
+    private boolean recentWasStale;
+    private boolean latestWasStale;
     /** The changes of the current call, per table, handed to the operators as one batch at its end. */
     private final ChangeBatch recentBatch;
     private final ChangeBatch latestBatch;
@@ -298,8 +315,11 @@ final class LiveTables {
         return nowMicros - windowMicros;
     }
 
-    /** Bytes the tables would grow by if {@code rows} were applied (a conservative estimate, no change made). */
-    long growth(Object[][] rows, long nowMicros) {
+    /**
+     * Bytes the tables would grow by if {@code rows} were applied (a conservative estimate, no change made); with
+     * {@code recentToo} false, only {@code latest} and new series are counted.
+     */
+    long growth(Object[][] rows, long nowMicros, boolean recentToo) {
         long floor = recentFloor(nowMicros);
         long growth = 0;
         HashMap<String, Object[]> latestAfter = new HashMap<>();
@@ -311,7 +331,7 @@ final class LiveTables {
             if (s == null && !latestAfter.containsKey(rtId)) {
                 growth += SERIES_OVERHEAD;
             }
-            if (t >= floor) {
+            if (recentToo && t >= floor) {
                 RowKey key = new RowKey(t, rtId);
                 Object[] old = recentAfter.containsKey(key) ? recentAfter.get(key) : recentRow(s, t);
                 growth += bytes(row) - (old == null ? 0 : bytes(old));
@@ -335,6 +355,59 @@ final class LiveTables {
      * operators as one batch (in order, so a row replaced within the batch is added before it is retracted).
      */
     void putAll(Object[][] rows, long nowMicros) {
+        putAll(rows, nowMicros, true);
+    }
+
+    /**
+     * Records samples the memory budget kept out: out of {@code recent} (those in the live window), and with
+     * {@code latestToo} out of {@code latest} (those newer than their rtId's row). The tables' queries are STALE
+     * until what is missing has left the window or been superseded ({@link #status}).
+     */
+    void missed(Object[][] rows, long nowMicros, boolean latestToo, String why) {
+        long floor = recentFloor(nowMicros);
+        for (Object[] row : rows) {
+            long t = (Long) row[1];
+            if (t >= floor && t > recentMissingUntil) {
+                recentMissingUntil = t;
+                recentMissingWhy = why;
+            }
+            if (!latestToo) {
+                continue;
+            }
+            Series s = series.get((String) row[0]);
+            if (s == null || s.latest == null || t >= s.latestMicros) {
+                latestMissing.merge((String) row[0], t, Math::max);
+                latestMissingWhy = why;
+            }
+        }
+    }
+
+    /** The status of the queries on one table: STALE while it misses samples the budget kept out. */
+    QueryStatus status(boolean latestTable, long nowMicros) {
+        if (latestTable ? latestMissing.isEmpty() : recentMissingUntil < recentFloor(nowMicros)) {
+            return QueryStatus.OK;
+        }
+        String table = (latestTable ? Planner.LATEST : Planner.RECENT) + "." + archive.name();
+        String until = latestTable ? "until newer samples of the " + latestMissing.size() + " rtIds concerned are "
+                + "applied" : "until they leave the live window, at "
+                + SampleBatch.fromMicros(recentMissingUntil + windowMicros + 1) + " at the latest";
+        return QueryStatus.stale(QueryStatus.MEMORY_BUDGET_EXCEEDED, table + " misses committed samples that did "
+                + "not fit the live memory budget (they are stored): this result is not the query's answer " + until
+                + ". " + (latestTable ? latestMissingWhy : recentMissingWhy));
+    }
+
+    /** Whether either table turned stale or OK since the last call. */
+    boolean staleChanged(long nowMicros) {
+        boolean recent = recentMissingUntil >= recentFloor(nowMicros);
+        boolean latest = !latestMissing.isEmpty();
+        boolean changed = recent != recentWasStale || latest != latestWasStale;
+        recentWasStale = recent;
+        latestWasStale = latest;
+        return changed;
+    }
+
+    /** As {@link #putAll(Object[][], long)}; with {@code recentToo} false only {@code latest} takes the rows. */
+    void putAll(Object[][] rows, long nowMicros, boolean recentToo) {
         if (series.isEmpty() && rows.length > 12) {
             // The first batch: size the map for its series at once instead of rehashing it up to there.
             series = new HashMap<>(rows.length * 4 / 3 + 1);
@@ -342,7 +415,7 @@ final class LiveTables {
         Series[] hints = lastOrder;
         Series[] order = hints.length >= rows.length ? hints : Arrays.copyOf(hints, rows.length);
         for (int i = 0; i < rows.length; i++) {
-            order[i] = put(rows[i], nowMicros, i < hints.length ? hints[i] : null);
+            order[i] = put(rows[i], nowMicros, i < hints.length ? hints[i] : null, recentToo);
         }
         lastOrder = order;
         flush();
@@ -368,12 +441,12 @@ final class LiveTables {
     }
 
     /** Puts one row; returns its series. */
-    private Series put(Object[] row, long nowMicros, Series hint) {
+    private Series put(Object[] row, long nowMicros, Series hint, boolean recentToo) {
         long rowBytes = bytes(row);
         long t = (Long) row[1];
         Series s = seriesOf((String) row[0], hint);
         row[seriesSlot] = s;
-        if (t >= recentFloor(nowMicros)) {
+        if (recentToo && t >= recentFloor(nowMicros)) {
             Object[] old = s.put(row, t, windowMicros);
             recentByTime.add(row, t);
             bytes += rowBytes;
@@ -392,6 +465,12 @@ final class LiveTables {
         }
         s.latest = row;
         s.latestMicros = t;
+        if (!latestMissing.isEmpty()) {
+            Long missing = latestMissing.get(s.key);
+            if (missing != null && t >= missing) {
+                latestMissing.remove(s.key);
+            }
+        }
         bytes += rowBytes - (prev == null ? 0 : bytes(prev));
         if (latestByTime != null) {
             latestByTime.add(row, t);

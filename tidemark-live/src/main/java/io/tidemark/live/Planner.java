@@ -63,7 +63,14 @@ final class Planner {
      * @param archives the archive of a name, or null if the tenant has none of that name
      */
     static Plan plan(String sql, Function<String, ArchiveDefinition> archives) {
-        return new Planner(sql, archives).plan();
+        SqlLimits.check(sql);
+        try {
+            return new Planner(sql, archives).plan();
+        } catch (StackOverflowError e) {
+            // SqlLimits keeps trees shallow enough for the parser's and planner's recursion; this is the last line.
+            throw invalid("the query is nested too deeply to compile; simplify its expressions (at most "
+                    + SqlLimits.MAX_DEPTH + " nested parentheses and " + SqlLimits.MAX_OPERATORS + " operators)");
+        }
     }
 
     private Plan plan() {

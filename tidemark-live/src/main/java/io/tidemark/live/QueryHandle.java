@@ -7,6 +7,8 @@ final class QueryHandle {
     final QueryType type;
     final Operator operator;
     boolean snapshotPending = true;
+    /** The status last handed to the subscriber (a query starts OK). */
+    QueryStatus status = QueryStatus.OK;
 
     QueryHandle(SubscriptionImpl subscription, String queryId, QueryType type, Operator operator) {
         this.subscription = subscription;

@@ -126,23 +126,33 @@ final class SubscriptionImpl implements Subscription {
         }
     }
 
+    /**
+     * Delivers one generation, then hands the rest back to the executor as a new task. One generation per task lets
+     * an executor that applies back-pressure (the server's socket gate) stop between generations: what it holds back
+     * stays here, bounded by {@code maxPendingRows} and then merged, instead of all being delivered at once.
+     */
     private void drain() {
-        while (true) {
-            GenerationOutput next;
-            synchronized (this) {
-                next = queue.poll();
-                if (next != null) {
-                    queuedRows -= next.rows();
-                } else {
-                    next = merged;
-                    merged = null;
-                }
-                if (next == null || closed) {
-                    scheduled = false;
-                    return;
-                }
+        GenerationOutput next;
+        synchronized (this) {
+            next = queue.poll();
+            if (next != null) {
+                queuedRows -= next.rows();
+            } else {
+                next = merged;
+                merged = null;
             }
-            next.deliver(listener, marks, e -> LOG.warn("live: a listener of tenant {} threw", tenant.id, e));
+            if (next == null || closed) {
+                scheduled = false;
+                return;
+            }
         }
+        next.deliver(listener, marks, e -> LOG.warn("live: a listener of tenant {} threw", tenant.id, e));
+        synchronized (this) {
+            if (queue.isEmpty() && merged == null || closed) {
+                scheduled = false;
+                return;
+            }
+        }
+        schedule();
     }
 }

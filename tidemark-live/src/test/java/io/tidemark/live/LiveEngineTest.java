@@ -240,20 +240,122 @@ class LiveEngineTest {
         assertThat(listener.errors.get("q")).hasMessageContaining("archive 'm' was dropped");
     }
 
-    @Test
-    void onCommit_pastMemoryBudget_failsClearlyAndAppliesNothing() {
-        LiveEngine small = LiveEngine.builder().clock(clock).memoryBudgetBytes(1_000).build();
-        small.defineArchive(TENANT, Samples.M, Duration.ofMinutes(1));
-        small.onCommit(TENANT, Samples.batch().add("r1", t(-5), 1.0, 1).build());
-        long used = small.memoryUsed(TENANT);
-        Samples big = Samples.batch();
-        for (int i = 0; i < 20; i++) {
-            big.add("r" + i, t(-4), 1.0, 1);
+    /** Memory used after {@code steps} batches on an engine without a real budget, to size a budget. */
+    private long usedAfter(List<Samples> steps) {
+        LiveEngine probe = LiveEngine.builder().clock(clock).build();
+        probe.defineArchive(TENANT, Samples.M, Duration.ofMinutes(1));
+        steps.forEach(b -> probe.onCommit(TENANT, b.build()));
+        return probe.memoryUsed(TENANT);
+    }
+
+    private static Samples rows(int from, int to, int second, long b) {
+        Samples s = Samples.batch();
+        for (int i = from; i < to; i++) {
+            s.add("r" + i, t(second), 1.0, b);
         }
-        assertThatThrownBy(() -> small.onCommit(TENANT, big.build()))
-                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MEMORY_BUDGET_EXCEEDED))
-                .hasMessageContaining("past the budget of 1000 bytes");
-        assertThat(small.memoryUsed(TENANT)).isEqualTo(used);
+        return s;
+    }
+
+    @Test
+    void onCommit_pastMemoryBudget_recentQueriesTurnStale_latestTakesTheBatch_okAgainOnceTheMissingRowsLeaveTheWindow() {
+        Samples first = rows(0, 20, -50, 1);
+        Samples second = rows(0, 20, -4, 2);
+        long one = usedAfter(List.of(first));
+        long two = usedAfter(List.of(first, second));
+        // The second batch fits latest (same rtIds, rows of the same size) but not recent.
+        LiveEngine small = LiveEngine.builder().clock(clock).deliveryExecutor(Runnable::run)
+                .memoryBudgetBytes(one + (two - one) / 2).build();
+        small.defineArchive(TENANT, Samples.M, Duration.ofMinutes(1));
+        RecordingListener l = new RecordingListener();
+        Subscription s = small.subscribe(TENANT, Set.of(Capabilities.AGG_MARK_END), l);
+        s.register(QueryConfig.of("count", "SELECT COUNT(*) AS n FROM recent.m"));
+        s.register(QueryConfig.of("latest", "SELECT rtId, b FROM latest.m"));
+        assertThat(small.onCommit(TENANT, first.build())).isTrue();
+        small.cut(TENANT);
+        assertThat(l.resultOf("count")).isEqualTo(Map.of(List.of(), List.of(20L)));
+        assertThat(l.statuses).isEmpty();
+
+        assertThat(small.onCommit(TENANT, second.build())).as("applied in full").isFalse();
+        small.cut(TENANT);
+        assertThat(l.statuses.get("count").state()).isEqualTo(QueryStatus.State.STALE);
+        assertThat(l.statuses.get("count").code()).isEqualTo(QueryStatus.MEMORY_BUDGET_EXCEEDED);
+        assertThat(l.statuses.get("count").message()).contains("recent.m misses committed samples",
+                "live.memory-budget", "until they leave the live window");
+        assertThat(small.staleQueries()).isEqualTo(1);
+        // latest took the batch: its query is right and was never stale.
+        assertThat(l.statuses).doesNotContainKey("latest");
+        assertThat(l.resultOf("latest")).hasSize(20).allSatisfy((k, v) -> assertThat(v.get(1)).isEqualTo(2L));
+        // A late query on the stale table learns it right after its snapshot.
+        s.register(QueryConfig.of("late", "SELECT rtId FROM recent.m"));
+        small.cut(TENANT);
+        assertThat(l.statuses.get("late").state()).isEqualTo(QueryStatus.State.STALE);
+        assertThat(l.events).containsSubsequence("snapshotEnd late", "status late STALE");
+
+        // The missing rows (t-4) leave the window at t+56: then recent holds exactly the window again.
+        clock.set(t(57));
+        assertThat(small.cut(TENANT)).isNotEqualTo(LiveEngine.NO_GENERATION);
+        assertThat(l.statuses.get("count")).isEqualTo(QueryStatus.OK);
+        assertThat(l.statuses.get("late")).isEqualTo(QueryStatus.OK);
+        assertThat(l.resultOf("count")).isEqualTo(Map.of(List.of(), List.of(0L)));
+        assertThat(small.staleQueries()).isZero();
+        assertThat(l.violations).isEmpty();
+    }
+
+    @Test
+    void onCommit_pastMemoryBudgetForLatestToo_latestQueriesStaleUntilNewerSamplesOfThoseRtIdsArrive() {
+        Samples first = rows(0, 20, -50, 1);
+        long one = usedAfter(List.of(first));
+        LiveEngine small = LiveEngine.builder().clock(clock).deliveryExecutor(Runnable::run)
+                .memoryBudgetBytes(one + 100).build();
+        small.defineArchive(TENANT, Samples.M, Duration.ofMinutes(1));
+        RecordingListener l = new RecordingListener();
+        Subscription s = small.subscribe(TENANT, Set.of(Capabilities.AGG_MARK_END), l);
+        s.register(QueryConfig.of("latest", "SELECT rtId, b FROM latest.m"));
+        small.onCommit(TENANT, first.build());
+        small.cut(TENANT);
+        // Five new rtIds fit nowhere.
+        assertThat(small.onCommit(TENANT, rows(20, 25, -40, 5).build())).isFalse();
+        small.cut(TENANT);
+        assertThat(l.statuses.get("latest").state()).isEqualTo(QueryStatus.State.STALE);
+        assertThat(l.statuses.get("latest").message()).contains("latest.m", "5 rtIds");
+        assertThat(l.resultOf("latest")).hasSize(20);
+
+        // The first rows leave recent (after t+10), which frees room; newer samples of the five rtIds (older than
+        // the window, so for latest only) then fit.
+        clock.set(t(25));
+        small.cut(TENANT);
+        assertThat(l.statuses.get("latest").state()).isEqualTo(QueryStatus.State.STALE);
+        assertThat(small.onCommit(TENANT, rows(20, 25, -38, 6).build())).isTrue();
+        small.cut(TENANT);
+        assertThat(l.statuses.get("latest")).isEqualTo(QueryStatus.OK);
+        assertThat(l.resultOf("latest")).hasSize(25).containsEntry(List.of("r22"), List.of("r22", 6L));
+        assertThat(l.violations).isEmpty();
+    }
+
+    @Test
+    void delivery_oneGenerationPerTask_soAnExecutorWithBackPressureCanStopBetweenGenerations() {
+        java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+        LiveEngine e = LiveEngine.builder().clock(clock).maxPendingRows(1).build();
+        e.defineArchive(TENANT, Samples.M, Duration.ofMinutes(1));
+        RecordingListener l = new RecordingListener();
+        Subscription s = e.subscribe(TENANT, Set.of(Capabilities.AGG_MARK_END), l, tasks::add);
+        s.register(QueryConfig.of("q", "SELECT rtId, b FROM latest.m"));
+        e.onCommit(TENANT, Samples.batch().add("r1", t(-5), 1.0, 1).build());
+        long g1 = e.cut(TENANT);
+        e.onCommit(TENANT, Samples.batch().add("r1", t(-4), 1.0, 2).build());
+        e.cut(TENANT);
+        e.onCommit(TENANT, Samples.batch().add("r1", t(-3), 1.0, 3).build());
+        long g3 = e.cut(TENANT);
+        assertThat(tasks).hasSize(1);
+
+        tasks.poll().run();
+        assertThat(l.marks).as("one task, one generation").containsExactly(g1);
+        assertThat(tasks).as("the rest handed back to the executor").hasSize(1);
+        tasks.poll().run();
+        assertThat(l.marks).as("then the merged generation").containsExactly(g1, g3);
+        assertThat(tasks).isEmpty();
+        assertThat(l.resultOf("q")).isEqualTo(Map.of(List.of("r1"), List.of("r1", 3L)));
+        assertThat(l.violations).isEmpty();
     }
 
     @Test

@@ -107,6 +107,15 @@ final class RecordingListener implements LiveListener {
     }
 
     @Override
+    public synchronized void queryStatusChanged(String queryId, QueryStatus status) {
+        statuses.put(queryId, status);
+        events.add("status " + queryId + " " + status.state());
+    }
+
+    /** The last status each query was given (absent: never changed, so OK). */
+    final Map<String, QueryStatus> statuses = new HashMap<>();
+
+    @Override
     public synchronized void exceptionRaised(String queryId, TidemarkException error) {
         events.add("exception " + queryId + " " + error);
         errors.put(queryId, error);

@@ -124,6 +124,19 @@ public sealed interface Frame {
         }
     }
 
+    /**
+     * {@code queryStatus}: the query's status changed as of this generation (sent inside it, after the query's rows).
+     * {@code status} is {@code STALE} (its result misses data; {@code code} says why, e.g.
+     * {@code MEMORY_BUDGET_EXCEEDED}; rows keep coming but the result is not the query's answer) or {@code OK} (it
+     * equals the query again; {@code code} and {@code message} null). Not final.
+     */
+    record QueryStatus(String queryId, String status, String code, String message) implements Frame {
+        @Override
+        public String type() {
+            return "queryStatus";
+        }
+    }
+
     /** {@code error}: a connection-level error (a malformed frame, a frame out of order); the connection stays. */
     record ConnectionError(String code, String message) implements Frame {
         @Override

@@ -224,6 +224,11 @@ public final class FrameCodec {
             g.writeStringField("queryId", q.queryId());
             g.writeStringField("code", q.code());
             g.writeStringField("message", q.message());
+        } else if (f instanceof Frame.QueryStatus q) {
+            g.writeStringField("queryId", q.queryId());
+            g.writeStringField("status", q.status());
+            optional(g, "code", q.code());
+            optional(g, "message", q.message());
         } else if (f instanceof Frame.ConnectionError e) {
             g.writeStringField("code", e.code());
             g.writeStringField("message", e.message());
@@ -442,6 +447,8 @@ public final class FrameCodec {
             case "aggMarkBegin" -> new Frame.AggMarkBegin(number(m, "generation"));
             case "aggMarkEnd" -> new Frame.AggMarkEnd(number(m, "generation"));
             case "queryError" -> new Frame.QueryError(string(m, "queryId"), string(m, "code"), string(m, "message"));
+            case "queryStatus" -> new Frame.QueryStatus(string(m, "queryId"), string(m, "status"), optString(m, "code"),
+                    optString(m, "message"));
             case "error" -> new Frame.ConnectionError(string(m, "code"), string(m, "message"));
             default -> throw invalid("unknown frame type '" + s + "'; see docs/live-protocol.md for the frames");
         };

@@ -38,6 +38,15 @@ public final class Protocol {
     public static final int CLOSE_UNSUPPORTED_VERSION = 4400;
     /** Close code: the connection was silent for longer than the heartbeat timeout; reconnect. */
     public static final int CLOSE_HEARTBEAT_TIMEOUT = 4408;
+    /**
+     * Close code: the connection's token was revoked (reason {@value #TOKEN_REVOKED_REASON}); do not reconnect with
+     * the same token.
+     */
+    public static final int CLOSE_TOKEN_REVOKED = 4401;
+    /** The close reason sent with {@link #CLOSE_TOKEN_REVOKED}. */
+    public static final String TOKEN_REVOKED_REASON = "token revoked";
+    /** Error code a client reports for a connection closed with {@link #CLOSE_TOKEN_REVOKED}. */
+    public static final String TOKEN_REVOKED = "TOKEN_REVOKED";
 
     private Protocol() {}
 }

@@ -27,6 +27,8 @@ class FrameCodecTest {
                 new Frame.AggMarkBegin(7),
                 new Frame.AggMarkEnd(7),
                 new Frame.QueryError("q1", "NOT_FOUND", "gone"),
+                new Frame.QueryStatus("q1", "STALE", "MEMORY_BUDGET_EXCEEDED", "recent.x misses samples"),
+                new Frame.QueryStatus("q1", "OK", null, null),
                 new Frame.ConnectionError("INVALID_FRAME", "bad"),
                 new Frame.Ping("n1"),
                 new Frame.Pong("n1"));

@@ -7,6 +7,7 @@ import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
+import io.tidemark.store.PublicError;
 import io.tidemark.store.RollupInfo;
 import io.tidemark.store.RollupRuntime;
 import io.tidemark.store.RollupState;
@@ -109,7 +110,7 @@ final class TenantOrchestrator implements RollupOrchestrator {
             info = runtime.rollup(id);
         } catch (RuntimeException e) {
             metrics.catalogFailure();
-            LOG.warn("tenant {}: cannot read rollup {}, skipping it this tick: {}", tenant, id.name(), describe(e));
+            LOG.warn("tenant {}: cannot read rollup {}, skipping it this tick: {}", tenant, id.name(), e.toString());
             return 0;
         }
         Progress progress = new Progress();
@@ -128,13 +129,26 @@ final class TenantOrchestrator implements RollupOrchestrator {
         return progress.buckets + progress.staleBuckets;
     }
 
+    /**
+     * Records a failed run. The error goes through {@link PublicError}: the full exception (driver message, SQL)
+     * is logged under an error id, and {@code lastError} and the audit entries — which tenants read — carry only the
+     * code, a plain message and that id. A {@code STORE_UNAVAILABLE} is not the rollup's failure: nothing is
+     * recorded (the store could not take it anyway), and the rollup carries on from its watermark when the store
+     * answers again.
+     */
     private void onFailure(RollupId id, int maxFailures, RuntimeException e) {
-        String error = describe(e);
+        PublicError reported = PublicError.report("rollup " + id, e);
+        String error = describe(reported);
         metrics.of(id.name()).failures().increment();
+        if (reported.code() == ErrorCode.STORE_UNAVAILABLE) {
+            LOG.warn("rollup {}: the store is unavailable; not counted as a failure, the rollup resumes from its "
+                    + "watermark when the store answers (error id {})", id, reported.errorId());
+            return;
+        }
         try {
             RollupState after = runtime.recordFailure(id, error, maxFailures);
             LOG.warn("rollup {}: statement failed ({} of {} allowed): {}", id, after.consecutiveFailures(),
-                    maxFailures, error, e);
+                    maxFailures, error);
             audit(AuditKind.ROLLUP_FAILURE, id, "statement failed (" + after.consecutiveFailures() + " of "
                     + maxFailures + " consecutive failures allowed); watermark kept at "
                     + (after.watermark() == null ? "none (nothing committed yet)" : after.watermark()) + ": " + error);
@@ -188,13 +202,9 @@ final class TenantOrchestrator implements RollupOrchestrator {
         store.audit().append(AuditEntry.of(tenant, clock.instant(), kind, id.name(), ACTOR, message));
     }
 
-    /** The exception's message with its cause's, which for store errors carries the driver's explanation. */
-    static String describe(Throwable e) {
-        String text = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-        Throwable cause = e.getCause();
-        if (cause != null && cause.getMessage() != null && !text.contains(cause.getMessage())) {
-            text = text + ": " + cause.getMessage();
-        }
+    /** What a tenant sees of a failed run ({@code lastError}, audit entries): {@link PublicError#text()}, capped. */
+    static String describe(PublicError e) {
+        String text = e.text();
         return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH) + "…";
     }
 }

@@ -18,6 +18,17 @@ public enum ConfigKey {
     JDBC_PASSWORD("jdbc.password", "", "database password", (b, v) -> b.jdbcPassword(v)),
     JDBC_POOL_SIZE("jdbc.pool-size", "8", "connections to PostgreSQL",
             (b, v) -> b.poolSize(ConfigResolver.parseInt("jdbc.pool-size", v))),
+    STORE_ACQUIRE_TIMEOUT("store.acquire-timeout", "PT2S", "longest wait for a store connection (pool, connect, "
+            + "login); past it a request gets 503 STORE_UNAVAILABLE", (b, v) -> b.storeTimeout("store.acquire-timeout",
+                    ConfigResolver.parseDuration("store.acquire-timeout", v))),
+    STORE_STATEMENT_TIMEOUT("store.statement-timeout", "PT60S", "longest store statement (PostgreSQL "
+            + "statement_timeout, DuckDB query timeout)", (b, v) -> b.storeTimeout("store.statement-timeout",
+                    ConfigResolver.parseDuration("store.statement-timeout", v))),
+    STORE_LOCK_TIMEOUT("store.lock-timeout", "PT5S", "longest wait for a lock (PostgreSQL lock_timeout, the DuckDB "
+            + "single-writer lock, an archive's ingest lock)", (b, v) -> b.storeTimeout("store.lock-timeout",
+                    ConfigResolver.parseDuration("store.lock-timeout", v))),
+    STORE_HEALTH_INTERVAL("store.health-interval", "PT1S", "how often /health probes the store in the background",
+            (b, v) -> b.storeHealthInterval(ConfigResolver.parseDuration("store.health-interval", v))),
     INGEST_MAX_BYTES("ingest.max-bytes", "64MiB", "largest ingest request body (413 above)",
             (b, v) -> b.ingestMaxBytes(ConfigResolver.parseBytes("ingest.max-bytes", v))),
     INGEST_MAX_ROWS("ingest.max-rows", "500000", "most samples in one ingest request (413 above)",
@@ -27,6 +38,16 @@ public enum ConfigKey {
     GRAPHQL_MAX_BYTES("graphql.max-bytes", "4MiB", "largest GraphQL request body",
             (b, v) -> b.graphqlMaxBytes((int) Math.min(Integer.MAX_VALUE,
                     ConfigResolver.parseBytes("graphql.max-bytes", v)))),
+    GRAPHQL_MAX_DEPTH("graphql.max-depth", "15", "deepest nesting of fields in a GraphQL operation",
+            (b, v) -> b.graphqlMaxDepth(ConfigResolver.parseInt("graphql.max-depth", v))),
+    GRAPHQL_MAX_FIELDS("graphql.max-fields", "500", "most field selections in a GraphQL operation (aliases and "
+            + "fragments count each use)", (b, v) -> b.graphqlMaxFields(ConfigResolver.parseInt("graphql.max-fields",
+                    v))),
+    GRAPHQL_MAX_COST("graphql.max-cost", "1000000", "highest cost of a GraphQL operation (values it could return)",
+            (b, v) -> b.graphqlMaxCost(ConfigResolver.parseInt("graphql.max-cost", v))),
+    GRAPHQL_MAX_RESPONSE_ROWS("graphql.max-response-rows", "100000", "most rows in one GraphQL response, across "
+            + "all its fields", (b, v) -> b.graphqlMaxResponseRows(ConfigResolver.parseInt(
+                    "graphql.max-response-rows", v))),
     ROLLUP_INTERVAL("rollup.interval", "PT5S", "pause between orchestrator rounds over all tenants",
             (b, v) -> b.rollupInterval(ConfigResolver.parseDuration("rollup.interval", v))),
     ROLLUP_MAX_BUCKETS_PER_STATEMENT("rollup.max-buckets-per-statement", "1440", "buckets per catch-up statement",
@@ -58,6 +79,9 @@ public enum ConfigKey {
     LIVE_ARCHIVE_SYNC("live.archive-sync", "PT5S", "how often archives created or deleted by another server on the "
             + "same store become live or are dropped", (b, v) -> b.liveArchiveSync(ConfigResolver.parseDuration(
                     "live.archive-sync", v))),
+    AUTH_REVALIDATE_INTERVAL("auth.revalidate-interval", "PT5S", "how often open live connections' tokens are "
+            + "re-checked against the store (revoked elsewhere: closed with 4401)", (b, v) -> b.authRevalidateInterval(
+                    ConfigResolver.parseDuration("auth.revalidate-interval", v))),
     LOG_LEVEL("log.level", "INFO", "root log level (TRACE, DEBUG, INFO, WARN, ERROR)", (b, v) -> { }),
     LOG_FORMAT("log.format", "text", "text (key=value) or json, one line per event", (b, v) -> { });
 

@@ -1,6 +1,5 @@
 package io.tidemark.server;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.BatchLimits;
@@ -12,7 +11,6 @@ import io.tidemark.core.RollupPlan;
 import io.tidemark.core.Role;
 import io.tidemark.core.Sample;
 import io.tidemark.core.SampleBatch;
-import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.rollup.OrchestratorHost;
 import io.tidemark.rollup.RollupAdmin;
@@ -48,6 +46,7 @@ public final class Operations {
     private final ServerConfig config;
     private final MeterRegistry meters;
     private final LiveHub live;
+    private static final String INGEST_BATCHES = "tidemark.ingest.batches";
 
     Operations(Store store, OrchestratorHost host, Clock clock, ServerConfig config, MeterRegistry meters,
             LiveHub live) {
@@ -324,14 +323,7 @@ public final class Operations {
         if (samples.size() > maxRows) {
             throw io.tidemark.server.ingest.BodyLimits.tooManyRows(maxRows);
         }
-        SampleBatch batch;
-        try {
-            batch = SampleBatch.validate(archive.definition(), samples, batchLimits(maxRows));
-        } catch (BatchRejectedException e) {
-            counter("tidemark.ingest.batches", c.tenant(), "rejected").increment();
-            throw e;
-        }
-        return write(c, batch);
+        return write(c, SampleBatch.validate(archive.definition(), samples, batchLimits(maxRows)));
     }
 
     /**
@@ -343,14 +335,7 @@ public final class Operations {
         if (rows.rows() > maxRows) {
             throw io.tidemark.server.ingest.BodyLimits.tooManyRows(maxRows);
         }
-        SampleBatch batch;
-        try {
-            batch = rows.build();
-        } catch (BatchRejectedException e) {
-            counter("tidemark.ingest.batches", c.tenant(), "rejected").increment();
-            throw e;
-        }
-        return write(c, batch);
+        return write(c, rows.build());
     }
 
     /** The validation limits of an ingest path whose row limit is {@code maxRows}. */
@@ -361,14 +346,30 @@ public final class Operations {
     }
 
     private int write(Caller c, SampleBatch batch) {
-        int n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), batch));
-        counter("tidemark.ingest.batches", c.tenant(), "written").increment();
+        int n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), batch),
+                config.storeWaits().timeouts().lock());
+        meters.counter(INGEST_BATCHES, "tenant", c.tenant().value(), "result", "written", "reason", "none")
+                .increment();
         meters.counter("tidemark.ingest.samples", "tenant", c.tenant().value()).increment(n);
         return n;
     }
 
-    private Counter counter(String name, TenantId tenant, String result) {
-        return meters.counter(name, "tenant", tenant.value(), "result", result);
+    /**
+     * Counts an ingest request refused after authentication, whichever path it came by (HTTP body or
+     * {@code ingestSamples}): {@code tidemark.ingest.batches{result=rejected, reason}}; a store that does not answer
+     * is {@code reason=unavailable}.
+     */
+    public void ingestRejected(Caller c, IngestRejection reason) {
+        meters.counter(INGEST_BATCHES, "tenant", c.tenant().value(), "result", "rejected", "reason", reason.tag())
+                .increment();
+    }
+
+    /**
+     * Counts a request refused because the store is unavailable: {@code tidemark_store_unavailable_total{route}}
+     * ({@code route} is the HTTP route, {@code graphql} or {@code live}).
+     */
+    public void storeUnavailable(String route) {
+        meters.counter("tidemark.store.unavailable", "route", route).increment();
     }
 
     private void audit(Caller c, AuditKind kind, String subject, String message) {

@@ -19,7 +19,74 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         int poolSize, long ingestMaxBytes, int ingestMaxRows, int graphqlMaxIngestRows, int graphqlMaxBytes,
         Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant,
-        Live live) {
+        Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth) {
+
+    /**
+     * The bounds of every wait on the store ({@code store.*} keys) and how often {@code /health} probes it.
+     *
+     * @param timeouts connection acquire, statement and lock bounds, passed to the store
+     * @param healthInterval how often a background probe checks the store; {@code /health} answers from its last
+     *     result, and says DOWN when a probe has been running longer than this
+     */
+    public record StoreWaits(io.tidemark.store.StoreTimeouts timeouts, Duration healthInterval) {
+        public static final StoreWaits DEFAULT = new StoreWaits(io.tidemark.store.StoreTimeouts.DEFAULT,
+                Duration.ofSeconds(1));
+
+        public StoreWaits {
+            Objects.requireNonNull(timeouts, "timeouts");
+            Live.positive("store.health-interval", healthInterval);
+        }
+
+        /** The {@code Retry-After} seconds of a 503 for an unavailable store: the acquire bound, at least 1. */
+        public int retryAfterSeconds() {
+            return Math.max(1, io.tidemark.store.StoreTimeouts.seconds(timeouts.acquire()));
+        }
+
+        static StoreWaits timeout(StoreWaits w, String key, Duration d) {
+            io.tidemark.store.StoreTimeouts t = w.timeouts();
+            try {
+                return new StoreWaits(switch (key) {
+                    case "store.acquire-timeout" -> new io.tidemark.store.StoreTimeouts(d, t.statement(), t.lock());
+                    case "store.statement-timeout" -> new io.tidemark.store.StoreTimeouts(t.acquire(), d, t.lock());
+                    default -> new io.tidemark.store.StoreTimeouts(t.acquire(), t.statement(), d);
+                }, w.healthInterval());
+            } catch (IllegalArgumentException e) {
+                throw invalid(key, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The GraphQL request limits ({@code graphql.max-depth}, {@code -fields}, {@code -cost}, {@code
+     * -response-rows}); docs/api.md explains how cost is counted.
+     */
+    public record GraphQl(int maxDepth, int maxFields, long maxCost, long maxResponseRows) {
+        public static final GraphQl DEFAULT = new GraphQl(15, 500, 1_000_000, 100_000);
+
+        public GraphQl {
+            requireRange("graphql.max-depth", maxDepth, 1, 1000);
+            requireRange("graphql.max-fields", maxFields, 1, 1_000_000);
+            requireRange("graphql.max-cost", maxCost, 1, Long.MAX_VALUE);
+            requireRange("graphql.max-response-rows", maxResponseRows, 1, Integer.MAX_VALUE - 1L);
+        }
+    }
+
+    /**
+     * The authentication settings ({@code auth.*} keys).
+     *
+     * @param revalidateInterval how often open live connections' tokens are checked against the store, so a token
+     *     revoked on another server sharing the store (or directly in the store) ends its connections within this
+     *     bound; the server that handles a revocation closes them at once
+     */
+    public record Auth(Duration revalidateInterval) {
+        public static final Auth DEFAULT = new Auth(Duration.ofSeconds(5));
+
+        public Auth {
+            if (revalidateInterval == null || revalidateInterval.isZero() || revalidateInterval.isNegative()) {
+                throw invalid("auth.revalidate-interval", "must be positive, got " + revalidateInterval);
+            }
+        }
+    }
 
     /**
      * The live-query settings ({@code live.*} keys).
@@ -75,7 +142,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             return out;
         }
 
-        private static void positive(String key, Duration d) {
+        static void positive(String key, Duration d) {
             if (d == null || d.isZero() || d.isNegative()) {
                 throw invalid(key, "must be positive, got " + d);
             }
@@ -104,6 +171,9 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         requireRange("rollup.max-buckets-per-statement", rollupMaxBucketsPerStatement, 1, 1_000_000);
         requireRange("rollup.max-buckets-per-tick", rollupMaxBucketsPerTick, 1, 100_000_000);
         Objects.requireNonNull(live, "live");
+        Objects.requireNonNull(storeWaits, "storeWaits");
+        Objects.requireNonNull(graphql, "graphql");
+        Objects.requireNonNull(auth, "auth");
     }
 
     private static void requireRange(String key, long value, long min, long max) {
@@ -119,9 +189,9 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
     /** The store to open: {@link #jdbcUrl()}, or DuckDB at {@code dataDir/tidemark.duckdb}. */
     public StoreConfig storeConfig() {
         if (jdbcUrl == null) {
-            return StoreConfig.embedded(dataDir);
+            return StoreConfig.embedded(dataDir).withTimeouts(storeWaits.timeouts());
         }
-        return new StoreConfig(jdbcUrl, jdbcUser, jdbcPassword, poolSize);
+        return new StoreConfig(jdbcUrl, jdbcUser, jdbcPassword, poolSize, null, storeWaits.timeouts());
     }
 
     public static Builder builder() {
@@ -150,6 +220,9 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.bootstrapToken = bootstrapToken;
         b.bootstrapTenant = bootstrapTenant;
         b.live = live;
+        b.storeWaits = storeWaits;
+        b.graphql = graphql;
+        b.auth = auth;
         return b;
     }
 
@@ -181,8 +254,52 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         boolean bootstrapToken = true;
         String bootstrapTenant = "default";
         Live live = Live.DEFAULT;
+        GraphQl graphql = GraphQl.DEFAULT;
+        StoreWaits storeWaits = StoreWaits.DEFAULT;
+        Auth auth = Auth.DEFAULT;
 
         private Builder() {}
+
+        public Builder storeWaits(StoreWaits v) {
+            storeWaits = v;
+            return this;
+        }
+
+        /** One of {@code store.acquire-timeout}, {@code store.statement-timeout}, {@code store.lock-timeout}. */
+        Builder storeTimeout(String key, Duration v) {
+            storeWaits = StoreWaits.timeout(storeWaits, key, v);
+            return this;
+        }
+
+        public Builder storeHealthInterval(Duration v) {
+            storeWaits = new StoreWaits(storeWaits.timeouts(), v);
+            return this;
+        }
+
+        public Builder graphql(GraphQl v) {
+            graphql = v;
+            return this;
+        }
+
+        public Builder graphqlMaxDepth(int v) {
+            graphql = new GraphQl(v, graphql.maxFields(), graphql.maxCost(), graphql.maxResponseRows());
+            return this;
+        }
+
+        public Builder graphqlMaxFields(int v) {
+            graphql = new GraphQl(graphql.maxDepth(), v, graphql.maxCost(), graphql.maxResponseRows());
+            return this;
+        }
+
+        public Builder graphqlMaxCost(long v) {
+            graphql = new GraphQl(graphql.maxDepth(), graphql.maxFields(), v, graphql.maxResponseRows());
+            return this;
+        }
+
+        public Builder graphqlMaxResponseRows(long v) {
+            graphql = new GraphQl(graphql.maxDepth(), graphql.maxFields(), graphql.maxCost(), v);
+            return this;
+        }
 
         public Builder live(Live v) {
             live = v;
@@ -327,10 +444,17 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             return this;
         }
 
+        /** {@code auth.revalidate-interval}: see {@link Auth#revalidateInterval()}. */
+        public Builder authRevalidateInterval(Duration v) {
+            auth = new Auth(v);
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
                     ingestMaxRows, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
-                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live);
+                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
+                    graphql, storeWaits, auth);
         }
     }
 }

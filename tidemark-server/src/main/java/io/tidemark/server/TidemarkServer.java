@@ -12,12 +12,14 @@ import io.tidemark.rollup.OrchestratorConfig;
 import io.tidemark.rollup.OrchestratorHost;
 import io.tidemark.live.LiveEngine;
 import io.tidemark.server.auth.Authenticator;
+import io.tidemark.server.auth.TokenAdmin;
 import io.tidemark.server.auth.Tokens;
 import io.tidemark.server.live.LiveEndpoint;
 import io.tidemark.server.live.LiveFeedingStore;
 import io.tidemark.server.live.LiveHub;
 import io.tidemark.server.graphql.GraphQlApi;
 import io.tidemark.server.graphql.GraphQlModule;
+import io.tidemark.server.graphql.TokenModule;
 import io.tidemark.server.http.HttpApi;
 import io.tidemark.store.Store;
 import io.tidemark.store.Stores;
@@ -88,7 +90,6 @@ public final class TidemarkServer implements AutoCloseable {
             new JvmThreadMetrics().bindTo(meters);
             new ProcessorMetrics().bindTo(meters);
             new UptimeMetrics().bindTo(meters);
-            bootstrap = bootstrapToken().orElse(null);
             ServerConfig.Live lc = config.live();
             LiveEngine engine = liveDecorator.apply(LiveEngine.builder().clock(clock)
                     .publishInterval(lc.publishInterval()).memoryBudgetBytes(lc.memoryBudgetBytes())
@@ -102,9 +103,14 @@ public final class TidemarkServer implements AutoCloseable {
                     .meterRegistry(meters).build();
             operations = new Operations(store, host, clock, config, meters, live);
             liveEndpoint = new LiveEndpoint(engine, new Authenticator(store.tokens()), lc, meters);
-            http = new HttpApi(operations, store, new GraphQlApi(operations, modules), meters, liveEndpoint);
+            liveEndpoint.revalidateEvery(config.auth().revalidateInterval());
+            List<GraphQlModule> all = new ArrayList<>(modules);
+            all.add(new TokenModule(new TokenAdmin(store, clock, liveEndpoint::tokenRevoked)));
+            http = new HttpApi(operations, store, new GraphQlApi(operations, all), meters, liveEndpoint);
             host.start();
             port = http.start();
+            // Only once the port is bound: a start that fails (port in use) must not use up the one printing.
+            bootstrap = bootstrapToken().orElse(null);
         } catch (RuntimeException e) {
             closeQuietly(e);
             throw e;
@@ -113,7 +119,11 @@ public final class TidemarkServer implements AutoCloseable {
         return this;
     }
 
-    /** On a store without any token, an admin token for {@link ServerConfig#bootstrapTenant()}. */
+    /**
+     * On a store without any token, an admin token for {@link ServerConfig#bootstrapTenant()}. Created only after
+     * the port is bound, so a start that fails creates none and the next start still finds the store without a
+     * token.
+     */
     private Optional<Tokens.Issued> bootstrapToken() {
         if (!config.bootstrapToken() || !store.tokens().list(null).isEmpty()) {
             return Optional.empty();

@@ -236,9 +236,10 @@ class LiveProtocolIT {
             Instant later = Instant.now().plusSeconds(4);
             // Wait out twice the server's timeout by waiting for data published after it.
             for (int i = 0; Instant.now().isBefore(later); i++) {
+                // Counted before publishing: the generation may be delivered before publish returns.
+                long gens = rec.generations().size();
                 c.publish("secret", List.of(Row.of("s2", Instant.now().truncatedTo(ChronoUnit.MILLIS),
                         Map.of("site", "y", "temp", 22.0 + i))));
-                long gens = rec.generations().size();
                 rec.await(WAIT, "the next generation", x -> x.generations().size() > gens);
             }
             assertThat(rec.snapshots("q")).as("never reconnected").isEqualTo(1);

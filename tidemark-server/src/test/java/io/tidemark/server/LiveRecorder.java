@@ -31,9 +31,12 @@ final class LiveRecorder implements QueryListener {
     private final Map<String, QuerySchema> schemas = new HashMap<>();
     private final Map<String, Integer> snapshots = new HashMap<>();
     private final Map<String, TidemarkClientException> errors = new HashMap<>();
+    private final Map<String, io.tidemark.client.QueryStatus> statuses = new HashMap<>();
     private final List<Snapshot> generations = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
     private long open = -1;
+    /** A generation begun and never ended (its connection was lost), or -1. */
+    private long abandoned = -1;
     /** Queries that got snapshotBegin in the open generation. */
     private final java.util.Set<String> resetIn = new java.util.HashSet<>();
     private int dataCallbacks;
@@ -45,9 +48,9 @@ final class LiveRecorder implements QueryListener {
     @Override
     public void aggMarkBegin(long generation) {
         update(() -> {
-            if (open != -1) {
-                violations.add("aggMarkBegin(" + generation + ") inside generation " + open);
-            }
+            // A generation begun on a connection that was lost before its aggMarkEnd is abandoned: allowed only if
+            // the new one restarts every query (checked at its aggMarkEnd).
+            abandoned = open;
             open = generation;
             resetIn.clear();
         });
@@ -60,6 +63,11 @@ final class LiveRecorder implements QueryListener {
                 violations.add("aggMarkEnd(" + generation + ") closes " + open);
             }
             open = -1;
+            if (abandoned != -1 && !resetIn.containsAll(results.keySet())) {
+                violations.add("generation " + abandoned + " abandoned, but generation " + generation
+                        + " did not restart every query");
+            }
+            abandoned = -1;
             // Numbers increase within a server run; after a restart they may start again, but only in a generation
             // that resets every query (the client reconnected and registered them again).
             if (!generations.isEmpty() && generation <= generations.get(generations.size() - 1).generation()
@@ -106,6 +114,26 @@ final class LiveRecorder implements QueryListener {
     @Override
     public void exceptionRaised(String queryId, TidemarkClientException error) {
         update(() -> errors.put(queryId, error));
+    }
+
+    @Override
+    public void queryStatusChanged(String queryId, io.tidemark.client.QueryStatus status) {
+        update(() -> {
+            if (marks && open == -1) {
+                violations.add("a status outside a generation");
+            }
+            statuses.put(queryId, status);
+        });
+    }
+
+    /** The last status of a query (null: never changed, so OK). */
+    io.tidemark.client.QueryStatus status(String queryId) {
+        lock.lock();
+        try {
+            return statuses.get(queryId);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void data(Runnable r) {

@@ -45,7 +45,7 @@ class LiveSlowConsumerIT {
     Path dir;
 
     /** Blocks the connection's dispatch thread in aggMarkBegin while {@code stalled} is closed. */
-    private static final class Stalling implements QueryListener {
+    static final class Stalling implements QueryListener {
         final LiveRecorder rec = new LiveRecorder(true);
         volatile CountDownLatch stalled;
 

@@ -32,13 +32,30 @@ class OperationsEndpointsIT {
     @Test
     void health_storeClosed_503ThenServerStillAnswers() {
         Store store = TestStores.duckDb(dir);
-        try (ServerFixture f = new ServerFixture(store)) {
+        try (ServerFixture f = new ServerFixture(store, ServerConfig.builder().storeWaits(
+                new ServerConfig.StoreWaits(io.tidemark.store.StoreTimeouts.DEFAULT, java.time.Duration.ofMillis(100))))) {
             assertThat(f.send("GET", "/health", null, null, null).statusCode()).isEqualTo(200);
             store.close();
+            // /health answers from the background probe: DOWN from the first probe after the close (docs/faults.md)
             HttpResponse<String> down = f.send("GET", "/health", null, null, null);
+            for (int i = 0; i < 600 && down.statusCode() == 200; i++) {
+                sleep(50);
+                down = f.send("GET", "/health", null, null, null);
+            }
             assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(down.headers().firstValue("Retry-After")).isPresent();
             assertThat(down.body()).contains("\"status\":\"DOWN\"").doesNotContain("duckdb");
             assertThat(f.send("GET", "/health", null, null, null).statusCode()).isEqualTo(503);
+        }
+    }
+
+    /** Polls the background probe's result; the probe runs every 100 ms. */
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

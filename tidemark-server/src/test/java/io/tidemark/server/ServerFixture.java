@@ -71,6 +71,30 @@ final class ServerFixture implements AutoCloseable {
         }
     }
 
+    /** A raw HTTP exchange with a byte body and, unless null, a {@code Content-Encoding}. */
+    HttpResponse<String> send(String method, String path, String token, String contentType, String contentEncoding,
+            byte[] body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri().resolve(path)).timeout(Duration.ofSeconds(60))
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        if (contentEncoding != null) {
+            b.header("Content-Encoding", contentEncoding);
+        }
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     HttpResponse<String> graphql(String token, String query) {
         String body = "{\"query\": " + quote(query) + "}";
         return send("POST", "/graphql", token, "application/json", body);

@@ -49,7 +49,7 @@ public interface RollupRuntime {
      */
     RollupState recordFailure(RollupId id, String error, int maxFailures);
 
-    /** Records a successful statement: resets the failure counter and sets {@code lastSuccessAt}. */
+    /** Records a successful statement: resets the failure counter, clears {@code lastError}, sets {@code lastSuccessAt}. */
     void recordSuccess(RollupId id, Instant at);
 
     /** Sets the status; moving to ACTIVATED from FAILED also resets the failure counter and the last error. */

@@ -28,6 +28,14 @@ public interface Store extends AutoCloseable {
     /** API tokens and the tenant and role each speaks for. */
     TokenStore tokens();
 
+    /**
+     * A short round trip to the store within its configured bounds; throws {@code STORE_UNAVAILABLE} (or
+     * {@code STORE_ERROR}) when the store does not answer. For health checks.
+     */
+    default void ping() {
+        tenants();
+    }
+
     /** Which engine and where, for logs ("duckdb /var/lib/tidemark/tidemark.duckdb"); no credentials. */
     String describe();
 

@@ -13,8 +13,10 @@ import java.util.Objects;
  * @param poolSize connections for pooled providers (PostgreSQL)
  * @param clock the store's time source: when a stale range was recorded, and "now" for an archive's
  *     {@code maxLateness}; default {@link Clock#systemUTC()}
+ * @param timeouts the bounds of every wait on the store; default {@link StoreTimeouts#DEFAULT}
  */
-public record StoreConfig(String jdbcUrl, String user, String password, int poolSize, Clock clock) {
+public record StoreConfig(String jdbcUrl, String user, String password, int poolSize, Clock clock,
+        StoreTimeouts timeouts) {
     public StoreConfig {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         if (poolSize < 1) {
@@ -23,6 +25,14 @@ public record StoreConfig(String jdbcUrl, String user, String password, int pool
         if (clock == null) {
             clock = Clock.systemUTC();
         }
+        if (timeouts == null) {
+            timeouts = StoreTimeouts.DEFAULT;
+        }
+    }
+
+    /** A configuration with the default timeouts. */
+    public StoreConfig(String jdbcUrl, String user, String password, int poolSize, Clock clock) {
+        this(jdbcUrl, user, password, poolSize, clock, StoreTimeouts.DEFAULT);
     }
 
     /** A configuration with the system clock. */
@@ -40,7 +50,11 @@ public record StoreConfig(String jdbcUrl, String user, String password, int pool
     }
 
     public StoreConfig withClock(Clock c) {
-        return new StoreConfig(jdbcUrl, user, password, poolSize, c);
+        return new StoreConfig(jdbcUrl, user, password, poolSize, c, timeouts);
+    }
+
+    public StoreConfig withTimeouts(StoreTimeouts t) {
+        return new StoreConfig(jdbcUrl, user, password, poolSize, clock, t);
     }
 
     @Override

@@ -48,6 +48,34 @@ class PostgresStoreIT extends StoreContract {
         assertThat(rows).extracting(r -> r.rtId() + "@" + r.values().get("temp")).containsExactly("a@2.0", "b@3.0");
     }
 
+    /**
+     * PostgreSQL's lock_timeout comes from the store's configuration: a write behind another session's lock on the
+     * archive fails with STORE_UNAVAILABLE once the lock timeout passes, instead of waiting for the lock, and writes
+     * nothing.
+     */
+    @Test
+    void write_archiveLockedPastLockTimeout_storeUnavailableAndNothingWritten() throws Exception {
+        createActive(sensors());
+        Store bounded = Stores.open(new StoreConfig(url, null, null, 2, null, new StoreTimeouts(
+                java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(300))));
+        try (Connection other = DriverManager.getConnection(url); Statement s = other.createStatement()) {
+            other.setAutoCommit(false);
+            s.execute("LOCK TABLE acme.sensors IN ACCESS EXCLUSIVE MODE");
+
+            io.tidemark.core.TidemarkException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    io.tidemark.core.TidemarkException.class, () -> bounded.streamData().write(T, "sensors",
+                            List.of(sample("a", T0, 1))));
+
+            other.rollback();
+            assertThat(e).isNotNull();
+            assertThat(e.code()).isEqualTo(io.tidemark.core.ErrorCode.STORE_UNAVAILABLE);
+        } finally {
+            bounded.close();
+        }
+        assertThat(store.streamData().read(T, new ReadRequest("sensors", List.of(), T0, T0.plusSeconds(1), 10)))
+                .isEmpty();
+    }
+
     /** Waits until some session of the test database waits for a lock (the COPY behind the open insert). */
     private void awaitBlockedOnLock() throws Exception {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {

@@ -310,6 +310,22 @@ public abstract class StoreContract {
         assertThat(retried.lastError()).isNull();
     }
 
+    /** The documented decision (docs/rollups.md): a success clears lastError together with the failure count. */
+    @Test
+    void recordSuccess_afterFailure_clearsLastErrorAndFailures() {
+        minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.streamData().activateArchive(T, "sensors_1m");
+        store.rollups().recordFailure(id, "STORE_ERROR: a store statement failed (error id 0123456789ab)", 5);
+
+        store.rollups().recordSuccess(id, T0);
+
+        RollupState s = store.rollups().rollup(id).state();
+        assertThat(s.consecutiveFailures()).isZero();
+        assertThat(s.lastError()).isNull();
+        assertThat(s.lastSuccessAt()).isEqualTo(T0);
+    }
+
     @Test
     void aggregate_fixedBuckets_matchesExpectedAndReplaces() {
         RollupPlan plan = minuteRollup();

@@ -4,7 +4,9 @@ import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.store.TokenInfo;
 import io.tidemark.store.TokenStore;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Turns an {@code Authorization} header into a {@link Caller}. Every lookup goes to the store, so a revoked token
@@ -24,6 +26,20 @@ public final class Authenticator {
      *     message never says which, so it reveals nothing about tokens
      */
     public Caller authenticate(String authorization) {
+        return caller(token(authorization));
+    }
+
+    /** The caller a valid token speaks for. */
+    public static Caller caller(TokenInfo t) {
+        return new Caller(t.tenant(), t.role(), t.name() + "/" + t.id());
+    }
+
+    /**
+     * Like {@link #authenticate}, but the token itself, for connections that must be re-validated later (its id).
+     *
+     * @throws TidemarkException {@code UNAUTHENTICATED} as {@link #authenticate}
+     */
+    public TokenInfo token(String authorization) {
         if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
             throw new TidemarkException(ErrorCode.UNAUTHENTICATED,
                     "send a token as 'Authorization: Bearer tmk_…'; create one with ./tidemark token create");
@@ -32,8 +48,23 @@ public final class Authenticator {
         if (secret.isEmpty() || secret.length() > 200) {
             throw invalid();
         }
-        TokenInfo t = tokens.lookup(Tokens.hash(secret)).orElseThrow(Authenticator::invalid);
-        return new Caller(t.tenant(), t.role(), t.name() + "/" + t.id());
+        return tokens.lookup(Tokens.hash(secret)).orElseThrow(Authenticator::invalid);
+    }
+
+    /**
+     * The ids of every token that is not revoked, of every tenant: one store query, for re-validating open
+     * connections (a token revoked on another server sharing the store is missing here).
+     *
+     * @throws TidemarkException {@code STORE_ERROR} when the store does not answer
+     */
+    public Set<String> validTokenIds() {
+        Set<String> out = new HashSet<>();
+        for (TokenInfo t : tokens.list(null)) {
+            if (!t.isRevoked()) {
+                out.add(t.id());
+            }
+        }
+        return out;
     }
 
     private static TidemarkException invalid() {

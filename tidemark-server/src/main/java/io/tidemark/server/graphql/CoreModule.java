@@ -35,6 +35,10 @@ import java.util.Set;
 public final class CoreModule implements GraphQlModule {
     /** Most rows one streamData call returns. */
     public static final int MAX_STREAM_LIMIT = 100_000;
+    /** streamData's limit when none is given. */
+    static final int DEFAULT_STREAM_LIMIT = 1000;
+    /** auditTrail's first when none is given. */
+    static final int DEFAULT_AUDIT_FIRST = 50;
 
     @Override
     public String sdlResource() {
@@ -45,15 +49,18 @@ public final class CoreModule implements GraphQlModule {
     public void wire(RuntimeWiring.Builder w, Operations ops) {
         Views v = new Views(ops);
         w.type(TypeRuntimeWiring.newTypeWiring("Query")
-                .dataFetcher("archives", env -> ops.archives(caller(env)).stream().map(a -> v.archive(caller(env), a))
-                        .toList())
+                .dataFetcher("archives", env -> counted(env, ops.archives(caller(env))).stream()
+                        .map(a -> v.archive(caller(env), a)).toList())
                 .dataFetcher("archive", env -> v.archive(caller(env), ops.archive(caller(env), env.getArgument("name"))))
-                .dataFetcher("rollupsFor", env -> ops.rollupsFor(caller(env), env.getArgument("archive")).stream()
-                        .map(v::rollup).toList())
+                .dataFetcher("rollupsFor", env -> counted(env, ops.rollupsFor(caller(env), env.getArgument("archive")))
+                        .stream().map(v::rollup).toList())
                 .dataFetcher("rollup", env -> v.rollup(ops.rollup(caller(env), env.getArgument("name"))))
-                .dataFetcher("auditTrail", env -> v.auditPage(ops.auditTrail(caller(env), auditQuery(env))))
-                .dataFetcher("streamData", env -> ops.streamData(caller(env), readRequest(env)).stream()
-                        .map(Views::row).toList()));
+                .dataFetcher("auditTrail", env -> {
+                    Operations.AuditPage page = ops.auditTrail(caller(env), auditQuery(env));
+                    counted(env, page.entries());
+                    return v.auditPage(page);
+                })
+                .dataFetcher("streamData", env -> streamData(ops, env)));
         // Read only when asked for: one store query per rollup.
         w.type(TypeRuntimeWiring.newTypeWiring("Rollup")
                 .dataFetcher("staleRanges", env -> {
@@ -85,7 +92,14 @@ public final class CoreModule implements GraphQlModule {
                 }))
                 .dataFetcher("rewindRollupWatermark", env -> v.rollup(ops.rewindRollupWatermark(caller(env),
                         env.getArgument("rollupRtId"), env.getArgument("toBucketEnd"))))
-                .dataFetcher("ingestSamples", env -> ingest(ops, env)));
+                .dataFetcher("ingestSamples", env -> {
+                    try {
+                        return ingest(ops, env);
+                    } catch (TidemarkException e) {
+                        ops.ingestRejected(caller(env), io.tidemark.server.IngestRejection.of(e));
+                        throw e;
+                    }
+                }));
     }
 
     /**
@@ -161,7 +175,7 @@ public final class CoreModule implements GraphQlModule {
     }
 
     private static AuditQuery auditQuery(DataFetchingEnvironment env) {
-        int first = env.getArgumentOrDefault("first", 50);
+        int first = env.getArgumentOrDefault("first", DEFAULT_AUDIT_FIRST);
         if (first < 1 || first > AuditQuery.MAX_LIMIT) {
             throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "first must be 1.." + AuditQuery.MAX_LIMIT
                     + ", got " + first);
@@ -185,15 +199,36 @@ public final class CoreModule implements GraphQlModule {
         }
     }
 
+    /**
+     * Reads at most what the response budget has left plus one row, so an over-large response is refused before
+     * its rows are built into it.
+     */
+    private static List<Map<String, Object>> streamData(Operations ops, DataFetchingEnvironment env) {
+        ReadRequest r = readRequest(env);
+        ResponseBudget budget = ResponseBudget.of(env);
+        ReadRequest bounded = new ReadRequest(r.archive(), r.rtIds(), r.from(), r.to(), budget.available(r.limit()),
+                r.after());
+        List<Operations.DataRow> rows = ops.streamData(caller(env), bounded);
+        budget.take(rows.size());
+        return rows.stream().map(Views::row).toList();
+    }
+
+    /** Takes the list's items from the response budget. */
+    private static <T> List<T> counted(DataFetchingEnvironment env, List<T> items) {
+        ResponseBudget.of(env).take(items.size());
+        return items;
+    }
+
     private static ReadRequest readRequest(DataFetchingEnvironment env) {
-        int limit = env.getArgumentOrDefault("limit", 1000);
+        int limit = env.getArgumentOrDefault("limit", DEFAULT_STREAM_LIMIT);
         if (limit < 1 || limit > MAX_STREAM_LIMIT) {
             throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "limit must be 1.." + MAX_STREAM_LIMIT + ", got "
-                    + limit + "; page by time range for more");
+                    + limit + "; page with after: for more");
         }
         List<String> rtIds = env.getArgument("rtIds");
+        String after = env.getArgument("after");
         return new ReadRequest(env.getArgument("archive"), rtIds == null ? List.of() : rtIds, env.getArgument("from"),
-                env.getArgument("to"), limit);
+                env.getArgument("to"), limit, after == null ? null : StreamCursor.decode(after));
     }
 
     private static Map<String, Object> ingest(Operations ops, DataFetchingEnvironment env) {
@@ -314,6 +349,7 @@ public final class CoreModule implements GraphQlModule {
             m.put("timestamp", r.timestamp());
             m.put("rtId", r.rtId());
             m.put("values", r.values());
+            m.put("cursor", StreamCursor.encode(new ReadRequest.Key(r.timestamp(), r.rtId())));
             return m;
         }
     }

@@ -9,7 +9,6 @@ import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherExceptionHandler;
 import graphql.execution.DataFetcherExceptionHandlerResult;
-import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
@@ -20,6 +19,7 @@ import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.server.Operations;
 import io.tidemark.server.auth.Caller;
+import io.tidemark.store.PublicError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GraphQlApi {
     private static final Logger LOG = LoggerFactory.getLogger(GraphQlApi.class);
-    private static final int MAX_DEPTH = 12;
     private final GraphQL graphQl;
+    private final io.tidemark.server.ServerConfig.GraphQl limits;
 
     public GraphQlApi(Operations operations, List<GraphQlModule> modules) {
         TypeDefinitionRegistry types = new TypeDefinitionRegistry();
@@ -52,8 +52,14 @@ public final class GraphQlApi {
             m.wire(wiring, operations);
         }
         GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(types, wiring.build());
-        this.graphQl = GraphQL.newGraphQL(schema).defaultDataFetcherExceptionHandler(new Errors())
-                .instrumentation(new MaxQueryDepthInstrumentation(MAX_DEPTH)).build();
+        this.limits = operations.config().graphql();
+        this.graphQl = GraphQL.newGraphQL(schema).defaultDataFetcherExceptionHandler(new Errors(operations))
+                .instrumentation(new QueryLimits(limits)).build();
+    }
+
+    /** The executable schema, for tests that enumerate its fields. */
+    public GraphQLSchema schema() {
+        return graphQl.getGraphQLSchema();
     }
 
     /** The schema's core modules. */
@@ -71,15 +77,31 @@ public final class GraphQlApi {
         if (query == null || query.isBlank()) {
             return errorResponse(ErrorCode.INVALID_QUERY, "the request has no 'query'");
         }
+        try {
+            RoleCheck.check(caller, query, operationName);
+        } catch (TidemarkException e) {
+            return errorResponse(e.code(), e.getMessage());
+        }
         ExecutionInput in = ExecutionInput.newExecutionInput().query(query)
                 .variables(variables == null ? Map.of() : variables).operationName(operationName)
-                .graphQLContext(Map.of(Caller.class, caller)).build();
+                .graphQLContext(Map.of(Caller.class, caller, ResponseBudget.class,
+                        new ResponseBudget(limits.maxResponseRows()))).build();
         ExecutionResult result = graphQl.execute(in);
         Map<String, Object> spec = new LinkedHashMap<>(result.toSpecification());
         if (!result.getErrors().isEmpty()) {
             spec.put("errors", result.getErrors().stream().map(GraphQlApi::withCode).toList());
         }
         return spec;
+    }
+
+    /** A response holding one fault, reported by {@link PublicError}: code, plain message, error id. */
+    public static Map<String, Object> errorResponse(PublicError p) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("code", p.code().name());
+        if (p.errorId() != null) {
+            ext.put("errorId", p.errorId());
+        }
+        return Map.of("errors", List.of(Map.of("message", p.message(), "extensions", ext)));
     }
 
     /** A response holding one error and no data. */
@@ -115,8 +137,17 @@ public final class GraphQlApi {
         }
     }
 
-    /** Data fetcher exceptions → errors with codes; a fault is logged and reported without its details. */
+    /**
+     * Data fetcher exceptions → errors with codes; a fault goes through {@link PublicError}: logged with its details
+     * under an error id, reported with the code, a plain message and {@code extensions.errorId}.
+     */
     private static final class Errors implements DataFetcherExceptionHandler {
+        private final Operations operations;
+
+        Errors(Operations operations) {
+            this.operations = operations;
+        }
+
         @Override
         public CompletableFuture<DataFetcherExceptionHandlerResult> handleException(
                 graphql.execution.DataFetcherExceptionHandlerParameters p) {
@@ -126,7 +157,7 @@ public final class GraphQlApi {
             }
             GraphqlErrorBuilder<?> b = GraphqlErrorBuilder.newError().path(p.getPath())
                     .location(p.getSourceLocation());
-            if (t instanceof TidemarkException te && te.code() != ErrorCode.STORE_ERROR) {
+            if (t instanceof TidemarkException te && !PublicError.isFault(te.code())) {
                 Map<String, Object> ext = new LinkedHashMap<>();
                 ext.put("code", te.code().name());
                 if (te instanceof BatchRejectedException br) {
@@ -142,10 +173,11 @@ public final class GraphQlApi {
                 }
                 b.message(te.getMessage()).extensions(ext);
             } else {
-                LOG.atError().setCause(t).addKeyValue("path", p.getPath()).log("graphql fetcher failed");
-                ErrorCode code = t instanceof TidemarkException ? ErrorCode.STORE_ERROR : ErrorCode.INTERNAL;
-                b.message(code == ErrorCode.STORE_ERROR ? "the store failed; the server log has the details"
-                        : "internal error; the server log has the details").extensions(Map.of("code", code.name()));
+                PublicError pe = PublicError.report("graphql " + p.getPath(), t);
+                if (pe.code() == ErrorCode.STORE_UNAVAILABLE) {
+                    operations.storeUnavailable("graphql");
+                }
+                b.message(pe.message()).extensions(Map.of("code", pe.code().name(), "errorId", pe.errorId()));
             }
             return CompletableFuture.completedFuture(DataFetcherExceptionHandlerResult.newResult(b.build()).build());
         }

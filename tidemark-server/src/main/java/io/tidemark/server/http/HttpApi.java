@@ -14,8 +14,10 @@ import io.tidemark.server.auth.Tokens;
 import io.tidemark.server.graphql.GraphQlApi;
 import io.tidemark.server.ingest.MalformedBodyException;
 import io.tidemark.server.live.LiveEndpoint;
+import io.tidemark.store.PublicError;
 import io.tidemark.store.Store;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.MessageDigest;
@@ -52,6 +54,7 @@ public final class HttpApi {
     private final InFlight inFlight = new InFlight();
     private final byte[] metricsTokenHash;
     private final boolean metricsOpen;
+    private final StoreHealth health;
     private Javalin app;
 
     public HttpApi(Operations ops, Store store, GraphQlApi graphQl, PrometheusMeterRegistry meters, LiveEndpoint live) {
@@ -66,12 +69,14 @@ public final class HttpApi {
         this.metricsTokenHash = token == null || token.isEmpty() ? null
                 : Tokens.hash(token).getBytes(StandardCharsets.US_ASCII);
         this.metricsOpen = metricsTokenHash == null && isLoopback(ops.config().host());
+        this.health = new StoreHealth(store, ops.config().storeWaits().healthInterval(), meters);
     }
 
     /** Binds and starts serving; returns the bound port. */
     public int start() {
         io.micrometer.core.instrument.Gauge.builder("tidemark.http.inflight", inFlight, InFlight::count)
                 .description("HTTP requests being served").register(meters);
+        health.start();
         app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.startupWatcherEnabled = false;
@@ -98,8 +103,29 @@ public final class HttpApi {
         });
         app.error(405, ctx -> Json.send(ctx, 405, Json.error(ErrorCode.INVALID_ARGUMENT, "method " + ctx.method()
                 + " is not allowed on " + ctx.path())));
-        app.start(ops.config().host(), ops.config().port());
+        try {
+            app.start(ops.config().host(), ops.config().port());
+        } catch (RuntimeException e) {
+            throw bindFailure(e);
+        }
         return app.port();
+    }
+
+    /**
+     * A start that failed to bind, as one clear {@code UNAVAILABLE} error naming the port and the address (the
+     * operator's mistake, not a fault: no stack trace); anything else unchanged.
+     */
+    private RuntimeException bindFailure(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException b) {
+                String where = "port " + ops.config().port() + " on " + ops.config().host();
+                String msg = String.valueOf(b.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("in use")
+                        ? where + " is in use; stop the other process or use --port"
+                        : "cannot listen on " + where + " (" + b.getMessage() + "); check --host and --port";
+                return new TidemarkException(ErrorCode.UNAVAILABLE, msg);
+            }
+        }
+        return e;
     }
 
     /**
@@ -109,6 +135,7 @@ public final class HttpApi {
      * @return requests still in flight when the wait ended (0 after a clean drain)
      */
     public int stop(Duration timeout) {
+        health.close();
         if (app == null) {
             return 0;
         }
@@ -142,8 +169,15 @@ public final class HttpApi {
 
     private void graphql(Context ctx, Caller caller) {
         Map<String, Object> req;
+        byte[] body;
         try {
-            req = Json.MAPPER.readValue(ctx.bodyAsBytes(), MAP);
+            body = graphqlBody(ctx);
+        } catch (TidemarkException e) {
+            Json.send(ctx, Json.status(e.code()), GraphQlApi.errorResponse(e.code(), e.getMessage()));
+            return;
+        }
+        try {
+            req = Json.MAPPER.readValue(body, MAP);
         } catch (IOException e) {
             Json.send(ctx, 400, GraphQlApi.errorResponse(ErrorCode.INVALID_QUERY,
                     "the body must be JSON: {\"query\": \"…\", \"variables\": {…}}"));
@@ -162,18 +196,49 @@ public final class HttpApi {
         Json.send(ctx, 200, graphQl.execute(caller, (String) query, variables, (String) op));
     }
 
+    /**
+     * The GraphQL body, read up to {@code graphql.max-bytes}: {@code TOO_LARGE} past it (declared or read), after
+     * reading and dropping a bounded part of the rest so the client sees the answer.
+     */
+    private byte[] graphqlBody(Context ctx) {
+        long max = ops.config().graphqlMaxBytes();
+        TidemarkException tooLarge = new TidemarkException(ErrorCode.TOO_LARGE, "the GraphQL request body is larger "
+                + "than " + max + " bytes (graphql.max-bytes); send a smaller query or pass data as variables in "
+                + "several requests");
+        try (InputStream in = ctx.bodyInputStream()) {
+            if (ctx.contentLength() > max) {
+                IngestEndpoint.drain(in);
+                throw tooLarge;
+            }
+            byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (b.length > max) {
+                IngestEndpoint.drain(in);
+                throw tooLarge;
+            }
+            return b;
+        } catch (IOException e) {
+            throw new TidemarkException(ErrorCode.INVALID_QUERY, "the request body could not be read: " + e.getMessage());
+        }
+    }
+
     private void health(Context ctx) {
         if (inFlight.isDraining()) {
             Json.send(ctx, 503, Map.of("status", "DOWN", "reason", "shutting down"));
             return;
         }
-        try {
-            store.tenants();
+        StoreHealth.Status s = health.current();
+        if (s.up()) {
             Json.send(ctx, 200, Map.of("status", "UP"));
-        } catch (RuntimeException e) {
-            LOG.atWarn().addKeyValue("error", e.toString()).log("health check: the store does not answer");
-            Json.send(ctx, 503, Map.of("status", "DOWN", "reason", "the store does not answer"));
+            return;
         }
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("status", "DOWN");
+        body.put("reason", s.reason());
+        if (s.errorId() != null) {
+            body.put("errorId", s.errorId());
+        }
+        ctx.header("Retry-After", Integer.toString(ops.config().storeWaits().retryAfterSeconds()));
+        Json.send(ctx, 503, body);
     }
 
     private void metrics(Context ctx) {
@@ -196,7 +261,7 @@ public final class HttpApi {
     }
 
     private void tidemarkError(TidemarkException e, Context ctx) {
-        if (e.code() == ErrorCode.STORE_ERROR) {
+        if (PublicError.isFault(e.code())) {
             fault(e, ctx);
             return;
         }
@@ -207,11 +272,25 @@ public final class HttpApi {
         Json.sendError(ctx, e);
     }
 
+    /**
+     * A store or internal fault: logged in full under an error id ({@link PublicError}); the client gets the code,
+     * a plain message and the id. {@code STORE_UNAVAILABLE} is 503 with {@code Retry-After}, counted by
+     * {@code tidemark_store_unavailable_total{route}}; anything else 500.
+     */
     private void fault(Exception e, Context ctx) {
-        LOG.atError().setCause(e).addKeyValue("method", ctx.method()).addKeyValue("path", ctx.path())
-                .log("request failed");
-        ErrorCode code = e instanceof TidemarkException t ? t.code() : ErrorCode.INTERNAL;
-        Json.send(ctx, 500, Json.error(code, "the request failed inside Tidemark; the server log has the details"));
+        PublicError p = PublicError.report(ctx.method() + " " + ctx.path(), e);
+        int status = p.code() == ErrorCode.STORE_UNAVAILABLE ? 503 : 500;
+        if (status == 503) {
+            ctx.header("Retry-After", Integer.toString(ops.config().storeWaits().retryAfterSeconds()));
+            ops.storeUnavailable(route(ctx));
+        }
+        if (ctx.path().equals("/graphql")) {
+            Json.send(ctx, status, GraphQlApi.errorResponse(p));
+            return;
+        }
+        Map<String, Object> body = Json.error(p.code(), p.message());
+        body.put("errorId", p.errorId());
+        Json.send(ctx, status, body);
     }
 
     /** The access log line and the request timer, for every request, after its response. */

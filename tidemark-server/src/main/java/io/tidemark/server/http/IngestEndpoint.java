@@ -40,10 +40,24 @@ final class IngestEndpoint {
         this.ops = ops;
     }
 
+    /**
+     * Serves one request; every refusal after authentication is counted in {@code tidemark.ingest.batches} with
+     * {@code result=rejected} and its {@link IngestRejection reason}.
+     */
     void handle(Context ctx, Caller caller) throws IOException {
+        try {
+            write(ctx, caller);
+        } catch (TidemarkException e) {
+            ops.ingestRejected(caller, io.tidemark.server.IngestRejection.of(e));
+            throw e;
+        }
+    }
+
+    private void write(Context ctx, Caller caller) throws IOException {
         String archive = ctx.pathParam("archive");
         ArchiveInfo a = ops.writableArchive(caller, archive);
         boolean isCsv = format(ctx.contentType());
+        boolean gzip = gzip(ctx.header("Content-Encoding"));
         long maxBytes = ops.config().ingestMaxBytes();
         int maxRows = ops.config().ingestMaxRows();
         if (ctx.contentLength() > maxBytes) {
@@ -54,9 +68,17 @@ final class IngestEndpoint {
         InputStream raw = ctx.bodyInputStream();
         try {
             InputStream in = BodyLimits.limit(raw, maxBytes);
+            if (gzip) {
+                // The limit holds for the compressed bytes and again for what they inflate to: a gzip bomb is 413.
+                in = BodyLimits.limit(BodyLimits.gunzip(in), maxBytes);
+            }
             SampleBatch.Builder rows = SampleBatch.builder(a.definition(), Operations.batchLimits(maxRows));
             body = isCsv ? csv.read(rows, in, maxRows) : ndjson.read(rows, in, maxRows);
         } catch (IOException e) {
+            if (BodyLimits.isBadEncoding(e)) {
+                drain(raw);
+                throw new MalformedBodyException(archive, List.of(new BodyError(0, 0, null, e.getMessage())));
+            }
             if (!BodyLimits.isTooLarge(e)) {
                 throw e;
             }
@@ -68,13 +90,18 @@ final class IngestEndpoint {
             }
             throw e;
         }
+        if (body.received() == 0) {
+            throw new MalformedBodyException(archive, List.of(new BodyError(0, 0, null, "the body holds no samples; "
+                    + (isCsv ? "after the header line rtId,timestamp,column… send one line per sample"
+                            : "send one JSON object per line"))));
+        }
         int written;
         try {
             written = ops.ingest(caller, a, body.batch(), maxRows);
         } catch (BatchRejectedException e) {
             List<BodyError> errors = new ArrayList<>();
             e.errors().forEach(r -> errors.add(new BodyError(r.row(), body.lineOf(r.row()), r.column(), r.reason())));
-            throw new MalformedBodyException(archive, errors);
+            throw new MalformedBodyException(archive, errors, true);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("archive", archive);
@@ -95,6 +122,22 @@ final class IngestEndpoint {
         throw new UnsupportedType(contentType);
     }
 
+    /** Whether the body is gzip; false for none or {@code identity}; 415 for any other content coding. */
+    private static boolean gzip(String contentEncoding) {
+        if (contentEncoding == null) {
+            return false;
+        }
+        String e = contentEncoding.trim().toLowerCase(Locale.ROOT);
+        if (e.isEmpty() || e.equals("identity")) {
+            return false;
+        }
+        if (e.equals("gzip") || e.equals("x-gzip")) {
+            return true;
+        }
+        throw new UnsupportedType("content encoding '" + contentEncoding + "' is not supported; send the body "
+                + "uncompressed or with Content-Encoding: gzip", true);
+    }
+
     /** 415: the body's content type is neither NDJSON nor CSV. */
     static final class UnsupportedType extends TidemarkException {
         private static final long serialVersionUID = 1L;
@@ -103,9 +146,13 @@ final class IngestEndpoint {
             super(ErrorCode.INVALID_ARGUMENT, "content type '" + contentType + "' is not supported; send "
                     + NDJSON + " (one JSON object per line) or " + CSV + " (header rtId,timestamp,column…)");
         }
+
+        UnsupportedType(String message, boolean encoding) {
+            super(ErrorCode.INVALID_ARGUMENT, message);
+        }
     }
 
-    private static void drain(InputStream in) {
+    static void drain(InputStream in) {
         byte[] buf = new byte[64 * 1024];
         long left = DRAIN_LIMIT;
         try {

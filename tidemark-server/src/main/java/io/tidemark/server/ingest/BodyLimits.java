@@ -25,6 +25,19 @@ public final class BodyLimits {
         return new LimitedInputStream(in, max);
     }
 
+    /**
+     * {@code in} inflated as gzip; a body that is not gzip, or ends inside the stream, fails with an I/O error for
+     * which {@link #isBadEncoding} holds. Nothing is read before the first read.
+     */
+    public static InputStream gunzip(InputStream in) {
+        return new GzipBody(in);
+    }
+
+    /** Whether an I/O error is a body that does not decode by its {@code Content-Encoding}. */
+    public static boolean isBadEncoding(Throwable e) {
+        return e instanceof GzipBody.BadGzip;
+    }
+
     /** Whether an I/O error is the limit of {@link #limit} being hit. */
     public static boolean isTooLarge(Throwable e) {
         return e instanceof LimitedInputStream.TooLarge;

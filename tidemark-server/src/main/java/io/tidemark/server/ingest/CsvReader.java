@@ -57,7 +57,14 @@ public final class CsvReader {
         if (lines != null) {
             return lines;
         }
-        return readWithJackson(archive, rows, body.replay(), maxRows);
+        try {
+            return readWithJackson(archive, rows, body.replay(), maxRows);
+        } catch (java.io.CharConversionException e) {
+            if (!body.complete()) {
+                throw e;
+            }
+            throw new MalformedBodyException(archive.name(), List.of(Utf8Errors.csv(body.bytes, body.length)));
+        }
     }
 
     /** The general path: any CSV Jackson reads, every error reported; the fast path's oracle in tests. */
@@ -137,9 +144,15 @@ public final class CsvReader {
         Column[] columns = new Column[names.length];
         boolean rtId = false;
         boolean ts = false;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < names.length; i++) {
             String n = names[i].trim();
             names[i] = n;
+            if (!seen.add(n)) {
+                errors.add(new BodyError(0, 1, n, "the header names the column '" + n + "' twice; name each column "
+                        + "once"));
+                continue;
+            }
             if (n.equals("rtId")) {
                 target[i] = -1;
                 rtId = true;

@@ -28,6 +28,8 @@ final class FastNdjson {
     private final Numbers.Decimal number = new Numbers.Decimal();
     private final RtIds rtIds = new RtIds();
     private int guess;
+    /** The row (plus one) in which each field was last seen: a field given twice in a row is Jackson's to report. */
+    private final int[] seenIn;
     private final Staged staged;
     private final char[] scratch = new char[MAX_NUMBER];
     private final Numbers.Ascii ascii = new Numbers.Ascii();
@@ -40,6 +42,7 @@ final class FastNdjson {
         this.len = to;
         this.staged = new Staged(archive);
         this.names = new byte[archive.columns().size() + 2][];
+        this.seenIn = new int[names.length];
         names[0] = RT_ID;
         names[1] = TIMESTAMP;
         for (int c = 0; c < archive.columns().size(); c++) {
@@ -86,8 +89,12 @@ final class FastNdjson {
             if (b[pos] != '{' || staged.rows() >= maxRows || !object(staged.row(line))) {
                 return false;
             }
-            // Jackson takes "}{" too; here objects are separated by white space, or the body ends.
-            if (pos < len && b[pos] != '\n' && b[pos] != ' ' && b[pos] != '\t') {
+            // One object per line: only spaces and tabs may follow it on its line (anything else is Jackson's to
+            // report, a second object included).
+            while (pos < len && (b[pos] == ' ' || b[pos] == '\t')) {
+                pos++;
+            }
+            if (pos < len && b[pos] != '\n') {
                 return false;
             }
         }
@@ -116,9 +123,10 @@ final class FastNdjson {
         }
         while (pos < len && b[pos] == '"') {
             int field = field();
-            if (field == FIELD_UNKNOWN) {
+            if (field == FIELD_UNKNOWN || seenIn[field + 2] == r + 1) {
                 return false;
             }
+            seenIn[field + 2] = r + 1;
             space();
             if (pos == len || b[pos] != ':') {
                 return false;

@@ -66,6 +66,7 @@ public final class NdjsonReader {
         List<BodyError> errors = new ArrayList<>();
         int row = 0;
         int objects = 0;
+        int lastEndLine = 0;
         try (JsonParser p = JSON.createParser(in)) {
             JsonToken t;
             while ((t = p.nextToken()) != null && errors.size() < MAX_ERRORS) {
@@ -74,6 +75,13 @@ public final class NdjsonReader {
                     throw BodyLimits.tooManyRows(maxRows);
                 }
                 int line = p.currentTokenLocation().getLineNr();
+                if (line == lastEndLine) {
+                    errors.add(new BodyError(row, line, null, "a second JSON value on line " + line
+                            + "; NDJSON takes one object per line"));
+                    p.skipChildren();
+                    lastEndLine = p.currentLocation().getLineNr();
+                    continue;
+                }
                 if (t != JsonToken.START_OBJECT) {
                     errors.add(new BodyError(row, line, null, "expected a JSON object per line, got " + t.asString()
                             + (t.asString() == null ? t : "")));
@@ -86,6 +94,7 @@ public final class NdjsonReader {
                 lines[row - 1] = line;
                 objects++;
                 object(p, rows, row, line, errors);
+                lastEndLine = p.currentLocation().getLineNr();
             }
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
@@ -118,9 +127,16 @@ public final class NdjsonReader {
     private static void object(JsonParser p, Rows rows, int row, int line, List<BodyError> errors)
             throws IOException {
         rows.row();
+        java.util.Set<String> names = new java.util.HashSet<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
+            if (!names.add(name)) {
+                errors.add(new BodyError(row, line, name, "the field '" + name + "' appears twice in the object; "
+                        + "give each field once"));
+                p.skipChildren();
+                continue;
+            }
             switch (name) {
                 case "rtId" -> rows.rtId(rtId(p, v, row, line, errors));
                 case "timestamp" -> timestamp(p, v, rows, row, line, errors);

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tidemark.live.LiveEngine;
@@ -12,9 +13,11 @@ import io.tidemark.protocol.Protocol;
 import io.tidemark.server.ServerConfig;
 import io.tidemark.server.auth.Authenticator;
 import io.tidemark.server.auth.Caller;
+import io.tidemark.store.TokenInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,10 +33,19 @@ import org.slf4j.LoggerFactory;
  * 401 without a valid token. The tenant is the token's; any role may read live queries. One {@link LiveSocket} and
  * one engine subscription per connection. Connections silent for longer than the heartbeat timeout are closed
  * with {@value Protocol#CLOSE_HEARTBEAT_TIMEOUT}.
+ *
+ * <h2>Revoked tokens</h2>
+ * Each connection remembers the id of the token it was opened with. A connection whose token is revoked is closed
+ * with {@value Protocol#CLOSE_TOKEN_REVOKED} and reason {@value Protocol#TOKEN_REVOKED_REASON}: at once by
+ * {@link #tokenRevoked} (the server that handled the revocation), and otherwise at the next re-validation
+ * ({@link #revalidateEvery}), which checks every open connection's token against the store in one query — so a
+ * revocation made on another server sharing the store, or straight in the store, ends the connections within that
+ * interval. While the store does not answer, connections stay open and each failed check is logged and counted.
  */
 public final class LiveEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveEndpoint.class);
     private static final String CALLER = "tidemark.live.caller";
+    private static final String TOKEN_ID = "tidemark.live.token";
 
     private final LiveEngine engine;
     private final Authenticator auth;
@@ -43,6 +55,11 @@ public final class LiveEndpoint implements AutoCloseable {
     /** Result rows' wire text, shared by every socket (4,096 rows: a generation's distinct changes, typically). */
     private final TupleTexts texts = new TupleTexts(4_096);
     private final ScheduledExecutorService heartbeats;
+    /** The token id each open connection was authenticated with, by session id. */
+    private final Map<String, String> tokenIds = new ConcurrentHashMap<>();
+    private final Counter revokedCloses;
+    private final Counter revalidationFailures;
+    private ScheduledExecutorService revalidation;
 
     public LiveEndpoint(LiveEngine engine, Authenticator auth, ServerConfig.Live config, MeterRegistry meters) {
         this.engine = engine;
@@ -65,6 +82,81 @@ public final class LiveEndpoint implements AutoCloseable {
                 .register(meters);
         Gauge.builder("tidemark.live.outbound.bytes", this, LiveEndpoint::outboundBytes)
                 .description("bytes queued for live WebSockets").register(meters);
+        Gauge.builder("tidemark.live.outbound.peak.bytes", this, LiveEndpoint::peakOutboundBytes)
+                .description("the most bytes any open live WebSocket has had queued").register(meters);
+        Gauge.builder("tidemark.live.pending.rows", this, LiveEndpoint::pendingRows)
+                .description("result rows the live engine holds for connections whose socket is behind").register(meters);
+        this.revokedCloses = Counter.builder("tidemark.live.revoked.closes")
+                .description("live connections closed because their token was revoked").register(meters);
+        this.revalidationFailures = Counter.builder("tidemark.auth.revalidation.failures")
+                .description("re-validations of live connections' tokens that failed because the store did not "
+                        + "answer").register(meters);
+    }
+
+    /**
+     * Re-validates every open connection's token against the store every {@code interval} (on a thread of its
+     * own, so a slow store never delays heartbeats). Call once, after construction.
+     */
+    public synchronized void revalidateEvery(Duration interval) {
+        if (revalidation != null) {
+            throw new IllegalStateException("re-validation is already scheduled");
+        }
+        revalidation = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tidemark-live-revalidate");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = interval.toMillis();
+        revalidation.scheduleWithFixedDelay(this::revalidate, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Closes every connection whose token is no longer valid in the store. Store faults are logged and counted;
+     * the connections stay open until a check succeeds.
+     */
+    public void revalidate() {
+        if (tokenIds.isEmpty()) {
+            return;
+        }
+        Set<String> valid;
+        try {
+            valid = auth.validTokenIds();
+        } catch (RuntimeException e) {
+            revalidationFailures.increment();
+            LOG.atWarn().addKeyValue("error", e.toString()).addKeyValue("connections", tokenIds.size())
+                    .log("live: could not re-validate the connections' tokens; the store did not answer");
+            return;
+        }
+        for (Map.Entry<String, String> e : List.copyOf(tokenIds.entrySet())) {
+            if (!valid.contains(e.getValue())) {
+                closeRevoked(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** The token with this id was revoked: closes its connections now. */
+    public void tokenRevoked(String tokenId) {
+        for (Map.Entry<String, String> e : List.copyOf(tokenIds.entrySet())) {
+            if (e.getValue().equals(tokenId)) {
+                closeRevoked(e.getKey(), tokenId);
+            }
+        }
+    }
+
+    private void closeRevoked(String sessionId, String tokenId) {
+        if (tokenIds.remove(sessionId) == null) {
+            return;
+        }
+        LiveSocket s = sockets.get(sessionId);
+        if (s == null) {
+            return;
+        }
+        revokedCloses.increment();
+        LOG.atInfo().addKeyValue("tenant", s.caller.tenant().value()).addKeyValue("token_id", tokenId)
+                .log("live: closing a connection whose token was revoked");
+        // Not after a flush: a revoked token gets nothing more, not even what is queued for a slow socket.
+        s.release();
+        s.close(Protocol.CLOSE_TOKEN_REVOKED, Protocol.TOKEN_REVOKED_REASON);
     }
 
     LiveEngine engine() {
@@ -84,8 +176,9 @@ public final class LiveEndpoint implements AutoCloseable {
     private void authenticate(Context ctx) {
         String header = ctx.header("Authorization");
         String param = ctx.queryParam(Protocol.TOKEN_PARAM);
-        Caller c = auth.authenticate(header == null && param != null ? "Bearer " + param : header);
-        ctx.attribute(CALLER, c);
+        TokenInfo t = auth.token(header == null && param != null ? "Bearer " + param : header);
+        ctx.attribute(CALLER, Authenticator.caller(t));
+        ctx.attribute(TOKEN_ID, t.id());
     }
 
     private void configure(WsConfig ws) {
@@ -94,6 +187,7 @@ public final class LiveEndpoint implements AutoCloseable {
             LiveSocket s = new LiveSocket(this, ctx.session, caller(ctx), config.outboundBytes(), delivery,
                     texts);
             sockets.put(ctx.sessionId(), s);
+            tokenIds.put(ctx.sessionId(), tokenId(ctx));
         });
         ws.onMessage(ctx -> {
             LiveSocket s = sockets.get(ctx.sessionId());
@@ -112,6 +206,16 @@ public final class LiveEndpoint implements AutoCloseable {
         ws.onError(ctx -> release(ctx.sessionId()));
     }
 
+    private String tokenId(WsContext ctx) {
+        String id = ctx.attribute(TOKEN_ID);
+        if (id != null) {
+            return id;
+        }
+        String header = ctx.header("Authorization");
+        String param = ctx.queryParam(Protocol.TOKEN_PARAM);
+        return auth.token(header == null && param != null ? "Bearer " + param : header).id();
+    }
+
     private Caller caller(WsContext ctx) {
         Caller c = ctx.attribute(CALLER);
         if (c != null) {
@@ -123,6 +227,7 @@ public final class LiveEndpoint implements AutoCloseable {
     }
 
     private void release(String sessionId) {
+        tokenIds.remove(sessionId);
         LiveSocket s = sockets.remove(sessionId);
         if (s != null) {
             s.release();
@@ -158,6 +263,22 @@ public final class LiveEndpoint implements AutoCloseable {
         return b;
     }
 
+    private double peakOutboundBytes() {
+        long b = 0;
+        for (LiveSocket s : sockets.values()) {
+            b = Math.max(b, s.peakOutboundBytes());
+        }
+        return b;
+    }
+
+    private double pendingRows() {
+        long n = 0;
+        for (LiveSocket s : sockets.values()) {
+            n += s.pendingRows();
+        }
+        return n;
+    }
+
     /** Open live connections. */
     public int connections() {
         return sockets.size();
@@ -167,6 +288,12 @@ public final class LiveEndpoint implements AutoCloseable {
     @Override
     public void close() {
         heartbeats.shutdownNow();
+        synchronized (this) {
+            if (revalidation != null) {
+                revalidation.shutdownNow();
+            }
+        }
+        tokenIds.clear();
         for (LiveSocket s : List.copyOf(sockets.values())) {
             s.close(Protocol.CLOSE_GOING_AWAY, "server shutting down");
             s.release();

@@ -45,6 +45,11 @@ public final class LiveFeedingStore implements Store {
     }
 
     @Override
+    public void ping() {
+        store.ping();
+    }
+
+    @Override
     public StreamData streamData() {
         return store.streamData();
     }

@@ -94,7 +94,11 @@ public final class LiveHub implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.dropped = Counter.builder("tidemark.live.batches.not.live").description(
-                "committed batches the live tables could not take (memory budget); they are stored").register(meters);
+                "committed batches the live tables could not take in full (memory budget); they are stored")
+                .register(meters);
+        io.micrometer.core.instrument.Gauge.builder("tidemark.live.queries.stale", engine, LiveEngine::staleQueries)
+                .description("registered live queries whose status is STALE (their result misses samples the live "
+                        + "memory budget kept out)").register(meters);
     }
 
     public LiveEngine engine() {
@@ -107,6 +111,14 @@ public final class LiveHub implements AutoCloseable {
      * deleted.
      */
     public synchronized void start() {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        if (maxHeap != Long.MAX_VALUE && config.memoryBudgetBytes() > maxHeap / 2) {
+            // The budget is the engine's estimate per tenant; past about half the heap the JVM runs out first, and
+            // queries would fail with OutOfMemoryError instead of turning STALE.
+            LOG.atWarn().addKeyValue("liveMemoryBudget", config.memoryBudgetBytes()).addKeyValue("maxHeap", maxHeap)
+                    .log("live: live.memory-budget is more than half the JVM's maximum heap (-Xmx); raise -Xmx to at "
+                            + "least twice the budget times the tenants with live data, or lower live.memory-budget");
+        }
         syncArchives();
         scheduler = daemonScheduler("tidemark-live-cut");
         cuts = engine.schedule(scheduler);
@@ -216,8 +228,17 @@ public final class LiveHub implements AutoCloseable {
      * archive's lock. A batch the live tables cannot take (memory budget) is logged and counted; the write stands.
      */
     public <T> T write(TenantId tenant, SampleBatch batch, Supplier<T> storeWrite) {
+        return write(tenant, batch, storeWrite, null);
+    }
+
+    /**
+     * {@link #write(TenantId, SampleBatch, Supplier)} waiting at most {@code lockBound} (null: no bound) for the
+     * archive's ingest lock, which a writer holds while its store write waits; past the bound the batch is refused
+     * with {@code STORE_UNAVAILABLE}, unwritten, so writers queued behind a store outage fail within the bound too.
+     */
+    public <T> T write(TenantId tenant, SampleBatch batch, Supplier<T> storeWrite, java.time.Duration lockBound) {
         ReentrantLock lock = lock(tenant, batch.archive().name());
-        lock.lock();
+        lockWithin(lock, lockBound, batch.archive().name());
         try {
             if (!defined.containsKey(key(tenant, batch.archive().name()))) {
                 // Created by another server on the same store since the last sync: live from now on.
@@ -348,12 +369,36 @@ public final class LiveHub implements AutoCloseable {
 
     private void apply(TenantId tenant, SampleBatch batch) {
         try {
-            engine.onCommit(tenant, batch);
+            if (!engine.onCommit(tenant, batch)) {
+                // The engine marks the queries concerned STALE (they hear it in the next generation).
+                dropped.increment();
+                LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("archive", batch.archive().name())
+                        .addKeyValue("samples", batch.size()).addKeyValue("code", "MEMORY_BUDGET_EXCEEDED")
+                        .log("live: a committed batch did not fit the live memory budget (live.memory-budget); it is "
+                                + "stored, and the live queries on the tables missing it are STALE");
+            }
         } catch (TidemarkException e) {
             dropped.increment();
             LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("archive", batch.archive().name())
                     .addKeyValue("code", e.code().name()).log(e.getMessage());
         }
+    }
+
+    private static void lockWithin(ReentrantLock lock, java.time.Duration bound, String archive) {
+        if (bound == null) {
+            lock.lock();
+            return;
+        }
+        try {
+            if (lock.tryLock(bound.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new TidemarkException(io.tidemark.core.ErrorCode.STORE_UNAVAILABLE, "archive '" + archive
+                + "': the ingest lock was not free within " + bound + " (store.lock-timeout); the store is slow or "
+                + "unavailable");
     }
 
     private ReentrantLock lock(TenantId tenant, String archive) {

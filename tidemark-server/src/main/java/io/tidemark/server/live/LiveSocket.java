@@ -3,10 +3,12 @@ package io.tidemark.server.live;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TidemarkException;
+import io.tidemark.store.PublicError;
 import io.tidemark.live.Capabilities;
 import io.tidemark.live.LiveListener;
 import io.tidemark.live.QueryConfig;
 import io.tidemark.live.QuerySchema;
+import io.tidemark.live.QueryStatus;
 import io.tidemark.live.QueryType;
 import io.tidemark.live.Subscription;
 import io.tidemark.live.Tuple;
@@ -65,6 +67,8 @@ final class LiveSocket implements LiveListener {
     // Guarded by this.
     private final ArrayDeque<String> outbound = new ArrayDeque<>();
     private long outboundBytes;
+    /** The most {@link #outboundBytes} has been on this connection. */
+    private long peakOutboundBytes;
     private boolean writing;
     private Runnable parked;
     private boolean closed;
@@ -155,7 +159,12 @@ final class LiveSocket implements LiveListener {
         try {
             subscription.register(new QueryConfig(r.queryId(), r.sql(), type));
         } catch (TidemarkException e) {
-            send(new Frame.QueryError(r.queryId(), e.code().name(), e.getMessage()));
+            send(queryError(r.queryId(), e));
+        } catch (RuntimeException | StackOverflowError e) {
+            // One query's registration never takes the connection (and its other queries) down: this query fails.
+            PublicError p = PublicError.report("live query " + r.queryId() + " of tenant " + caller.tenant().value(), e);
+            send(new Frame.QueryError(r.queryId(), p.code().name(), p.message() + " (error id " + p.errorId()
+                    + "); the connection and its other queries are unaffected"));
         }
     }
 
@@ -199,7 +208,21 @@ final class LiveSocket implements LiveListener {
 
     @Override
     public void exceptionRaised(String queryId, TidemarkException error) {
-        add(new Frame.QueryError(queryId, error.code().name(), error.getMessage()));
+        add(queryError(queryId, error));
+    }
+
+    /** A query's error frame; a store or internal fault goes through {@link PublicError} (plain message, id). */
+    private Frame.QueryError queryError(String queryId, TidemarkException e) {
+        if (!PublicError.isFault(e.code())) {
+            return new Frame.QueryError(queryId, e.code().name(), e.getMessage());
+        }
+        PublicError p = PublicError.report("live query " + queryId + " of tenant " + caller.tenant().value(), e);
+        return new Frame.QueryError(queryId, p.code().name(), p.message() + " (error id " + p.errorId() + ")");
+    }
+
+    @Override
+    public void queryStatusChanged(String queryId, QueryStatus status) {
+        add(new Frame.QueryStatus(queryId, status.state().name(), status.code(), status.message()));
     }
 
     @Override
@@ -252,6 +275,7 @@ final class LiveSocket implements LiveListener {
             }
             outbound.add(text);
             outboundBytes += text.length();
+            peakOutboundBytes = Math.max(peakOutboundBytes, outboundBytes);
             if (writing) {
                 return;
             }
@@ -320,6 +344,16 @@ final class LiveSocket implements LiveListener {
 
     synchronized long outboundBytes() {
         return outboundBytes;
+    }
+
+    synchronized long peakOutboundBytes() {
+        return peakOutboundBytes;
+    }
+
+    /** Result rows the engine holds for this connection (queued or merged), waiting for the socket. */
+    int pendingRows() {
+        Subscription s = subscription;
+        return s == null ? 0 : s.pendingRows();
     }
 
     // ---- lifecycle ---------------------------------------------------------------------------------------------

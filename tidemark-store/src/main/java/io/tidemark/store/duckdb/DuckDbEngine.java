@@ -31,9 +31,13 @@ final class DuckDbEngine implements Engine {
      */
     private final Set<String> careful = ConcurrentHashMap.newKeySet();
 
-    DuckDbEngine(DuckDBConnection root, String where) throws SQLException {
+    private final int statementSeconds;
+
+    /** @param statementTimeout the query timeout of every statement (rounded up to whole seconds) */
+    DuckDbEngine(DuckDBConnection root, String where, java.time.Duration statementTimeout) throws SQLException {
         this.root = root;
         this.where = where;
+        this.statementSeconds = io.tidemark.store.StoreTimeouts.seconds(statementTimeout);
         try (Statement s = root.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT current_database()")) {
             rs.next();
             this.dialect = new DuckDbDialect(rs.getString(1));
@@ -45,9 +49,22 @@ final class DuckDbEngine implements Engine {
         return dialect;
     }
 
+    /**
+     * Engine difference STATEMENT_TIMEOUT_BY_JDBC: DuckDB has no server-side statement timeout, so every statement
+     * made on the connection gets the JDBC query timeout (the driver interrupts the query when it passes).
+     */
     @Override
     public Connection connect() throws SQLException {
-        return root.duplicate();
+        return QueryTimeouts.bound(root.duplicate(), statementSeconds);
+    }
+
+    /**
+     * Engine difference UNAVAILABLE_ON_INTERRUPT: an interrupted query is one that ran past the statement timeout
+     * (or one cut short by a shutdown).
+     */
+    @Override
+    public boolean unavailable(SQLException e) {
+        return Jdbc.unavailable(e) || e.getMessage() != null && e.getMessage().contains("INTERRUPT");
     }
 
     @Override

@@ -41,7 +41,8 @@ public final class DuckDbStoreProvider implements StoreProvider {
                 }
             }
             DuckDBConnection root = (DuckDBConnection) DriverManager.getConnection(url);
-            return new JdbcStore(new DuckDbEngine(root, file.isEmpty() ? "in-memory" : file), config.clock());
+            return new JdbcStore(new DuckDbEngine(root, file.isEmpty() ? "in-memory" : file,
+                    config.timeouts().statement()), config.clock(), config.timeouts());
         } catch (SQLException | IOException e) {
             throw new TidemarkException(ErrorCode.STORE_ERROR, "cannot open DuckDB store at '" + file + "': "
                     + e.getMessage() + (e.getMessage() != null && e.getMessage().contains("lock")

@@ -40,6 +40,14 @@ public interface Engine extends AutoCloseable {
      */
     long[] writeBatch(Connection tx, BatchWrite write) throws SQLException;
 
+    /**
+     * Whether {@code e} means the store could not be reached or a bounded wait (connection, statement, lock) ran
+     * out, so the operation is refused with {@code STORE_UNAVAILABLE} rather than failed with {@code STORE_ERROR}.
+     */
+    default boolean unavailable(SQLException e) {
+        return Jdbc.unavailable(e);
+    }
+
     /** Where the data lives, without credentials. */
     String describe();
 

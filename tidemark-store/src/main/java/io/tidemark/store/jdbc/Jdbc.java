@@ -69,8 +69,36 @@ public final class Jdbc {
         }
     }
 
-    static TidemarkException storeError(String what, SQLException e) {
-        return new TidemarkException(ErrorCode.STORE_ERROR, what + " failed: " + e.getMessage(), e);
+    /**
+     * The store's exception for a failed operation: {@code STORE_UNAVAILABLE} when {@code unavailable} (the store
+     * could not be reached or a bounded wait ran out), {@code STORE_ERROR} otherwise. The message carries the
+     * driver's text for the log; what a tenant sees goes through {@link io.tidemark.store.PublicError}.
+     */
+    static TidemarkException storeError(String what, SQLException e, boolean unavailable) {
+        return new TidemarkException(unavailable ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.STORE_ERROR,
+                what + " failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * Whether {@code e} says the store could not be reached or a bounded wait ran out: a connection error or
+     * timeout (the pool's acquire timeout, a refused or broken connection, a socket read timeout), SQLState class
+     * 08, {@code 57P01..03} (shut down, crashed, starting), {@code 57014} (statement timeout or cancel),
+     * {@code 55P03} (lock timeout), {@code 53300} (too many connections).
+     */
+    public static boolean unavailable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.sql.SQLTimeoutException || t instanceof java.io.IOException) {
+                return true;
+            }
+            String state = t instanceof SQLException s ? s.getSQLState() : null;
+            if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("57014")
+                    || state.equals("55P03") || state.equals("53300"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A unit of work on a connection. */

@@ -174,7 +174,9 @@ final class JdbcRollupRuntime implements RollupRuntime {
 
     @Override
     public void recordSuccess(RollupId id, Instant at) {
-        update(id, "consecutive_failures = 0, last_success_at = ?", ps -> Jdbc.setInstant(ps, 1, at));
+        // A success clears lastError: a rollup that recovered shows no error; the failures stay in the audit trail.
+        update(id, "consecutive_failures = 0, last_error = NULL, last_success_at = ?", ps -> Jdbc.setInstant(ps, 1,
+                at));
     }
 
     @Override

@@ -1,9 +1,12 @@
 package io.tidemark.store.jdbc;
 
+import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
 import io.tidemark.store.AuditTrail;
 import io.tidemark.store.RollupRuntime;
 import io.tidemark.store.Store;
+import io.tidemark.store.StoreTimeouts;
 import io.tidemark.store.StreamData;
 import io.tidemark.store.TokenStore;
 import java.sql.Connection;
@@ -13,6 +16,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -41,6 +45,7 @@ public final class JdbcStore implements Store {
     private final JdbcAuditTrail audit;
     private final Clock clock;
     private final JdbcTokenStore tokens;
+    private final StoreTimeouts timeouts;
     private volatile boolean closed;
 
     public JdbcStore(Engine engine) {
@@ -49,8 +54,18 @@ public final class JdbcStore implements Store {
 
     /** @param clock when stale ranges are recorded, and "now" for {@code maxLateness} */
     public JdbcStore(Engine engine, Clock clock) {
+        this(engine, clock, StoreTimeouts.DEFAULT);
+    }
+
+    /**
+     * @param clock when stale ranges are recorded, and "now" for {@code maxLateness}
+     * @param timeouts {@link StoreTimeouts#lock()} bounds the wait for the single-writer lock; the engine applies
+     *     the others to its connections
+     */
+    public JdbcStore(Engine engine, Clock clock, StoreTimeouts timeouts) {
         this.engine = engine;
         this.clock = clock;
+        this.timeouts = timeouts;
         this.dialect = engine.dialect();
         this.catalog = new Catalog(this);
         LateData late = new LateData(dialect);
@@ -124,7 +139,7 @@ public final class JdbcStore implements Store {
     <T> T inTransaction(String what, Jdbc.Work<T> work, boolean changesMetadata) {
         boolean lock = engine.singleWriter();
         if (lock) {
-            writeLock.lock();
+            lockWriter(what);
         }
         try (Connection c = engine.connect()) {
             c.setAutoCommit(false);
@@ -137,7 +152,7 @@ public final class JdbcStore implements Store {
                 throw e;
             }
         } catch (SQLException e) {
-            throw Jdbc.storeError(what, e);
+            throw Jdbc.storeError(what, e, engine.unavailable(e));
         } finally {
             if (changesMetadata) {
                 metadataVersion.incrementAndGet();
@@ -163,7 +178,7 @@ public final class JdbcStore implements Store {
         try (Connection c = engine.connect()) {
             return work.run(c);
         } catch (SQLException e) {
-            throw Jdbc.storeError(what, e);
+            throw Jdbc.storeError(what, e, engine.unavailable(e));
         }
     }
 
@@ -190,8 +205,41 @@ public final class JdbcStore implements Store {
                 throw e;
             }
         } catch (SQLException e) {
-            throw Jdbc.storeError(what, e);
+            throw Jdbc.storeError(what, e, engine.unavailable(e));
         }
+    }
+
+    /**
+     * Takes the single-writer lock within {@link StoreTimeouts#lock()}: a writer that holds it longer (a long rollup
+     * statement, a stalled disk) makes the others fail fast with {@code STORE_UNAVAILABLE} instead of queueing.
+     */
+    private void lockWriter(String what) {
+        try {
+            if (writeLock.tryLock(timeouts.lock().toNanos(), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new TidemarkException(ErrorCode.STORE_UNAVAILABLE, what + ": the store's writer lock was not free "
+                + "within " + timeouts.lock() + " (store.lock-timeout)");
+    }
+
+    /**
+     * A short round trip to the store ({@code SELECT 1}), bounded by the acquire timeout for the connection and
+     * the statement; {@code STORE_UNAVAILABLE} when it does not answer.
+     */
+    @Override
+    public void ping() {
+        read("ping", c -> {
+            try (Statement s = c.createStatement()) {
+                s.setQueryTimeout(StoreTimeouts.seconds(timeouts.acquire()));
+                try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                    rs.next();
+                }
+            }
+            return null;
+        });
     }
 
     private static void rollbackQuietly(Connection c, Throwable cause) {

@@ -304,10 +304,15 @@ final class JdbcStreamData implements StreamData {
     public List<Sample> read(TenantId tenant, ReadRequest r) {
         return store.readSnapshot("read " + r.archive(), c -> {
             ArchiveDefinition def = catalog.requireArchive(c, tenant, r.archive()).definition();
-            try (PreparedStatement ps = c.prepareStatement(d.read(tenant, def, r.rtIds().size()))) {
+            try (PreparedStatement ps = c.prepareStatement(d.read(tenant, def, r.rtIds().size(), r.after() != null))) {
                 int i = 1;
                 Jdbc.setInstant(ps, i++, r.from());
                 Jdbc.setInstant(ps, i++, r.to());
+                if (r.after() != null) {
+                    Jdbc.setInstant(ps, i++, r.after().timestamp());
+                    Jdbc.setInstant(ps, i++, r.after().timestamp());
+                    ps.setString(i++, r.after().rtId());
+                }
                 for (String id : r.rtIds()) {
                     ps.setString(i++, id);
                 }

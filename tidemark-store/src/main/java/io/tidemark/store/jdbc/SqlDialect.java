@@ -210,9 +210,21 @@ public abstract class SqlDialect {
 
     /** Binds: from, to, then each rtId, then limit. */
     public String read(TenantId tenant, ArchiveDefinition def, int rtIdCount) {
+        return read(tenant, def, rtIdCount, false);
+    }
+
+    /**
+     * Binds: from, to, then (with {@code after}) the after-key's timestamp twice and its rtId, then each rtId, then
+     * limit. The after condition is written without row values, which both engines read the same way.
+     */
+    public String read(TenantId tenant, ArchiveDefinition def, int rtIdCount, boolean after) {
         StringBuilder sb = new StringBuilder("SELECT ").append(columnList(def)).append(" FROM ")
                 .append(table(tenant, def.name())).append(" WHERE ").append(quote(TS)).append(" >= ? AND ")
                 .append(quote(TS)).append(" < ?");
+        if (after) {
+            sb.append(" AND ").append(quote(TS)).append(" >= ? AND (").append(quote(TS)).append(" > ? OR ")
+                    .append(quote(RT_ID)).append(" > ?)");
+        }
         if (rtIdCount > 0) {
             sb.append(" AND ").append(quote(RT_ID)).append(" IN (")
                     .append(String.join(", ", java.util.Collections.nCopies(rtIdCount, "?"))).append(")");

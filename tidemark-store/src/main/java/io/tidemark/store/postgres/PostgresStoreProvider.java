@@ -7,6 +7,7 @@ import io.tidemark.core.TidemarkException;
 import io.tidemark.store.Store;
 import io.tidemark.store.StoreConfig;
 import io.tidemark.store.StoreProvider;
+import io.tidemark.store.StoreTimeouts;
 import io.tidemark.store.jdbc.JdbcStore;
 
 /** PostgreSQL 14 or later: {@code jdbc:postgresql://host:5432/db}. */
@@ -32,6 +33,7 @@ public final class PostgresStoreProvider implements StoreProvider {
         hc.setMaximumPoolSize(config.poolSize());
         hc.setPoolName("tidemark-store");
         hc.setAutoCommit(true);
+        bound(hc, config.timeouts());
         String where = config.jdbcUrl().replaceAll("password=[^&]*", "password=***");
         HikariDataSource pool;
         try {
@@ -40,6 +42,22 @@ public final class PostgresStoreProvider implements StoreProvider {
             throw new TidemarkException(ErrorCode.STORE_ERROR, "cannot connect to PostgreSQL at " + where + ": "
                     + e.getMessage(), e);
         }
-        return new JdbcStore(new PostgresEngine(pool, where), config.clock());
+        return new JdbcStore(new PostgresEngine(pool, where), config.clock(), config.timeouts());
+    }
+
+    /**
+     * Every wait bounded: the pool's acquire and validation, pgjdbc's connect, login and socket reads, and the
+     * server's {@code statement_timeout} and {@code lock_timeout}, set for every connection of the pool as startup
+     * options. A socket read outlasts a statement that waited for its locks, so only a peer that stopped answering
+     * hits it.
+     */
+    static void bound(HikariConfig hc, StoreTimeouts t) {
+        hc.setConnectionTimeout(t.acquire().toMillis());
+        hc.setValidationTimeout(Math.max(250, Math.min(t.acquire().toMillis() / 2, 1000)));
+        hc.addDataSourceProperty("connectTimeout", StoreTimeouts.seconds(t.acquire()));
+        hc.addDataSourceProperty("loginTimeout", StoreTimeouts.seconds(t.acquire()));
+        hc.addDataSourceProperty("socketTimeout", StoreTimeouts.seconds(t.socket()));
+        hc.addDataSourceProperty("options", "-c statement_timeout=" + t.statement().toMillis() + " -c lock_timeout="
+                + t.lock().toMillis());
     }
 }

@@ -1,0 +1,90 @@
+package io.tidemark.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tidemark.client.ConnectionConfig;
+import io.tidemark.client.TidemarkClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tidemark serve} as a real process when its port is taken: one clear line and a non-zero exit, no token
+ * used up; the next start on the same data directory prints the bootstrap token, which works.
+ */
+class ServeStartupIT {
+    private static final Pattern LISTENING = Pattern.compile("Tidemark listening on (http://\\S+)");
+    private static final Pattern TOKEN = Pattern.compile("(tmk_[A-Za-z0-9_-]+)");
+    @TempDir
+    Path dir;
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopProcesses() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly();
+            p.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void serve_portInUse_oneClearLineAndNonZeroExit_thenTheNextStartPrintsTheBootstrapToken() throws Exception {
+        Path out1 = dir.resolve("first.out");
+        Path err1 = dir.resolve("first.err");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Process first = serve(taken.getLocalPort(), out1, err1);
+            assertThat(first.waitFor(120, TimeUnit.SECONDS)).as("serve exits when its port is taken").isTrue();
+            assertThat(first.exitValue()).isNotZero();
+            String err = Files.readString(err1);
+            assertThat(err).contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use; stop the other "
+                    + "process or use --port");
+            assertThat(err).doesNotContain("\tat ", "Exception");
+            assertThat(Files.readString(out1)).doesNotContain("tmk_", "listening");
+        }
+
+        Path out2 = dir.resolve("second.out");
+        Process second = serve(0, out2, dir.resolve("second.err"));
+        String token = null;
+        URI uri = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (uri == null && second.isAlive() && System.nanoTime() < deadline) {
+            String text = Files.readString(out2, StandardCharsets.UTF_8);
+            Matcher t = TOKEN.matcher(text);
+            token = t.find() ? t.group(1) : null;
+            Matcher m = LISTENING.matcher(text);
+            uri = m.find() ? URI.create(m.group(1)) : null;
+            if (uri == null) {
+                Thread.sleep(100); // polling a file the process writes; no callback exists for it
+            }
+        }
+        assertThat(uri).as("the second start listens: %s", Files.readString(dir.resolve("second.err"))).isNotNull();
+        assertThat(token).as("the second start prints the bootstrap token").isNotNull();
+        TidemarkClient c = TidemarkClient.create(ConnectionConfig.builder(uri).token(token).build());
+        assertThat(c.archives()).isEmpty();
+    }
+
+    private Process serve(int port, Path out, Path err) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String logback = ServeStartupIT.class.getClassLoader().getResource("logback.xml").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Dlogback.configurationFile=" + logback, "-cp",
+                System.getProperty("java.class.path"), "io.tidemark.server.cli.TidemarkCli", "serve",
+                "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString(),
+                "--set", "rollup.interval=1h").redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("TIDEMARK_"));
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+}
