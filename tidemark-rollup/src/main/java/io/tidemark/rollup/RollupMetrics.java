@@ -28,16 +28,26 @@ final class RollupMetrics {
     static final String STALE_RANGES = "tidemark.rollup.stale.ranges";
     static final String STALE_OLDEST = "tidemark.rollup.stale.oldest.seconds";
     static final String RECOMPUTED = "tidemark.rollup.buckets.recomputed";
+    /** Catalog reads that failed (tenant listing, a rollup's definition): counted per tenant, never per rollup. */
+    static final String CATALOG_FAILURES = "tidemark.rollup.catalog.failures";
 
     private final MeterRegistry registry;
     private final TenantId tenant;
     private final Clock clock;
     private final Map<String, Meters> byRollup = new ConcurrentHashMap<>();
+    private final Counter catalogFailures;
 
     RollupMetrics(MeterRegistry registry, TenantId tenant, Clock clock) {
         this.registry = registry;
         this.tenant = tenant;
         this.clock = clock;
+        this.catalogFailures = Counter.builder(CATALOG_FAILURES).tags("tenant", tenant.value())
+                .description("failed reads of the tenant's rollup catalog; the tick skipped what it could not read")
+                .register(registry);
+    }
+
+    void catalogFailure() {
+        catalogFailures.increment();
     }
 
     /** The meters of one rollup; the watermark feeds the lag gauge. */

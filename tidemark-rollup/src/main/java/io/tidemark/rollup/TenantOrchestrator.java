@@ -56,6 +56,7 @@ final class TenantOrchestrator implements RollupOrchestrator {
         try {
             rollups = DependencyOrder.sort(runtime.rollups(tenant));
         } catch (RuntimeException e) {
+            metrics.catalogFailure();
             LOG.warn("tenant {}: cannot list rollups, skipping this tick: {}", tenant, e.toString());
             return 0;
         }
@@ -98,13 +99,22 @@ final class TenantOrchestrator implements RollupOrchestrator {
 
     /**
      * Runs one rollup with a fresh state read and records the outcome. Catches everything a rollup can throw, so
-     * one rollup never stops the others.
+     * one rollup never stops the others. A failure to read the rollup (the catalog, not one of its statements) is
+     * not this rollup's failure: it is logged and counted per tenant, and the rollup is simply skipped this tick
+     * (issue 10, item 4: such errors once counted against whichever rollup happened to run next).
      */
     private int run(RollupInfo listed) {
         RollupId id = listed.state().id();
+        RollupInfo info;
+        try {
+            info = runtime.rollup(id);
+        } catch (RuntimeException e) {
+            metrics.catalogFailure();
+            LOG.warn("tenant {}: cannot read rollup {}, skipping it this tick: {}", tenant, id.name(), e.toString());
+            return 0;
+        }
         Progress progress = new Progress();
         try {
-            RollupInfo info = runtime.rollup(id);
             metrics.watermark(id.name(), info.state().watermark());
             metrics.stale(id.name(), info.state());
             if (eligible(info.state())) {

@@ -534,6 +534,65 @@ abstract class AbstractOrchestratorIT {
         assertThat(registry.get("tidemark.rollup.failures").tags(tags).counter().count()).isZero();
     }
 
+    /**
+     * Issue 10 item 4: rollups created back to back while two orchestrators tick without pause. A tick must never
+     * see a definition without its aggregations, and whatever it cannot read must not count against another rollup:
+     * the healthy rollup, allowed a single failure, stays ACTIVATED with no failure recorded.
+     */
+    @Test
+    void tick_rollupsCreatedWhileTicking_otherRollupsNeverCharged() throws Exception {
+        Fixture f = simple(ACME).rollup(RollupDefinition.builder("healthy").source(Fixture.RAW).bucket("PT1H")
+                .aggregate(AggregateFunction.SUM, "v", "s").watermarkLag(Duration.ZERO).maxFailures(1).build());
+        f.write(randomSamples(new Random(21), T0, Duration.ofHours(6), 200));
+        clock.set(T0.plus(Duration.ofHours(7)));
+        RollupOrchestrator a = orchestrator(store, ACME, OrchestratorConfig.DEFAULT);
+        RollupOrchestrator b = orchestrator(store, ACME, OrchestratorConfig.DEFAULT);
+        tickUntilIdle(a);
+        java.util.concurrent.atomic.AtomicBoolean creating = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Thread> tickers = new ArrayList<>();
+        for (RollupOrchestrator o : List.of(a, b)) {
+            Thread t = new Thread(() -> {
+                try {
+                    while (creating.get()) {
+                        o.tick();
+                    }
+                } catch (RuntimeException | AssertionError e) {
+                    errors.add(e);
+                }
+            }, "ticker");
+            t.start();
+            tickers.add(t);
+        }
+        List<String> buckets = List.of("PT1M", "PT5M", "PT1H", "DAY@Europe/Vienna", "MONTH@Europe/Vienna");
+        try {
+            for (int i = 0; i < 30; i++) {
+                RollupDefinition.Builder def = RollupDefinition.builder("created_" + i).source(Fixture.RAW)
+                        .bucket(buckets.get(i % buckets.size())).watermarkLag(Duration.ZERO).maxFailures(1);
+                for (int k = 0; k <= i % 4; k++) {
+                    def.aggregate(AggregateFunction.SUM, "v", "s" + k);
+                }
+                store.streamData().createRollupArchive(ACME, def.build());
+                store.streamData().activateArchive(ACME, "created_" + i);
+            }
+        } finally {
+            creating.set(false);
+            for (Thread t : tickers) {
+                t.join(120_000);
+            }
+        }
+
+        assertThat(errors).isEmpty();
+        assertThat(audit(ACME, null, AuditKind.ROLLUP_FAILURE)).isEmpty();
+        RollupState healthy = f.state("healthy");
+        assertThat(healthy.status()).isEqualTo(RollupStatus.ACTIVATED);
+        assertThat(healthy.consecutiveFailures()).isZero();
+        assertThat(store.rollups().rollups(ACME)).allSatisfy(r -> assertThat(r.state().consecutiveFailures())
+                .as(r.state().id().name()).isZero());
+        assertThat(registry.get("tidemark.rollup.catalog.failures").tags("tenant", "acme").counter().count())
+                .as("catalog reads are consistent: nothing failed to read").isZero();
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     RollupOrchestrator orchestrator(Store s, TenantId tenant, OrchestratorConfig config) {

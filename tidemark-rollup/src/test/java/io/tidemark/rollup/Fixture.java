@@ -31,14 +31,20 @@ final class Fixture {
 
     final Store store;
     final TenantId tenant;
-    final Oracle oracle = new Oracle(RAW);
+    final Oracle oracle;
     /** Prefixed to assertion messages: the seed and whatever else reproduces a failure. */
     String context = "";
 
     Fixture(Store store, TenantId tenant) {
+        this(store, tenant, new Oracle(RAW));
+        store.createTenant(tenant);
+    }
+
+    /** Another view of an existing tenant (e.g. through a reopened store) with the oracle fed so far. */
+    Fixture(Store store, TenantId tenant, Oracle oracle) {
         this.store = store;
         this.tenant = tenant;
-        store.createTenant(tenant);
+        this.oracle = oracle;
     }
 
     Fixture raw(List<Column> columns) {

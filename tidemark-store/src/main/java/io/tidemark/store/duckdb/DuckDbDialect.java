@@ -56,6 +56,12 @@ final class DuckDbDialect extends SqlDialect {
         return "arg_max(" + value + ", " + order + ")";
     }
 
+    /** SNAPSHOT_READS: every DuckDB transaction reads one snapshot (MVCC, snapshot isolation). */
+    @Override
+    public String beginSnapshotRead() {
+        return null;
+    }
+
     /** ROW_LOCKS: DuckDB has none; the store's single writer lock already serialises the transaction. */
     @Override
     public String lockRollupWatermark() {
@@ -123,6 +129,6 @@ final class DuckDbDialect extends SqlDialect {
      */
     @Override
     public String lockDependants() {
-        return dependantsWithStaleRanges();
+        return null;
     }
 }

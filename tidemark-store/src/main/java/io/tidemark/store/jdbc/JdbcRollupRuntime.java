@@ -42,22 +42,34 @@ final class JdbcRollupRuntime implements RollupRuntime {
         this.d = store.dialect();
     }
 
+    /** One snapshot: a rollup created meanwhile is listed complete or not at all. */
     @Override
     public List<RollupInfo> rollups(TenantId tenant) {
-        return store.read("list rollups", c -> load(c, tenant, null));
+        return store.readSnapshot("list rollups", c -> load(c, tenant));
     }
 
+    /**
+     * Reads only this rollup and its source, in one snapshot: another rollup's definition, complete or not, can never
+     * make this read fail (issue 10, item 4).
+     */
     @Override
     public RollupInfo rollup(RollupId id) {
-        List<RollupInfo> found = store.read("read rollup " + id, c -> load(c, id.tenant(), id.name()));
-        if (found.isEmpty()) {
-            throw notFound(id);
-        }
-        return found.get(0);
+        return store.readSnapshot("read rollup " + id, c -> {
+            RollupState s = catalog.states(c, id.tenant(), id.name()).get(id.name());
+            Optional<ArchiveInfo> a = catalog.archive(c, id.tenant(), id.name());
+            if (s == null || a.isEmpty() || !a.get().definition().isRollup()) {
+                throw notFound(id);
+            }
+            String source = a.get().definition().rollup().source();
+            List<ArchiveInfo> both = new ArrayList<>(2);
+            both.add(a.get());
+            catalog.archive(c, id.tenant(), source).ifPresent(both::add);
+            return new RollupInfo(Catalog.plan(a.get(), both), s);
+        });
     }
 
-    private List<RollupInfo> load(Connection c, TenantId tenant, String only) throws SQLException {
-        Map<String, RollupState> states = catalog.states(c, tenant, only);
+    private List<RollupInfo> load(Connection c, TenantId tenant) throws SQLException {
+        Map<String, RollupState> states = catalog.states(c, tenant, null);
         if (states.isEmpty()) {
             return List.of();
         }

@@ -183,6 +183,33 @@ public final class JdbcStore implements Store {
     }
 
     /**
+     * Runs a read of several statements in one read-only transaction that sees one snapshot: what a concurrent
+     * transaction committed is seen whole or not at all (a rollup's definition row never without its aggregation
+     * rows). Catalog reads go through here.
+     */
+    <T> T readSnapshot(String what, Jdbc.Work<T> work) {
+        try (Connection c = engine.connect()) {
+            c.setAutoCommit(false);
+            try {
+                String begin = dialect.beginSnapshotRead();
+                if (begin != null) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(begin);
+                    }
+                }
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw Jdbc.storeError(what, e, engine.unavailable(e));
+        }
+    }
+
+    /**
      * Takes the single-writer lock within {@link StoreTimeouts#lock()}: a writer that holds it longer (a long rollup
      * statement, a stalled disk) makes the others fail fast with {@code STORE_UNAVAILABLE} instead of queueing.
      */

@@ -178,19 +178,19 @@ final class JdbcStreamData implements StreamData {
 
     @Override
     public Optional<ArchiveInfo> archive(TenantId tenant, String archive) {
-        return store.read("read archive " + archive, c -> catalog.archive(c, tenant, archive));
+        return store.readSnapshot("read archive " + archive, c -> catalog.archive(c, tenant, archive));
     }
 
     /** Kept between calls on a single-writer engine ({@link MetadataCache}): every ingest request reads it. */
     @Override
     public ArchiveInfo requireArchive(TenantId tenant, String archive) {
-        return archiveCache.get(tenant.value() + '/' + archive, () -> store.read("read archive " + archive,
+        return archiveCache.get(tenant.value() + '/' + archive, () -> store.readSnapshot("read archive " + archive,
                 c -> catalog.requireArchive(c, tenant, archive)));
     }
 
     @Override
     public List<ArchiveInfo> archives(TenantId tenant) {
-        return store.read("list archives", c -> catalog.archives(c, tenant, null));
+        return store.readSnapshot("list archives", c -> catalog.archives(c, tenant, null));
     }
 
     @Override
@@ -302,7 +302,7 @@ final class JdbcStreamData implements StreamData {
 
     @Override
     public List<Sample> read(TenantId tenant, ReadRequest r) {
-        return store.read("read " + r.archive(), c -> {
+        return store.readSnapshot("read " + r.archive(), c -> {
             ArchiveDefinition def = catalog.requireArchive(c, tenant, r.archive()).definition();
             try (PreparedStatement ps = c.prepareStatement(d.read(tenant, def, r.rtIds().size(), r.after() != null))) {
                 int i = 1;

@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Why a write below the watermark is never lost</h2>
  * A transaction that changes a rollup's source (an ingest into a raw archive, or the recompute of a source rollup)
- * first reads the state rows of the source's direct dependants with {@link SqlDialect#lockDependants() a shared
- * lock}, and treats {@code max(watermark, pending_watermark)} as each one's <em>protected watermark</em>: a change
+ * first takes {@link SqlDialect#lockDependants() a shared lock} on the state rows of the source's direct dependants,
+ * then reads them with their stale ranges in a new statement, and treats {@code max(watermark, pending_watermark)} as each one's <em>protected watermark</em>: a change
  * below it marks the covering buckets stale, in the same transaction. An aggregate takes the state row
  * {@code FOR UPDATE}, writes the bucket rows and sets {@code pending_watermark} to the end of its last bucket in
  * one transaction; the watermark itself moves later, by compare-and-set. So the two cannot interleave:
@@ -32,10 +32,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>if the writer locks first, the aggregate waits for its commit and its {@code INSERT … SELECT} (a new
  *       statement, so on PostgreSQL a new READ COMMITTED snapshot) reads the new samples;</li>
  *   <li>if the aggregate locks first, the writer waits for its commit and then reads the new
- *       {@code pending_watermark} (a locking read sees the latest committed row version), so a sample in a bucket
- *       the aggregate already read is below the protected watermark and marks the bucket — even though the
- *       watermark has not moved yet.</li>
+ *       {@code pending_watermark} (the read after the lock is a new statement, so a new snapshot), so a sample in
+ *       a bucket the aggregate already read is below the protected watermark and marks the bucket — even though
+ *       the watermark has not moved yet.</li>
  * </ul>
+ * The same holds for a recompute, which takes the state row {@code FOR UPDATE} and consumes stale ranges: a writer
+ * that waited for it reads the record without the consumed range, so it records its own samples' buckets again.
+ * The read must not be the locking statement itself: on PostgreSQL that statement's snapshot predates the wait, it
+ * would still show the consumed range, the writer's samples inside it would look already marked, and their mark
+ * would be lost (the rollup then misses them for good once the record is empty; issue 10, item 1).
  * Without {@code pending_watermark} the second case would read the old watermark, mark nothing, and the sample
  * would be missing from the rollup forever once the compare-and-set moved the watermark past it. On DuckDB the
  * store's single writer lock serialises the same transactions, with the same result. Lock order is always source
@@ -46,10 +51,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * keeping the earliest {@code first_recorded_at}. Past {@link #MAX_RANGES} ranges the closest ones are merged over
  * their gap: the record stays small under heavy, scattered backfill, at the price of re-aggregating a few buckets
  * that were not stale, which is harmless (recompute is idempotent). A writer merges with the ranges it read with the
- * state rows. Two PostgreSQL writers marking the same rollup at once may each insert their merged range (both hold
- * only the shared lock); the ranges then overlap until the next merge, which loses nothing. A range a recompute
- * consumed while a PostgreSQL writer waited for the state row can come back once with that writer's merge (see
- * {@link SqlDialect#lockDependants()}): its buckets are re-aggregated once more, never missed.
+ * state rows. While writers hold the shared lock, ranges only grow (merges produce supersets); only a recompute,
+ * holding the row exclusively, removes them. Two PostgreSQL writers marking the same rollup at once may each insert
+ * their merged range (both hold only the shared lock); the ranges then overlap until the next merge, which loses
+ * nothing.
  */
 final class LateData {
     /** Most ranges kept per rollup; beyond it the closest neighbours merge. */
@@ -76,8 +81,9 @@ final class LateData {
      * immutable, so a store may keep them between transactions.
      */
     List<Dependant> dependants(Connection c, TenantId tenant, String source) throws SQLException {
+        lockDependants(c, tenant, source);
         List<Dependant> out = new ArrayList<>(2);
-        try (PreparedStatement ps = c.prepareStatement(d.lockDependants())) {
+        try (PreparedStatement ps = c.prepareStatement(d.dependantsWithStaleRanges())) {
             ps.setString(1, tenant.value());
             ps.setString(2, source);
             try (ResultSet rs = ps.executeQuery()) {
@@ -101,6 +107,27 @@ final class LateData {
         }
         out.replaceAll(d -> new Dependant(d.name(), d.bucket(), d.first(), d.protectedUntil(), List.copyOf(d.stale())));
         return List.copyOf(out);
+    }
+
+    /**
+     * The shared lock, as a statement of its own: what {@link #dependants} reads afterwards is read by a new
+     * statement, whose snapshot (PostgreSQL, READ COMMITTED) includes every aggregate and recompute that held the
+     * lock before this transaction got it.
+     */
+    private void lockDependants(Connection c, TenantId tenant, String source) throws SQLException {
+        String lock = d.lockDependants();
+        if (lock == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(lock)) {
+            ps.setString(1, tenant.value());
+            ps.setString(2, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    // the rows are locked; what they hold is read by the next statement
+                }
+            }
+        }
     }
 
     /** The greatest protected watermark in microseconds, or {@code Long.MIN_VALUE} when nothing can be late. */

@@ -315,6 +315,16 @@ public abstract class SqlDialect {
     protected abstract String fixedBucketStart(String ts);
 
     /**
+     * Dialect difference SNAPSHOT_READS: the first statement of a read-only transaction whose statements must all see
+     * one snapshot (a definition row and its aggregation rows, a state row and its archive). Standard SQL's default
+     * READ COMMITTED gives each statement its own snapshot, so a definition committed between two of them would be
+     * seen half. Null where every transaction already reads one snapshot.
+     */
+    public String beginSnapshotRead() {
+        return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+    }
+
+    /**
      * Dialect difference ROW_LOCKS: the statement that reads a rollup's watermark inside the aggregate transaction,
      * locking the row where the engine can. Binds: tenant, name.
      */
@@ -324,23 +334,29 @@ public abstract class SqlDialect {
     }
 
     /**
-     * Dialect difference ROW_LOCKS: reads the rollups that read {@code source} directly, in name order, each with its
-     * stale ranges, inside a transaction that writes the source, with a shared lock on their state rows: it waits
-     * for an aggregate or a recompute holding {@code FOR UPDATE}, and makes them wait for it, so the writer and the
-     * aggregate never overlap (see {@code LateData}). Columns: name, bucket, start_at, watermark,
-     * pending_watermark, then range_from, range_to, first_recorded_at (one row per range, in order; nulls when it
-     * has none). Binds: tenant, source.
+     * Dialect difference ROW_LOCKS: takes a shared lock on the state rows of the rollups that read {@code source}
+     * directly, inside a transaction that writes the source: it waits for an aggregate or a recompute holding
+     * {@code FOR UPDATE}, and makes them wait for it, so the writer and the aggregate never overlap (see
+     * {@code LateData}). Null where the engine has no row locks and the store serialises writers instead. Binds:
+     * tenant, source.
      *
-     * <p>The lock covers the state rows only ({@code FOR SHARE OF r}): after waiting for a recompute, PostgreSQL
-     * returns the state row's new version but the ranges of the statement's snapshot, so a range the recompute just
-     * consumed can come back once with a merge — a bucket re-aggregated once more, never one missed.
+     * <p>It only locks: the state rows and their stale ranges are read afterwards by
+     * {@link #dependantsWithStaleRanges()}, a new statement. On PostgreSQL (READ COMMITTED) a statement reads the
+     * snapshot taken when it started, so ranges read by the locking statement itself would be those from before the
+     * wait: a range that a recompute consumed while this writer waited would still look present, the writer's
+     * late samples inside it would look already marked, and their stale mark would be lost (issue 10, item 1).
      */
     public String lockDependants() {
-        return dependantsWithStaleRanges() + " FOR SHARE OF r";
+        return "SELECT name FROM " + meta("rollups") + " WHERE tenant = ? AND source = ? ORDER BY name FOR SHARE";
     }
 
-    /** {@link #lockDependants()} without the lock. */
-    protected String dependantsWithStaleRanges() {
+    /**
+     * Reads the rollups that read {@code source} directly, in name order, each with its stale ranges; run after
+     * {@link #lockDependants()} in the same transaction. Columns: name, bucket, start_at, watermark,
+     * pending_watermark, then range_from, range_to, first_recorded_at (one row per range, in order; nulls when it
+     * has none). Binds: tenant, source.
+     */
+    public String dependantsWithStaleRanges() {
         return "SELECT r.name, r.bucket, r.start_at, r.watermark, r.pending_watermark, s.range_from, s.range_to, "
                 + "s.first_recorded_at FROM " + meta("rollups") + " AS r LEFT JOIN " + meta("stale_ranges")
                 + " AS s ON s.tenant = r.tenant AND s.rollup = r.name WHERE r.tenant = ? AND r.source = ? "
