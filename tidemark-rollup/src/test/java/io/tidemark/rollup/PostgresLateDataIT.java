@@ -76,6 +76,45 @@ class PostgresLateDataIT extends AbstractLateDataIT {
         f.assertConverged("m1");
     }
 
+    /**
+     * A deadlock between a write and another transaction aborts the write's transaction; the store runs it again
+     * instead of failing a valid batch. The other transaction holds the stored row the write replaces and then asks
+     * for the rollup's state row, which the write holds shared; its own deadlock_timeout is long, so PostgreSQL's
+     * detector runs in the writer and aborts the writer (40P01), not the other one.
+     */
+    @Test
+    void write_abortedByDeadlock_runsAgainAndIsStored() throws Exception {
+        Fixture f = TestData.simple(store, ACME).rollup(sums("m1", Fixture.RAW, "PT1M"));
+        f.write(randomSamples(new Random(12), T0, Duration.ofHours(1), 100));
+        clock.set(T0.plus(Duration.ofHours(2)));
+        RollupOrchestrator o = RollupOrchestrator.builder(store, ACME).clock(clock).config(OrchestratorConfig.DEFAULT)
+                .meterRegistry(registry).build();
+        tickUntilIdle(o);
+        Instant key = T0.plus(Duration.ofMinutes(10)).plusSeconds(5);
+        f.write(List.of(sample("r0", key, 1.5)));
+        tickUntilIdle(o);
+
+        CompletableFuture<Void> write;
+        try (Connection other = DriverManager.getConnection(url)) {
+            other.setAutoCommit(false);
+            execute(other, "SET deadlock_timeout = '30s'");
+            try (PreparedStatement ps = other.prepareStatement("UPDATE acme.raw SET v = 3.5 WHERE \"rtId\" = 'r0' "
+                    + "AND \"timestamp\" = ?")) {
+                ps.setObject(1, java.time.OffsetDateTime.ofInstant(key, java.time.ZoneOffset.UTC));
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            write = CompletableFuture.runAsync(() -> f.write(List.of(sample("r0", key, 2.5))));
+            awaitLockWait(other);
+            execute(other, "SELECT watermark FROM tidemark.rollups WHERE tenant = 'acme' AND name = 'm1' "
+                    + "FOR UPDATE");
+            other.commit();
+        }
+        write.get(60, TimeUnit.SECONDS);
+
+        tickUntilIdle(o);
+        f.assertConverged("m1");
+    }
+
     private static void execute(Connection c, String sql) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.execute();

@@ -67,6 +67,16 @@ final class DuckDbEngine implements Engine {
         return Jdbc.unavailable(e) || e.getMessage() != null && e.getMessage().contains("INTERRUPT");
     }
 
+    /**
+     * DuckDB's optimistic concurrency reports a conflict at commit by message only ("TransactionContext Error: …
+     * write-write conflict …", "Conflict on tuple deletion"); no SQLState.
+     */
+    @Override
+    public boolean conflict(SQLException e) {
+        String m = e.getMessage();
+        return Jdbc.conflict(e) || m != null && (m.contains("write-write conflict") || m.contains("Conflict on"));
+    }
+
     @Override
     public boolean singleWriter() {
         return true;

@@ -48,6 +48,14 @@ public interface Engine extends AutoCloseable {
         return Jdbc.unavailable(e);
     }
 
+    /**
+     * Whether {@code e} aborted a transaction only because a concurrent transaction conflicted with it (a deadlock or
+     * a serialization failure), so running the same transaction again is correct and will usually succeed.
+     */
+    default boolean conflict(SQLException e) {
+        return Jdbc.conflict(e);
+    }
+
     /** Where the data lives, without credentials. */
     String describe();
 

@@ -80,6 +80,20 @@ public final class Jdbc {
     }
 
     /**
+     * Whether {@code e} is a conflict between concurrent transactions that aborted this one: SQLState {@code 40P01}
+     * (deadlock detected) or {@code 40001} (serialization failure) anywhere in its chain.
+     */
+    public static boolean conflict(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String state = t instanceof SQLException s ? s.getSQLState() : null;
+            if ("40P01".equals(state) || "40001".equals(state)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Whether {@code e} says the store could not be reached or a bounded wait ran out: a connection error or
      * timeout (the pool's acquire timeout, a refused or broken connection, a socket read timeout), SQLState class
      * 08, {@code 57P01..03} (shut down, crashed, starting), {@code 57014} (statement timeout or cancel),

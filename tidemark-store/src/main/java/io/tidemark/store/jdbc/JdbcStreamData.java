@@ -34,6 +34,9 @@ import java.util.Optional;
 import java.util.Set;
 
 final class JdbcStreamData implements StreamData {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcStreamData.class);
+    /** Runs of a write transaction that concurrent writers abort by a deadlock or a serialization failure. */
+    static final int WRITE_ATTEMPTS = 3;
     /** The actor of {@code LATE_SKIPPED} entries: the store does not know who sent the batch. */
     static final String INGEST_ACTOR = "ingest";
 
@@ -222,6 +225,26 @@ final class JdbcStreamData implements StreamData {
             return 0;
         }
         String what = "write " + batch.size() + " samples to " + a.name();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return writeOnce(what, tenant, a, batch);
+            } catch (TidemarkException e) {
+                if (attempt == WRITE_ATTEMPTS || !(e.getCause() instanceof SQLException s)
+                        || !store.engine().conflict(s)) {
+                    throw e;
+                }
+                LOG.info("{}: a concurrent transaction conflicted (attempt {} of {}), running it again: {}", what,
+                        attempt, WRITE_ATTEMPTS, s.getMessage());
+            }
+        }
+    }
+
+    /**
+     * One write transaction. A deadlock or serialization failure between concurrent writers aborts the whole
+     * transaction, so {@link #writeValidated} runs it again (up to {@link #WRITE_ATTEMPTS} times) instead of
+     * failing a valid batch.
+     */
+    private int writeOnce(String what, TenantId tenant, ArchiveInfo a, SampleBatch batch) {
         try {
             return store.inTransaction(what, c -> writeInTransaction(c, tenant, a, batch, false), false);
         } catch (KeyAlreadyStored retry) {
