@@ -33,6 +33,29 @@ class DuckDbStoreIT extends StoreContract {
         return TestStores.duckDb(dir);
     }
 
+    @Test
+    void open_urlWithQuestionMarkSettings_refusedNamingTheSemicolonForm() {
+        String url = "jdbc:duckdb:" + dir.resolve("q.duckdb") + "?memory_limit=512MB";
+        assertThatThrownBy(() -> TestStores.open(url))
+                .hasMessageContaining("after ';', not '?'");
+        assertThat(dir.resolve("q.duckdb?memory_limit=512MB")).doesNotExist();
+    }
+
+    @Test
+    void open_urlWithSemicolonSettings_opensTheNamedFileWithThatSetting() throws Exception {
+        Path file = dir.resolve("m.duckdb");
+        try (Store s = TestStores.open("jdbc:duckdb:" + file + ";memory_limit=256MB")) {
+            s.ping();
+        }
+        assertThat(file).exists();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file + ";memory_limit=256MB");
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT current_setting('memory_limit')")) {
+            rs.next();
+            assertThat(rs.getString(1)).startsWith("2");
+        }
+    }
+
     /**
      * What the DuckDB provider's direct append relies on: the Appender writes inside the connection's open
      * transaction (a rollback leaves nothing); a key that breaks the primary key fails its explicit {@code flush()},

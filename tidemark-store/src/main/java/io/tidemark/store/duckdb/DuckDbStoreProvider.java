@@ -31,8 +31,13 @@ public final class DuckDbStoreProvider implements StoreProvider {
     public Store open(StoreConfig config) {
         String url = config.jdbcUrl();
         String path = url.substring(PREFIX.length());
-        int q = path.indexOf('?');
-        String file = q < 0 ? path : path.substring(0, q);
+        if (path.indexOf('?') >= 0) {
+            // The driver would take "?…" as part of the file name and silently open another, empty store.
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "DuckDB URL '" + url + "': DuckDB takes settings "
+                    + "after ';', not '?' (e.g. jdbc:duckdb:./data/tidemark.duckdb;memory_limit=512MB)");
+        }
+        int semicolon = path.indexOf(';');
+        String file = semicolon < 0 ? path : path.substring(0, semicolon);
         try {
             if (!file.isEmpty() && !file.startsWith(":memory:")) {
                 Path parent = Path.of(file).toAbsolutePath().getParent();
