@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, DemoCommand.class, LiveCommand.class, TokenCommand.class, ExampleCommand.class},
         description = {"Tidemark: time-series stream data, rollup archives and live queries.", "",
                 "Start with: ./tidemark demo, or ./tidemark serve (docs/api.md).",
-                "Benchmarks: ./tidemark bench rollup|live|late|ingest|fanout [--json] (see docs/benchmarks.md)."})
+                "Benchmarks: ./tidemark bench rollup|live|late|ingest|fanout|soak [--json] (see docs/benchmarks.md)."})
 public final class TidemarkCli implements Runnable {
 
     @Override
