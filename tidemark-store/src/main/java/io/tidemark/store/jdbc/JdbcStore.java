@@ -141,18 +141,8 @@ public final class JdbcStore implements Store {
         if (lock) {
             lockWriter(what);
         }
-        try (Connection c = engine.connect()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                rollbackQuietly(c, e);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw Jdbc.storeError(what, e, engine.unavailable(e));
+        try {
+            return transaction(what, null, work);
         } finally {
             if (changesMetadata) {
                 metadataVersion.incrementAndGet();
@@ -188,10 +178,14 @@ public final class JdbcStore implements Store {
      * rows). Catalog reads go through here.
      */
     <T> T readSnapshot(String what, Jdbc.Work<T> work) {
+        return transaction(what, dialect.beginSnapshotRead(), work);
+    }
+
+    /** One transaction on a new connection, opened by {@code begin} when not null; commit on return, else rollback. */
+    private <T> T transaction(String what, String begin, Jdbc.Work<T> work) {
         try (Connection c = engine.connect()) {
             c.setAutoCommit(false);
             try {
-                String begin = dialect.beginSnapshotRead();
                 if (begin != null) {
                     try (Statement s = c.createStatement()) {
                         s.execute(begin);
