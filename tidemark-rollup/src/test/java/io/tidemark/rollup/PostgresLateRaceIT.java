@@ -8,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 
 /**
  * PostgreSQL: a separate admin connection terminates one or two of the store's backends at random moments
@@ -16,10 +15,6 @@ import org.junit.jupiter.api.Disabled;
  * recompute's DELETE and its INSERT, at commit. Writers see store errors and retry; the orchestrator records
  * failures and goes on.
  */
-@Disabled("issue 10 item 1 is not fully fixed on PostgreSQL: in a run from a clean clone (main at 36b0d97) seeds 1 and 3 "
-        + "of the no-fault race ended with (bucket, rtId) groups missing from m1 / s5 (e.g. 2024-03-31T23:09Z w2r1), no "
-        + "stale range left; it passed 8/8 in three other full runs. A second late-data race remains; until it is found "
-        + "this test would fail CI intermittently. Run it with -Dit.test=PostgresLateRaceIT after removing this line.")
 class PostgresLateRaceIT extends AbstractLateRaceIT {
     private String url;
     private Connection admin;

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 
 class DuckDbLateDataIT extends LateDataContract {
@@ -23,10 +24,10 @@ class DuckDbLateDataIT extends LateDataContract {
     }
 
     @Override
-    protected void downgradeToV1() throws Exception {
+    protected void executeWithStoreClosed(List<String> statements) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("tidemark.duckdb"));
                 Statement s = c.createStatement()) {
-            for (String sql : V1_DOWNGRADE) {
+            for (String sql : statements) {
                 s.execute(sql.replace("tidemark.", "tidemark.tidemark."));
             }
         }

@@ -51,8 +51,11 @@ public abstract class LateDataContract {
 
     protected abstract Store reopen(Store store, Clock clock);
 
-    /** With the store closed, turns its metadata back into schema v1 ({@link #V1_DOWNGRADE}). */
-    protected abstract void downgradeToV1() throws Exception;
+    /**
+     * With the store closed, runs statements on its database; {@code tidemark.} names the metadata schema (see
+     * {@link #V1_DOWNGRADE}).
+     */
+    protected abstract void executeWithStoreClosed(List<String> statements) throws Exception;
 
     @BeforeEach
     void open() {
@@ -111,6 +114,32 @@ public abstract class LateDataContract {
             assertThat(r.to()).isEqualTo(minutes(11));
             assertThat(r.firstRecordedAt()).isEqualTo(first);
         });
+    }
+
+    /**
+     * Two PostgreSQL writers holding the shared lock may each insert the same span, so the record can hold it twice
+     * with different recording times. A later merge must keep the span: it used to take one copy for merged away
+     * into the other and delete (or move) both, since rows are found by span (issue 10, item 1).
+     */
+    @Test
+    void write_recordHoldsTheSameSpanTwice_mergeElsewhereKeepsIt() throws Exception {
+        publish(M1, m1, T0, minutes(60));
+        write(sample("a", minutes(5), 1));
+        store.close();
+        executeWithStoreClosed(List.of("INSERT INTO tidemark.stale_ranges (tenant, rollup, range_from, range_to, "
+                + "first_recorded_at) VALUES ('acme', 'm1', TIMESTAMP '2024-03-31 00:05:00', "
+                + "TIMESTAMP '2024-03-31 00:06:00', TIMESTAMP '2024-04-01 00:00:30')"));
+        store = reopen(store, clock);
+        clock.advance(Duration.ofMinutes(1));
+
+        write(sample("b", minutes(20), 1));
+        write(sample("b", minutes(21), 1));
+
+        List<StaleRange> ranges = store.rollups().staleRanges(M1);
+        for (Instant t : List.of(minutes(5), minutes(20), minutes(21))) {
+            assertThat(ranges).as("covers %s", t).anySatisfy(r -> assertThat(!t.isBefore(r.from())
+                    && t.isBefore(r.to())).isTrue());
+        }
     }
 
     @Test
@@ -366,7 +395,7 @@ public abstract class LateDataContract {
         write(sample("a", T0.plusSeconds(10), 1));
         publish(M1, m1, T0, minutes(60));
         store.close();
-        downgradeToV1();
+        executeWithStoreClosed(V1_DOWNGRADE);
 
         store = reopen(store, clock);
 

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.List;
 
 class PostgresLateDataIT extends LateDataContract {
     private String url;
@@ -21,9 +22,9 @@ class PostgresLateDataIT extends LateDataContract {
     }
 
     @Override
-    protected void downgradeToV1() throws Exception {
+    protected void executeWithStoreClosed(List<String> statements) throws Exception {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            for (String sql : V1_DOWNGRADE) {
+            for (String sql : statements) {
                 s.execute(sql);
             }
         }

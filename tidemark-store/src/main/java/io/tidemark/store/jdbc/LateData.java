@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -53,8 +55,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * that were not stale, which is harmless (recompute is idempotent). A writer merges with the ranges it read with the
  * state rows. While writers hold the shared lock, ranges only grow (merges produce supersets); only a recompute,
  * holding the row exclusively, removes them. Two PostgreSQL writers marking the same rollup at once may each insert
- * their merged range (both hold only the shared lock); the ranges then overlap until the next merge, which loses
- * nothing.
+ * their merged range (both hold only the shared lock); the ranges then overlap, or the record holds the same span
+ * twice, until a recompute consumes them. Rows are found by span, so a merge decides what goes and what is new by
+ * span too: a span the merge keeps is never deleted, whatever copies of it the record holds (see {@link #merge}).
  */
 final class LateData {
     /** Most ranges kept per rollup; beyond it the closest neighbours merge. */
@@ -71,6 +74,21 @@ final class LateData {
      * @param stale its stale ranges, oldest first, read with the state row
      */
     record Dependant(String name, Bucket bucket, Instant first, Instant protectedUntil, List<StaleRange> stale) {}
+
+    /** Where a stored range lies, without its recording time: how the statements below find its rows. */
+    private record Span(Instant from, Instant to) {
+        static Span of(StaleRange r) {
+            return new Span(r.from(), r.to());
+        }
+    }
+
+    private static Set<Span> spans(List<StaleRange> ranges) {
+        Set<Span> out = new HashSet<>();
+        for (StaleRange r : ranges) {
+            out.add(Span.of(r));
+        }
+        return out;
+    }
 
     LateData(SqlDialect dialect) {
         this.d = dialect;
@@ -215,6 +233,12 @@ final class LateData {
      * Merges each rollup's new ranges into its stored ones, read with the dependants: nothing when the stored ranges
      * already cover the new ones (the usual case while late data keeps hitting the same buckets), else the changed
      * ranges are updated in place (a range that grew) and the rest deleted or inserted.
+     *
+     * <p>What goes and what is new are decided by {@link Span span}, not by the whole range: two PostgreSQL writers
+     * may each have inserted the same span (with their own recording times), and the statements below find rows by
+     * span, so they act on every copy. Deciding by the whole range would see one copy "merged away" into the other,
+     * delete or move every copy, and lose the span's buckets for good (issue 10, item 1: found in a race of three
+     * writers against a ticking orchestrator).
      */
     private void merge(Connection c, TenantId tenant, List<Dependant> dependants, Map<String, List<StaleRange>> add)
             throws SQLException {
@@ -227,10 +251,21 @@ final class LateData {
             List<StaleRange> all = new ArrayList<>(had);
             all.addAll(added);
             List<StaleRange> merged = coalesce(all, MAX_RANGES);
-            List<StaleRange> gone = new ArrayList<>(had);
-            gone.removeAll(merged);
-            List<StaleRange> fresh = new ArrayList<>(merged);
-            fresh.removeAll(had);
+            Set<Span> kept = spans(merged);
+            Set<Span> stored = spans(had);
+            List<StaleRange> gone = new ArrayList<>();
+            Set<Span> goneSpans = new HashSet<>();
+            for (StaleRange r : had) {
+                if (!kept.contains(Span.of(r)) && goneSpans.add(Span.of(r))) {
+                    gone.add(r);
+                }
+            }
+            List<StaleRange> fresh = new ArrayList<>();
+            for (StaleRange r : merged) {
+                if (!stored.contains(Span.of(r))) {
+                    fresh.add(r);
+                }
+            }
             write(c, tenant, dep.name(), gone, fresh);
         }
     }
