@@ -4,6 +4,7 @@ import static io.tidemark.live.Samples.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidemark.core.TenantId;
+import io.tidemark.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,6 +3,8 @@ package io.tidemark.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidemark.core.TenantId;
+import io.tidemark.testing.MutableClock;
+import io.tidemark.testing.Seeds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +16,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The seed document's example: per group a total count and a count above a limit, as two queries of one subscriber,
@@ -24,9 +28,13 @@ import org.junit.jupiter.api.Test;
 class ConcurrentIngestTest {
     private static final TenantId TENANT = TenantId.of("plant");
 
-    @Test
-    void twoIngestThreads_atEveryMark_aboveNeverExceedsTotal() throws Exception {
-        long seed = new Random().nextLong();
+    static LongStream seeds() {
+        return Seeds.fixedAndRandom("ConcurrentIngestTest", 1L);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void twoIngestThreads_atEveryMark_aboveNeverExceedsTotal(long seed) throws Exception {
         MutableClock clock = new MutableClock(Samples.T0);
         ExecutorService delivery = Executors.newSingleThreadExecutor();
         LiveEngine engine = LiveEngine.builder().clock(clock).deliveryExecutor(delivery).build();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
+import io.tidemark.testing.MutableClock;
+import io.tidemark.testing.Seeds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -12,7 +14,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * DOUBLE SUM / AVG under many additions and retractions: non-dyadic values (thirds, sevenths) of very different
@@ -29,9 +33,13 @@ class DoubleSumDriftIT {
             "filtered", "SELECT SUM(a) FILTER (WHERE b > 2) AS total, AVG(a) AS mean FROM recent.m",
             "latest", "SELECT s, SUM(a) AS total, AVG(a) AS mean FROM latest.m GROUP BY s");
 
-    @Test
-    void manyRetractions_nonDyadicDoubles_sumsMatchDuckDb() throws Exception {
-        long seed = new Random().nextLong();
+    static LongStream seeds() {
+        return Seeds.fixedAndRandom("DoubleSumDriftIT", 1L);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void manyRetractions_nonDyadicDoubles_sumsMatchDuckDb(long seed) throws Exception {
         Random rnd = new Random(seed);
         MutableClock clock = new MutableClock(Samples.T0);
         LiveEngine engine = LiveEngine.builder().clock(clock).deliveryExecutor(Runnable::run).build();

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
+import io.tidemark.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
+import io.tidemark.testing.MutableClock;
+import io.tidemark.testing.Seeds;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -13,9 +15,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A subscriber whose executor does not run while 300 generations are cut: its pending output stays bounded, the
@@ -58,9 +62,13 @@ class SlowSubscriberIT {
         }
     }
 
-    @Test
-    void slowSubscriber_boundedThenOneMergedGeneration_equalsOracle() throws Exception {
-        long seed = new Random().nextLong();
+    static LongStream seeds() {
+        return Seeds.fixedAndRandom("SlowSubscriberIT", 1L);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void slowSubscriber_boundedThenOneMergedGeneration_equalsOracle(long seed) throws Exception {
         Random rnd = new Random(seed);
         MutableClock clock = new MutableClock(Samples.T0);
         LiveEngine engine = LiveEngine.builder().clock(clock).deliveryExecutor(Runnable::run).maxPendingRows(BOUND).build();

@@ -15,6 +15,7 @@ import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
 import io.tidemark.store.RollupState;
 import io.tidemark.store.Store;
+import io.tidemark.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -9,6 +9,8 @@ import io.tidemark.core.Sample;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.store.Store;
+import io.tidemark.testing.MutableClock;
+import io.tidemark.testing.Seeds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,12 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * whatever order the writers commit in.
  *
  * <p>Seeds: three fixed ones and a random one, printed (and in the test name) so a failure can be replayed by adding
- * it to {@link #seeds()}. Each engine binds it with a thin subclass that says how to break the store.
+ * it to {@link #seeds()}, or with {@code -Dtest.seed=N}. Each engine binds it with a thin subclass that says how to
+ * break the store.
  */
 abstract class AbstractLateRaceIT {
     static final TenantId TENANT = TenantId.of("race");
@@ -92,10 +94,8 @@ abstract class AbstractLateRaceIT {
         hooked.runtime.failingAggregates.clear();
     }
 
-    static Stream<Long> seeds() {
-        long random = ThreadLocalRandom.current().nextLong(1_000_000);
-        System.out.println("AbstractLateRaceIT: random seed " + random);
-        return Stream.of(1L, 2L, 3L, random);
+    static LongStream seeds() {
+        return Seeds.fixedAndRandom("AbstractLateRaceIT", 1L, 2L, 3L);
     }
 
     @BeforeEach

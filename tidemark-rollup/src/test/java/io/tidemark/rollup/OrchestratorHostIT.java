@@ -13,6 +13,7 @@ import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.store.Store;
 import io.tidemark.store.TestStores;
+import io.tidemark.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

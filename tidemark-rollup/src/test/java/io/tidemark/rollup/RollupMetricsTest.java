@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tidemark.core.TenantId;
+import io.tidemark.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;

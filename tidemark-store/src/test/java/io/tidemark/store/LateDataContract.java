@@ -15,6 +15,7 @@ import io.tidemark.core.RollupPlan;
 import io.tidemark.core.Sample;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
+import io.tidemark.testing.MutableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +43,7 @@ public abstract class LateDataContract {
     private static final RollupId M1 = new RollupId(T, "m1");
     private static final RollupId H1 = new RollupId(T, "h1");
 
-    protected final TestClock clock = new TestClock(T0.plus(Duration.ofDays(1)));
+    protected final MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(1)));
     protected Store store;
     private RollupPlan m1;
     private RollupPlan h1;
