@@ -7,6 +7,7 @@ import static io.tidemark.rollup.TestData.sample;
 import static io.tidemark.rollup.TestData.sums;
 import static io.tidemark.rollup.TestData.tickUntilIdle;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tidemark.store.StaleRange;
 import io.tidemark.store.Store;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class PostgresLateDataIT extends AbstractLateDataIT {
@@ -123,18 +123,15 @@ class PostgresLateDataIT extends AbstractLateDataIT {
 
     /** Until another backend of this database waits for a lock (bounded: 30 s). */
     private static void awaitLockWait(Connection c) throws SQLException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try (Connection probe = DriverManager.getConnection(c.getMetaData().getURL());
-                    PreparedStatement ps = probe.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE "
-                            + "datname = current_database() AND wait_event_type = 'Lock'");
-                    ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getInt(1) > 0) {
-                    return;
-                }
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-        throw new AssertionError("the writer never waited for the rollup's state row");
+        String url = c.getMetaData().getURL();
+        await("the writer waits for the rollup's state row").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20)).until(() -> {
+                    try (Connection probe = DriverManager.getConnection(url);
+                            PreparedStatement ps = probe.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                                    + "WHERE datname = current_database() AND wait_event_type = 'Lock'");
+                            ResultSet rs = ps.executeQuery()) {
+                        return rs.next() && rs.getInt(1) > 0;
+                    }
+                });
     }
 }

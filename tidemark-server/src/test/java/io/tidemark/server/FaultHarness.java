@@ -1,6 +1,7 @@
 package io.tidemark.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tidemark.client.RollupSpec;
 import io.tidemark.client.RollupView;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
 /**
@@ -196,11 +198,8 @@ final class FaultHarness {
 
     /** Waits until every writer has at least {@code batches} acknowledged batches (bounded). */
     static void awaitAcknowledged(List<Writer> writers, int batches, Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (writers.stream().anyMatch(w -> w.acknowledged().size() < batches)) {
-            assertThat(System.nanoTime()).as("writers reached %d acknowledged batches", batches).isLessThan(deadline);
-            pause(20);
-        }
+        await("writers reached " + batches + " acknowledged batches").atMost(max).pollInterval(Duration.ofMillis(20))
+                .until(() -> writers.stream().allMatch(w -> w.acknowledged().size() >= batches));
     }
 
     /**
@@ -271,25 +270,23 @@ final class FaultHarness {
      * {@code caughtUp}, twice in a row. Returns the watermarks.
      */
     static Map<String, Instant> settle(TidemarkClient admin, Instant caughtUp, Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        int settled = 0;
-        while (true) {
-            processQuietly(admin, "raw_1m");
-            processQuietly(admin, "raw_1h");
-            Map<String, RollupView> views = new HashMap<>();
-            admin.rollupsFor(RAW).forEach(r -> views.put(r.name(), r));
-            boolean done = views.values().stream().allMatch(r -> r.staleRanges().isEmpty())
-                    && views.get("raw_1m").watermark() != null && !views.get("raw_1m").watermark().isBefore(caughtUp)
-                    && views.get("raw_1h").watermark() != null;
-            settled = done ? settled + 1 : 0;
-            if (settled == 2) {
-                Map<String, Instant> out = new HashMap<>();
-                views.forEach((n, r) -> out.put(n, r.watermark()));
-                return out;
-            }
-            assertThat(System.nanoTime()).as("rollups settled; now %s", views).isLessThan(deadline);
-            pause(100);
-        }
+        AtomicInteger settled = new AtomicInteger();
+        Map<String, RollupView> views = new java.util.concurrent.ConcurrentHashMap<>();
+        await("rollups settled (no stale range, raw_1m at " + caughtUp + " or later, twice in a row)").atMost(max)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    processQuietly(admin, "raw_1m");
+                    processQuietly(admin, "raw_1h");
+                    views.clear();
+                    admin.rollupsFor(RAW).forEach(r -> views.put(r.name(), r));
+                    boolean done = views.values().stream().allMatch(r -> r.staleRanges().isEmpty())
+                            && views.get("raw_1m").watermark() != null
+                            && !views.get("raw_1m").watermark().isBefore(caughtUp)
+                            && views.get("raw_1h").watermark() != null;
+                    return settled.updateAndGet(n -> done ? n + 1 : 0) == 2;
+                });
+        Map<String, Instant> out = new HashMap<>();
+        views.forEach((n, r) -> out.put(n, r.watermark()));
+        return out;
     }
 
     /** A manual round may lose a race against the orchestrator's own; that is not what the suite tests. */

@@ -4,6 +4,7 @@ import static io.tidemark.server.FaultHarness.assertAcknowledgedStored;
 import static io.tidemark.server.FaultHarness.assertRollupsEqualGroupBy;
 import static io.tidemark.server.FaultHarness.liveOracle;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tidemark.client.Connection;
 import io.tidemark.client.ConnectionConfig;
@@ -95,7 +96,7 @@ class FaultStoreConnectionsCutIT {
                         terminated, writers.stream().mapToInt(Writer::failures).sum());
                 assertThat(terminated).as("backends terminated").isPositive();
 
-                assertThat(awaitHealth(server)).as("/health after the cuts").isEqualTo(200);
+                awaitHealthy(server);
                 Map<String, Double> stored = FaultHarness.stored(admin);
                 assertAcknowledgedStored(stored, writers);
                 Map<List<Object>, List<Object>> expected = liveOracle(stored);
@@ -120,20 +121,11 @@ class FaultStoreConnectionsCutIT {
         }
     }
 
-    /** GET /health until it answers 200, at most {@link #WAIT}; the last status. */
-    private static int awaitHealth(TidemarkServer server) throws Exception {
+    /** GET /health until it answers 200, at most {@link #WAIT}. */
+    private static void awaitHealthy(TidemarkServer server) {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        int status = -1;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.uri().resolve("/health"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            status = r.statusCode();
-            if (status == 200) {
-                return status;
-            }
-            FaultHarness.pause(100);
-        }
-        return status;
+        await("/health answers 200 after the cuts").atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> http
+                .send(HttpRequest.newBuilder(server.uri().resolve("/health")).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
     }
 }

@@ -1,12 +1,14 @@
 package io.tidemark.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tidemark.core.Role;
 import io.tidemark.store.Store;
 import io.tidemark.store.TestStores;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,11 +39,9 @@ class OperationsEndpointsIT {
             assertThat(f.send("GET", "/health", null, null, null).statusCode()).isEqualTo(200);
             store.close();
             // /health answers from the background probe: DOWN from the first probe after the close (docs/faults.md)
-            HttpResponse<String> down = f.send("GET", "/health", null, null, null);
-            for (int i = 0; i < 600 && down.statusCode() == 200; i++) {
-                sleep(50);
-                down = f.send("GET", "/health", null, null, null);
-            }
+            HttpResponse<String> down = await("/health reports the closed store").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> f.send("GET", "/health", null, null, null),
+                            r -> r.statusCode() != 200);
             assertThat(down.statusCode()).isEqualTo(503);
             assertThat(down.headers().firstValue("Retry-After")).isPresent();
             assertThat(down.body()).contains("\"status\":\"DOWN\"").doesNotContain("duckdb");
@@ -49,13 +49,4 @@ class OperationsEndpointsIT {
         }
     }
 
-    /** Polls the background probe's result; the probe runs every 100 ms. */
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -256,25 +257,14 @@ class PostgresStoreOutageIT {
     }
 
     /** Polls an outside condition (a process stopping or starting) every 50 ms, for at most 120 s. */
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 2400; i++) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
+    private static void await(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                .until(condition::getAsBoolean);
     }
 
     private static HttpResponse<String> awaitResponse(String what, java.util.function.Supplier<HttpResponse<String>> call,
-            java.util.function.Predicate<HttpResponse<String>> done) throws InterruptedException {
-        for (int i = 0; i < 2400; i++) {
-            HttpResponse<String> r = call.get();
-            if (done.test(r)) {
-                return r;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
+            java.util.function.Predicate<HttpResponse<String>> done) {
+        return Awaitility.await(what).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                .until(call::get, done::test);
     }
 }

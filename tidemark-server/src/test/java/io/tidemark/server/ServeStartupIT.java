@@ -1,6 +1,7 @@
 package io.tidemark.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tidemark.client.ConnectionConfig;
 import io.tidemark.client.TidemarkClient;
@@ -11,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,19 +58,15 @@ class ServeStartupIT {
 
         Path out2 = dir.resolve("second.out");
         Process second = serve(0, out2, dir.resolve("second.err"));
-        String token = null;
-        URI uri = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (uri == null && second.isAlive() && System.nanoTime() < deadline) {
-            String text = Files.readString(out2, StandardCharsets.UTF_8);
-            Matcher t = TOKEN.matcher(text);
-            token = t.find() ? t.group(1) : null;
-            Matcher m = LISTENING.matcher(text);
-            uri = m.find() ? URI.create(m.group(1)) : null;
-            if (uri == null) {
-                Thread.sleep(100); // polling a file the process writes; no callback exists for it
-            }
-        }
+        // polls the file the process writes (no callback exists for it) until it listens or exits
+        await("the second start listens or exits").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !second.isAlive() || LISTENING.matcher(Files.readString(out2, StandardCharsets.UTF_8))
+                        .find());
+        String text = Files.readString(out2, StandardCharsets.UTF_8);
+        Matcher t = TOKEN.matcher(text);
+        String token = t.find() ? t.group(1) : null;
+        Matcher m = LISTENING.matcher(text);
+        URI uri = m.find() ? URI.create(m.group(1)) : null;
         assertThat(uri).as("the second start listens: %s", Files.readString(dir.resolve("second.err"))).isNotNull();
         assertThat(token).as("the second start prints the bootstrap token").isNotNull();
         TidemarkClient c = TidemarkClient.create(ConnectionConfig.builder(uri).token(token).build());

@@ -1,6 +1,7 @@
 package io.tidemark.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tidemark.client.Row;
 import io.tidemark.client.TidemarkClient;
@@ -71,23 +72,17 @@ class ShutdownIT {
 
     /** Spins until no request is in flight, so that a count of 1 afterwards can only be the next request. */
     private static void awaitInFlightExactly(ServerFixture f, int n) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (f.server.meterRegistry().get("tidemark.http.inflight").gauge().value() != n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("requests stayed in flight");
-            }
-            Thread.onSpinWait();
-        }
+        await("exactly " + n + " requests in flight").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1)).until(() -> inFlight(f) == n);
     }
 
-    /** Spins on the server's in-flight gauge (no sleeping): the request has reached a handler. */
+    /** Polls the server's in-flight gauge every millisecond: the request has reached a handler. */
     private static void awaitInFlight(ServerFixture f, int n) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (f.server.meterRegistry().get("tidemark.http.inflight").gauge().value() < n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the request never reached the server");
-            }
-            Thread.onSpinWait();
-        }
+        await("the request reached the server").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1)).until(() -> inFlight(f) >= n);
+    }
+
+    private static double inFlight(ServerFixture f) {
+        return f.server.meterRegistry().get("tidemark.http.inflight").gauge().value();
     }
 }

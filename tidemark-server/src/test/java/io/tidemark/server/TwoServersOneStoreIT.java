@@ -1,6 +1,7 @@
 package io.tidemark.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tidemark.client.Connection;
 import io.tidemark.client.ConnectionConfig;
@@ -90,14 +91,9 @@ class TwoServersOneStoreIT {
     }
 
     /** Polls validateLiveQuery until the server knows the query's table (its sync ran), at most {@link #WAIT}. */
-    private static void awaitValid(TidemarkClient c, String sql) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!c.graphql("query($s: String!) { v: validateLiveQuery(sql: $s) { valid } }", Map.of("s", sql))
-                .path("v").path("valid").asBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the second server never made the archive live: " + sql);
-            }
-            Thread.sleep(50);
-        }
+    private static void awaitValid(TidemarkClient c, String sql) {
+        await("the second server made the archive live: " + sql).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> c.graphql("query($s: String!) { v: validateLiveQuery(sql: $s) { valid } }",
+                        Map.of("s", sql)).path("v").path("valid").asBoolean());
     }
 }

@@ -1,6 +1,7 @@
 package io.tidemark.server.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -19,9 +21,11 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,19 +78,28 @@ class DocsExamplesIT {
             server = serve(data, log);
             BlockingQueue<String> lines = new LinkedBlockingQueue<>();
             drain(new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)), lines);
-            String token = null;
-            String port = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_SECONDS);
-            while (port == null && System.nanoTime() < deadline) {
-                String line = lines.poll(1, TimeUnit.SECONDS);
-                if (line == null) {
-                    continue;
-                }
-                Matcher t = TOKEN.matcher(line);
-                token = t.find() ? t.group(1) : token;
-                Matcher m = LISTENING.matcher(line);
-                port = m.find() ? m.group(1) : null;
+            AtomicReference<String> tokenSeen = new AtomicReference<>();
+            AtomicReference<String> portSeen = new AtomicReference<>();
+            try {
+                await("serve listens").atMost(Duration.ofSeconds(STEP_SECONDS)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> {
+                            for (String line; (line = lines.poll()) != null; ) {
+                                Matcher t = TOKEN.matcher(line);
+                                if (t.find()) {
+                                    tokenSeen.set(t.group(1));
+                                }
+                                Matcher m = LISTENING.matcher(line);
+                                if (m.find()) {
+                                    portSeen.set(m.group(1));
+                                }
+                            }
+                            return portSeen.get() != null;
+                        });
+            } catch (ConditionTimeoutException e) {
+                // reported with the server's log just below
             }
+            String token = tokenSeen.get();
+            String port = portSeen.get();
             assertThat(port).as("serve listens within %s s: %s", STEP_SECONDS, Files.readString(log)).isNotNull();
             assertThat(token).as("serve printed the bootstrap token").isNotNull();
             Path shell = Files.createDirectories(work.resolve("shell"));
