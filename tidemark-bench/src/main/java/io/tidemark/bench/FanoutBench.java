@@ -326,6 +326,11 @@ final class FanoutBench implements Callable<Integer> {
         }
 
         @Override
+        public io.tidemark.live.QuerySchema validate(TenantId tenant, String sql) {
+            return e.validate(tenant, sql);
+        }
+
+        @Override
         public Subscription subscribe(TenantId tenant, Set<String> capabilities, LiveListener listener,
                 Executor executor) {
             return e.subscribe(tenant, capabilities, listener, executor);

@@ -305,10 +305,7 @@ final class Engine implements LiveEngine {
                 throw new TidemarkException(ErrorCode.ALREADY_EXISTS, "query id '" + q.queryId()
                         + "' is already registered on this subscription; unregister it first or pick another id");
             }
-            Plan plan = Planner.plan(q.sql(), name -> {
-                LiveTables tables = t.archives.get(name);
-                return tables == null ? null : tables.archive;
-            });
+            Plan plan = plan(t, q.sql());
             Operator op = t.operators.get(plan.shareKey());
             if (op != null && op.failure != null) {
                 t.replacedFailures.add(op);
@@ -327,6 +324,27 @@ final class Engine implements LiveEngine {
         } finally {
             t.lock.unlock();
         }
+    }
+
+    @Override
+    public QuerySchema validate(TenantId tenant, String sql) {
+        Objects.requireNonNull(sql, "sql");
+        // An unknown tenant has no tables: plan against an empty state rather than create one.
+        TenantState t = tenants.getOrDefault(Objects.requireNonNull(tenant, "tenant"), new TenantState(tenant));
+        t.lock.lock();
+        try {
+            return plan(t, sql).schema();
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
+    /** Plans {@code sql} over the tenant's live archives; under the tenant's lock (the archives map is not shared). */
+    private static Plan plan(TenantState t, String sql) {
+        return Planner.plan(sql, name -> {
+            LiveTables tables = t.archives.get(name);
+            return tables == null ? null : tables.archive;
+        });
     }
 
     void unregister(SubscriptionImpl s, String queryId) {

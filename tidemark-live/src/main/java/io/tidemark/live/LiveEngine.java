@@ -105,6 +105,17 @@ public interface LiveEngine {
      */
     Subscription subscribe(TenantId tenant, Set<String> capabilities, LiveListener listener, Executor executor);
 
+    /**
+     * Plans a query against the tenant's live tables as they are defined now and returns its result schema, the one
+     * {@link LiveListener#snapshotBegin} would carry. Synchronous: registers nothing, cuts nothing and waits for no
+     * generation. It checks the query, not the rows: a query that plans can still fail later on a row (BIGINT
+     * overflow), as any registered query can. Takes the tenant's lock for the planning only.
+     *
+     * @throws TidemarkException what {@link Subscription#register} throws for the same SQL: {@code INVALID_QUERY},
+     *     {@code NOT_FOUND} (unknown table) or {@code UNKNOWN_COLUMN}, with the position of the construct at fault
+     */
+    QuerySchema validate(TenantId tenant, String sql);
+
     /** Bytes the tenant's live tables use, by the engine's estimate (the figure the memory budget limits). */
     long memoryUsed(TenantId tenant);
 

@@ -3,6 +3,7 @@ package io.tidemark.live;
 import static io.tidemark.live.Samples.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TenantId;
@@ -239,6 +240,46 @@ class LiveEngineTest {
         engine.cut(TENANT);
         assertThat(listener.errors.get("q").code()).isEqualTo(ErrorCode.NOT_FOUND);
         assertThat(listener.errors.get("q")).hasMessageContaining("archive 'm' was dropped");
+    }
+
+    @Test
+    void validate_plannableQuery_returnsTheSchemaOfItsSnapshotWithoutRegisteringOrCutting() {
+        String sql = "SELECT rtId, SUM(b) AS total FROM recent.m GROUP BY rtId";
+
+        QuerySchema schema = engine.validate(TENANT, sql);
+
+        assertThat(engine.cut(TENANT)).as("validating changes nothing").isEqualTo(LiveEngine.NO_GENERATION);
+        assertThat(listener.events).isEmpty();
+        sub.register(QueryConfig.of("q", sql));
+        engine.cut(TENANT);
+        assertThat(schema).isEqualTo(listener.schemas.get("q"));
+        assertThat(schema.keyColumns()).containsExactly("rtId");
+    }
+
+    @Test
+    void validate_badQuery_throwsWhatRegisterThrows() {
+        for (String sql : List.of("SELECT rtId FROM recent.nowhere", "SELECT nope FROM recent.m",
+                "SELECT rtId FROM recent.m WHERE")) {
+            Throwable validated = catchThrowable(() -> engine.validate(TENANT, sql));
+            Throwable registered = catchThrowable(
+                    () -> sub.register(QueryConfig.of("q", sql)));
+
+            assertThat(validated).as(sql).isInstanceOf(TidemarkException.class);
+            assertThat(((TidemarkException) validated).code()).as(sql)
+                    .isEqualTo(((TidemarkException) registered).code());
+            assertThat(validated).as(sql).hasMessage(registered.getMessage());
+        }
+    }
+
+    @Test
+    void validate_tenantWithoutArchives_notFoundUntilTheArchiveIsDefined() {
+        TenantId other = TenantId.of("globex");
+
+        assertThatThrownBy(() -> engine.validate(other, "SELECT rtId FROM recent.m"))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.NOT_FOUND));
+        engine.defineArchive(other, Samples.M, Duration.ofMinutes(1));
+        assertThat(engine.validate(other, "SELECT rtId FROM recent.m").columns()).hasSize(1);
     }
 
     /** Memory used after {@code steps} batches on an engine without a real budget, to size a budget. */

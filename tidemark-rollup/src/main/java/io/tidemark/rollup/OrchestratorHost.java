@@ -41,6 +41,7 @@ public final class OrchestratorHost implements AutoCloseable {
     private final Clock clock;
     private final OrchestratorConfig config;
     private final MeterRegistry meterRegistry;
+    private final RollupListener listener;
     private final ScheduledExecutorService executor;
     private final boolean ownsExecutor;
     private final Map<TenantId, RollupOrchestrator> orchestrators = new ConcurrentHashMap<>();
@@ -55,6 +56,7 @@ public final class OrchestratorHost implements AutoCloseable {
         this.clock = b.clock;
         this.config = b.config;
         this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
+        this.listener = b.listener;
         this.ownsExecutor = b.executor == null;
         this.executor = ownsExecutor ? Executors.newSingleThreadScheduledExecutor(OrchestratorHost::thread)
                 : b.executor;
@@ -131,7 +133,7 @@ public final class OrchestratorHost implements AutoCloseable {
     /** The orchestrator the host uses for {@code tenant}, e.g. to build a {@link RollupAdmin} on it. */
     public RollupOrchestrator orchestrator(TenantId tenant) {
         return orchestrators.computeIfAbsent(tenant, t -> RollupOrchestrator.builder(store, t).clock(clock)
-                .config(config).meterRegistry(meterRegistry).build());
+                .config(config).meterRegistry(meterRegistry).listener(listener).build());
     }
 
     private void scheduledRound() {
@@ -185,6 +187,7 @@ public final class OrchestratorHost implements AutoCloseable {
         private OrchestratorConfig config = OrchestratorConfig.DEFAULT;
         private MeterRegistry meterRegistry;
         private ScheduledExecutorService executor;
+        private RollupListener listener = RollupListener.NONE;
 
         private Builder(Store store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -220,6 +223,16 @@ public final class OrchestratorHost implements AutoCloseable {
         /** Runs the rounds on this executor, which the host never shuts down; default its own thread. */
         public Builder executor(ScheduledExecutorService e) {
             this.executor = Objects.requireNonNull(e, "executor");
+            return this;
+        }
+
+        /**
+         * Hears of every statement the host's orchestrators commit, on the host's thread (or the caller of
+         * {@link #runOnce()}), after the rows commit and before the watermark moves; default
+         * {@link RollupListener#NONE}.
+         */
+        public Builder listener(RollupListener l) {
+            this.listener = Objects.requireNonNull(l, "listener");
             return this;
         }
 

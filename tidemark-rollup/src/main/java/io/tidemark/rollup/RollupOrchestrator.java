@@ -119,6 +119,7 @@ public interface RollupOrchestrator {
         private Clock clock = Clock.systemUTC();
         private OrchestratorConfig config = OrchestratorConfig.DEFAULT;
         private MeterRegistry meterRegistry;
+        private RollupListener listener = RollupListener.NONE;
 
         private Builder(Store store, TenantId tenant) {
             this.store = Objects.requireNonNull(store, "store");
@@ -146,9 +147,16 @@ public interface RollupOrchestrator {
             return this;
         }
 
+        /** Hears of every committed statement (see its thread and timing); default {@link RollupListener#NONE}. */
+        public Builder listener(RollupListener l) {
+            this.listener = Objects.requireNonNull(l, "listener");
+            return this;
+        }
+
         public RollupOrchestrator build() {
             MeterRegistry registry = meterRegistry != null ? meterRegistry : new SimpleMeterRegistry();
-            return new TenantOrchestrator(store, tenant, clock, config, new RollupMetrics(registry, tenant, clock));
+            return new TenantOrchestrator(store, tenant, clock, config, new RollupMetrics(registry, tenant, clock),
+                    listener);
         }
     }
 }

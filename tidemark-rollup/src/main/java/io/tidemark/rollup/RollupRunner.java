@@ -16,8 +16,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The advance loop of one rollup, as documented on {@link RollupOrchestrator}. Throws whatever the store throws;
- * the caller records the failure. Stateless apart from its collaborators, so thread-safe.
+ * The advance loop of one rollup, as documented on {@link RollupOrchestrator}. Throws whatever the store (or the
+ * listener) throws; the caller records the failure. Tells the {@link RollupListener} of each committed statement
+ * after its rows commit and before the watermark moves. Stateless apart from its collaborators, so thread-safe.
  */
 final class RollupRunner {
     /**
@@ -30,12 +31,15 @@ final class RollupRunner {
     private final Clock clock;
     private final OrchestratorConfig config;
     private final RollupMetrics metrics;
+    private final RollupListener listener;
 
-    RollupRunner(RollupRuntime runtime, Clock clock, OrchestratorConfig config, RollupMetrics metrics) {
+    RollupRunner(RollupRuntime runtime, Clock clock, OrchestratorConfig config, RollupMetrics metrics,
+            RollupListener listener) {
         this.runtime = runtime;
         this.clock = clock;
         this.config = config;
         this.metrics = metrics;
+        this.listener = listener;
     }
 
     /**
@@ -60,6 +64,7 @@ final class RollupRunner {
             long rows = runtime.recompute(new RecomputeRequest(id, plan, boundaries));
             long nanos = metrics.monotonicNanos() - started;
             int count = boundaries.size() - 1;
+            listener.committed(new RollupCommit(id, plan, boundaries.get(0), boundaries.get(count), rows, true));
             p.recomputed(boundaries.get(0), boundaries.get(count), count, rows, nanos);
             metrics.statement(id.name(), nanos);
             metrics.of(id.name()).recomputedBuckets().increment(count);
@@ -95,6 +100,10 @@ final class RollupRunner {
             List<Instant> boundaries = bucket.boundaries(bucket.floor(next.get()), limit, max);
             AggregateResult result = aggregate(new AggregateRequest(id, plan, boundaries, stored), p);
             Instant end = boundaries.get(boundaries.size() - 1);
+            if (result.applied()) {
+                // Rows committed, watermark not moved yet: the order RollupListener documents.
+                listener.committed(new RollupCommit(id, plan, boundaries.get(0), end, result.rows(), false));
+            }
             if (!result.applied() || !runtime.compareAndSetWatermark(id, stored, end)) {
                 return; // another orchestrator moved the watermark first
             }

@@ -35,13 +35,14 @@ final class TenantOrchestrator implements RollupOrchestrator {
     private final RollupRunner runner;
     private final Rewinder rewinder;
 
-    TenantOrchestrator(Store store, TenantId tenant, Clock clock, OrchestratorConfig config, RollupMetrics metrics) {
+    TenantOrchestrator(Store store, TenantId tenant, Clock clock, OrchestratorConfig config, RollupMetrics metrics,
+            RollupListener listener) {
         this.store = store;
         this.runtime = store.rollups();
         this.tenant = tenant;
         this.clock = clock;
         this.metrics = metrics;
-        this.runner = new RollupRunner(runtime, clock, config, metrics);
+        this.runner = new RollupRunner(runtime, clock, config, metrics, listener);
         this.rewinder = new Rewinder(store, tenant, clock);
     }
 

@@ -89,6 +89,38 @@ abstract class AbstractLateDataIT {
         assertThat(o.tick()).as("nothing left").isZero();
     }
 
+    /** A recompute is reported to the listener too, with the stale buckets it replaced; no watermark moves. */
+    @Test
+    void tick_lateSample_listenerHearsTheRecomputedBuckets() {
+        Fixture f = TestData.simple(store, ACME).rollup(sums("m1", Fixture.RAW, "PT1M"));
+        f.write(List.of(sample("a", T0.plusSeconds(30), 1), sample("a", T0.plusSeconds(600), 2)));
+        clock.set(T0.plus(Duration.ofHours(1)));
+        List<RollupCommit> heard = new ArrayList<>();
+        RollupListener listener = new RollupListener() {
+            @Override
+            public void committed(RollupCommit c) {
+                heard.add(c);
+            }
+        };
+        RollupOrchestrator o = RollupOrchestrator.builder(store, ACME).clock(clock).meterRegistry(registry)
+                .listener(listener).build();
+        tickUntilIdle(o);
+        Instant watermark = f.watermark("m1");
+        heard.clear();
+
+        f.write(List.of(sample("b", T0.plusSeconds(310), 5)));
+        o.tick();
+
+        assertThat(heard).singleElement().satisfies(c -> {
+            assertThat(c.recompute()).isTrue();
+            assertThat(c.from()).isBeforeOrEqualTo(T0.plusSeconds(300));
+            assertThat(c.to()).isAfter(T0.plusSeconds(310));
+            assertThat(c.rows()).isPositive();
+        });
+        assertThat(f.watermark("m1")).isEqualTo(watermark);
+        f.assertConverged("m1");
+    }
+
     @Test
     void tick_recomputeFailsInsideItsTransaction_failureRecordedAndNextTickConverges() {
         InterceptingStore faulty = new InterceptingStore(store);
@@ -120,20 +152,24 @@ abstract class AbstractLateDataIT {
     /** The race the pending watermark closes, made deterministic: the ingest commits right after the rows. */
     @Test
     void tick_ingestCommitsBetweenAggregateAndWatermark_sampleRecomputedNotLost() {
-        InterceptingStore hooked = new InterceptingStore(store);
         Fixture f = chain();
         f.write(randomSamples(new Random(5), T0, Duration.ofHours(10), 100));
         clock.set(T0.plus(Duration.ofDays(1)));
         AtomicBoolean once = new AtomicBoolean();
         List<Sample> sneaked = new ArrayList<>();
-        hooked.runtime.afterAggregate = r -> {
-            if (r.id().name().equals("m1") && once.compareAndSet(false, true)) {
-                sneaked.add(sample("zz", r.from().plusSeconds(1), 1234.5));
-                f.write(sneaked);
+        // The listener runs after the aggregate's rows commit and before the watermark moves.
+        RollupListener sneak = new RollupListener() {
+            @Override
+            public void committed(RollupCommit c) {
+                if (!c.recompute() && c.id().name().equals("m1") && once.compareAndSet(false, true)) {
+                    sneaked.add(sample("zz", c.from().plusSeconds(1), 1234.5));
+                    f.write(sneaked);
+                }
             }
         };
 
-        tickUntilIdle(orchestrator(hooked, new OrchestratorConfig(30, 100_000)));
+        tickUntilIdle(RollupOrchestrator.builder(store, ACME).clock(clock).config(new OrchestratorConfig(30, 100_000))
+                .meterRegistry(registry).listener(sneak).build());
 
         assertThat(sneaked).hasSize(1);
         List.of("m1", "h1", "d1").forEach(f::assertConverged);

@@ -23,6 +23,7 @@ import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
+import io.tidemark.store.ReadRequest;
 import io.tidemark.store.RollupState;
 import io.tidemark.store.Store;
 import io.tidemark.testing.MutableClock;
@@ -181,6 +182,41 @@ abstract class AbstractOrchestratorIT {
         assertThat(f.watermark("d1")).isEqualTo(viennaMidnight);
         assertThat(buckets).isPositive();
         List.of("m1", "h1", "d1").forEach(f::assertConverged);
+    }
+
+    /**
+     * The order {@link RollupListener} documents: each applied statement is reported once, with its range and rows,
+     * when its rows are readable from the store and the watermark has not moved yet; the watermark's jump over an
+     * empty stretch writes no rows and is not reported.
+     */
+    @Test
+    void tick_listener_hearsEachStatementAfterItsRowsCommitAndBeforeTheWatermarkMoves() {
+        Fixture f = simple(ACME);
+        f.rollup(sums("m1", Fixture.RAW, "PT1M"));
+        f.write(List.of(sample("a", "2024-03-30T10:00:30Z", 1), sample("a", "2024-03-30T10:05:30Z", 2),
+                sample("b", "2024-03-30T10:09:10Z", 4)));
+        clock.set(Instant.parse("2024-03-30T11:00:00Z"));
+        List<String> heard = new ArrayList<>();
+        RollupListener listener = new RollupListener() {
+            @Override
+            public void committed(RollupCommit c) {
+                int stored = store.streamData().read(ACME, new ReadRequest("m1", List.of(), c.from(), c.to(), 100))
+                        .size();
+                heard.add(c.id().name() + " " + c.from() + ".." + c.to() + " rows " + c.rows() + " recompute "
+                        + c.recompute() + ", stored " + stored + ", watermark " + f.watermark("m1"));
+            }
+        };
+
+        tickUntilIdle(RollupOrchestrator.builder(store, ACME).clock(clock).config(new OrchestratorConfig(4, 1000))
+                .listener(listener).build());
+
+        assertThat(heard).containsExactly(
+                "m1 2024-03-30T10:00:00Z..2024-03-30T10:04:00Z rows 1 recompute false, stored 1, watermark null",
+                "m1 2024-03-30T10:05:00Z..2024-03-30T10:09:00Z rows 1 recompute false, stored 1, watermark "
+                        + "2024-03-30T10:04:00Z",
+                "m1 2024-03-30T10:09:00Z..2024-03-30T10:13:00Z rows 1 recompute false, stored 1, watermark "
+                        + "2024-03-30T10:09:00Z");
+        assertThat(f.watermark("m1")).isEqualTo(Instant.parse("2024-03-30T11:00:00Z"));
     }
 
     @Test

@@ -42,8 +42,6 @@ final class InterceptingRuntime implements RollupRuntime {
     final Map<String, AtomicInteger> casFaults = new ConcurrentHashMap<>();
     /** Runs before every aggregate statement, on the calling thread. */
     volatile Consumer<AggregateRequest> beforeAggregate = r -> { };
-    /** Runs after every applied aggregate, before the caller's compare-and-set, on the calling thread. */
-    volatile Consumer<AggregateRequest> afterAggregate = r -> { };
     final AtomicInteger recomputeCalls = new AtomicInteger();
     /**
      * Rollup name → how many of its next recomputes fail inside their transaction: the statement runs against the
@@ -164,9 +162,6 @@ final class InterceptingRuntime implements RollupRuntime {
         }
         AggregateResult result = real.aggregate(request);
         lastApplied.set(result.applied() ? request : null);
-        if (result.applied()) {
-            afterAggregate.accept(request);
-        }
         return result;
     }
 }

@@ -15,7 +15,6 @@ import io.tidemark.server.auth.Authenticator;
 import io.tidemark.server.auth.TokenAdmin;
 import io.tidemark.server.auth.Tokens;
 import io.tidemark.server.live.LiveEndpoint;
-import io.tidemark.server.live.LiveFeedingStore;
 import io.tidemark.server.live.LiveHub;
 import io.tidemark.server.graphql.GraphQlApi;
 import io.tidemark.server.graphql.GraphQlModule;
@@ -96,7 +95,7 @@ public final class TidemarkServer implements AutoCloseable {
                     .maxPendingRows(lc.maxPendingRows()).build());
             live = new LiveHub(store, engine, lc, clock, meters);
             live.start();
-            host = OrchestratorHost.builder(new LiveFeedingStore(store, live)).interval(config.rollupInterval())
+            host = OrchestratorHost.builder(store).listener(live.rollupListener()).interval(config.rollupInterval())
                     .clock(clock)
                     .config(new OrchestratorConfig(config.rollupMaxBucketsPerStatement(),
                             config.rollupMaxBucketsPerTick()))

@@ -236,6 +236,39 @@ class LiveQueriesIT {
         }
     }
 
+    /** Late rows below the rollup's watermark: the recompute's buckets reach the live query too (RollupListener). */
+    @Test
+    void rollupRecompute_lateRowsReachALiveQueryOnTheRollupArchive() {
+        createPlantArchive(http, "late");
+        http.createRollupArchive(RollupSpec.builder("late_1m", "late", "PT1M").aggregate("COUNT", null, "n")
+                .aggregate("MAX", "power", "max_power").watermarkLag(Duration.ZERO).build());
+        http.activateRollup("late_1m");
+        LiveRecorder rec = new LiveRecorder(true);
+        try (Connection c = connect(admin, true)) {
+            c.registerQuery(QueryConfig.of("m", "SELECT rtId, timestamp, n, max_power FROM recent.late_1m"), rec);
+            rec.await(WAIT, "an empty snapshot", r -> r.result("m") != null);
+            Instant now = Instant.now();
+            Instant from = now.truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(5));
+            c.publish("late", List.of(Row.of("s0", from.plusSeconds(10), Map.of("site", "a", "power", 1.0)),
+                    Row.of("s0", from.plusSeconds(70), Map.of("site", "a", "power", 2.0))));
+            assertThat(http.processRollup("late_1m")).isGreaterThan(0);
+            rec.await(WAIT, "the rollup rows", r -> r.result("m") != null && r.result("m").size() == 2);
+
+            c.publish("late", List.of(Row.of("s0", from.plusSeconds(20), Map.of("site", "a", "power", 50.0))));
+            http.processRollup("late_1m");
+
+            Map<List<Object>, List<Object>> expected = new HashMap<>();
+            for (Row s : http.streamData("late_1m", List.of(), from.minusSeconds(3600), now.plusSeconds(60), 100)) {
+                expected.put(List.of(s.timestamp(), s.rtId()), java.util.Arrays.asList(s.rtId(), s.timestamp(),
+                        ((Number) s.values().get("n")).longValue(),
+                        ((Number) s.values().get("max_power")).doubleValue()));
+            }
+            assertThat(expected).containsValue(java.util.Arrays.asList("s0", from, 2L, 50.0));
+            rec.await(WAIT, "the recomputed bucket", r -> Oracle.same(r.result("m"), expected));
+            assertThat(rec.violations()).isEmpty();
+        }
+    }
+
     @Test
     void snapshotQuery_deliversOnceThenEnds_andDeletingAnArchiveEndsItsQueriesWithNotFound() {
         createPlantArchive(http, "doomed");
