@@ -1,4 +1,4 @@
-package io.tidemark.server.ingest;
+package io.tidemark.server.ingest.fast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,7 +106,7 @@ class NumbersTest {
         "1969-12-31T23:59:59.999999Z", "2024-02-29T23:59:59.9Z"})
     void plainIsoMicros_onBytes_sameAsOnAString(String s) {
         byte[] b = ascii("x" + s + "y");
-        long micros = Values.plainIsoMicros(new Numbers.Ascii().of(b, 1, b.length - 1));
+        long micros = PlainIso.plainIsoMicros(new Numbers.Ascii().of(b, 1, b.length - 1));
         assertThat(micros).isEqualTo(SampleBatch.toMicros(Instant.parse(s)));
     }
 
