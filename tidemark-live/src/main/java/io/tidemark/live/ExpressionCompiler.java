@@ -7,7 +7,7 @@ import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.Column;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.ErrorCode;
-import io.tidemark.core.SampleBatch;
+import io.tidemark.core.Micros;
 import io.tidemark.core.TidemarkException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -439,7 +439,7 @@ final class ExpressionCompiler {
         }
         try {
             LocalDateTime t = LocalDateTime.parse(s.getValue().trim().replace(' ', 'T'));
-            return new Expr.Const(SampleBatch.toMicros(t.toInstant(ZoneOffset.UTC)), ColumnType.TIMESTAMP);
+            return new Expr.Const(Micros.toMicros(t.toInstant(ZoneOffset.UTC)), ColumnType.TIMESTAMP);
         } catch (DateTimeParseException e) {
             throw invalid("TIMESTAMP '" + s.getValue() + "'" + errors.at(c) + " is not a timestamp like '2024-05-01 12:00:00'");
         }

@@ -1,6 +1,7 @@
 package io.tidemark.server.ingest;
 
 import io.tidemark.core.BatchRejectedException;
+import io.tidemark.core.Micros;
 import io.tidemark.core.Sample;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.server.ingest.fast.RowSink;
@@ -138,7 +139,7 @@ abstract class Rows implements RowSink {
 
         @Override
         public void micros(long micros) {
-            ts = SampleBatch.fromMicros(micros);
+            ts = Micros.fromMicros(micros);
         }
 
         @Override

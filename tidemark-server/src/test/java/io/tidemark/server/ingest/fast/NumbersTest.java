@@ -2,7 +2,7 @@ package io.tidemark.server.ingest.fast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidemark.core.SampleBatch;
+import io.tidemark.core.Micros;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Random;
@@ -107,7 +107,7 @@ class NumbersTest {
     void plainIsoMicros_onBytes_sameAsOnAString(String s) {
         byte[] b = ascii("x" + s + "y");
         long micros = PlainIso.plainIsoMicros(new Numbers.Ascii().of(b, 1, b.length - 1));
-        assertThat(micros).isEqualTo(SampleBatch.toMicros(Instant.parse(s)));
+        assertThat(micros).isEqualTo(Micros.toMicros(Instant.parse(s)));
     }
 
     @Test

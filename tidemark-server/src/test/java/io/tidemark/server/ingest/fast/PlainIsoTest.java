@@ -2,7 +2,7 @@ package io.tidemark.server.ingest.fast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidemark.core.SampleBatch;
+import io.tidemark.core.Micros;
 import java.time.Instant;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,7 +13,7 @@ class PlainIsoTest {
             "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999Z", "1900-03-01T12:34:56.05Z", "2199-12-31T23:59:59Z",
             "0001-01-01T00:00:00Z", "2000-02-29T00:00:00.000001Z"})
     void plainIsoMicros_plainForm_agreesWithInstantParse(String s) {
-        assertThat(PlainIso.plainIsoMicros(s)).isEqualTo(SampleBatch.toMicros(Instant.parse(s)));
+        assertThat(PlainIso.plainIsoMicros(s)).isEqualTo(Micros.toMicros(Instant.parse(s)));
     }
 
     @ParameterizedTest
