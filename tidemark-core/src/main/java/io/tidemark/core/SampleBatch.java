@@ -59,14 +59,6 @@ public final class SampleBatch {
         return m;
     }
 
-    public static long toMicros(Instant t) {
-        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
-    }
-
-    public static Instant fromMicros(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
-    }
-
     /**
      * Validates the whole batch before anything is written. Runs the samples through {@link #builder}: one
      * validation code path for sample lists and for readers that parse straight into columns.
@@ -214,7 +206,7 @@ public final class SampleBatch {
         public Builder micros(long t) {
             hasTs = true;
             if (t < minMicros || t >= maxMicros) {
-                tsError = rangeError(fromMicros(t));
+                tsError = rangeError(Micros.fromMicros(t));
             } else {
                 tsError = null;
                 micros[n - 1] = t;
@@ -233,7 +225,7 @@ public final class SampleBatch {
             } else {
                 hasTs = true;
                 tsError = null;
-                micros[n - 1] = toMicros(t);
+                micros[n - 1] = Micros.toMicros(t);
             }
             return this;
         }
@@ -355,7 +347,7 @@ public final class SampleBatch {
         /** The smallest whole microsecond at or after {@code t}, saturated to the long range. */
         private static long ceilMicros(Instant t) {
             try {
-                long m = toMicros(t);
+                long m = Micros.toMicros(t);
                 return t.getNano() % 1000 != 0 ? Math.addExact(m, 1) : m;
             } catch (ArithmeticException e) {
                 return t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;

@@ -21,7 +21,7 @@ class SampleBatchBuilderTest {
         for (Sample s : samples) {
             b.row();
             if (s.timestamp() != null) {
-                b.micros(SampleBatch.toMicros(s.timestamp()));
+                b.micros(Micros.toMicros(s.timestamp()));
             }
             for (Map.Entry<String, Object> e : s.values().entrySet()) {
                 int c = b.columnIndex(e.getKey());
@@ -84,7 +84,7 @@ class SampleBatchBuilderTest {
     @Test
     void builder_valueGivenTwice_keepsTheLastAndOnlyItsError() {
         SampleBatch.Builder b = SampleBatch.builder(PLANT, LIMITS);
-        b.row("a", SampleBatch.toMicros(T0)).set(0, "bad").setDouble(0, 2.5);
+        b.row("a", Micros.toMicros(T0)).set(0, "bad").setDouble(0, 2.5);
         assertThat(b.build().value(0, 0)).isEqualTo(2.5);
     }
 

@@ -12,9 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -103,7 +100,7 @@ class SampleBatchTest {
         @Test
         void minMicros_batch_isTheEarliestTimestamp() {
             SampleBatch b = validate(sample("m1", T0), sample("m2", MIN), sample("m3", T0.minusSeconds(1)));
-            assertThat(b.minMicros()).isEqualTo(SampleBatch.toMicros(MIN));
+            assertThat(b.minMicros()).isEqualTo(Micros.toMicros(MIN));
         }
 
         @Test
@@ -129,7 +126,7 @@ class SampleBatchTest {
             SampleBatch b = validate(sample("12345678", MIN, "s", "0123456789"),
                     sample("x", MAX.minusNanos(1_000), "d", Double.MAX_VALUE));
             assertThat(b.size()).isEqualTo(2);
-            assertThat(b.micros(1)).isEqualTo(SampleBatch.toMicros(MAX) - 1);
+            assertThat(b.micros(1)).isEqualTo(Micros.toMicros(MAX) - 1);
         }
 
         @Test
@@ -209,7 +206,7 @@ class SampleBatchTest {
                 SampleBatch b = SampleBatch.validate(PLANT, rows, limits);
                 List<String> actual = new ArrayList<>();
                 for (int r = 0; r < b.size(); r++) {
-                    actual.add(b.rtId(r) + "@" + SampleBatch.fromMicros(b.micros(r)) + "=" + b.value(r, N));
+                    actual.add(b.rtId(r) + "@" + Micros.fromMicros(b.micros(r)) + "=" + b.value(r, N));
                 }
                 assertThat(actual).isEqualTo(expected);
             }
@@ -226,7 +223,7 @@ class SampleBatchTest {
             SampleBatch b = validate(sample("m1", T0, "n", 1), sample("m1", T0.plusNanos(999), "n", 2));
             assertThat(b.size()).isEqualTo(1);
             assertThat(b.value(0, N)).isEqualTo(2L);
-            assertThat(b.micros(0)).isEqualTo(SampleBatch.toMicros(T0));
+            assertThat(b.micros(0)).isEqualTo(Micros.toMicros(T0));
         }
     }
 
@@ -415,56 +412,5 @@ class SampleBatchTest {
             assertThat(catchThrowableOfType(UnsupportedOperationException.class,
                     () -> e.errors().add(new RowError(1, null, "x")))).isNotNull();
         }
-    }
-
-    @Nested
-    class Micros {
-
-        @Test
-        void toMicros_examples_areMicrosecondsSinceEpoch() {
-            assertThat(SampleBatch.toMicros(Instant.EPOCH)).isZero();
-            assertThat(SampleBatch.toMicros(Instant.parse("1970-01-01T00:00:01.000002Z"))).isEqualTo(1_000_002L);
-            assertThat(SampleBatch.toMicros(Instant.parse("1969-12-31T23:59:59.999999Z"))).isEqualTo(-1L);
-            assertThat(SampleBatch.toMicros(Instant.parse("1969-12-31T23:59:59Z"))).isEqualTo(-1_000_000L);
-            assertThat(SampleBatch.toMicros(Instant.parse("1900-01-01T00:00:00Z"))).isEqualTo(-2_208_988_800_000_000L);
-        }
-
-        @Test
-        void toMicros_subMicrosecondPart_isTruncatedTowardsThePast() {
-            assertThat(SampleBatch.toMicros(Instant.EPOCH.plusNanos(999))).isZero();
-            assertThat(SampleBatch.toMicros(Instant.EPOCH.minusNanos(1))).isEqualTo(-1L);
-            assertThat(SampleBatch.toMicros(Instant.EPOCH.minusNanos(1_001))).isEqualTo(-2L);
-        }
-
-        @Test
-        void fromMicros_negative_isBeforeEpoch() {
-            assertThat(SampleBatch.fromMicros(-1L)).isEqualTo(Instant.parse("1969-12-31T23:59:59.999999Z"));
-            assertThat(SampleBatch.fromMicros(-1_000_001L)).isEqualTo(Instant.parse("1969-12-31T23:59:58.999999Z"));
-            assertThat(SampleBatch.fromMicros(-2_208_988_800_000_000L))
-                    .isEqualTo(Instant.parse("1900-01-01T00:00:00Z"));
-        }
-
-        @Test
-        void toMicros_beyondLongRange_throws() {
-            assertThat(catchThrowableOfType(ArithmeticException.class, () -> SampleBatch.toMicros(Instant.MAX)))
-                    .isNotNull();
-        }
-    }
-
-    @Property(tries = 2000)
-    void fromMicros_toMicros_roundTrips(@ForAll @LongRange(min = -9_000_000_000_000_000_000L,
-            max = 9_000_000_000_000_000_000L) long micros) {
-        Instant t = SampleBatch.fromMicros(micros);
-        assertThat(SampleBatch.toMicros(t)).isEqualTo(micros);
-        assertThat(t.getNano() % 1_000).isZero();
-    }
-
-    @Property(tries = 2000)
-    void toMicros_anyInstant_truncatesToTheMicrosecondAtOrBefore(
-            @ForAll @LongRange(min = -2_208_988_800L, max = 7_258_118_400L) long seconds,
-            @ForAll @LongRange(min = 0, max = 999_999_999) long nanos) {
-        Instant t = Instant.ofEpochSecond(seconds, nanos);
-        Instant back = SampleBatch.fromMicros(SampleBatch.toMicros(t));
-        assertThat(back).isBeforeOrEqualTo(t).isAfter(t.minusNanos(1_000));
     }
 }

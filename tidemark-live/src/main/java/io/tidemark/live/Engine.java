@@ -2,6 +2,7 @@ package io.tidemark.live;
 
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ErrorCode;
+import io.tidemark.core.Micros;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
@@ -34,7 +35,7 @@ final class Engine implements LiveEngine {
     }
 
     private long nowMicros() {
-        return SampleBatch.toMicros(clock.instant());
+        return Micros.toMicros(clock.instant());
     }
 
     private TenantState tenant(TenantId id) {

@@ -2,7 +2,7 @@ package io.tidemark.live;
 
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ColumnType;
-import io.tidemark.core.SampleBatch;
+import io.tidemark.core.Micros;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -390,7 +390,7 @@ final class LiveTables {
         String table = (latestTable ? Planner.LATEST : Planner.RECENT) + "." + archive.name();
         String until = latestTable ? "until newer samples of the " + latestMissing.size() + " rtIds concerned are "
                 + "applied" : "until they leave the live window, at "
-                + SampleBatch.fromMicros(recentMissingUntil + windowMicros + 1) + " at the latest";
+                + Micros.fromMicros(recentMissingUntil + windowMicros + 1) + " at the latest";
         return QueryStatus.stale(QueryStatus.MEMORY_BUDGET_EXCEEDED, table + " misses committed samples that did "
                 + "not fit the live memory budget (they are stored): this result is not the query's answer " + until
                 + ". " + (latestTable ? latestMissingWhy : recentMissingWhy));

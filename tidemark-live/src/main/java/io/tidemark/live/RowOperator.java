@@ -1,5 +1,6 @@
 package io.tidemark.live;
 
+import io.tidemark.core.Micros;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -111,7 +112,7 @@ final class RowOperator extends Operator {
 
     private Tuple tuple(Object key, Object[] row) {
         List<Object> k = key instanceof RowKey rk
-                ? List.of(io.tidemark.core.SampleBatch.fromMicros(rk.micros()), rk.rtId()) : List.of(key);
+                ? List.of(Micros.fromMicros(rk.micros()), rk.rtId()) : List.of(key);
         return new Tuple(k, external(project(row)));
     }
 }

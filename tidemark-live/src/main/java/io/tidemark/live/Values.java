@@ -1,7 +1,7 @@
 package io.tidemark.live;
 
 import io.tidemark.core.ErrorCode;
-import io.tidemark.core.SampleBatch;
+import io.tidemark.core.Micros;
 import io.tidemark.core.TidemarkException;
 import java.util.Comparator;
 import java.util.List;
@@ -120,7 +120,7 @@ final class Values {
     /** Converts an internal cell to the value a client sees: timestamps become Instants. */
     static Object external(Object v, io.tidemark.core.ColumnType type) {
         if (v instanceof Long micros && type == io.tidemark.core.ColumnType.TIMESTAMP) {
-            return SampleBatch.fromMicros(micros);
+            return Micros.fromMicros(micros);
         }
         return v;
     }

@@ -2,6 +2,7 @@ package io.tidemark.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidemark.core.Micros;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
 import io.tidemark.testing.MutableClock;
@@ -71,12 +72,12 @@ class DoubleSumDriftIT {
     private static void ingest(LiveEngine engine, Random rnd, MutableClock clock, TreeMap<RowKey, Object[]> all,
             boolean onlySmall) {
         Samples b = Samples.batch();
-        long now = SampleBatch.toMicros(clock.instant());
+        long now = Micros.toMicros(clock.instant());
         for (int k = 0; k < 1 + rnd.nextInt(12); k++) {
             boolean huge = !onlySmall && rnd.nextInt(3) == 0;
             double a = huge ? (1e12 + rnd.nextInt(1_000_000)) / 3.0
                     : (rnd.nextInt(20_001) - 10_000) / 7.0;
-            Instant t = SampleBatch.fromMicros(now - 1_000_000L * rnd.nextInt(9));
+            Instant t = Micros.fromMicros(now - 1_000_000L * rnd.nextInt(9));
             b.add("r" + rnd.nextInt(6), t, a, (long) rnd.nextInt(5), rnd.nextBoolean() ? "p" : "q", null);
         }
         SampleBatch batch = b.build();
@@ -89,7 +90,7 @@ class DoubleSumDriftIT {
 
     private static void verify(DuckOracle duck, RecordingListener l, TreeMap<RowKey, Object[]> all, MutableClock clock,
             long seed, int step) throws Exception {
-        long now = SampleBatch.toMicros(clock.instant());
+        long now = Micros.toMicros(clock.instant());
         Map<String, Object[]> latest = new HashMap<>();
         all.values().forEach(r -> latest.put((String) r[0], r));
         duck.load(all.tailMap(RowKey.floor(now - 10_000_000L), true).values(), latest.values());

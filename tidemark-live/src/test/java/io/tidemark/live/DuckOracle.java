@@ -1,6 +1,6 @@
 package io.tidemark.live;
 
-import io.tidemark.core.SampleBatch;
+import io.tidemark.core.Micros;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -83,13 +83,13 @@ final class DuckOracle implements AutoCloseable {
     /** Numbers as Double, timestamps as Double micros, the rest as is. */
     static Object normalize(Object v) {
         if (v instanceof java.sql.Timestamp t) {
-            return (double) SampleBatch.toMicros(t.toLocalDateTime().toInstant(ZoneOffset.UTC));
+            return (double) Micros.toMicros(t.toLocalDateTime().toInstant(ZoneOffset.UTC));
         }
         if (v instanceof java.time.LocalDateTime t) {
-            return (double) SampleBatch.toMicros(t.toInstant(ZoneOffset.UTC));
+            return (double) Micros.toMicros(t.toInstant(ZoneOffset.UTC));
         }
         if (v instanceof Instant t) {
-            return (double) SampleBatch.toMicros(t);
+            return (double) Micros.toMicros(t);
         }
         if (v instanceof Number num) {
             return num.doubleValue();

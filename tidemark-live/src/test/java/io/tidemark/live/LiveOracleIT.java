@@ -3,6 +3,7 @@ package io.tidemark.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.tidemark.core.Micros;
 import io.tidemark.core.TenantId;
 import io.tidemark.testing.MutableClock;
 import java.time.Duration;
@@ -158,17 +159,17 @@ class LiveOracleIT {
         void ingest() {
             Samples b = Samples.batch();
             int n = 1 + rnd.nextInt(6);
-            long now = io.tidemark.core.SampleBatch.toMicros(clock.instant());
+            long now = Micros.toMicros(clock.instant());
             for (int i = 0; i < n; i++) {
                 String rtId;
                 Instant t;
                 if (!all.isEmpty() && rnd.nextInt(4) == 0) {
                     RowKey existing = List.copyOf(all.keySet()).get(rnd.nextInt(all.size()));
                     rtId = existing.rtId();
-                    t = io.tidemark.core.SampleBatch.fromMicros(existing.micros());
+                    t = Micros.fromMicros(existing.micros());
                 } else {
                     rtId = "r" + rnd.nextInt(5);
-                    t = io.tidemark.core.SampleBatch.fromMicros(now - 1_000_000L * rnd.nextInt((int) windowSeconds + 15)
+                    t = Micros.fromMicros(now - 1_000_000L * rnd.nextInt((int) windowSeconds + 15)
                             + (rnd.nextInt(5) == 0 ? 2_000_000 : 0));
                 }
                 Double a = rnd.nextInt(10) == 0 ? null : (rnd.nextInt(41) - 20) / 2.0;
@@ -189,7 +190,7 @@ class LiveOracleIT {
         void cutAndCheck() throws Exception {
             long g = engine.cut(TENANT);
             Instant now = clock.instant();
-            long nowMicros = io.tidemark.core.SampleBatch.toMicros(now);
+            long nowMicros = Micros.toMicros(now);
             List<Object[]> recent = new ArrayList<>(all.tailMap(RowKey.floor(nowMicros - windowSeconds * 1_000_000L), true).values());
             Map<String, Object[]> latest = new HashMap<>();
             for (Object[] row : all.values()) {

@@ -2,6 +2,7 @@ package io.tidemark.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tidemark.core.Micros;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
 import io.tidemark.testing.MutableClock;
@@ -122,9 +123,9 @@ class SlowSubscriberIT {
 
     private static void ingest(LiveEngine engine, Random rnd, MutableClock clock, TreeMap<RowKey, Object[]> all) {
         Samples b = Samples.batch();
-        long now = SampleBatch.toMicros(clock.instant());
+        long now = Micros.toMicros(clock.instant());
         for (int k = 0; k < 1 + rnd.nextInt(8); k++) {
-            b.add("r" + rnd.nextInt(12), SampleBatch.fromMicros(now - 1_000_000L * rnd.nextInt(70)),
+            b.add("r" + rnd.nextInt(12), Micros.fromMicros(now - 1_000_000L * rnd.nextInt(70)),
                     (rnd.nextInt(41) - 20) / 2.0, (long) rnd.nextInt(10), List.of("p", "q", "r").get(rnd.nextInt(3)), null);
         }
         SampleBatch batch = b.build();
@@ -137,7 +138,7 @@ class SlowSubscriberIT {
 
     private static void verify(RecordingListener l, TreeMap<RowKey, Object[]> all, MutableClock clock, long seed, String what)
             throws Exception {
-        long now = SampleBatch.toMicros(clock.instant());
+        long now = Micros.toMicros(clock.instant());
         Map<String, Object[]> latest = new HashMap<>();
         all.values().forEach(r -> latest.put((String) r[0], r));
         duck.load(all.tailMap(RowKey.floor(now - 60_000_000L), true).values(), latest.values());

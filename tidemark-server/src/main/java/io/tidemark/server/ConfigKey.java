@@ -33,6 +33,9 @@ public enum ConfigKey {
             (b, v) -> b.ingestMaxBytes(ConfigResolver.parseBytes("ingest.max-bytes", v))),
     INGEST_MAX_ROWS("ingest.max-rows", "500000", "most samples in one ingest request (413 above)",
             (b, v) -> b.ingestMaxRows(ConfigResolver.parseInt("ingest.max-rows", v))),
+    INGEST_FAST_PATH("ingest.fast-path", "true", "read NDJSON and CSV bodies with the byte-level fast paths first; "
+            + "false: with Jackson only (same rows either way)",
+            (b, v) -> b.ingestFastPath(ConfigResolver.parseBoolean("ingest.fast-path", v))),
     GRAPHQL_MAX_INGEST_ROWS("graphql.max-ingest-rows", "10000", "most samples in one ingestSamples mutation",
             (b, v) -> b.graphqlMaxIngestRows(ConfigResolver.parseInt("graphql.max-ingest-rows", v))),
     GRAPHQL_MAX_BYTES("graphql.max-bytes", "4MiB", "largest GraphQL request body",

@@ -12,12 +12,14 @@ import java.util.Objects;
  * from file, environment and flags with {@link ConfigResolver}. Every key is listed in {@link ConfigKey}.
  *
  * @param jdbcUrl the store; null for embedded DuckDB in {@code dataDir}
+ * @param ingestFastPath whether ingest bodies are offered to the byte-level fast paths before the Jackson readers
+ *     ({@code ingest.fast-path}); the stored rows are the same either way
  * @param metricsToken the bearer token Prometheus presents at {@code /metrics}; null to serve metrics without one,
  *     which the server allows only on a loopback address
  */
 public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, String jdbcUser, String jdbcPassword,
-        int poolSize, long ingestMaxBytes, int ingestMaxRows, int graphqlMaxIngestRows, int graphqlMaxBytes,
-        Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
+        int poolSize, long ingestMaxBytes, int ingestMaxRows, boolean ingestFastPath, int graphqlMaxIngestRows,
+        int graphqlMaxBytes, Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant,
         Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth) {
 
@@ -210,6 +212,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.poolSize = poolSize;
         b.ingestMaxBytes = ingestMaxBytes;
         b.ingestMaxRows = ingestMaxRows;
+        b.ingestFastPath = ingestFastPath;
         b.graphqlMaxIngestRows = graphqlMaxIngestRows;
         b.graphqlMaxBytes = graphqlMaxBytes;
         b.rollupInterval = rollupInterval;
@@ -244,6 +247,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         int poolSize = 8;
         long ingestMaxBytes = 64L << 20;
         int ingestMaxRows = 500_000;
+        boolean ingestFastPath = true;
         int graphqlMaxIngestRows = 10_000;
         int graphqlMaxBytes = 4 << 20;
         Duration rollupInterval = Duration.ofSeconds(5);
@@ -399,6 +403,12 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             return this;
         }
 
+        /** {@code ingest.fast-path}: see {@link ServerConfig#ingestFastPath()}. */
+        public Builder ingestFastPath(boolean v) {
+            ingestFastPath = v;
+            return this;
+        }
+
         public Builder graphqlMaxIngestRows(int v) {
             graphqlMaxIngestRows = v;
             return this;
@@ -452,7 +462,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
-                    ingestMaxRows, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
+                    ingestMaxRows, ingestFastPath, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
                     rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
                     graphql, storeWaits, auth);
         }

@@ -2,6 +2,7 @@ package io.tidemark.server;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -85,6 +86,14 @@ class ArchitectureTest {
     void client_isOnTheClasspathOfThisCheck() {
         org.assertj.core.api.Assertions.assertThat(classes.contain("io.tidemark.client.TidemarkClient")).isTrue();
         org.assertj.core.api.Assertions.assertThat(classes.contain("io.tidemark.protocol.FrameCodec")).isTrue();
+    }
+
+    @Test
+    void ingestFastPaths_dependOnNoOtherServerPackage() {
+        noClasses().that().resideInAPackage("io.tidemark.server.ingest.fast..").should().dependOnClassesThat(
+                JavaClass.Predicates.resideInAPackage("io.tidemark.server..")
+                        .and(JavaClass.Predicates.resideOutsideOfPackage("io.tidemark.server.ingest.fast..")))
+                .check(classes);
     }
 
     @Test

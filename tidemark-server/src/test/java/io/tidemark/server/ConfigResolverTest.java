@@ -61,6 +61,16 @@ class ConfigResolverTest {
     }
 
     @Test
+    void resolve_ingestFastPath_onByDefault_offFromFileOrEnvironment() {
+        assertThat(ConfigResolver.resolve(Map.of(), Map.of(), Map.of()).ingestFastPath()).isTrue();
+        assertThat(ConfigResolver.resolve(Map.of("ingest.fast-path", "false"), Map.of(), Map.of()).ingestFastPath())
+                .isFalse();
+        assertThat(ConfigResolver.resolve(Map.of(), Map.of("TIDEMARK_INGEST_FAST_PATH", "false"), Map.of())
+                .ingestFastPath()).isFalse();
+        assertThat(ServerConfig.builder().ingestFastPath(false).build().toBuilder().build().ingestFastPath()).isFalse();
+    }
+
+    @Test
     void readFile_propertiesFile_keysAsWritten(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("tidemark.properties");
         Files.writeString(f, "# comment\nport = 9090\njdbc.url=jdbc:postgresql://db/tm\n");

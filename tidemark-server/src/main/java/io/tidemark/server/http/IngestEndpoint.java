@@ -33,11 +33,13 @@ final class IngestEndpoint {
     /** Bytes of an oversized body read and dropped so the client gets the 413 instead of a reset connection. */
     private static final long DRAIN_LIMIT = 16L << 20;
     private final Operations ops;
-    private final NdjsonReader ndjson = new NdjsonReader();
-    private final CsvReader csv = new CsvReader();
+    private final NdjsonReader ndjson;
+    private final CsvReader csv;
 
     IngestEndpoint(Operations ops) {
         this.ops = ops;
+        this.ndjson = new NdjsonReader(ops.config().ingestFastPath());
+        this.csv = new CsvReader(ops.config().ingestFastPath());
     }
 
     /**

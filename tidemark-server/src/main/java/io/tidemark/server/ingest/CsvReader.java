@@ -9,6 +9,8 @@ import io.tidemark.core.Column;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.Sample;
 import io.tidemark.core.SampleBatch;
+import io.tidemark.server.ingest.fast.FastCsv;
+import io.tidemark.server.ingest.fast.PlainIso;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -22,11 +24,22 @@ import java.util.List;
  * <p>The body is read whole into memory first; a body in {@link FastCsv}'s strict subset (plain unquoted ASCII,
  * no errors the reader itself reports) is parsed straight from its bytes, any other is handed unchanged to
  * Jackson, which gives every error. Both give the same rows, values and lines. A body of a megabyte or more is
- * read in two halves at once ({@link Halves}).
+ * read in two halves at once. With the fast path off ({@code ingest.fast-path=false}) Jackson reads every body.
  */
 public final class CsvReader {
     private static final CsvMapper CSV = new CsvMapper();
 
+    private final boolean fastPath;
+
+    /** A reader that tries the fast path first. */
+    public CsvReader() {
+        this(true);
+    }
+
+    /** @param fastPath whether a body is offered to {@link FastCsv} before Jackson ({@code ingest.fast-path}) */
+    public CsvReader(boolean fastPath) {
+        this.fastPath = fastPath;
+    }
 
     /**
      * Reads the body into {@link Sample}s.
@@ -53,7 +66,9 @@ public final class CsvReader {
 
     private int[] read(ArchiveDefinition archive, Rows rows, InputStream in, int maxRows) throws IOException {
         Body body = Body.read(in);
-        int[] lines = FastCsv.read(archive, body, maxRows, rows);
+        int[] lines = fastPath && body.complete()
+                ? FastCsv.read(archive, body.bytes, body.length, maxRows, rows, names -> targets(archive, names))
+                : null;
         if (lines != null) {
             return lines;
         }
@@ -127,7 +142,7 @@ public final class CsvReader {
     }
 
     /** Where each field goes: -1 rtId, -2 timestamp, else the column index; null for an unusable header. */
-    record Header(String[] names, int[] target, Column[] columns) {}
+    private record Header(String[] names, int[] target, Column[] columns) {}
 
     private static int indexOf(ArchiveDefinition archive, String name) {
         List<Column> cols = archive.columns();
@@ -139,7 +154,14 @@ public final class CsvReader {
         return -1;
     }
 
-    static Header header(ArchiveDefinition archive, String[] names, List<BodyError> errors) {
+    /** The header's field targets ({@link Header#target()}), or null for a header this reader rejects. */
+    static int[] targets(ArchiveDefinition archive, String[] names) {
+        List<BodyError> errors = new ArrayList<>();
+        Header h = header(archive, names, errors);
+        return errors.isEmpty() ? h.target() : null;
+    }
+
+    private static Header header(ArchiveDefinition archive, String[] names, List<BodyError> errors) {
         int[] target = new int[names.length];
         Column[] columns = new Column[names.length];
         boolean rtId = false;
@@ -204,8 +226,8 @@ public final class CsvReader {
         } else if (isDigits(f)) {
             rows.millis(Long.parseLong(f));
         } else {
-            long micros = Values.plainIsoMicros(f);
-            if (micros != Values.NOT_PLAIN) {
+            long micros = PlainIso.plainIsoMicros(f);
+            if (micros != PlainIso.NOT_PLAIN) {
                 rows.micros(micros);
             } else {
                 rows.timestamp(Values.isoTimestamp(f));

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.tidemark.core.BatchRejectedException;
 import io.tidemark.core.Sample;
 import io.tidemark.core.SampleBatch;
+import io.tidemark.server.ingest.fast.FastNdjson;
+import io.tidemark.server.ingest.fast.PlainIso;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -22,7 +24,8 @@ import java.util.List;
  * <p>Into a builder, the body is read whole into memory first; a body in {@link FastNdjson}'s strict subset (ASCII,
  * no escapes, known fields, no errors the reader itself reports) is parsed straight from its bytes, any other is
  * handed unchanged to Jackson, which gives every error. Both give the same rows, values and lines. A body of a
- * megabyte or more is read in two halves at once ({@link Halves}).
+ * megabyte or more is read in two halves at once. With the fast path off ({@code ingest.fast-path=false}) Jackson
+ * reads every body.
  */
 public final class NdjsonReader {
     static final int MAX_ERRORS = 10;
@@ -30,6 +33,18 @@ public final class NdjsonReader {
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER).build();
+
+    private final boolean fastPath;
+
+    /** A reader that tries the fast path first. */
+    public NdjsonReader() {
+        this(true);
+    }
+
+    /** @param fastPath whether a body is offered to {@link FastNdjson} before Jackson ({@code ingest.fast-path}) */
+    public NdjsonReader(boolean fastPath) {
+        this.fastPath = fastPath;
+    }
 
     /**
      * Reads the body into {@link Sample}s.
@@ -53,7 +68,8 @@ public final class NdjsonReader {
     public ParsedBody read(SampleBatch.Builder batch, InputStream in, int maxRows) throws IOException {
         Rows rows = new Rows.ToBatch(batch);
         Body body = Body.read(in);
-        int[] lines = FastNdjson.read(batch.archive(), body, maxRows, rows);
+        int[] lines = fastPath && body.complete()
+                ? FastNdjson.read(batch.archive(), body.bytes, body.length, maxRows, rows) : null;
         if (lines == null) {
             lines = readWithJackson(batch.archive().name(), rows, body.replay(), maxRows);
         }
@@ -161,8 +177,8 @@ public final class NdjsonReader {
         try {
             if (v == JsonToken.VALUE_STRING) {
                 String text = p.getText();
-                long micros = Values.plainIsoMicros(text);
-                if (micros != Values.NOT_PLAIN) {
+                long micros = PlainIso.plainIsoMicros(text);
+                if (micros != PlainIso.NOT_PLAIN) {
                     rows.micros(micros);
                 } else {
                     rows.timestamp(Values.isoTimestamp(text));

@@ -1,8 +1,10 @@
 package io.tidemark.server.ingest;
 
 import io.tidemark.core.BatchRejectedException;
+import io.tidemark.core.Micros;
 import io.tidemark.core.Sample;
 import io.tidemark.core.SampleBatch;
+import io.tidemark.server.ingest.fast.RowSink;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,25 +13,31 @@ import java.util.Map;
 
 /**
  * Where a reader puts the rows it parses: straight into a {@link SampleBatch.Builder} (the ingest path), or into
- * {@link Sample}s (for callers that want them). One parser feeds both.
+ * {@link Sample}s (for callers that want them). One parser feeds both, and the fast paths hand their rows here
+ * as a {@link RowSink}.
  */
-abstract class Rows {
+abstract class Rows implements RowSink {
     /** A column not resolved by the reader: the sink looks the name up. */
     static final int UNRESOLVED = -2;
 
-    abstract void row();
+    @Override
+    public abstract void row();
 
-    abstract void rtId(String rtId);
+    @Override
+    public abstract void rtId(String rtId);
 
     /** A timestamp already at microsecond precision, in epoch microseconds. */
-    abstract void micros(long micros);
+    @Override
+    public abstract void micros(long micros);
 
     abstract void timestamp(Instant t);
 
     /** A value; {@code col} is the archive's column index, or {@link #UNRESOLVED}. */
-    abstract void value(String name, int col, Object v);
+    @Override
+    public abstract void value(String name, int col, Object v);
 
-    void doubleValue(String name, int col, double d) {
+    @Override
+    public void doubleValue(String name, int col, double d) {
         value(name, col, d);
     }
 
@@ -58,17 +66,17 @@ abstract class Rows {
         }
 
         @Override
-        void row() {
+        public void row() {
             b.row();
         }
 
         @Override
-        void rtId(String rtId) {
+        public void rtId(String rtId) {
             b.rtId(rtId);
         }
 
         @Override
-        void micros(long micros) {
+        public void micros(long micros) {
             b.micros(micros);
         }
 
@@ -78,7 +86,7 @@ abstract class Rows {
         }
 
         @Override
-        void value(String name, int col, Object v) {
+        public void value(String name, int col, Object v) {
             int c = col == UNRESOLVED ? b.columnIndex(name) : col;
             if (c < 0) {
                 b.unknown(name);
@@ -88,7 +96,7 @@ abstract class Rows {
         }
 
         @Override
-        void doubleValue(String name, int col, double d) {
+        public void doubleValue(String name, int col, double d) {
             int c = col == UNRESOLVED ? b.columnIndex(name) : col;
             if (c < 0) {
                 b.unknown(name);
@@ -117,7 +125,7 @@ abstract class Rows {
         private Map<String, Object> values;
 
         @Override
-        void row() {
+        public void row() {
             flush();
             rtId = null;
             ts = null;
@@ -125,13 +133,13 @@ abstract class Rows {
         }
 
         @Override
-        void rtId(String rtId) {
+        public void rtId(String rtId) {
             this.rtId = rtId;
         }
 
         @Override
-        void micros(long micros) {
-            ts = SampleBatch.fromMicros(micros);
+        public void micros(long micros) {
+            ts = Micros.fromMicros(micros);
         }
 
         @Override
@@ -140,7 +148,7 @@ abstract class Rows {
         }
 
         @Override
-        void value(String name, int col, Object v) {
+        public void value(String name, int col, Object v) {
             values.put(name, v);
         }
 

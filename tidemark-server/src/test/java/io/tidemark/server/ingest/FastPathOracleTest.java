@@ -9,6 +9,9 @@ import io.tidemark.core.ColumnType;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.server.Operations;
+import io.tidemark.server.ingest.fast.FastCsv;
+import io.tidemark.server.ingest.fast.FastNdjson;
+import io.tidemark.server.ingest.fast.Halves;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +57,7 @@ class FastPathOracleTest {
         int fast = 0;
         for (int i = 0; i < 20_000; i++) {
             String body = ndjson(rnd);
-            if (FastNdjson.read(A, Body.read(in(body)), MAX_ROWS, new Rows.ToSamples()) != null) {
+            if (FastPaths.ndjson(A, in(body), MAX_ROWS) != null) {
                 fast++;
             }
             assertThat(outcome(body, true, false)).as(body).isEqualTo(outcome(body, false, false));
@@ -68,7 +71,7 @@ class FastPathOracleTest {
         int fast = 0;
         for (int i = 0; i < 20_000; i++) {
             String body = csv(rnd);
-            if (FastCsv.read(A, Body.read(in(body)), MAX_ROWS, new Rows.ToSamples()) != null) {
+            if (FastPaths.csv(A, in(body), MAX_ROWS) != null) {
                 fast++;
             }
             assertThat(outcome(body, true, true)).as(body).isEqualTo(outcome(body, false, true));
@@ -81,14 +84,14 @@ class FastPathOracleTest {
     void ndjson_benchShapedBody_takesTheFastPath() {
         String body = "{\"rtId\":\"sensor-1\",\"timestamp\":1735689600000,\"d\":20.123456789012345,\"l\":3}\n"
                 + "{\"timestamp\":\"2025-01-01T00:00:00.5Z\",\"rtId\":\"sensor-2\",\"s\":\"x\",\"b\":false,\"d\":null}\n";
-        assertThat(FastNdjson.read(A, Body.read(in(body)), MAX_ROWS, new Rows.ToSamples())).isNotNull();
+        assertThat(FastPaths.ndjson(A, in(body), MAX_ROWS)).isNotNull();
     }
 
     @Test
     void csv_benchShapedBody_takesTheFastPath() {
         String body = "rtId,timestamp,d,l,b,s\nsensor-1,1735689600000,20.123456789012345,3,TRUE,x y\n"
                 + "sensor-2,2025-01-01T00:00:00.5Z,,,,";
-        assertThat(FastCsv.read(A, Body.read(in(body)), MAX_ROWS, new Rows.ToSamples())).isNotNull();
+        assertThat(FastPaths.csv(A, in(body), MAX_ROWS)).isNotNull();
     }
 
     /**
@@ -128,10 +131,10 @@ class FastPathOracleTest {
                     assertThat(expectedCsv).startsWith("[2, 3, 4");
                 }
             }
-            assertThat(FastCsv.read(A, Body.read(in(csv.toString())), rows, new Rows.ToSamples()))
+            assertThat(FastPaths.csv(A, in(csv.toString()), rows))
                     .as("CSV read by the fast path").isNotNull();
             if (variant < 2) {
-                assertThat(FastNdjson.read(A, Body.read(in(nd.toString())), rows, new Rows.ToSamples()))
+                assertThat(FastPaths.ndjson(A, in(nd.toString()), rows))
                         .as("NDJSON read by the fast path").isNotNull();
             }
         }

@@ -71,7 +71,7 @@ class HostileBodyTest {
     @Test
     void csv_headerNamesAColumnTwice_400NamingIt() {
         byte[] body = bytes("rtId,timestamp,d,d\nr,1,1,2\n");
-        assertThat(FastCsv.read(A, Body.read(in(body)), 100, new Rows.ToSamples())).isNull();
+        assertThat(FastPaths.csv(A, in(body), 100)).isNull();
         BodyError e = onlyError(() -> new CsvReader().read(batch(), in(body), 100));
         assertThat(e.line()).isEqualTo(1);
         assertThat(e.column()).isEqualTo("d");
@@ -81,7 +81,7 @@ class HostileBodyTest {
     @Test
     void ndjson_duplicatedField_400NamingRowAndField() {
         byte[] body = bytes("{\"rtId\":\"a\",\"timestamp\":1,\"d\":1}\n{\"rtId\":\"b\",\"timestamp\":2,\"d\":1,\"d\":2}\n");
-        assertThat(FastNdjson.read(A, Body.read(in(body)), 100, new Rows.ToSamples())).isNull();
+        assertThat(FastPaths.ndjson(A, in(body), 100)).isNull();
         BodyError e = onlyError(() -> new NdjsonReader().read(batch(), in(body), 100));
         assertThat(e.row()).isEqualTo(2);
         assertThat(e.line()).isEqualTo(2);
@@ -97,7 +97,7 @@ class HostileBodyTest {
         for (String sep : new String[] {" ", "", "\t"}) {
             byte[] body = bytes("{\"rtId\":\"a\",\"timestamp\":1}\n{\"rtId\":\"b\",\"timestamp\":2}" + sep
                     + "{\"rtId\":\"c\",\"timestamp\":3}\n");
-            assertThat(FastNdjson.read(A, Body.read(in(body)), 100, new Rows.ToSamples())).as(sep).isNull();
+            assertThat(FastPaths.ndjson(A, in(body), 100)).as(sep).isNull();
             BodyError e = onlyError(() -> new NdjsonReader().read(batch(), in(body), 100));
             assertThat(e.row()).isEqualTo(3);
             assertThat(e.line()).isEqualTo(2);
@@ -108,7 +108,7 @@ class HostileBodyTest {
     @Test
     void ndjson_objectsOnTheirOwnLinesWithTrailingSpace_fastPathReadsThem() throws IOException {
         byte[] body = bytes("{\"rtId\":\"a\",\"timestamp\":1} \t\n{\"rtId\":\"b\",\"timestamp\":2}");
-        assertThat(FastNdjson.read(A, Body.read(in(body)), 100, new Rows.ToSamples())).containsExactly(1, 2);
+        assertThat(FastPaths.ndjson(A, in(body), 100)).containsExactly(1, 2);
         assertThat(new NdjsonReader().read(batch(), in(body), 100).received()).isEqualTo(2);
     }
 

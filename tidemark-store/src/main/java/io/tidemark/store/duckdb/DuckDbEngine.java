@@ -1,6 +1,7 @@
 package io.tidemark.store.duckdb;
 
 import io.tidemark.core.Column;
+import io.tidemark.core.Micros;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.store.jdbc.BatchWrite;
 import io.tidemark.store.jdbc.Engine;
@@ -166,9 +167,9 @@ final class DuckDbEngine implements Engine {
     private static long[] lateStatement(Connection tx, BatchWrite w, BatchWrite.Split split, String sql,
             boolean count) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(sql)) {
-            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(w.lateBefore())));
-            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(split.lateMin())));
-            ps.setObject(3, Jdbc.utc(SampleBatch.fromMicros(split.lateMax())));
+            ps.setObject(1, Jdbc.utc(Micros.fromMicros(w.lateBefore())));
+            ps.setObject(2, Jdbc.utc(Micros.fromMicros(split.lateMin())));
+            ps.setObject(3, Jdbc.utc(Micros.fromMicros(split.lateMax())));
             try (ResultSet rs = ps.executeQuery()) {
                 if (count) {
                     return new long[] {rs.next() ? rs.getLong(1) : 0};
@@ -176,7 +177,7 @@ final class DuckDbEngine implements Engine {
                 long[] out = new long[split.late()];
                 int n = 0;
                 while (rs.next()) {
-                    out[n++] = SampleBatch.toMicros(Jdbc.getInstant(rs, 1));
+                    out[n++] = Micros.toMicros(Jdbc.getInstant(rs, 1));
                 }
                 return Arrays.copyOf(out, n);
             }
@@ -240,7 +241,7 @@ final class DuckDbEngine implements Engine {
             throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(dialect.moveStagedPart(w.tenant(), w.archive(), staging,
                 late, upsert))) {
-            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(w.lateBefore())));
+            ps.setObject(1, Jdbc.utc(Micros.fromMicros(w.lateBefore())));
             ps.executeUpdate();
         }
     }
@@ -260,8 +261,8 @@ final class DuckDbEngine implements Engine {
     /** Whether a stored row lies in {@code [from, to]}: a zone-map-pruned scan of at most that range. */
     private boolean overlaps(Connection tx, BatchWrite w, long from, long to) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(w.tenant(), w.archive().name()))) {
-            ps.setObject(1, Jdbc.utc(SampleBatch.fromMicros(from)));
-            ps.setObject(2, Jdbc.utc(SampleBatch.fromMicros(to)));
+            ps.setObject(1, Jdbc.utc(Micros.fromMicros(from)));
+            ps.setObject(2, Jdbc.utc(Micros.fromMicros(to)));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getLong(1) > 0;
             }

@@ -1,6 +1,7 @@
 package io.tidemark.store.jdbc;
 
 import io.tidemark.core.ErrorCode;
+import io.tidemark.core.Micros;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
@@ -54,7 +55,7 @@ public final class Jdbc {
     /** Runs {@link SqlDialect#upsertChangedBefore}: the timestamps of the late samples that were new or changed. */
     public static long[] upsertChangedBefore(java.sql.Connection tx, String sql, long bound) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(sql)) {
-            setInstant(ps, 1, io.tidemark.core.SampleBatch.fromMicros(bound));
+            setInstant(ps, 1, Micros.fromMicros(bound));
             try (ResultSet rs = ps.executeQuery()) {
                 long[] out = new long[16];
                 int n = 0;
@@ -62,7 +63,7 @@ public final class Jdbc {
                     if (n == out.length) {
                         out = java.util.Arrays.copyOf(out, n * 2);
                     }
-                    out[n++] = io.tidemark.core.SampleBatch.toMicros(getInstant(rs, 1));
+                    out[n++] = Micros.toMicros(getInstant(rs, 1));
                 }
                 return java.util.Arrays.copyOf(out, n);
             }

@@ -5,6 +5,7 @@ import io.tidemark.core.ArchiveStatus;
 import io.tidemark.core.BatchLimits;
 import io.tidemark.core.Column;
 import io.tidemark.core.ErrorCode;
+import io.tidemark.core.Micros;
 import io.tidemark.core.RollupDefinition;
 import io.tidemark.core.RollupPlan;
 import io.tidemark.core.RollupStatus;
@@ -279,7 +280,7 @@ final class JdbcStreamData implements StreamData {
         Instant now = store.clock().instant();
         int start = 0;
         if (a.maxLateness() != null) {
-            long cutoff = SampleBatch.toMicros(now.minus(a.maxLateness()));
+            long cutoff = Micros.toMicros(now.minus(a.maxLateness()));
             while (start < changed.length && changed[start] < cutoff) {
                 start++;
             }
@@ -287,8 +288,8 @@ final class JdbcStreamData implements StreamData {
         if (start > 0) {
             store.auditTrail().append(c, AuditEntry.of(tenant, now, AuditKind.LATE_SKIPPED, a.name(), INGEST_ACTOR,
                     start + " late samples older than maxLateness " + a.maxLateness() + " stored but not "
-                    + "re-aggregated, timestamps [" + SampleBatch.fromMicros(changed[0]) + ", "
-                    + SampleBatch.fromMicros(changed[start - 1]) + "]"));
+                    + "re-aggregated, timestamps [" + Micros.fromMicros(changed[0]) + ", "
+                    + Micros.fromMicros(changed[start - 1]) + "]"));
         }
         late.markSamples(c, tenant, dependants, changed, start, now);
     }

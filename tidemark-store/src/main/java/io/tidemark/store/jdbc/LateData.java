@@ -1,7 +1,7 @@
 package io.tidemark.store.jdbc;
 
 import io.tidemark.core.Bucket;
-import io.tidemark.core.SampleBatch;
+import io.tidemark.core.Micros;
 import io.tidemark.core.TenantId;
 import io.tidemark.store.StaleRange;
 import java.sql.Connection;
@@ -153,7 +153,7 @@ final class LateData {
         long bound = Long.MIN_VALUE;
         for (Dependant dep : dependants) {
             if (dep.protectedUntil() != null) {
-                bound = Math.max(bound, SampleBatch.toMicros(dep.protectedUntil()));
+                bound = Math.max(bound, Micros.toMicros(dep.protectedUntil()));
             }
         }
         return bound;
@@ -336,7 +336,7 @@ final class LateData {
      */
     static List<StaleRange> cover(Bucket bucket, long[] sorted, int start, Instant bound, Instant now) {
         List<StaleRange> out = new ArrayList<>();
-        long boundMicros = SampleBatch.toMicros(bound);
+        long boundMicros = Micros.toMicros(bound);
         Instant from = null;
         Instant to = null;
         long toMicros = Long.MIN_VALUE;
@@ -344,7 +344,7 @@ final class LateData {
             if (sorted[i] < toMicros) {
                 continue;
             }
-            Instant b = bucket.floor(SampleBatch.fromMicros(sorted[i]));
+            Instant b = bucket.floor(Micros.fromMicros(sorted[i]));
             if (to == null || !b.equals(to)) {
                 if (from != null) {
                     out.add(new StaleRange(from, to, now));
@@ -352,7 +352,7 @@ final class LateData {
                 from = b;
             }
             to = bucket.next(b);
-            toMicros = SampleBatch.toMicros(to);
+            toMicros = Micros.toMicros(to);
         }
         if (from != null) {
             out.add(new StaleRange(from, to, now));

@@ -2,6 +2,7 @@ package io.tidemark.store.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.Micros;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
 import io.tidemark.store.jdbc.BatchWrite;
@@ -123,7 +124,7 @@ final class PostgresEngine implements Engine {
                 w.lateBefore());
         try (PreparedStatement ps = tx.prepareStatement(dialect.moveStagedPart(tenant, archive, staging, false,
                 true))) {
-            Jdbc.setInstant(ps, 1, SampleBatch.fromMicros(w.lateBefore()));
+            Jdbc.setInstant(ps, 1, Micros.fromMicros(w.lateBefore()));
             ps.executeUpdate();
         }
         try (Statement s = tx.createStatement()) {
@@ -135,8 +136,8 @@ final class PostgresEngine implements Engine {
     /** Whether a stored row lies in {@code [from, to]}: one probe of the primary key, which starts with the time. */
     private boolean anyStoredIn(Connection tx, BatchWrite w, long from, long to) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(dialect.anyInClosedRange(w.tenant(), w.archive().name()))) {
-            Jdbc.setInstant(ps, 1, SampleBatch.fromMicros(from));
-            Jdbc.setInstant(ps, 2, SampleBatch.fromMicros(to));
+            Jdbc.setInstant(ps, 1, Micros.fromMicros(from));
+            Jdbc.setInstant(ps, 2, Micros.fromMicros(to));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getLong(1) > 0;
             }

@@ -1,4 +1,4 @@
-package io.tidemark.server.ingest;
+package io.tidemark.server.ingest.fast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

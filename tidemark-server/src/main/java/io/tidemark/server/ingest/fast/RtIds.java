@@ -1,4 +1,4 @@
-package io.tidemark.server.ingest;
+package io.tidemark.server.ingest.fast;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

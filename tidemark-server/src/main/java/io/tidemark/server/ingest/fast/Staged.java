@@ -1,22 +1,22 @@
-package io.tidemark.server.ingest;
+package io.tidemark.server.ingest.fast;
 
 import io.tidemark.core.ArchiveDefinition;
 import java.util.Arrays;
 
 /**
  * Rows a fast path read, held in columns until the whole body is known to lie in its subset, then handed to a
- * {@link Rows} sink with the calls the Jackson path makes for the same text (a value given twice keeps the last,
+ * {@link RowSink} with the calls the Jackson path makes for the same text (a value given twice keeps the last,
  * as the sink would). Not thread-safe.
  */
 final class Staged {
     static final byte ABSENT = 0;
-    /** {@link Rows#doubleValue}. */
+    /** {@link RowSink#doubleValue}. */
     static final byte DOUBLE = 1;
-    /** {@link Rows#value} with a {@code Long}. */
+    /** {@link RowSink#value} with a {@code Long}. */
     static final byte LONG = 2;
-    /** {@link Rows#value} with null. */
+    /** {@link RowSink#value} with null. */
     static final byte NULL = 3;
-    /** {@link Rows#value} with a {@code String} or {@code Boolean}. */
+    /** {@link RowSink#value} with a {@code String} or {@code Boolean}. */
     static final byte OBJECT = 4;
 
     private final String[] names;
@@ -61,7 +61,7 @@ final class Staged {
         endLine = line;
     }
 
-    /** The archive's column indexes in order, for {@link #replay(Rows, int[])}. */
+    /** The archive's column indexes in order, for {@link #replay(RowSink, int[])}. */
     int[] columnOrder() {
         int[] order = new int[kinds.length];
         for (int c = 0; c < order.length; c++) {
@@ -98,7 +98,7 @@ final class Staged {
         hasTs[r] = true;
     }
 
-    /** No timestamp (CSV's empty field), as {@code Rows.timestamp(null)}. */
+    /** No timestamp (CSV's empty field), as the reference reader's {@code Rows.timestamp(null)}: no call at all. */
     void noTimestamp(int r) {
         hasTs[r] = false;
     }
@@ -140,7 +140,7 @@ final class Staged {
      * Hands every row to {@code rows}, values in the order of the column indexes in {@code order} (CSV's header
      * order, so a {@code Sample}'s map is filled as the Jackson path fills it).
      */
-    void replay(Rows rows, int[] order) {
+    void replay(RowSink rows, int[] order) {
         for (int r = 0; r < n; r++) {
             rows.row();
             if (rtIds[r] != null) {

@@ -1,4 +1,4 @@
-package io.tidemark.server.ingest;
+package io.tidemark.server.ingest.fast;
 
 import com.fasterxml.jackson.core.io.NumberInput;
 import java.lang.invoke.MethodHandles;
@@ -166,7 +166,7 @@ final class Numbers {
         return (int) val;
     }
 
-    /** ASCII bytes seen as characters, for {@link Values#plainIsoMicros}; reused, not thread-safe. */
+    /** ASCII bytes seen as characters, for {@link PlainIso#plainIsoMicros}; reused, not thread-safe. */
     static final class Ascii implements CharSequence {
         private byte[] b;
         private int from;

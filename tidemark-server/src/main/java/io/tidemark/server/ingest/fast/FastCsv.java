@@ -1,4 +1,4 @@
-package io.tidemark.server.ingest;
+package io.tidemark.server.ingest.fast;
 
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.Column;
@@ -7,14 +7,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CSV read straight from the body's bytes, for bodies in a strict subset of what {@link CsvReader}'s Jackson path
- * takes: printable ASCII without quotes or tabs, lines ended by a line feed (the last one may end the body), a
+ * CSV read straight from the body's bytes, for bodies in a strict subset of what
+ * {@link io.tidemark.server.ingest.CsvReader}'s Jackson path takes: printable ASCII without quotes or tabs, lines ended by a line feed (the last one may end the body), a
  * usable header, no empty line, every record as wide as the header; timestamps whole epoch milliseconds (at most 18
  * digits) or the plain UTC ISO form, numbers {@code -?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?}. For such a body it
  * gives the rows, values and lines the Jackson path gives; for anything else it gives up, and the Jackson path
  * reads the body instead. Not thread-safe: one instance per body.
  */
-final class FastCsv {
+public final class FastCsv {
+    /** A header line resolved as the reference reader resolves it, so both read the same columns. */
+    @FunctionalInterface
+    public interface Header {
+        /**
+         * Where each named field goes: -1 rtId, -2 timestamp, else the archive's column index; null for a header the
+         * reference reader rejects (the fast path then gives up, and the reference reader reports it).
+         */
+        int[] targets(String[] names);
+    }
+
     private final ArchiveDefinition archive;
     private final byte[] b;
     private final int len;
@@ -37,38 +47,40 @@ final class FastCsv {
     }
 
     /**
-     * Reads {@code body} and hands its rows to {@code rows}; returns the line each began on, or null (and hands
-     * nothing) when the body is not in the subset this reads.
+     * Reads the complete body {@code body[0, length)} and hands its rows to {@code rows}; returns the line each
+     * began on, or null (and hands nothing) when the body is not in the subset this reads.
+     *
+     * @param header the reference reader's resolution of the header line
      */
-    static int[] read(ArchiveDefinition archive, Body body, int maxRows, Rows rows) {
-        if (!body.complete()) {
+    public static int[] read(ArchiveDefinition archive, byte[] body, int length, int maxRows, RowSink rows,
+            Header header) {
+        FastCsv head = new FastCsv(archive, body, 0, length, 1);
+        int[] target = head.header(header);
+        if (target == null) {
             return null;
         }
-        FastCsv head = new FastCsv(archive, body.bytes, 0, body.length, 1);
-        CsvReader.Header h = head.header();
-        if (h == null) {
-            return null;
-        }
-        int[] order = java.util.Arrays.stream(h.target()).filter(t -> t >= 0).toArray();
-        Staged[] halves = Halves.read(body.bytes, head.pos, body.length, (from, to) -> {
-            FastCsv r = new FastCsv(archive, body.bytes, from, to, 1);
-            return r.records(h, maxRows) ? r.staged : null;
+        int[] order = java.util.Arrays.stream(target).filter(t -> t >= 0).toArray();
+        Staged[] halves = Halves.read(body, head.pos, length, (from, to) -> {
+            FastCsv r = new FastCsv(archive, body, from, to, 1);
+            return r.records(target, maxRows) ? r.staged : null;
         });
         if (halves == null || java.util.Arrays.stream(halves).mapToInt(Staged::rows).sum() > maxRows) {
             return null;
         }
         // The header is line 1: the records' lines count on from it.
-        Staged header = new Staged(archive);
-        header.endLine(2);
+        Staged headerLine = new Staged(archive);
+        headerLine.endLine(2);
         Staged[] all = new Staged[halves.length + 1];
-        all[0] = header;
+        all[0] = headerLine;
         System.arraycopy(halves, 0, all, 1, halves.length);
         return Halves.replay(all, rows, order);
     }
 
-    private boolean records(CsvReader.Header h, int maxRows) {
-        int[] target = h.target();
-        Column[] columns = h.columns();
+    private boolean records(int[] target, int maxRows) {
+        Column[] columns = new Column[target.length];
+        for (int i = 0; i < target.length; i++) {
+            columns[i] = target[i] < 0 ? null : archive.columns().get(target[i]);
+        }
         while (pos < len) {
             if (b[pos] == '\n' || b[pos] == '#' || staged.rows() >= maxRows) {
                 return false; // an empty line, maybe a comment, or past the row limit: Jackson's to report
@@ -88,8 +100,8 @@ final class FastCsv {
         return true;
     }
 
-    /** The header, resolved as {@link CsvReader} resolves it; null to give up. */
-    private CsvReader.Header header() {
+    /** The header's field targets, resolved by {@code header}; null to give up. */
+    private int[] header(Header header) {
         List<String> names = new ArrayList<>();
         while (true) {
             int end = fieldEnd(pos);
@@ -103,9 +115,7 @@ final class FastCsv {
             }
         }
         line++;
-        List<BodyError> errors = new ArrayList<>();
-        CsvReader.Header h = CsvReader.header(archive, names.toArray(new String[0]), errors);
-        return errors.isEmpty() ? h : null;
+        return header.targets(names.toArray(new String[0]));
     }
 
     /** The index of the ',' or '\n' (or the end of the body) ending the field from {@code start}; -1 to give up. */
@@ -206,8 +216,8 @@ final class FastCsv {
         if (end < 0) {
             return -1;
         }
-        long micros = Values.plainIsoMicros(ascii.of(b, start, end));
-        if (micros == Values.NOT_PLAIN) {
+        long micros = PlainIso.plainIsoMicros(ascii.of(b, start, end));
+        if (micros == PlainIso.NOT_PLAIN) {
             return -1;
         }
         staged.micros(r, micros);

@@ -1,4 +1,4 @@
-package io.tidemark.server.ingest;
+package io.tidemark.server.ingest.fast;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * busy pool costs nothing). Each half has its own parser and staging; the first half's last line numbers the
  * second's lines.
  */
-final class Halves {
+public final class Halves {
     /** Smaller bodies are read on one thread. */
-    static final int MIN_BYTES = 1 << 20;
+    public static final int MIN_BYTES = 1 << 20;
 
     private Halves() {}
 
@@ -66,7 +66,7 @@ final class Halves {
     }
 
     /** Hands the halves' rows to {@code rows} in order; returns the line each row began on. */
-    static int[] replay(Staged[] halves, Rows rows, int[] order) {
+    static int[] replay(Staged[] halves, RowSink rows, int[] order) {
         int[] lines = halves[0].lines();
         halves[0].replay(rows, order);
         int offset = 0;

@@ -1,18 +1,18 @@
-package io.tidemark.server.ingest;
+package io.tidemark.server.ingest.fast;
 
 import io.tidemark.core.ArchiveDefinition;
 import java.nio.charset.StandardCharsets;
 
 /**
- * NDJSON read straight from the body's bytes, for bodies in a strict subset of what {@link NdjsonReader}'s Jackson
- * path takes: objects of known fields only, separated by spaces, tabs and line feeds; ASCII strings without
- * escapes; rtId a string; timestamp whole epoch milliseconds (at most 18 digits) or the plain UTC ISO form; values
- * numbers, strings, booleans or null. For such a body it gives the rows, values and lines the Jackson path gives;
+ * NDJSON read straight from the body's bytes, for bodies in a strict subset of what
+ * {@link io.tidemark.server.ingest.NdjsonReader}'s Jackson path takes: objects of known fields only, separated by
+ * spaces, tabs and line feeds; ASCII strings without escapes; rtId a string; timestamp whole epoch milliseconds (at
+ * most 18 digits) or the plain UTC ISO form; values numbers, strings, booleans or null. For such a body it gives the rows, values and lines the Jackson path gives;
  * for anything else (an error the reader itself would report, a carriage return, an escape, a non-ASCII byte, an
  * unknown field, more rows than allowed …) it gives up, and the Jackson path reads the body instead. Not
  * thread-safe: one instance per body.
  */
-final class FastNdjson {
+public final class FastNdjson {
     private static final byte[] RT_ID = "rtId".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TIMESTAMP = "timestamp".getBytes(StandardCharsets.US_ASCII);
     private static final int FIELD_RT_ID = -2;
@@ -62,15 +62,13 @@ final class FastNdjson {
     }
 
     /**
-     * Reads {@code body} and hands its rows to {@code rows}; returns the line each began on, or null (and hands
-     * nothing) when the body is not in the subset this reads. A large body is read in {@link Halves}.
+     * Reads the complete body {@code body[0, length)} and hands its rows to {@code rows}; returns the line each
+     * began on, or null (and hands nothing) when the body is not in the subset this reads. A large body is read in
+     * {@link Halves}.
      */
-    static int[] read(ArchiveDefinition archive, Body body, int maxRows, Rows rows) {
-        if (!body.complete()) {
-            return null;
-        }
-        Staged[] halves = Halves.read(body.bytes, 0, body.length, (from, to) -> {
-            FastNdjson r = new FastNdjson(archive, body.bytes, from, to);
+    public static int[] read(ArchiveDefinition archive, byte[] body, int length, int maxRows, RowSink rows) {
+        Staged[] halves = Halves.read(body, 0, length, (from, to) -> {
+            FastNdjson r = new FastNdjson(archive, body, from, to);
             return r.objects(maxRows) ? r.staged : null;
         });
         if (halves == null || java.util.Arrays.stream(halves).mapToInt(Staged::rows).sum() > maxRows) {
@@ -232,8 +230,8 @@ final class FastNdjson {
         switch (field) {
             case FIELD_RT_ID -> staged.rtId(r, rtIds.of(b, start, end));
             case FIELD_TIMESTAMP -> {
-                long micros = Values.plainIsoMicros(ascii.of(b, start, end));
-                if (micros == Values.NOT_PLAIN) {
+                long micros = PlainIso.plainIsoMicros(ascii.of(b, start, end));
+                if (micros == PlainIso.NOT_PLAIN) {
                     return false;
                 }
                 staged.micros(r, micros);

@@ -1,8 +1,8 @@
-package io.tidemark.server.ingest;
+package io.tidemark.server.ingest.fast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tidemark.core.SampleBatch;
+import io.tidemark.core.Micros;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Random;
@@ -106,8 +106,8 @@ class NumbersTest {
         "1969-12-31T23:59:59.999999Z", "2024-02-29T23:59:59.9Z"})
     void plainIsoMicros_onBytes_sameAsOnAString(String s) {
         byte[] b = ascii("x" + s + "y");
-        long micros = Values.plainIsoMicros(new Numbers.Ascii().of(b, 1, b.length - 1));
-        assertThat(micros).isEqualTo(SampleBatch.toMicros(Instant.parse(s)));
+        long micros = PlainIso.plainIsoMicros(new Numbers.Ascii().of(b, 1, b.length - 1));
+        assertThat(micros).isEqualTo(Micros.toMicros(Instant.parse(s)));
     }
 
     @Test
