@@ -95,7 +95,8 @@ final class RollupRunner {
             List<Instant> boundaries = bucket.boundaries(bucket.floor(next.get()), limit, max);
             AggregateResult result = aggregate(new AggregateRequest(id, plan, boundaries, stored), p);
             Instant end = boundaries.get(boundaries.size() - 1);
-            if (!result.applied() || !runtime.compareAndSetWatermark(id, stored, end)) {
+            // the compare-and-set also records the success: the buckets are committed once it returns true
+            if (!result.applied() || !runtime.compareAndSetWatermark(id, stored, end, clock.instant())) {
                 return; // another orchestrator moved the watermark first
             }
             int count = boundaries.size() - 1;
@@ -103,7 +104,6 @@ final class RollupRunner {
             metrics.watermark(id.name(), end);
             metrics.of(id.name()).buckets().increment(count);
             metrics.of(id.name()).rows().increment(result.rows());
-            runtime.recordSuccess(id, clock.instant()); // after counting: the buckets are committed either way
             remaining -= count;
             stored = end;
             cursor = end;
