@@ -21,6 +21,14 @@ public interface RollupRuntime {
     RollupInfo rollup(RollupId id);
 
     /**
+     * The rollup's runtime state alone, or {@code NOT_FOUND}: for callers that need its status or watermark but
+     * not its plan, which a store derives from the definitions of the rollup and its source.
+     */
+    default RollupState state(RollupId id) {
+        return rollup(id).state();
+    }
+
+    /**
      * Sets the watermark to {@code next} only if the stored one equals {@code expected} (null matches null).
      *
      * @return whether it was set; false means another writer moved it first, which is not an error

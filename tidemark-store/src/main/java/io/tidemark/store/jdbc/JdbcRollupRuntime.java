@@ -68,6 +68,17 @@ final class JdbcRollupRuntime implements RollupRuntime {
         });
     }
 
+    /** One statement on the state row (with its stale-range summary); no archive definition is read. */
+    @Override
+    public RollupState state(RollupId id) {
+        RollupState s = store.read("read rollup state " + id, c -> catalog.states(c, id.tenant(), id.name())
+                .get(id.name()));
+        if (s == null) {
+            throw notFound(id);
+        }
+        return s;
+    }
+
     private List<RollupInfo> load(Connection c, TenantId tenant) throws SQLException {
         Map<String, RollupState> states = catalog.states(c, tenant, null);
         if (states.isEmpty()) {

@@ -309,16 +309,7 @@ final class JdbcStreamData implements StreamData {
     }
 
     private ArchiveInfo requireWritable(TenantId tenant, String archive) {
-        ArchiveInfo a = requireArchive(tenant, archive);
-        if (a.definition().isRollup()) {
-            throw new TidemarkException(ErrorCode.INVALID_STATE,
-                    "archive '" + archive + "' is a rollup archive; only the orchestrator writes its rows");
-        }
-        if (a.status() != ArchiveStatus.ACTIVATED) {
-            throw new TidemarkException(ErrorCode.INVALID_STATE, "archive '" + archive + "' is " + a.status()
-                    + "; only an ACTIVATED archive accepts samples (activate it first)");
-        }
-        return a;
+        return requireArchive(tenant, archive).requireWritable();
     }
 
     @Override
