@@ -345,6 +345,24 @@ public abstract class StoreContract {
     }
 
     @Test
+    void state_isTheRollupsStateAlone_unknownOrRawArchive_notFound() {
+        minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.rollups().compareAndSetWatermark(id, null, T0);
+        store.rollups().recordFailure(id, "boom", 5);
+
+        assertThat(store.rollups().state(id)).isEqualTo(store.rollups().rollup(id).state());
+        for (String name : List.of("nope", "sensors")) {
+            assertThatThrownBy(() -> store.rollups().state(new RollupId(T, name))).isInstanceOfSatisfying(
+                    TidemarkException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                        assertThat(e.getMessage()).isEqualTo("rollup '" + name + "' does not exist in tenant '"
+                                + T + "'");
+                    });
+        }
+    }
+
+    @Test
     void compareAndSetWatermark_withSuccessTime_staleExpectation_changesNothing() {
         minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");

@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Renders every statement Tidemark runs, from a model, in standard SQL; an engine's subclass overrides only the
- * parts where it differs, and each such part is named by a method here. Identifiers always go through
- * {@link #quote}; values are always bind parameters ({@code ?}), in the order each method documents.
+ * Renders every statement Tidemark runs, from a model, in standard SQL, one method per statement kind; an engine's
+ * subclass overrides only the parts where it differs, and each such part is named by a method here. Identifiers
+ * always go through {@link #quote}; values are always bind parameters ({@code ?}), in the order each method
+ * documents. No other class of the store holds SQL text ({@code SqlOnlyInDialectsTest}).
  *
  * <p>Both DuckDB and PostgreSQL share the {@code INSERT … ON CONFLICT (…) DO UPDATE SET c = EXCLUDED.c} upsert.
  */
