@@ -5,6 +5,7 @@ import io.tidemark.core.RollupId;
 import io.tidemark.core.RollupStatus;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
+import io.tidemark.store.ArchiveInfo;
 import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
 import io.tidemark.store.RollupState;
@@ -37,7 +38,7 @@ public final class RollupAdmin {
 
     /** The current state of the rollup. */
     public RollupState state(String rollup) {
-        return store.rollups().rollup(id(rollup)).state();
+        return store.rollups().state(id(rollup));
     }
 
     /**
@@ -52,12 +53,33 @@ public final class RollupAdmin {
         if (s.status() == RollupStatus.ACTIVATED) {
             return s;
         }
+        activateWithArchive(rollup, s, actor);
+        return state(rollup);
+    }
+
+    /**
+     * {@link #activate} for a rollup archive the caller has already read ({@code archive}): returns the archive as
+     * the activation left it, without reading it again; {@code archive} itself when the rollup is already
+     * ACTIVATED. Same errors as {@link #activate}.
+     */
+    public ArchiveInfo activateArchive(ArchiveInfo archive, String actor) {
+        requireActor(actor);
+        RollupState s = state(archive.name());
+        if (s.status() == RollupStatus.ACTIVATED) {
+            return archive;
+        }
+        return activateWithArchive(archive.name(), s, actor);
+    }
+
+    /** Activates a rollup that is not ACTIVATED, with its archive, and audits it; refuses a FAILED one. */
+    private ArchiveInfo activateWithArchive(String rollup, RollupState s, String actor) {
         if (s.status() == RollupStatus.FAILED) {
             throw new TidemarkException(ErrorCode.INVALID_STATE, "rollup '" + rollup + "' is FAILED ("
                     + s.lastError() + "); fix the cause, then retry it instead of activating it");
         }
-        store.streamData().activateArchive(tenant, rollup);
-        return audited(rollup, AuditKind.ROLLUP_ACTIVATED, actor, "activated (was " + s.status() + ")");
+        ArchiveInfo activated = store.streamData().activateArchive(tenant, rollup);
+        audit(rollup, AuditKind.ROLLUP_ACTIVATED, actor, "activated (was " + s.status() + ")");
+        return activated;
     }
 
     /** {@code ACTIVATED} or {@code FAILED} → {@code DISABLED}, with the rollup archive; it stops advancing. */
@@ -122,8 +144,12 @@ public final class RollupAdmin {
     }
 
     private RollupState audited(String rollup, AuditKind kind, String actor, String message) {
-        store.audit().append(AuditEntry.of(tenant, clock.instant(), kind, rollup, actor, message));
+        audit(rollup, kind, actor, message);
         return state(rollup);
+    }
+
+    private void audit(String rollup, AuditKind kind, String actor, String message) {
+        store.audit().append(AuditEntry.of(tenant, clock.instant(), kind, rollup, actor, message));
     }
 
     private RollupId id(String rollup) {

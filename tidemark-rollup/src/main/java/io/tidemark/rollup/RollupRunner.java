@@ -104,7 +104,8 @@ final class RollupRunner {
                 // Rows committed, watermark not moved yet: the order RollupListener documents.
                 listener.committed(new RollupCommit(id, plan, boundaries.get(0), end, result.rows(), false));
             }
-            if (!result.applied() || !runtime.compareAndSetWatermark(id, stored, end)) {
+            // the compare-and-set also records the success: the buckets are committed once it returns true
+            if (!result.applied() || !runtime.compareAndSetWatermark(id, stored, end, clock.instant())) {
                 return; // another orchestrator moved the watermark first
             }
             int count = boundaries.size() - 1;
@@ -112,7 +113,6 @@ final class RollupRunner {
             metrics.watermark(id.name(), end);
             metrics.of(id.name()).buckets().increment(count);
             metrics.of(id.name()).rows().increment(result.rows());
-            runtime.recordSuccess(id, clock.instant()); // after counting: the buckets are committed either way
             remaining -= count;
             stored = end;
             cursor = end;

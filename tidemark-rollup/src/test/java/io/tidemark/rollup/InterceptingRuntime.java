@@ -73,12 +73,21 @@ final class InterceptingRuntime implements RollupRuntime {
 
     @Override
     public boolean compareAndSetWatermark(RollupId id, Instant expected, Instant next) {
+        return compareAndSet(id, next, () -> real.compareAndSetWatermark(id, expected, next));
+    }
+
+    @Override
+    public boolean compareAndSetWatermark(RollupId id, Instant expected, Instant next, Instant succeededAt) {
+        return compareAndSet(id, next, () -> real.compareAndSetWatermark(id, expected, next, succeededAt));
+    }
+
+    private boolean compareAndSet(RollupId id, Instant next, java.util.function.BooleanSupplier cas) {
         AtomicInteger faults = casFaults.get(id.name());
         if (faults != null && faults.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new TidemarkException(ErrorCode.STORE_ERROR, "injected: connection lost before the watermark of "
                     + id + " moved to " + next);
         }
-        boolean set = real.compareAndSetWatermark(id, expected, next);
+        boolean set = cas.getAsBoolean();
         AggregateRequest applied = lastApplied.get();
         lastApplied.remove();
         if (set && applied != null && applied.id().equals(id) && applied.to().equals(next)) {

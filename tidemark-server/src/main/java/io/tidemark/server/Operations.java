@@ -94,8 +94,7 @@ public final class Operations {
         c.require(Role.ADMIN, "activate archives");
         ArchiveInfo a = store.streamData().requireArchive(c.tenant(), name);
         if (a.definition().isRollup()) {
-            admin(c).activate(name, c.actor());
-            return store.streamData().requireArchive(c.tenant(), name);
+            return admin(c).activateArchive(a, c.actor());
         }
         if (a.status() == ArchiveStatus.ACTIVATED) {
             return a;
@@ -299,16 +298,7 @@ public final class Operations {
      */
     public ArchiveInfo writableArchive(Caller c, String archive) {
         c.require(Role.WRITER, "ingest samples");
-        ArchiveInfo a = store.streamData().requireArchive(c.tenant(), archive);
-        if (a.definition().isRollup()) {
-            throw new TidemarkException(ErrorCode.INVALID_STATE,
-                    "archive '" + archive + "' is a rollup archive; only the orchestrator writes its rows");
-        }
-        if (a.status() != ArchiveStatus.ACTIVATED) {
-            throw new TidemarkException(ErrorCode.INVALID_STATE, "archive '" + archive + "' is " + a.status()
-                    + "; only an ACTIVATED archive accepts samples (activate it first)");
-        }
-        return a;
+        return store.streamData().requireArchive(c.tenant(), archive).requireWritable();
     }
 
     /**
@@ -321,7 +311,7 @@ public final class Operations {
     public int ingest(Caller c, ArchiveInfo archive, List<Sample> samples, int maxRows) {
         c.require(Role.WRITER, "ingest samples");
         if (samples.size() > maxRows) {
-            throw io.tidemark.server.ingest.BodyLimits.tooManyRows(maxRows);
+            throw BatchLimits.tooManyRows(maxRows);
         }
         return write(c, SampleBatch.validate(archive.definition(), samples, batchLimits(maxRows)));
     }
@@ -333,7 +323,7 @@ public final class Operations {
     public int ingest(Caller c, ArchiveInfo archive, SampleBatch.Builder rows, int maxRows) {
         c.require(Role.WRITER, "ingest samples");
         if (rows.rows() > maxRows) {
-            throw io.tidemark.server.ingest.BodyLimits.tooManyRows(maxRows);
+            throw BatchLimits.tooManyRows(maxRows);
         }
         return write(c, rows.build());
     }

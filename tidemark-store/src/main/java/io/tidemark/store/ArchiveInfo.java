@@ -2,7 +2,9 @@ package io.tidemark.store;
 
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ArchiveStatus;
+import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
 import java.time.Duration;
 
 /**
@@ -20,5 +22,25 @@ public record ArchiveInfo(TenantId tenant, ArchiveDefinition definition, Archive
 
     public String name() {
         return definition.name();
+    }
+
+    /**
+     * The rule for which archives accept samples: a raw archive that is ACTIVATED. Every write path checks it, the
+     * server before it parses a body and the store before it writes.
+     *
+     * @return this archive
+     * @throws TidemarkException {@code INVALID_STATE} for a rollup archive (only the orchestrator writes its rows)
+     *     or an archive that is not ACTIVATED
+     */
+    public ArchiveInfo requireWritable() {
+        if (definition.isRollup()) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE,
+                    "archive '" + name() + "' is a rollup archive; only the orchestrator writes its rows");
+        }
+        if (status != ArchiveStatus.ACTIVATED) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE, "archive '" + name() + "' is " + status
+                    + "; only an ACTIVATED archive accepts samples (activate it first)");
+        }
+        return this;
     }
 }

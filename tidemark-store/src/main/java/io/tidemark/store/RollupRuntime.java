@@ -21,11 +21,37 @@ public interface RollupRuntime {
     RollupInfo rollup(RollupId id);
 
     /**
+     * The rollup's runtime state alone, or {@code NOT_FOUND}: for callers that need its status or watermark but
+     * not its plan, which a store derives from the definitions of the rollup and its source.
+     */
+    default RollupState state(RollupId id) {
+        return rollup(id).state();
+    }
+
+    /**
      * Sets the watermark to {@code next} only if the stored one equals {@code expected} (null matches null).
      *
      * @return whether it was set; false means another writer moved it first, which is not an error
      */
     boolean compareAndSetWatermark(RollupId id, Instant expected, Instant next);
+
+    /**
+     * {@link #compareAndSetWatermark(RollupId, Instant, Instant)} that, when it sets the watermark, also records a
+     * success at {@code succeededAt} as {@link #recordSuccess} does, in the same update: publishing an aggregate
+     * costs one transaction, not two. When it returns false nothing changed.
+     *
+     * <p>The default runs the two calls one after the other (two transactions), for a runtime that forwards to
+     * another; a store implements it as one statement.
+     *
+     * @return whether it was set; false means another writer moved it first, which is not an error
+     */
+    default boolean compareAndSetWatermark(RollupId id, Instant expected, Instant next, Instant succeededAt) {
+        if (!compareAndSetWatermark(id, expected, next)) {
+            return false;
+        }
+        recordSuccess(id, succeededAt);
+        return true;
+    }
 
     /**
      * Moves the watermark from {@code expected} to {@code next} over a stretch without source rows, without a
@@ -49,7 +75,12 @@ public interface RollupRuntime {
      */
     RollupState recordFailure(RollupId id, String error, int maxFailures);
 
-    /** Records a successful statement: resets the failure counter, clears {@code lastError}, sets {@code lastSuccessAt}. */
+    /**
+     * Records a successful statement: resets the failure counter, clears {@code lastError}, sets
+     * {@code lastSuccessAt}. A published aggregate records it with its compare-and-set
+     * ({@link #compareAndSetWatermark(RollupId, Instant, Instant, Instant)}); recomputes and jumps over empty
+     * stretches record it here.
+     */
     void recordSuccess(RollupId id, Instant at);
 
     /** Sets the status; moving to ACTIVATED from FAILED also resets the failure counter and the last error. */

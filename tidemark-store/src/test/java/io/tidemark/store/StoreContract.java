@@ -326,6 +326,59 @@ public abstract class StoreContract {
         assertThat(s.lastSuccessAt()).isEqualTo(T0);
     }
 
+    /** Publishing an aggregate is one transaction: the compare-and-set records the success with the watermark. */
+    @Test
+    void compareAndSetWatermark_withSuccessTime_recordsSuccessInTheSameUpdate() {
+        minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.streamData().activateArchive(T, "sensors_1m");
+        store.rollups().recordFailure(id, "boom", 5);
+
+        assertThat(store.rollups().compareAndSetWatermark(id, null, T0, T0.plusSeconds(5))).isTrue();
+        assertThat(store.rollups().compareAndSetWatermark(id, T0, T0.plusSeconds(60), T0.plusSeconds(65))).isTrue();
+
+        RollupState s = store.rollups().rollup(id).state();
+        assertThat(s.watermark()).isEqualTo(T0.plusSeconds(60));
+        assertThat(s.consecutiveFailures()).isZero();
+        assertThat(s.lastError()).isNull();
+        assertThat(s.lastSuccessAt()).isEqualTo(T0.plusSeconds(65));
+    }
+
+    @Test
+    void state_isTheRollupsStateAlone_unknownOrRawArchive_notFound() {
+        minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.rollups().compareAndSetWatermark(id, null, T0);
+        store.rollups().recordFailure(id, "boom", 5);
+
+        assertThat(store.rollups().state(id)).isEqualTo(store.rollups().rollup(id).state());
+        for (String name : List.of("nope", "sensors")) {
+            assertThatThrownBy(() -> store.rollups().state(new RollupId(T, name))).isInstanceOfSatisfying(
+                    TidemarkException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                        assertThat(e.getMessage()).isEqualTo("rollup '" + name + "' does not exist in tenant '"
+                                + T + "'");
+                    });
+        }
+    }
+
+    @Test
+    void compareAndSetWatermark_withSuccessTime_staleExpectation_changesNothing() {
+        minuteRollup();
+        RollupId id = new RollupId(T, "sensors_1m");
+        store.streamData().activateArchive(T, "sensors_1m");
+        assertThat(store.rollups().compareAndSetWatermark(id, null, T0)).isTrue();
+        store.rollups().recordFailure(id, "boom", 5);
+
+        assertThat(store.rollups().compareAndSetWatermark(id, null, T0.plusSeconds(60), T0)).isFalse();
+
+        RollupState s = store.rollups().rollup(id).state();
+        assertThat(s.watermark()).isEqualTo(T0);
+        assertThat(s.consecutiveFailures()).isEqualTo(1);
+        assertThat(s.lastError()).isEqualTo("boom");
+        assertThat(s.lastSuccessAt()).isNull();
+    }
+
     @Test
     void aggregate_fixedBuckets_matchesExpectedAndReplaces() {
         RollupPlan plan = minuteRollup();

@@ -249,7 +249,7 @@ public final class CoreModule implements GraphQlModule {
             samples.add(new Sample((String) s.get("rtId"), (Instant) s.get("timestamp"), map));
         }
         if (in.size() > ops.config().graphqlMaxIngestRows()) {
-            throw io.tidemark.server.ingest.BodyLimits.tooManyRows(ops.config().graphqlMaxIngestRows());
+            throw io.tidemark.core.BatchLimits.tooManyRows(ops.config().graphqlMaxIngestRows());
         }
         int written = ops.ingest(c, a, samples, ops.config().graphqlMaxIngestRows());
         Map<String, Object> out = new LinkedHashMap<>();

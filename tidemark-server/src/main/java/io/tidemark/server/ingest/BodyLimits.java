@@ -1,5 +1,6 @@
 package io.tidemark.server.ingest;
 
+import io.tidemark.core.BatchLimits;
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TidemarkException;
 import java.io.InputStream;
@@ -8,10 +9,9 @@ import java.io.InputStream;
 public final class BodyLimits {
     private BodyLimits() {}
 
-    /** {@code TOO_LARGE}: more samples than {@code max}. */
+    /** {@code TOO_LARGE}: more samples than {@code max}; the readers' name for {@link BatchLimits#tooManyRows}. */
     public static TidemarkException tooManyRows(int max) {
-        return new TidemarkException(ErrorCode.TOO_LARGE, "the batch has more than " + max
-                + " samples, the limit per request; split it into smaller batches");
+        return BatchLimits.tooManyRows(max);
     }
 
     /** {@code TOO_LARGE}: a body over {@code max} bytes. */

@@ -5,11 +5,19 @@ import io.tidemark.core.Column;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.TenantId;
 import io.tidemark.store.jdbc.SqlDialect;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** DuckDB's differences from standard SQL. */
 final class DuckDbDialect extends SqlDialect {
+    /** The connection-local staging table of a write that compares with stored rows. */
+    private static final String STAGING = "tidemark_staging";
     private final String catalog;
+
+    /** The name of the database's catalog, which the dialect is made with. One row, one column; no binds. */
+    static String selectCatalog() {
+        return "SELECT current_database()";
+    }
 
     DuckDbDialect(String catalog) {
         this.catalog = catalog;
@@ -113,6 +121,27 @@ final class DuckDbDialect extends SqlDialect {
         return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging
                 + " AS s WHERE s." + quote(TS) + " < ? AND NOT EXISTS (SELECT 1 FROM " + table(tenant, def.name())
                 + " AS t WHERE " + keyMatch() + " AND " + inSpan("t") + ") RETURNING " + quote(TS);
+    }
+
+    /** The staging table, qualified: connection-local ({@code temp.main}), outside every tenant's schema. */
+    String staging() {
+        return "temp.main." + quote(STAGING);
+    }
+
+    /** (Re)creates the empty staging table with the archive's layout, for the Appender. No binds. */
+    String createStaging(TenantId tenant, ArchiveDefinition def) {
+        return "CREATE OR REPLACE TEMP TABLE " + quote(STAGING) + " AS SELECT * FROM " + table(tenant, def.name())
+                + " LIMIT 0";
+    }
+
+    /** The Appender's arguments for the staging table: catalog, schema, table. */
+    static List<String> stagingAppenderTarget() {
+        return List.of("temp", "main", STAGING);
+    }
+
+    /** No binds. */
+    String dropStaging() {
+        return "DROP TABLE IF EXISTS " + staging();
     }
 
     private String keyMatch() {

@@ -22,7 +22,6 @@ import org.duckdb.DuckDBConnection;
 
 /** Embedded DuckDB: one database file, one root connection, a duplicate per operation, a single writer. */
 final class DuckDbEngine implements Engine {
-    private static final String STAGING = "tidemark_staging";
     private final DuckDbDialect dialect;
     private final DuckDBConnection root;
     private final String where;
@@ -39,7 +38,7 @@ final class DuckDbEngine implements Engine {
         this.root = root;
         this.where = where;
         this.statementSeconds = io.tidemark.store.StoreTimeouts.seconds(statementTimeout);
-        try (Statement s = root.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT current_database()")) {
+        try (Statement s = root.createStatement(); java.sql.ResultSet rs = s.executeQuery(DuckDbDialect.selectCatalog())) {
             rs.next();
             this.dialect = new DuckDbDialect(rs.getString(1));
         }
@@ -127,7 +126,8 @@ final class DuckDbEngine implements Engine {
             careful.remove(archive);
             return Jdbc.NO_SAMPLES;
         }
-        String staging = stage(tx, w);
+        stage(tx, w);
+        String staging = dialect.staging();
         try {
             if (split.late() == 0) {
                 moveAll(tx, w, staging, true);
@@ -156,7 +156,7 @@ final class DuckDbEngine implements Engine {
             }
             return changed;
         } finally {
-            drop(tx, staging);
+            dropStaging(tx);
         }
     }
 
@@ -195,14 +195,13 @@ final class DuckDbEngine implements Engine {
         append(tx, w, dialect.catalog(), w.tenant().value(), w.archive().name());
     }
 
-    /** Appends the batch to a fresh connection-local staging table; returns its qualified name. */
-    private String stage(Connection tx, BatchWrite w) throws SQLException {
+    /** Appends the batch to a fresh connection-local staging table ({@link DuckDbDialect#staging()}). */
+    private void stage(Connection tx, BatchWrite w) throws SQLException {
         try (Statement s = tx.createStatement()) {
-            s.execute("CREATE OR REPLACE TEMP TABLE " + dialect.quote(STAGING) + " AS SELECT * FROM "
-                    + dialect.table(w.tenant(), w.archive().name()) + " LIMIT 0");
+            s.execute(dialect.createStaging(w.tenant(), w.archive()));
         }
-        append(tx, w, "temp", "main", STAGING);
-        return "temp.main." + dialect.quote(STAGING);
+        List<String> target = DuckDbDialect.stagingAppenderTarget();
+        append(tx, w, target.get(0), target.get(1), target.get(2));
     }
 
     /**
@@ -250,9 +249,9 @@ final class DuckDbEngine implements Engine {
      * Drops the staging table; skipped when the transaction is already aborted (the rollback removes it, and a
      * statement now would only hide the original error).
      */
-    private static void drop(Connection tx, String staging) {
+    private void dropStaging(Connection tx) {
         try (Statement s = tx.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS " + staging);
+            s.execute(dialect.dropStaging());
         } catch (SQLException ignored) {
             // aborted transaction: the rollback drops the table
         }

@@ -44,7 +44,7 @@ final class Catalog {
     }
 
     boolean tenantExists(Connection c, TenantId tenant) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + d.meta("tenants") + " WHERE name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(d.selectTenant())) {
             ps.setString(1, tenant.value());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -53,7 +53,7 @@ final class Catalog {
     }
 
     void insertTenant(Connection c, TenantId tenant) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("tenants") + " (name) VALUES (?)")) {
+        try (PreparedStatement ps = c.prepareStatement(d.insertTenant())) {
             ps.setString(1, tenant.value());
             ps.executeUpdate();
         }
@@ -67,15 +67,13 @@ final class Catalog {
 
     /** Inserts the archive row and its columns. */
     void insertArchive(Connection c, TenantId tenant, ArchiveDefinition def) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("archives")
-                + " (tenant, name, status, seq) VALUES (?, ?, ?, " + d.nextSequenceValue() + ")")) {
+        try (PreparedStatement ps = c.prepareStatement(d.insertArchive())) {
             ps.setString(1, tenant.value());
             ps.setString(2, def.name());
             ps.setString(3, ArchiveStatus.CREATED.name());
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("archive_columns")
-                + " (tenant, archive, pos, name, type) VALUES (?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(d.insertArchiveColumn())) {
             int pos = 0;
             for (Column col : def.columns()) {
                 ps.setString(1, tenant.value());
@@ -90,9 +88,7 @@ final class Catalog {
     }
 
     void insertRollup(Connection c, TenantId tenant, RollupDefinition def) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("rollups") + " (tenant, name, source, "
-                + "bucket, watermark_lag, max_failures, start_at, status, frozen, watermark, consecutive_failures) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE, NULL, 0)")) {
+        try (PreparedStatement ps = c.prepareStatement(d.insertRollup())) {
             ps.setString(1, tenant.value());
             ps.setString(2, def.name());
             ps.setString(3, def.source());
@@ -103,8 +99,7 @@ final class Catalog {
             ps.setString(8, RollupStatus.CREATED.name());
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("rollup_aggregations")
-                + " (tenant, rollup, pos, fn, source_column, target) VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(d.insertRollupAggregation())) {
             int pos = 0;
             for (Aggregation a : def.aggregations()) {
                 ps.setString(1, tenant.value());
@@ -121,11 +116,7 @@ final class Catalog {
 
     void deleteArchive(Connection c, TenantId tenant, String name) throws SQLException {
         definitions.keySet().removeIf(k -> k.tenant().equals(tenant.value()) && k.name().equals(name));
-        for (String sql : List.of("DELETE FROM " + d.meta("archives") + " WHERE tenant = ? AND name = ?",
-                "DELETE FROM " + d.meta("archive_columns") + " WHERE tenant = ? AND archive = ?",
-                "DELETE FROM " + d.meta("rollups") + " WHERE tenant = ? AND name = ?",
-                "DELETE FROM " + d.meta("rollup_aggregations") + " WHERE tenant = ? AND rollup = ?",
-                "DELETE FROM " + d.meta("stale_ranges") + " WHERE tenant = ? AND rollup = ?")) {
+        for (String sql : d.deleteArchiveMetadata()) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, tenant.value());
                 ps.setString(2, name);
@@ -135,8 +126,7 @@ final class Catalog {
     }
 
     void setArchiveStatus(Connection c, TenantId tenant, String name, ArchiveStatus status) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE " + d.meta("archives") + " SET status = ? WHERE tenant = ? AND name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(d.setArchiveStatus())) {
             ps.setString(1, status.name());
             ps.setString(2, tenant.value());
             ps.setString(3, name);
@@ -145,8 +135,7 @@ final class Catalog {
     }
 
     void setMaxLateness(Connection c, TenantId tenant, String name, Duration maxLateness) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE " + d.meta("archives") + " SET max_lateness = ? WHERE tenant = ? AND name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(d.setMaxLateness())) {
             ps.setString(1, maxLateness == null ? null : maxLateness.toString());
             ps.setString(2, tenant.value());
             ps.setString(3, name);
@@ -157,8 +146,7 @@ final class Catalog {
     /** Names of the rollups that read {@code archive}. */
     List<String> dependants(Connection c, TenantId tenant, String archive) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM " + d.meta("rollups")
-                + " WHERE tenant = ? AND source = ? ORDER BY name")) {
+        try (PreparedStatement ps = c.prepareStatement(d.selectDependants())) {
             ps.setString(1, tenant.value());
             ps.setString(2, archive);
             try (ResultSet rs = ps.executeQuery()) {
@@ -188,10 +176,7 @@ final class Catalog {
         Map<String, ArchiveStatus> status = new LinkedHashMap<>();
         Map<String, Long> seqs = new LinkedHashMap<>();
         Map<String, Duration> lateness = new LinkedHashMap<>();
-        String filter = only == null ? "" : " AND name = ?";
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, status, seq, max_lateness FROM "
-                + d.meta("archives")
-                + " WHERE tenant = ?" + filter + " ORDER BY seq")) {
+        try (PreparedStatement ps = c.prepareStatement(d.selectArchives(only != null))) {
             ps.setString(1, tenant.value());
             if (only != null) {
                 ps.setString(2, only);
@@ -228,8 +213,7 @@ final class Catalog {
 
     private Map<String, List<Column>> columns(Connection c, TenantId tenant) throws SQLException {
         Map<String, List<Column>> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT archive, name, type FROM " + d.meta("archive_columns")
-                + " WHERE tenant = ? ORDER BY archive, pos")) {
+        try (PreparedStatement ps = c.prepareStatement(d.selectArchiveColumns())) {
             ps.setString(1, tenant.value());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -243,8 +227,7 @@ final class Catalog {
 
     private Map<String, RollupDefinition> rollupDefinitions(Connection c, TenantId tenant) throws SQLException {
         Map<String, List<Aggregation>> aggs = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT rollup, fn, source_column, target FROM "
-                + d.meta("rollup_aggregations") + " WHERE tenant = ? ORDER BY rollup, pos")) {
+        try (PreparedStatement ps = c.prepareStatement(d.selectRollupAggregations())) {
             ps.setString(1, tenant.value());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -254,8 +237,7 @@ final class Catalog {
             }
         }
         Map<String, RollupDefinition> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, source, bucket, watermark_lag, max_failures, "
-                + "start_at FROM " + d.meta("rollups") + " WHERE tenant = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(d.selectRollupDefinitions())) {
             ps.setString(1, tenant.value());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -277,19 +259,9 @@ final class Catalog {
         return RollupPlan.of(rollup.definition().rollup(), src);
     }
 
-    private static final String STATE_COLUMNS =
-            "name, status, frozen, watermark, consecutive_failures, last_error, last_success_at";
-
-    private String staleColumns() {
-        String where = " FROM " + d.meta("stale_ranges") + " s WHERE s.tenant = r.tenant AND s.rollup = r.name)";
-        return ", (SELECT count(*)" + where + ", (SELECT min(s.first_recorded_at)" + where;
-    }
-
     Map<String, RollupState> states(Connection c, TenantId tenant, String only) throws SQLException {
         Map<String, RollupState> out = new LinkedHashMap<>();
-        String filter = only == null ? "" : " AND name = ?";
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + STATE_COLUMNS + staleColumns() + " FROM "
-                + d.meta("rollups") + " r WHERE tenant = ?" + filter)) {
+        try (PreparedStatement ps = c.prepareStatement(d.selectRollupStates(only != null))) {
             ps.setString(1, tenant.value());
             if (only != null) {
                 ps.setString(2, only);

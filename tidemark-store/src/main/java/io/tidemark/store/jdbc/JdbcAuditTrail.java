@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 final class JdbcAuditTrail implements AuditTrail {
     private static final int MAX_MESSAGE = 8000;
@@ -30,13 +29,12 @@ final class JdbcAuditTrail implements AuditTrail {
     AuditEntry append(java.sql.Connection c, AuditEntry e) throws java.sql.SQLException {
         String message = e.message().length() > MAX_MESSAGE ? e.message().substring(0, MAX_MESSAGE) : e.message();
         long id;
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + d.nextSequenceValue());
+        try (PreparedStatement ps = c.prepareStatement(d.nextAuditId());
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             id = rs.getLong(1);
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("audit")
-                + " (id, tenant, occurred_at, kind, subject, actor, message) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(d.insertAuditEntry())) {
             ps.setLong(1, id);
             ps.setString(2, e.tenant().value());
             Jdbc.setInstant(ps, 3, e.at());
@@ -51,36 +49,11 @@ final class JdbcAuditTrail implements AuditTrail {
 
     @Override
     public List<AuditEntry> query(AuditQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT id, occurred_at, kind, subject, actor, message FROM ")
-                .append(d.meta("audit")).append(" WHERE tenant = ?");
-        List<Object> args = new ArrayList<>();
-        args.add(q.tenant().value());
-        if (q.subject() != null) {
-            sql.append(" AND subject = ?");
-            args.add(q.subject());
-        }
-        if (!q.kinds().isEmpty()) {
-            sql.append(" AND kind IN (").append(q.kinds().stream().map(k -> "?").collect(Collectors.joining(", ")))
-                    .append(')');
-            q.kinds().stream().map(AuditKind::name).sorted().forEach(args::add);
-        }
-        if (q.from() != null) {
-            sql.append(" AND occurred_at >= ?");
-            args.add(Jdbc.utc(q.from()));
-        }
-        if (q.to() != null) {
-            sql.append(" AND occurred_at < ?");
-            args.add(Jdbc.utc(q.to()));
-        }
-        if (q.beforeId() > 0) {
-            sql.append(" AND id < ?");
-            args.add(q.beforeId());
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(q.limit());
+        String sql = d.selectAuditEntries(q);
+        List<Object> args = binds(q);
         TenantId tenant = q.tenant();
         return store.read("query audit trail", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i = 0; i < args.size(); i++) {
                     ps.setObject(i + 1, args.get(i));
                 }
@@ -95,5 +68,26 @@ final class JdbcAuditTrail implements AuditTrail {
                 return out;
             }
         });
+    }
+
+    /** The binds of {@link SqlDialect#selectAuditEntries}, in its order. */
+    private static List<Object> binds(AuditQuery q) {
+        List<Object> args = new ArrayList<>();
+        args.add(q.tenant().value());
+        if (q.subject() != null) {
+            args.add(q.subject());
+        }
+        q.kinds().stream().map(AuditKind::name).sorted().forEach(args::add);
+        if (q.from() != null) {
+            args.add(Jdbc.utc(q.from()));
+        }
+        if (q.to() != null) {
+            args.add(Jdbc.utc(q.to()));
+        }
+        if (q.beforeId() > 0) {
+            args.add(q.beforeId());
+        }
+        args.add(q.limit());
+        return args;
     }
 }

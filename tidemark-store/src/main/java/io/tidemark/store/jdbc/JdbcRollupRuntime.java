@@ -68,6 +68,17 @@ final class JdbcRollupRuntime implements RollupRuntime {
         });
     }
 
+    /** One statement on the state row (with its stale-range summary); no archive definition is read. */
+    @Override
+    public RollupState state(RollupId id) {
+        RollupState s = store.read("read rollup state " + id, c -> catalog.states(c, id.tenant(), id.name())
+                .get(id.name()));
+        if (s == null) {
+            throw notFound(id);
+        }
+        return s;
+    }
+
     private List<RollupInfo> load(Connection c, TenantId tenant) throws SQLException {
         Map<String, RollupState> states = catalog.states(c, tenant, null);
         if (states.isEmpty()) {
@@ -91,10 +102,8 @@ final class JdbcRollupRuntime implements RollupRuntime {
 
     @Override
     public boolean compareAndSetWatermark(RollupId id, Instant expected, Instant next) {
-        String sql = "UPDATE " + d.meta("rollups") + " SET watermark = ? WHERE tenant = ? AND name = ? AND "
-                + (expected == null ? "watermark IS NULL" : "watermark = ?");
         return store.inTransaction("advance watermark of " + id, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = c.prepareStatement(d.compareAndSetWatermark(expected == null))) {
                 Jdbc.setInstant(ps, 1, next);
                 ps.setString(2, id.tenant().value());
                 ps.setString(3, id.name());
@@ -106,10 +115,27 @@ final class JdbcRollupRuntime implements RollupRuntime {
         });
     }
 
+    /** One statement: the compare-and-set also resets the failures and sets the success time. */
+    @Override
+    public boolean compareAndSetWatermark(RollupId id, Instant expected, Instant next, Instant succeededAt) {
+        return store.inTransaction("advance watermark of " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement(d.compareAndSetWatermarkWithSuccess(expected == null))) {
+                Jdbc.setInstant(ps, 1, next);
+                Jdbc.setInstant(ps, 2, succeededAt);
+                ps.setString(3, id.tenant().value());
+                ps.setString(4, id.name());
+                if (expected != null) {
+                    Jdbc.setInstant(ps, 5, expected);
+                }
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     /** Also forgets the pending watermark: after a rewind the forward path re-aggregates everything above. */
     @Override
     public void setWatermark(RollupId id, Instant watermark) {
-        update(id, "watermark = ?, pending_watermark = NULL", ps -> Jdbc.setInstant(ps, 1, watermark));
+        update(id, d.rewindWatermark(), ps -> Jdbc.setInstant(ps, 1, watermark));
     }
 
     @Override
@@ -119,8 +145,7 @@ final class JdbcRollupRuntime implements RollupRuntime {
             if (!Objects.equals(locked, expected) || sourceRowsIn(c, id.tenant(), plan, gapFrom(plan, locked), next)) {
                 return false;
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("rollups") + " SET watermark = ? "
-                    + "WHERE tenant = ? AND name = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(d.setLockedWatermark())) {
                 Jdbc.setInstant(ps, 1, next);
                 ps.setString(2, id.tenant().value());
                 ps.setString(3, id.name());
@@ -157,9 +182,7 @@ final class JdbcRollupRuntime implements RollupRuntime {
     public RollupState recordFailure(RollupId id, String error, int maxFailures) {
         String message = error == null ? "unknown error" : error.length() > 4000 ? error.substring(0, 4000) : error;
         return store.inTransaction("record failure of " + id, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("rollups") + " SET consecutive_failures"
-                    + " = consecutive_failures + 1, last_error = ?, status = CASE WHEN consecutive_failures + 1 >= ?"
-                    + " THEN 'FAILED' ELSE status END WHERE tenant = ? AND name = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(d.recordRollupFailure())) {
                 ps.setString(1, message);
                 ps.setInt(2, maxFailures);
                 ps.setString(3, id.tenant().value());
@@ -175,35 +198,29 @@ final class JdbcRollupRuntime implements RollupRuntime {
     @Override
     public void recordSuccess(RollupId id, Instant at) {
         // A success clears lastError: a rollup that recovered shows no error; the failures stay in the audit trail.
-        update(id, "consecutive_failures = 0, last_error = NULL, last_success_at = ?", ps -> Jdbc.setInstant(ps, 1,
-                at));
+        update(id, d.recordRollupSuccess(), ps -> Jdbc.setInstant(ps, 1, at));
     }
 
     @Override
     public void setStatus(RollupId id, RollupStatus status) {
-        if (status == RollupStatus.ACTIVATED) {
-            update(id, "status = ?, consecutive_failures = CASE WHEN status = 'FAILED' THEN 0 ELSE "
-                    + "consecutive_failures END, last_error = CASE WHEN status = 'FAILED' THEN NULL ELSE last_error END",
-                    ps -> ps.setString(1, status.name()));
-            return;
-        }
-        update(id, "status = ?", ps -> ps.setString(1, status.name()));
+        update(id, d.setRollupStatus(status), ps -> ps.setString(1, status.name()));
     }
 
     @Override
     public void setFrozen(RollupId id, boolean frozen) {
-        update(id, "frozen = ?", ps -> ps.setBoolean(1, frozen));
+        update(id, d.setRollupFrozen(), ps -> ps.setBoolean(1, frozen));
     }
 
-    /** {@code UPDATE rollups SET <set> WHERE tenant, name}; {@code binder} binds the SET's parameters from 1. */
-    private void update(RollupId id, String set, Binder binder) {
+    /**
+     * Runs a dialect statement that updates one rollup's state row and binds one value, then tenant and name
+     * ({@code value} binds parameter 1); {@code NOT_FOUND} when no row matched.
+     */
+    private void update(RollupId id, String sql, Binder value) {
         store.inTransaction("update rollup " + id, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("rollups") + " SET " + set
-                    + " WHERE tenant = ? AND name = ?")) {
-                binder.bind(ps);
-                int n = (int) set.chars().filter(ch -> ch == '?').count() + 2;
-                ps.setString(n - 1, id.tenant().value());
-                ps.setString(n, id.name());
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                value.bind(ps);
+                ps.setString(2, id.tenant().value());
+                ps.setString(3, id.name());
                 if (ps.executeUpdate() != 1) {
                     throw notFound(id);
                 }
@@ -212,6 +229,7 @@ final class JdbcRollupRuntime implements RollupRuntime {
         });
     }
 
+    /** Binds parameter 1. */
     @FunctionalInterface
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;
@@ -249,8 +267,7 @@ final class JdbcRollupRuntime implements RollupRuntime {
                 return AggregateResult.LOST_RACE;
             }
             long rows = replace(c, tenant, plan, r.boundaries());
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("rollups")
-                    + " SET pending_watermark = ? WHERE tenant = ? AND name = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(d.setPendingWatermark())) {
                 Jdbc.setInstant(ps, 1, r.to());
                 ps.setString(2, tenant.value());
                 ps.setString(3, id.name());

@@ -10,6 +10,7 @@ import io.tidemark.store.StoreTimeouts;
 import io.tidemark.store.StreamData;
 import io.tidemark.store.TokenStore;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -83,12 +84,12 @@ public final class JdbcStore implements Store {
     }
 
     private Void migrate(Connection c) throws SQLException {
+        int version = 0;
         try (Statement s = c.createStatement()) {
             for (String ddl : dialect.createMetadata()) {
                 s.execute(ddl);
             }
-            int version = 0;
-            try (ResultSet rs = s.executeQuery("SELECT max(version) FROM " + dialect.meta("schema_version"))) {
+            try (ResultSet rs = s.executeQuery(dialect.selectSchemaVersion())) {
                 if (rs.next()) {
                     version = rs.getInt(1);
                 }
@@ -102,8 +103,11 @@ public final class JdbcStore implements Store {
                     s.execute(ddl);
                 }
             }
-            if (version < SCHEMA_VERSION) {
-                s.execute("INSERT INTO " + dialect.meta("schema_version") + " VALUES (" + SCHEMA_VERSION + ")");
+        }
+        if (version < SCHEMA_VERSION) {
+            try (PreparedStatement ps = c.prepareStatement(dialect.insertSchemaVersion())) {
+                ps.setInt(1, SCHEMA_VERSION);
+                ps.executeUpdate();
             }
         }
         return null;
@@ -228,7 +232,7 @@ public final class JdbcStore implements Store {
         read("ping", c -> {
             try (Statement s = c.createStatement()) {
                 s.setQueryTimeout(StoreTimeouts.seconds(timeouts.acquire()));
-                try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                try (ResultSet rs = s.executeQuery(dialect.ping())) {
                     rs.next();
                 }
             }
@@ -262,7 +266,7 @@ public final class JdbcStore implements Store {
         return read("list tenants", c -> {
             List<TenantId> out = new ArrayList<>();
             try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT name FROM " + dialect.meta("tenants") + " ORDER BY name")) {
+                    ResultSet rs = s.executeQuery(dialect.selectTenants())) {
                 while (rs.next()) {
                     out.add(TenantId.of(rs.getString(1)));
                 }

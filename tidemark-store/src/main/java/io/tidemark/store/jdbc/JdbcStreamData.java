@@ -130,7 +130,7 @@ final class JdbcStreamData implements StreamData {
             ArchiveInfo a = catalog.requireArchive(c, tenant, archive);
             catalog.setArchiveStatus(c, tenant, archive, ArchiveStatus.ACTIVATED);
             if (a.definition().isRollup()) {
-                setRollupStatus(c, tenant, archive, RollupStatus.ACTIVATED, "status IN ('CREATED', 'DISABLED')");
+                setRollupStatus(c, tenant, archive, RollupStatus.ACTIVATED);
             }
             return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.ACTIVATED, a.maxLateness());
         });
@@ -146,16 +146,14 @@ final class JdbcStreamData implements StreamData {
             }
             catalog.setArchiveStatus(c, tenant, archive, ArchiveStatus.DISABLED);
             if (a.definition().isRollup()) {
-                setRollupStatus(c, tenant, archive, RollupStatus.DISABLED, "status <> 'DISABLED'");
+                setRollupStatus(c, tenant, archive, RollupStatus.DISABLED);
             }
             return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.DISABLED, a.maxLateness());
         });
     }
 
-    private void setRollupStatus(Connection c, TenantId tenant, String name, RollupStatus to, String when)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("rollups")
-                + " SET status = ? WHERE tenant = ? AND name = ? AND " + when)) {
+    private void setRollupStatus(Connection c, TenantId tenant, String name, RollupStatus to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(d.setRollupStatusWithArchive(to))) {
             ps.setString(1, to.name());
             ps.setString(2, tenant.value());
             ps.setString(3, name);
@@ -312,16 +310,7 @@ final class JdbcStreamData implements StreamData {
     }
 
     private ArchiveInfo requireWritable(TenantId tenant, String archive) {
-        ArchiveInfo a = requireArchive(tenant, archive);
-        if (a.definition().isRollup()) {
-            throw new TidemarkException(ErrorCode.INVALID_STATE,
-                    "archive '" + archive + "' is a rollup archive; only the orchestrator writes its rows");
-        }
-        if (a.status() != ArchiveStatus.ACTIVATED) {
-            throw new TidemarkException(ErrorCode.INVALID_STATE, "archive '" + archive + "' is " + a.status()
-                    + "; only an ACTIVATED archive accepts samples (activate it first)");
-        }
-        return a;
+        return requireArchive(tenant, archive).requireWritable();
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.util.Optional;
 
 /** Tokens in the metadata table {@code tokens}; only the SHA-256 of a secret is ever stored. */
 final class JdbcTokenStore implements TokenStore {
-    private static final String COLUMNS = "id, tenant, name, role, created_at, revoked_at";
     private final JdbcStore store;
     private final Catalog catalog;
     private final SqlDialect d;
@@ -36,12 +35,11 @@ final class JdbcTokenStore implements TokenStore {
     public TokenInfo create(TokenGrant g) {
         return store.inTransaction("create token " + g.id(), c -> {
             catalog.requireTenant(c, g.tenant());
-            if (exists(c, "id = ? OR hash = ?", g.id(), g.hash())) {
+            if (exists(c, g.id(), g.hash())) {
                 throw new TidemarkException(ErrorCode.ALREADY_EXISTS, "a token with id '" + g.id()
                         + "' or the same secret exists; generate a new one");
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("tokens")
-                    + " (id, tenant, name, role, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)")) {
+            try (PreparedStatement ps = c.prepareStatement(d.insertToken())) {
                 ps.setString(1, g.id());
                 ps.setString(2, g.tenant().value());
                 ps.setString(3, g.name());
@@ -54,10 +52,10 @@ final class JdbcTokenStore implements TokenStore {
         });
     }
 
-    private boolean exists(Connection c, String where, String a, String b) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + d.meta("tokens") + " WHERE " + where)) {
-            ps.setString(1, a);
-            ps.setString(2, b);
+    private boolean exists(Connection c, String id, String hash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(d.selectTokenByIdOrHash())) {
+            ps.setString(1, id);
+            ps.setString(2, hash);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -66,8 +64,7 @@ final class JdbcTokenStore implements TokenStore {
 
     @Override
     public List<TokenInfo> list(TenantId tenant) {
-        String sql = "SELECT " + COLUMNS + " FROM " + d.meta("tokens") + (tenant == null ? "" : " WHERE tenant = ?")
-                + " ORDER BY created_at, id";
+        String sql = d.selectTokens(tenant != null);
         return store.read("list tokens", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 if (tenant != null) {
@@ -81,14 +78,12 @@ final class JdbcTokenStore implements TokenStore {
     @Override
     public TokenInfo revoke(String id, Instant at) {
         return store.inTransaction("revoke token " + id, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("tokens")
-                    + " SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement ps = c.prepareStatement(d.revokeToken())) {
                 Jdbc.setInstant(ps, 1, at);
                 ps.setString(2, id);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + d.meta("tokens")
-                    + " WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(d.selectTokenById())) {
                 ps.setString(1, id);
                 return rows(ps).stream().findFirst().orElseThrow(() -> new TidemarkException(ErrorCode.NOT_FOUND,
                         "no token with id '" + id + "'; 'tidemark token list' shows the ids"));
@@ -103,8 +98,7 @@ final class JdbcTokenStore implements TokenStore {
     @Override
     public Optional<TokenInfo> lookup(String hash) {
         return Optional.ofNullable(lookups.get(hash, () -> store.read("look up token", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + d.meta("tokens")
-                    + " WHERE hash = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement ps = c.prepareStatement(d.selectActiveToken())) {
                 ps.setString(1, hash);
                 return rows(ps).stream().findFirst().orElse(null);
             }

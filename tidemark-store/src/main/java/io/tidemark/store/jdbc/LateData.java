@@ -197,8 +197,7 @@ final class LateData {
     /** The rollup's ranges, oldest first. */
     List<StaleRange> read(Connection c, TenantId tenant, String rollup) throws SQLException {
         List<StaleRange> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT range_from, range_to, first_recorded_at FROM "
-                + d.meta("stale_ranges") + " WHERE tenant = ? AND rollup = ? ORDER BY range_from, range_to")) {
+        try (PreparedStatement ps = c.prepareStatement(d.selectStaleRanges())) {
             ps.setString(1, tenant.value());
             ps.setString(2, rollup);
             try (ResultSet rs = ps.executeQuery()) {
@@ -291,9 +290,7 @@ final class LateData {
 
     private void update(Connection c, TenantId tenant, String rollup, StaleRange from, StaleRange to)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + d.meta("stale_ranges") + " SET range_from = ?, "
-                + "range_to = ?, first_recorded_at = ? WHERE tenant = ? AND rollup = ? AND range_from = ? AND "
-                + "range_to = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(d.updateStaleRange())) {
             Jdbc.setInstant(ps, 1, to.from());
             Jdbc.setInstant(ps, 2, to.to());
             Jdbc.setInstant(ps, 3, to.firstRecordedAt());
@@ -308,8 +305,7 @@ final class LateData {
     }
 
     private void delete(Connection c, TenantId tenant, String rollup, StaleRange r) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + d.meta("stale_ranges")
-                + " WHERE tenant = ? AND rollup = ? AND range_from = ? AND range_to = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(d.deleteStaleRange())) {
             ps.setString(1, tenant.value());
             ps.setString(2, rollup);
             Jdbc.setInstant(ps, 3, r.from());
@@ -319,8 +315,7 @@ final class LateData {
     }
 
     private void insert(Connection c, TenantId tenant, String rollup, StaleRange r) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + d.meta("stale_ranges")
-                + " (tenant, rollup, range_from, range_to, first_recorded_at) VALUES (?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(d.insertStaleRange())) {
             ps.setString(1, tenant.value());
             ps.setString(2, rollup);
             Jdbc.setInstant(ps, 3, r.from());

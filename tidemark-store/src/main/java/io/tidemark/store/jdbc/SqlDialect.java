@@ -6,14 +6,18 @@ import io.tidemark.core.ColumnType;
 import io.tidemark.core.FixedBucket;
 import io.tidemark.core.Partial;
 import io.tidemark.core.RollupPlan;
+import io.tidemark.core.RollupStatus;
 import io.tidemark.core.TenantId;
+import io.tidemark.store.AuditQuery;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Renders every statement Tidemark runs, from a model, in standard SQL; an engine's subclass overrides only the
- * parts where it differs, and each such part is named by a method here. Identifiers always go through
- * {@link #quote}; values are always bind parameters ({@code ?}), in the order each method documents.
+ * Renders every statement Tidemark runs, from a model, in standard SQL, one method per statement kind; an engine's
+ * subclass overrides only the parts where it differs, and each such part is named by a method here. Identifiers
+ * always go through {@link #quote}; values are always bind parameters ({@code ?}), in the order each method
+ * documents. No other class of the store holds SQL text ({@code SqlOnlyInDialectsTest}).
  *
  * <p>Both DuckDB and PostgreSQL share the {@code INSERT … ON CONFLICT (…) DO UPDATE SET c = EXCLUDED.c} upsert.
  */
@@ -114,6 +118,336 @@ public abstract class SqlDialect {
 
     public String createSchema(TenantId tenant) {
         return "CREATE SCHEMA IF NOT EXISTS " + schema(tenant.value());
+    }
+
+    /** The highest metadata schema version recorded, or null in a new store. No binds. */
+    public String selectSchemaVersion() {
+        return "SELECT max(version) FROM " + meta("schema_version");
+    }
+
+    /** Records a metadata schema version. Binds: version. */
+    public String insertSchemaVersion() {
+        return "INSERT INTO " + meta("schema_version") + " VALUES (?)";
+    }
+
+    /** A short round trip to the engine: one row, one column. No binds. */
+    public String ping() {
+        return "SELECT 1";
+    }
+
+    // ---- tenants ---------------------------------------------------------------------------------------------
+
+    /** One row when the tenant exists. Binds: name. */
+    public String selectTenant() {
+        return "SELECT 1 FROM " + meta("tenants") + " WHERE name = ?";
+    }
+
+    /** Binds: name. */
+    public String insertTenant() {
+        return "INSERT INTO " + meta("tenants") + " (name) VALUES (?)";
+    }
+
+    /** Every tenant's name, in name order. No binds. */
+    public String selectTenants() {
+        return "SELECT name FROM " + meta("tenants") + " ORDER BY name";
+    }
+
+    // ---- archive and rollup definitions ----------------------------------------------------------------------
+
+    /** An archive row, numbered by the metadata sequence (its creation order). Binds: tenant, name, status. */
+    public String insertArchive() {
+        return "INSERT INTO " + meta("archives") + " (tenant, name, status, seq) VALUES (?, ?, ?, "
+                + nextSequenceValue() + ")";
+    }
+
+    /** One column of an archive. Binds: tenant, archive, pos, name, type. */
+    public String insertArchiveColumn() {
+        return "INSERT INTO " + meta("archive_columns") + " (tenant, archive, pos, name, type) VALUES (?, ?, ?, ?, ?)";
+    }
+
+    /**
+     * A rollup's definition and its initial state (not frozen, no watermark, no failures). Binds: tenant, name,
+     * source, bucket, watermark_lag, max_failures, start_at, status.
+     */
+    public String insertRollup() {
+        return "INSERT INTO " + meta("rollups") + " (tenant, name, source, "
+                + "bucket, watermark_lag, max_failures, start_at, status, frozen, watermark, consecutive_failures) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, FALSE, NULL, 0)";
+    }
+
+    /** One aggregation of a rollup. Binds: tenant, rollup, pos, fn, source_column, target. */
+    public String insertRollupAggregation() {
+        return "INSERT INTO " + meta("rollup_aggregations")
+                + " (tenant, rollup, pos, fn, source_column, target) VALUES (?, ?, ?, ?, ?, ?)";
+    }
+
+    /**
+     * Deletes every metadata row of an archive: the archive, its columns, and for a rollup archive its state row,
+     * aggregations and stale ranges. Each statement binds: tenant, name.
+     */
+    public List<String> deleteArchiveMetadata() {
+        return List.of("DELETE FROM " + meta("archives") + " WHERE tenant = ? AND name = ?",
+                "DELETE FROM " + meta("archive_columns") + " WHERE tenant = ? AND archive = ?",
+                "DELETE FROM " + meta("rollups") + " WHERE tenant = ? AND name = ?",
+                "DELETE FROM " + meta("rollup_aggregations") + " WHERE tenant = ? AND rollup = ?",
+                "DELETE FROM " + meta("stale_ranges") + " WHERE tenant = ? AND rollup = ?");
+    }
+
+    /** Binds: status, tenant, name. */
+    public String setArchiveStatus() {
+        return "UPDATE " + meta("archives") + " SET status = ? WHERE tenant = ? AND name = ?";
+    }
+
+    /** Binds: max_lateness (an ISO-8601 duration, or null for unlimited), tenant, name. */
+    public String setMaxLateness() {
+        return "UPDATE " + meta("archives") + " SET max_lateness = ? WHERE tenant = ? AND name = ?";
+    }
+
+    /** The names of the rollups that read an archive directly, in name order. Binds: tenant, source. */
+    public String selectDependants() {
+        return "SELECT name FROM " + meta("rollups") + " WHERE tenant = ? AND source = ? ORDER BY name";
+    }
+
+    /**
+     * Archives in creation order. Columns: name, status, seq, max_lateness. Binds: tenant, then (with
+     * {@code oneArchive}) name.
+     */
+    public String selectArchives(boolean oneArchive) {
+        return "SELECT name, status, seq, max_lateness FROM " + meta("archives") + " WHERE tenant = ?"
+                + (oneArchive ? " AND name = ?" : "") + " ORDER BY seq";
+    }
+
+    /** Every archive column of a tenant, by archive then position. Columns: archive, name, type. Binds: tenant. */
+    public String selectArchiveColumns() {
+        return "SELECT archive, name, type FROM " + meta("archive_columns") + " WHERE tenant = ? ORDER BY archive, pos";
+    }
+
+    /**
+     * Every rollup aggregation of a tenant, by rollup then position. Columns: rollup, fn, source_column, target.
+     * Binds: tenant.
+     */
+    public String selectRollupAggregations() {
+        return "SELECT rollup, fn, source_column, target FROM " + meta("rollup_aggregations")
+                + " WHERE tenant = ? ORDER BY rollup, pos";
+    }
+
+    /**
+     * Every rollup definition of a tenant. Columns: name, source, bucket, watermark_lag, max_failures, start_at.
+     * Binds: tenant.
+     */
+    public String selectRollupDefinitions() {
+        return "SELECT name, source, bucket, watermark_lag, max_failures, start_at FROM " + meta("rollups")
+                + " WHERE tenant = ?";
+    }
+
+    // ---- rollup state ----------------------------------------------------------------------------------------
+
+    /**
+     * Rollup states with their stale-range count and oldest recording time. Columns: name, status, frozen,
+     * watermark, consecutive_failures, last_error, last_success_at, stale range count, min first_recorded_at.
+     * Binds: tenant, then (with {@code oneRollup}) name.
+     */
+    public String selectRollupStates(boolean oneRollup) {
+        String stale = " FROM " + meta("stale_ranges") + " s WHERE s.tenant = r.tenant AND s.rollup = r.name)";
+        return "SELECT name, status, frozen, watermark, consecutive_failures, last_error, last_success_at"
+                + ", (SELECT count(*)" + stale + ", (SELECT min(s.first_recorded_at)" + stale + " FROM "
+                + meta("rollups") + " r WHERE tenant = ?" + (oneRollup ? " AND name = ?" : "");
+    }
+
+    /**
+     * Sets the watermark only if the stored one is the expected one: the compare-and-set that publishes an
+     * aggregate. Binds: next, tenant, name, then (unless {@code expectedNone}, which matches a rollup without a
+     * watermark) the expected watermark.
+     */
+    public String compareAndSetWatermark(boolean expectedNone) {
+        return "UPDATE " + meta("rollups") + " SET watermark = ? WHERE tenant = ? AND name = ? AND "
+                + (expectedNone ? "watermark IS NULL" : "watermark = ?");
+    }
+
+    /**
+     * {@link #compareAndSetWatermark} that also records a success in the same row update (see
+     * {@link #recordRollupSuccess()}), so publishing an aggregate is one statement. Binds: next, success time,
+     * tenant, name, then (unless {@code expectedNone}) the expected watermark.
+     */
+    public String compareAndSetWatermarkWithSuccess(boolean expectedNone) {
+        return "UPDATE " + meta("rollups") + " SET watermark = ?, consecutive_failures = 0, last_error = NULL, "
+                + "last_success_at = ? WHERE tenant = ? AND name = ? AND "
+                + (expectedNone ? "watermark IS NULL" : "watermark = ?");
+    }
+
+    /**
+     * Sets the watermark of a rollup whose state row the transaction has already locked and checked
+     * ({@link #lockRollupWatermark()}). Binds: watermark, tenant, name.
+     */
+    public String setLockedWatermark() {
+        return "UPDATE " + meta("rollups") + " SET watermark = ? WHERE tenant = ? AND name = ?";
+    }
+
+    /**
+     * Sets the watermark unconditionally (a rewind) and forgets the pending one. Binds: watermark, tenant, name.
+     */
+    public String rewindWatermark() {
+        return "UPDATE " + meta("rollups") + " SET watermark = ?, pending_watermark = NULL WHERE tenant = ? AND name = ?";
+    }
+
+    /** The end of the aggregate about to be published, set under the row lock. Binds: pending, tenant, name. */
+    public String setPendingWatermark() {
+        return "UPDATE " + meta("rollups") + " SET pending_watermark = ? WHERE tenant = ? AND name = ?";
+    }
+
+    /**
+     * Counts a failure and stores its error; the status becomes FAILED when the count reaches the maximum. Binds:
+     * error, max failures, tenant, name.
+     */
+    public String recordRollupFailure() {
+        return "UPDATE " + meta("rollups") + " SET consecutive_failures"
+                + " = consecutive_failures + 1, last_error = ?, status = CASE WHEN consecutive_failures + 1 >= ?"
+                + " THEN 'FAILED' ELSE status END WHERE tenant = ? AND name = ?";
+    }
+
+    /**
+     * Resets the failure count, clears the last error and sets the last success time. Binds: success time, tenant,
+     * name.
+     */
+    public String recordRollupSuccess() {
+        return "UPDATE " + meta("rollups") + " SET consecutive_failures = 0, last_error = NULL, last_success_at = ?"
+                + " WHERE tenant = ? AND name = ?";
+    }
+
+    /**
+     * Sets a rollup's status; moving to ACTIVATED from FAILED also resets the failure count and the last error.
+     * Binds: status, tenant, name.
+     */
+    public String setRollupStatus(RollupStatus to) {
+        String set = to == RollupStatus.ACTIVATED
+                ? "status = ?, consecutive_failures = CASE WHEN status = 'FAILED' THEN 0 ELSE "
+                        + "consecutive_failures END, last_error = CASE WHEN status = 'FAILED' THEN NULL ELSE last_error END"
+                : "status = ?";
+        return "UPDATE " + meta("rollups") + " SET " + set + " WHERE tenant = ? AND name = ?";
+    }
+
+    /**
+     * Moves a rollup's status along with its archive's: to ACTIVATED only from CREATED or DISABLED (a FAILED rollup
+     * stays FAILED), to DISABLED from any other status. Binds: status, tenant, name.
+     */
+    public String setRollupStatusWithArchive(RollupStatus to) {
+        String when = to == RollupStatus.ACTIVATED ? "status IN ('CREATED', 'DISABLED')" : "status <> 'DISABLED'";
+        return "UPDATE " + meta("rollups") + " SET status = ? WHERE tenant = ? AND name = ? AND " + when;
+    }
+
+    /** Binds: frozen, tenant, name. */
+    public String setRollupFrozen() {
+        return "UPDATE " + meta("rollups") + " SET frozen = ? WHERE tenant = ? AND name = ?";
+    }
+
+    // ---- stale ranges ----------------------------------------------------------------------------------------
+    // Rows are found by (tenant, rollup, range_from, range_to), never by anything else: the late-data design in
+    // LateData relies on a statement acting on every copy of a span that concurrent writers recorded.
+
+    /** A rollup's stale ranges in order. Columns: range_from, range_to, first_recorded_at. Binds: tenant, rollup. */
+    public String selectStaleRanges() {
+        return "SELECT range_from, range_to, first_recorded_at FROM " + meta("stale_ranges")
+                + " WHERE tenant = ? AND rollup = ? ORDER BY range_from, range_to";
+    }
+
+    /**
+     * Replaces every stored copy of a span by another range. Binds: the new range_from, range_to,
+     * first_recorded_at, then tenant, rollup, the old range_from, range_to.
+     */
+    public String updateStaleRange() {
+        return "UPDATE " + meta("stale_ranges") + " SET range_from = ?, range_to = ?, first_recorded_at = ? WHERE "
+                + "tenant = ? AND rollup = ? AND range_from = ? AND range_to = ?";
+    }
+
+    /** Deletes every stored copy of a span. Binds: tenant, rollup, range_from, range_to. */
+    public String deleteStaleRange() {
+        return "DELETE FROM " + meta("stale_ranges") + " WHERE tenant = ? AND rollup = ? AND range_from = ? AND "
+                + "range_to = ?";
+    }
+
+    /** Binds: tenant, rollup, range_from, range_to, first_recorded_at. */
+    public String insertStaleRange() {
+        return "INSERT INTO " + meta("stale_ranges")
+                + " (tenant, rollup, range_from, range_to, first_recorded_at) VALUES (?, ?, ?, ?, ?)";
+    }
+
+    // ---- audit trail -----------------------------------------------------------------------------------------
+
+    /** The next audit entry id, from the metadata sequence. No binds. */
+    public String nextAuditId() {
+        return "SELECT " + nextSequenceValue();
+    }
+
+    /** Binds: id, tenant, occurred_at, kind, subject, actor, message. */
+    public String insertAuditEntry() {
+        return "INSERT INTO " + meta("audit")
+                + " (id, tenant, occurred_at, kind, subject, actor, message) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    }
+
+    /**
+     * One page of a tenant's audit trail, newest first. Columns: id, occurred_at, kind, subject, actor, message.
+     * Binds: tenant, then only for what the query sets: subject, each kind (by name, sorted), from, to, before id;
+     * then the limit.
+     */
+    public String selectAuditEntries(AuditQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT id, occurred_at, kind, subject, actor, message FROM ")
+                .append(meta("audit")).append(" WHERE tenant = ?");
+        if (q.subject() != null) {
+            sql.append(" AND subject = ?");
+        }
+        if (!q.kinds().isEmpty()) {
+            sql.append(" AND kind IN (").append(String.join(", ", Collections.nCopies(q.kinds().size(), "?")))
+                    .append(')');
+        }
+        if (q.from() != null) {
+            sql.append(" AND occurred_at >= ?");
+        }
+        if (q.to() != null) {
+            sql.append(" AND occurred_at < ?");
+        }
+        if (q.beforeId() > 0) {
+            sql.append(" AND id < ?");
+        }
+        return sql.append(" ORDER BY id DESC LIMIT ?").toString();
+    }
+
+    // ---- tokens ----------------------------------------------------------------------------------------------
+
+    private static final String TOKEN_COLUMNS = "id, tenant, name, role, created_at, revoked_at";
+
+    /** Binds: id, tenant, name, role, hash, created_at (not revoked). */
+    public String insertToken() {
+        return "INSERT INTO " + meta("tokens")
+                + " (id, tenant, name, role, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)";
+    }
+
+    /** One row when a token has this id or this hash. Binds: id, hash. */
+    public String selectTokenByIdOrHash() {
+        return "SELECT 1 FROM " + meta("tokens") + " WHERE id = ? OR hash = ?";
+    }
+
+    /**
+     * Tokens, oldest first. Columns: id, tenant, name, role, created_at, revoked_at. Binds: (with
+     * {@code oneTenant}) tenant.
+     */
+    public String selectTokens(boolean oneTenant) {
+        return "SELECT " + TOKEN_COLUMNS + " FROM " + meta("tokens") + (oneTenant ? " WHERE tenant = ?" : "")
+                + " ORDER BY created_at, id";
+    }
+
+    /** Revokes a token not yet revoked. Binds: revoked_at, id. */
+    public String revokeToken() {
+        return "UPDATE " + meta("tokens") + " SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
+    }
+
+    /** Columns as {@link #selectTokens}. Binds: id. */
+    public String selectTokenById() {
+        return "SELECT " + TOKEN_COLUMNS + " FROM " + meta("tokens") + " WHERE id = ?";
+    }
+
+    /** The token with this hash unless revoked. Columns as {@link #selectTokens}. Binds: hash. */
+    public String selectActiveToken() {
+        return "SELECT " + TOKEN_COLUMNS + " FROM " + meta("tokens") + " WHERE hash = ? AND revoked_at IS NULL";
     }
 
     // ---- archive tables --------------------------------------------------------------------------------------
@@ -227,7 +561,7 @@ public abstract class SqlDialect {
         }
         if (rtIdCount > 0) {
             sb.append(" AND ").append(quote(RT_ID)).append(" IN (")
-                    .append(String.join(", ", java.util.Collections.nCopies(rtIdCount, "?"))).append(")");
+                    .append(String.join(", ", Collections.nCopies(rtIdCount, "?"))).append(")");
         }
         return sb.append(" ORDER BY ").append(quote(TS)).append(", ").append(quote(RT_ID)).append(" LIMIT ?")
                 .toString();

@@ -8,6 +8,8 @@ import java.util.List;
 
 /** PostgreSQL's differences from standard SQL. */
 final class PostgresDialect extends SqlDialect {
+    /** The transaction-scoped staging table of a batch that takes the upsert path. */
+    private static final String STAGING = "tidemark_staging";
 
     @Override
     public String name() {
@@ -37,5 +39,25 @@ final class PostgresDialect extends SqlDialect {
         String cols = columnList(def);
         return "INSERT INTO " + table(tenant, def.name()) + " (" + cols + ") SELECT " + cols + " FROM " + staging
                 + " ORDER BY " + quote(TS) + ", " + quote(RT_ID) + upsertClause(def);
+    }
+
+    /** The staging table: a temporary table, found through the session's own temporary schema. */
+    String staging() {
+        return quote(STAGING);
+    }
+
+    /** Creates the empty staging table with the archive's layout; dropped at commit at the latest. No binds. */
+    String createStaging(TenantId tenant, ArchiveDefinition def) {
+        return "CREATE TEMP TABLE " + staging() + " (LIKE " + table(tenant, def.name()) + ") ON COMMIT DROP";
+    }
+
+    /** No binds. */
+    String dropStaging() {
+        return "DROP TABLE " + staging();
+    }
+
+    /** {@code COPY} of CSV rows (timestamp, rtId, the columns in order) into {@code table}, the archive or staging. */
+    String copyIn(String table, ArchiveDefinition def) {
+        return "COPY " + table + " (" + columnList(def) + ") FROM STDIN WITH (FORMAT csv)";
     }
 }

@@ -24,7 +24,6 @@ import org.postgresql.copy.CopyIn;
 
 /** PostgreSQL through a HikariCP pool; bulk writes with COPY into a transaction-scoped staging table. */
 final class PostgresEngine implements Engine {
-    private static final String STAGING = "tidemark_staging";
     private static final int CHUNK = 1 << 16;
     private static final PostgresDialect DIALECT = new PostgresDialect();
     private static final String UNIQUE_VIOLATION = "23505";
@@ -106,16 +105,15 @@ final class PostgresEngine implements Engine {
     private long[] viaStaging(Connection tx, BatchWrite w, boolean late, IntPredicate rows) throws SQLException {
         TenantId tenant = w.tenant();
         ArchiveDefinition archive = w.archive();
-        String staging = dialect.quote(STAGING);
+        String staging = dialect.staging();
         try (Statement s = tx.createStatement()) {
-            s.execute("CREATE TEMP TABLE " + staging + " (LIKE " + dialect.table(tenant, archive.name())
-                    + ") ON COMMIT DROP");
+            s.execute(dialect.createStaging(tenant, archive));
         }
         copy(tx, staging, archive, w.batch(), rows);
         if (!late) {
             try (Statement s = tx.createStatement()) {
                 s.executeUpdate(dialect.upsertFromStaging(tenant, archive, staging));
-                s.execute("DROP TABLE " + staging);
+                s.execute(dialect.dropStaging());
             }
             return Jdbc.NO_SAMPLES;
         }
@@ -128,7 +126,7 @@ final class PostgresEngine implements Engine {
             ps.executeUpdate();
         }
         try (Statement s = tx.createStatement()) {
-            s.execute("DROP TABLE " + staging);
+            s.execute(dialect.dropStaging());
         }
         return changed;
     }
@@ -146,8 +144,7 @@ final class PostgresEngine implements Engine {
 
     private static void copy(Connection tx, String table, ArchiveDefinition archive, SampleBatch batch,
             IntPredicate rows) throws SQLException {
-        CopyIn copy = tx.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " ("
-                + DIALECT.columnList(archive) + ") FROM STDIN WITH (FORMAT csv)");
+        CopyIn copy = tx.unwrap(PGConnection.class).getCopyAPI().copyIn(DIALECT.copyIn(table, archive));
         try {
             StringBuilder sb = new StringBuilder(CHUNK + 1024);
             for (int r = 0; r < batch.size(); r++) {
