@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -323,14 +322,10 @@ public abstract class LateDataContract {
 
     /**
      * Two orchestrators aggregate from the same watermark (the second waited for the first's row lock and still
-     * found the old watermark); the one committing second ends earlier and sets {@code pending_watermark} back. A
+     * found the old watermark); the one committing second ends earlier and must not set {@code pending_watermark} back. A
      * sample written before the first one publishes falls in a bucket the first aggregated without it, below the
      * watermark it then publishes: it must be marked.
      */
-    @Disabled("known gap, fails on both engines: the aggregate sets pending_watermark = its end unconditionally, so "
-            + "the second aggregate moves it back from 01:00 to 00:10, the sample at 00:30 is not below it and marks "
-            + "nothing, and the first compare-and-set then publishes 01:00 over a bucket aggregated without it (found "
-            + "while documenting why the compare-and-set is its own transaction; docs/rollups.md, Late data, item 2)")
     @Test
     void write_afterTwoAggregatesFromOneWatermark_secondEndingEarlier_isMarked() {
         assertThat(store.rollups().aggregate(new AggregateRequest(M1, m1,

@@ -267,10 +267,11 @@ final class JdbcRollupRuntime implements RollupRuntime {
                 return AggregateResult.LOST_RACE;
             }
             long rows = replace(c, tenant, plan, r.boundaries());
-            try (PreparedStatement ps = c.prepareStatement(d.setPendingWatermark())) {
+            try (PreparedStatement ps = c.prepareStatement(d.raisePendingWatermark())) {
                 Jdbc.setInstant(ps, 1, r.to());
-                ps.setString(2, tenant.value());
-                ps.setString(3, id.name());
+                Jdbc.setInstant(ps, 2, r.to());
+                ps.setString(3, tenant.value());
+                ps.setString(4, id.name());
                 ps.executeUpdate();
             }
             return new AggregateResult(true, rows);

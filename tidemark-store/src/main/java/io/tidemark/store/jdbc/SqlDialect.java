@@ -290,9 +290,14 @@ public abstract class SqlDialect {
         return "UPDATE " + meta("rollups") + " SET watermark = ?, pending_watermark = NULL WHERE tenant = ? AND name = ?";
     }
 
-    /** The end of the aggregate about to be published, set under the row lock. Binds: pending, tenant, name. */
-    public String setPendingWatermark() {
-        return "UPDATE " + meta("rollups") + " SET pending_watermark = ? WHERE tenant = ? AND name = ?";
+    /**
+     * Raises the pending watermark to the end of the aggregate about to be published, under the row lock; never
+     * lowers it: two orchestrators aggregating from one watermark must not move it back (a sample committed between
+     * the two ends would then be neither marked nor aggregated). Binds: pending, pending, tenant, name.
+     */
+    public String raisePendingWatermark() {
+        return "UPDATE " + meta("rollups") + " SET pending_watermark = CASE WHEN pending_watermark IS NULL OR "
+                + "pending_watermark < ? THEN ? ELSE pending_watermark END WHERE tenant = ? AND name = ?";
     }
 
     /**
