@@ -296,9 +296,28 @@ public final class Operations {
      * The archive a writer may ingest into: {@code FORBIDDEN} below writer, {@code NOT_FOUND}, {@code INVALID_STATE}
      * for a rollup archive or one that is not ACTIVATED. Checked before a body is parsed.
      */
-    public ArchiveInfo writableArchive(Caller c, String archive) {
+    public WritableArchive writableArchive(Caller c, String archive) {
         c.require(Role.WRITER, "ingest samples");
-        return store.streamData().requireArchive(c.tenant(), archive).requireWritable();
+        return new WritableArchive(c, store.streamData().requireArchive(c.tenant(), archive).requireWritable());
+    }
+
+    /**
+     * An archive a caller may ingest into, as {@link #writableArchive} found it: the role and the archive were checked
+     * once, before the body was read, and only this class makes one, so {@link #ingest} cannot be reached without
+     * those checks. Valid for one request.
+     */
+    public static final class WritableArchive {
+        private final Caller caller;
+        private final ArchiveInfo archive;
+
+        private WritableArchive(Caller caller, ArchiveInfo archive) {
+            this.caller = caller;
+            this.archive = archive;
+        }
+
+        public ArchiveInfo info() {
+            return archive;
+        }
     }
 
     /**
@@ -308,24 +327,22 @@ public final class Operations {
      * @return distinct samples written (a key repeated in the batch counts once)
      * @throws BatchRejectedException naming the first bad rows; nothing is written
      */
-    public int ingest(Caller c, ArchiveInfo archive, List<Sample> samples, int maxRows) {
-        c.require(Role.WRITER, "ingest samples");
+    public int ingest(WritableArchive target, List<Sample> samples, int maxRows) {
         if (samples.size() > maxRows) {
             throw BatchLimits.tooManyRows(maxRows);
         }
-        return write(c, SampleBatch.validate(archive.definition(), samples, batchLimits(maxRows)));
+        return write(target.caller, SampleBatch.validate(target.archive.definition(), samples, batchLimits(maxRows)));
     }
 
     /**
-     * {@link #ingest(Caller, ArchiveInfo, List, int)} for rows a reader parsed straight into a builder made with
+     * {@link #ingest(WritableArchive, List, int)} for rows a reader parsed straight into a builder made with
      * {@link #batchLimits}: builds (validates) it, then writes it in one transaction.
      */
-    public int ingest(Caller c, ArchiveInfo archive, SampleBatch.Builder rows, int maxRows) {
-        c.require(Role.WRITER, "ingest samples");
+    public int ingest(WritableArchive target, SampleBatch.Builder rows, int maxRows) {
         if (rows.rows() > maxRows) {
             throw BatchLimits.tooManyRows(maxRows);
         }
-        return write(c, rows.build());
+        return write(target.caller, rows.build());
     }
 
     /** The validation limits of an ingest path whose row limit is {@code maxRows}. */

@@ -235,7 +235,7 @@ public final class CoreModule implements GraphQlModule {
         Caller c = caller(env);
         String archive = env.getArgument("archive");
         List<Map<String, Object>> in = list(env.getArgument("samples"));
-        ArchiveInfo a = ops.writableArchive(c, archive);
+        Operations.WritableArchive a = ops.writableArchive(c, archive);
         List<Sample> samples = new ArrayList<>(in.size());
         for (int i = 0; i < in.size() && i <= ops.config().graphqlMaxIngestRows(); i++) {
             Map<String, Object> s = in.get(i);
@@ -251,7 +251,7 @@ public final class CoreModule implements GraphQlModule {
         if (in.size() > ops.config().graphqlMaxIngestRows()) {
             throw io.tidemark.core.BatchLimits.tooManyRows(ops.config().graphqlMaxIngestRows());
         }
-        int written = ops.ingest(c, a, samples, ops.config().graphqlMaxIngestRows());
+        int written = ops.ingest(a, samples, ops.config().graphqlMaxIngestRows());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("archive", archive);
         out.put("written", written);

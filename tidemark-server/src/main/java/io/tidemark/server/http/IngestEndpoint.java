@@ -13,7 +13,6 @@ import io.tidemark.server.ingest.CsvReader;
 import io.tidemark.server.ingest.MalformedBodyException;
 import io.tidemark.server.ingest.NdjsonReader;
 import io.tidemark.server.ingest.ParsedBody;
-import io.tidemark.store.ArchiveInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ final class IngestEndpoint {
 
     private void write(Context ctx, Caller caller) throws IOException {
         String archive = ctx.pathParam("archive");
-        ArchiveInfo a = ops.writableArchive(caller, archive);
+        Operations.WritableArchive a = ops.writableArchive(caller, archive);
         boolean isCsv = format(ctx.contentType());
         boolean gzip = gzip(ctx.header("Content-Encoding"));
         long maxBytes = ops.config().ingestMaxBytes();
@@ -74,7 +73,7 @@ final class IngestEndpoint {
                 // The limit holds for the compressed bytes and again for what they inflate to: a gzip bomb is 413.
                 in = BodyLimits.limit(BodyLimits.gunzip(in), maxBytes);
             }
-            SampleBatch.Builder rows = SampleBatch.builder(a.definition(), Operations.batchLimits(maxRows));
+            SampleBatch.Builder rows = SampleBatch.builder(a.info().definition(), Operations.batchLimits(maxRows));
             body = isCsv ? csv.read(rows, in, maxRows) : ndjson.read(rows, in, maxRows);
         } catch (IOException e) {
             if (BodyLimits.isBadEncoding(e)) {
@@ -99,7 +98,7 @@ final class IngestEndpoint {
         }
         int written;
         try {
-            written = ops.ingest(caller, a, body.batch(), maxRows);
+            written = ops.ingest(a, body.batch(), maxRows);
         } catch (BatchRejectedException e) {
             List<BodyError> errors = new ArrayList<>();
             e.errors().forEach(r -> errors.add(new BodyError(r.row(), body.lineOf(r.row()), r.column(), r.reason())));
