@@ -106,7 +106,7 @@ final class IngestBench implements Callable<Integer> {
                 long t3 = System.nanoTime();
                 List<io.tidemark.core.Sample> samples = Generator.samples(b);
                 long t4 = System.nanoTime();
-                server.store().streamData().write(TenantId.of("bench"), "direct", samples);
+                server.store().archives().write(TenantId.of("bench"), "direct", samples);
                 long t5 = System.nanoTime();
                 storeNanos += t5 - t4;
                 if (n1 != b.size() || n2 != b.size()) {

@@ -149,7 +149,7 @@ final class LateBench implements Callable<Integer> {
                 }
                 for (int k = 0; k < gen.batches(); k++) {
                     List<Sample> samples = Generator.samples(gen.batch(k));
-                    store.streamData().write(TENANT, archive(pct), samples);
+                    store.archives().write(TENANT, archive(pct), samples);
                     if (raw != null) {
                         raw.append(pct, samples);
                     }
@@ -170,7 +170,7 @@ final class LateBench implements Callable<Integer> {
                         int s = Math.floorMod(i + k, LATE_PERCENT.length);
                         List<Sample> samples = batch(position, batch, LATE_PERCENT[s], late, s, rnd);
                         long t0 = System.nanoTime();
-                        store.streamData().write(TENANT, archive(LATE_PERCENT[s]), samples);
+                        store.archives().write(TENANT, archive(LATE_PERCENT[s]), samples);
                         long t1 = System.nanoTime();
                         if (raw != null) {
                             raw.append(LATE_PERCENT[s], samples);
@@ -310,15 +310,15 @@ final class LateBench implements Callable<Integer> {
     }
 
     private static void create(Store store, int pct) {
-        store.streamData().createArchive(TENANT, ArchiveDefinition.raw(archive(pct),
+        store.archives().createArchive(TENANT, ArchiveDefinition.raw(archive(pct),
                 List.of(Column.of("a", ColumnType.DOUBLE), Column.of("b", ColumnType.DOUBLE))));
-        store.streamData().activateArchive(TENANT, archive(pct));
-        store.streamData().createRollupArchive(TENANT, RollupDefinition.builder(archive(pct) + "_1m")
+        store.archives().activateArchive(TENANT, archive(pct));
+        store.archives().createRollupArchive(TENANT, RollupDefinition.builder(archive(pct) + "_1m")
                 .source(archive(pct)).bucket("PT1M").watermarkLag(Duration.ZERO)
                 .aggregate(AggregateFunction.COUNT, null, "n").aggregate(AggregateFunction.SUM, "a", "a_sum")
                 .aggregate(AggregateFunction.AVG, "a", "a_avg").aggregate(AggregateFunction.MAX, "b", "b_max")
                 .build());
-        store.streamData().activateArchive(TENANT, archive(pct) + "_1m");
+        store.archives().activateArchive(TENANT, archive(pct) + "_1m");
     }
 
     private static RollupOrchestrator orchestrator(Store store, Clock clock) {

@@ -106,9 +106,9 @@ final class RollupBench implements Callable<Integer> {
         try (raw; store) {
             raw.createSamples();
             store.createTenant(TENANT);
-            store.streamData().createArchive(TENANT, ArchiveDefinition.raw("samples",
+            store.archives().createArchive(TENANT, ArchiveDefinition.raw("samples",
                     List.of(Column.of("a", ColumnType.DOUBLE), Column.of("b", ColumnType.DOUBLE))));
-            store.streamData().activateArchive(TENANT, "samples");
+            store.archives().activateArchive(TENANT, "samples");
             log(name + ": ingest, " + gen.batches() + " batches each way, interleaved");
             long rawNanos = 0;
             long storeNanos = 0;
@@ -118,7 +118,7 @@ final class RollupBench implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 raw.bulkWrite(b);
                 long t1 = System.nanoTime();
-                store.streamData().write(TENANT, "samples", samples);
+                store.archives().write(TENANT, "samples", samples);
                 long t2 = System.nanoTime();
                 rawNanos += t1 - t0;
                 storeNanos += t2 - t1;
@@ -142,7 +142,7 @@ final class RollupBench implements Callable<Integer> {
                 if (!tidemarkFirst) {
                     storeSeconds[rep] = orchestrate(store);
                 }
-                long rows = store.streamData().read(TENANT, new io.tidemark.store.ReadRequest("samples_1m",
+                long rows = store.archives().read(TENANT, new io.tidemark.store.ReadRequest("samples_1m",
                         List.of(), Generator.T0, Generator.T0.plusSeconds(seconds + 60L), io.tidemark.store.ReadRequest.MAX_LIMIT))
                         .size();
                 if (rows != rawRows) {
@@ -158,17 +158,17 @@ final class RollupBench implements Callable<Integer> {
 
     /** Creates the 1-minute rollup on an empty target and runs the orchestrator to the end; returns seconds. */
     private double orchestrate(Store store) {
-        if (store.streamData().archive(TENANT, "samples_1m").isPresent()) {
-            store.streamData().deleteArchive(TENANT, "samples_1m");
+        if (store.archives().archive(TENANT, "samples_1m").isPresent()) {
+            store.archives().deleteArchive(TENANT, "samples_1m");
         }
-        store.streamData().createRollupArchive(TENANT, RollupDefinition.builder("samples_1m").source("samples")
+        store.archives().createRollupArchive(TENANT, RollupDefinition.builder("samples_1m").source("samples")
                 .bucket("PT1M").aggregate(AggregateFunction.COUNT, null, "n")
                 .aggregate(AggregateFunction.SUM, "a", "a_sum").aggregate(AggregateFunction.MIN, "a", "a_min")
                 .aggregate(AggregateFunction.MAX, "a", "a_max").aggregate(AggregateFunction.AVG, "a", "a_avg")
                 .aggregate(AggregateFunction.FIRST, "a", "a_first").aggregate(AggregateFunction.LAST, "a", "a_last")
                 .aggregate(AggregateFunction.SUM, "b", "b_sum").aggregate(AggregateFunction.MAX, "b", "b_max")
                 .build());
-        store.streamData().activateArchive(TENANT, "samples_1m");
+        store.archives().activateArchive(TENANT, "samples_1m");
         Clock later = Clock.fixed(Generator.T0.plusSeconds(seconds).plus(Duration.ofDays(1)), ZoneOffset.UTC);
         RollupOrchestrator orchestrator = RollupOrchestrator.builder(store, TENANT).clock(later)
                 .config(OrchestratorConfig.DEFAULT).build();

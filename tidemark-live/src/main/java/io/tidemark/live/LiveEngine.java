@@ -197,7 +197,7 @@ public interface LiveEngine {
         }
 
         public LiveEngine build() {
-            return new Engine(clock, publishInterval, memoryBudgetBytes, maxPendingRows, deliveryExecutor);
+            return new DefaultLiveEngine(clock, publishInterval, memoryBudgetBytes, maxPendingRows, deliveryExecutor);
         }
     }
 }

@@ -18,7 +18,7 @@ final class TenantState {
     final Map<String, Operator> operators = new LinkedHashMap<>();
     /** Failed operators replaced by a new registration of the same plan; their queries still hear of the failure. */
     final List<Operator> replacedFailures = new ArrayList<>();
-    final List<SubscriptionImpl> subscriptions = new ArrayList<>();
+    final List<OutboxSubscription> subscriptions = new ArrayList<>();
     volatile long generation = LiveEngine.NO_GENERATION;
     /** Something may have changed since the last cut. */
     boolean changed;

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 
 /**
  * Rows ordered by timestamp, for expiry and time windows: they are visited by time range, never by scanning a
- * table. Rows sit in buckets of {@code width} micros, in arrival order; a bucket is sorted only when a range query
+ * table. Rows sit in slices of {@code width} micros, in arrival order; a bucket is sorted only when a range query
  * needs it sorted and late arrivals disturbed it (in-order streams never sort). Deletion is lazy: a removed row stays
  * until its bucket is visited or the index is compacted, and {@code live} says whether an entry still counts; the
  * index compacts itself when dead entries outnumber live ones, so its size stays proportional to the table.
@@ -28,8 +28,8 @@ final class TimeIndex {
 
     private final long width;
     private final Liveness liveness;
-    private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
-    private Bucket last;
+    private final TreeMap<Long, Slice> slices = new TreeMap<>();
+    private Slice last;
     private long lastNo;
     private long entries;
     private long dead;
@@ -39,14 +39,14 @@ final class TimeIndex {
         this.liveness = liveness;
     }
 
-    private static final class Bucket {
+    private static final class Slice {
         Object[][] rows;
         long[] micros;
         int head;
         int size;
         boolean sorted = true;
 
-        Bucket(int capacity) {
+        Slice(int capacity) {
             rows = new Object[capacity][];
             micros = new long[capacity];
         }
@@ -120,7 +120,7 @@ final class TimeIndex {
             // A new bucket starts with room for as many entries as the bucket used last had (rows mostly arrive at a
             // steady rate, so it fills about as much) instead of growing there by doubling.
             int capacity = last == null ? MIN_BUCKET : Math.min(MAX_PRESIZE, Math.max(MIN_BUCKET, last.size));
-            last = buckets.computeIfAbsent(no, k -> new Bucket(capacity));
+            last = slices.computeIfAbsent(no, k -> new Slice(capacity));
             lastNo = no;
         }
         last.add(row, micros);
@@ -137,9 +137,9 @@ final class TimeIndex {
 
     /** Removes every entry older than {@code floor}, passing the live ones to {@code sink} in time order. */
     void pollBefore(long floor, Consumer<Object[]> sink) {
-        for (Iterator<Map.Entry<Long, Bucket>> it = buckets.entrySet().iterator(); it.hasNext();) {
-            Map.Entry<Long, Bucket> e = it.next();
-            Bucket b = e.getValue();
+        for (Iterator<Map.Entry<Long, Slice>> it = slices.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Long, Slice> e = it.next();
+            Slice b = e.getValue();
             boolean whole = (e.getKey() + 1) * width <= floor;
             if (!whole) {
                 b.sort();
@@ -170,7 +170,7 @@ final class TimeIndex {
         if (from >= to) {
             return;
         }
-        for (Bucket b : buckets.subMap(Math.floorDiv(from, width), true, Math.floorDiv(to - 1, width), true).values()) {
+        for (Slice b : slices.subMap(Math.floorDiv(from, width), true, Math.floorDiv(to - 1, width), true).values()) {
             b.sort();
             for (int i = b.search(from); i < b.size && b.micros[i] < to; i++) {
                 if (liveness.live(b.rows[i])) {
@@ -182,8 +182,8 @@ final class TimeIndex {
 
     /** Drops dead entries everywhere: amortized, as it runs only once they outnumber the live ones. */
     private void compact() {
-        for (Iterator<Bucket> it = buckets.values().iterator(); it.hasNext();) {
-            Bucket b = it.next();
+        for (Iterator<Slice> it = slices.values().iterator(); it.hasNext();) {
+            Slice b = it.next();
             int k = 0;
             for (int i = b.head; i < b.size; i++) {
                 if (liveness.live(b.rows[i])) {

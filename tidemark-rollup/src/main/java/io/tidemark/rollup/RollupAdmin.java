@@ -77,7 +77,7 @@ public final class RollupAdmin {
             throw new TidemarkException(ErrorCode.INVALID_STATE, "rollup '" + rollup + "' is FAILED ("
                     + s.lastError() + "); fix the cause, then retry it instead of activating it");
         }
-        ArchiveInfo activated = store.streamData().activateArchive(tenant, rollup);
+        ArchiveInfo activated = store.archives().activateArchive(tenant, rollup);
         audit(rollup, AuditKind.ROLLUP_ACTIVATED, actor, "activated (was " + s.status() + ")");
         return activated;
     }
@@ -93,7 +93,7 @@ public final class RollupAdmin {
             throw new TidemarkException(ErrorCode.INVALID_STATE,
                     "rollup '" + rollup + "' is CREATED, not active; activate it first or leave it");
         }
-        store.streamData().disableArchive(tenant, rollup);
+        store.archives().disableArchive(tenant, rollup);
         return audited(rollup, AuditKind.ROLLUP_DISABLED, actor, "disabled (was " + s.status() + ")");
     }
 

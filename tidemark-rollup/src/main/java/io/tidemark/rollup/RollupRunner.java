@@ -8,7 +8,7 @@ import io.tidemark.store.AggregateRequest;
 import io.tidemark.store.AggregateResult;
 import io.tidemark.store.RecomputeRequest;
 import io.tidemark.store.RollupInfo;
-import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.RollupStore;
 import io.tidemark.store.StaleRange;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,13 +27,13 @@ final class RollupRunner {
      */
     static final Instant EARLIEST = Instant.parse("1800-01-01T00:00:00Z");
 
-    private final RollupRuntime runtime;
+    private final RollupStore runtime;
     private final Clock clock;
     private final OrchestratorConfig config;
     private final RollupMetrics metrics;
     private final RollupListener listener;
 
-    RollupRunner(RollupRuntime runtime, Clock clock, OrchestratorConfig config, RollupMetrics metrics,
+    RollupRunner(RollupStore runtime, Clock clock, OrchestratorConfig config, RollupMetrics metrics,
             RollupListener listener) {
         this.runtime = runtime;
         this.clock = clock;

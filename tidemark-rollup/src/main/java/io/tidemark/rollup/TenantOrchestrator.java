@@ -9,7 +9,7 @@ import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
 import io.tidemark.store.PublicError;
 import io.tidemark.store.RollupInfo;
-import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.RollupStore;
 import io.tidemark.store.RollupState;
 import io.tidemark.store.Store;
 import java.time.Clock;
@@ -28,7 +28,7 @@ final class TenantOrchestrator implements RollupOrchestrator {
     private static final int MAX_ERROR_LENGTH = 2000;
 
     private final Store store;
-    private final RollupRuntime runtime;
+    private final RollupStore runtime;
     private final TenantId tenant;
     private final Clock clock;
     private final RollupMetrics metrics;

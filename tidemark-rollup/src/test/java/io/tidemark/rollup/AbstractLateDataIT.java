@@ -231,16 +231,16 @@ abstract class AbstractLateDataIT {
         clock.set(T0.plus(Duration.ofHours(10)));
         RollupOrchestrator o = orchestrator(store, OrchestratorConfig.DEFAULT);
         tickUntilIdle(o);
-        store.streamData().setMaxLateness(ACME, Fixture.RAW, Duration.ofHours(2));
+        store.archives().setMaxLateness(ACME, Fixture.RAW, Duration.ofHours(2));
 
         Instant tooLate = T0.plus(Duration.ofHours(1)).plusSeconds(7);
-        store.streamData().write(ACME, Fixture.RAW, List.of(sample("r0", tooLate, 999),
+        store.archives().write(ACME, Fixture.RAW, List.of(sample("r0", tooLate, 999),
                 sample("r1", tooLate.plusSeconds(60), 999)));
         f.write(List.of(sample("r0", T0.plus(Duration.ofHours(9)).plusSeconds(5), 42)));
         tickUntilIdle(o);
 
         f.assertConverged("m1"); // the oracle never saw the two samples past maxLateness
-        assertThat(store.streamData().read(ACME, new io.tidemark.store.ReadRequest(Fixture.RAW, List.of("r0"),
+        assertThat(store.archives().read(ACME, new io.tidemark.store.ReadRequest(Fixture.RAW, List.of("r0"),
                 tooLate, tooLate.plusSeconds(1), 10))).hasSize(1);
         assertThat(audit(Fixture.RAW, AuditKind.LATE_SKIPPED)).singleElement()
                 .satisfies(e -> assertThat(e.message()).contains("2 late samples").contains(tooLate.toString()));

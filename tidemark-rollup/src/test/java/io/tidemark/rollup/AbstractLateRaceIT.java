@@ -241,7 +241,7 @@ abstract class AbstractLateRaceIT {
     private void writeRetrying(Fixture f, List<Sample> samples, AtomicInteger failures) {
         for (int attempt = 1; ; attempt++) {
             try {
-                store.streamData().write(f.tenant, Fixture.RAW, samples);
+                store.archives().write(f.tenant, Fixture.RAW, samples);
                 return;
             } catch (TidemarkException e) {
                 failures.incrementAndGet();

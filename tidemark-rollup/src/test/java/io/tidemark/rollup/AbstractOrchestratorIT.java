@@ -200,7 +200,7 @@ abstract class AbstractOrchestratorIT {
         RollupListener listener = new RollupListener() {
             @Override
             public void committed(RollupCommit c) {
-                int stored = store.streamData().read(ACME, new ReadRequest("m1", List.of(), c.from(), c.to(), 100))
+                int stored = store.archives().read(ACME, new ReadRequest("m1", List.of(), c.from(), c.to(), 100))
                         .size();
                 heard.add(c.id().name() + " " + c.from() + ".." + c.to() + " rows " + c.rows() + " recompute "
                         + c.recompute() + ", stored " + stored + ", watermark " + f.watermark("m1"));
@@ -609,8 +609,8 @@ abstract class AbstractOrchestratorIT {
                 for (int k = 0; k <= i % 4; k++) {
                     def.aggregate(AggregateFunction.SUM, "v", "s" + k);
                 }
-                store.streamData().createRollupArchive(ACME, def.build());
-                store.streamData().activateArchive(ACME, "created_" + i);
+                store.archives().createRollupArchive(ACME, def.build());
+                store.archives().activateArchive(ACME, "created_" + i);
             }
         } finally {
             creating.set(false);

@@ -48,28 +48,28 @@ final class Fixture {
     }
 
     Fixture raw(List<Column> columns) {
-        store.streamData().createArchive(tenant, ArchiveDefinition.raw(RAW, columns));
-        store.streamData().activateArchive(tenant, RAW);
+        store.archives().createArchive(tenant, ArchiveDefinition.raw(RAW, columns));
+        store.archives().activateArchive(tenant, RAW);
         return this;
     }
 
     /** Creates and activates the rollup. */
     Fixture rollup(RollupDefinition def) {
-        store.streamData().createRollupArchive(tenant, def);
-        store.streamData().activateArchive(tenant, def.name());
+        store.archives().createRollupArchive(tenant, def);
+        store.archives().activateArchive(tenant, def.name());
         oracle.rollup(def);
         return this;
     }
 
     /** Creates the rollup and leaves it CREATED. */
     Fixture createdOnly(RollupDefinition def) {
-        store.streamData().createRollupArchive(tenant, def);
+        store.archives().createRollupArchive(tenant, def);
         oracle.rollup(def);
         return this;
     }
 
     Fixture write(List<Sample> batch) {
-        store.streamData().write(tenant, RAW, batch);
+        store.archives().write(tenant, RAW, batch);
         oracle.write(batch);
         return this;
     }
@@ -93,7 +93,7 @@ final class Fixture {
         if (watermark == null) {
             return out;
         }
-        List<Sample> read = store.streamData().read(tenant,
+        List<Sample> read = store.archives().read(tenant,
                 new ReadRequest(rollup, List.of(), READ_FROM, watermark, ReadRequest.MAX_LIMIT));
         for (Sample s : read) {
             Object previous = out.put(new Oracle.Key(s.timestamp(), s.rtId()), s.values());

@@ -2,27 +2,27 @@ package io.tidemark.rollup;
 
 import io.tidemark.core.TenantId;
 import io.tidemark.store.AuditTrail;
-import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.RollupStore;
 import io.tidemark.store.Store;
-import io.tidemark.store.StreamData;
+import io.tidemark.store.ArchiveStore;
 import io.tidemark.store.TokenStore;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real store seen through an {@link InterceptingRuntime}, to inject faults and count statements. Everything else
+ * A real store seen through an {@link InterceptingRollupStore}, to inject faults and count statements. Everything else
  * goes straight to the real store; closing it closes nothing (the test owns the real store).
  */
 final class InterceptingStore implements Store {
     final Store real;
-    final InterceptingRuntime runtime;
+    final InterceptingRollupStore runtime;
     final AtomicInteger tenantListings = new AtomicInteger();
     /** Runs at the start of every {@link #tenants()} call, i.e. at the start of every host round. */
     volatile Runnable onTenants = () -> { };
 
     InterceptingStore(Store real) {
         this.real = real;
-        this.runtime = new InterceptingRuntime(real.rollups());
+        this.runtime = new InterceptingRollupStore(real.rollups());
     }
 
     @Override
@@ -38,12 +38,12 @@ final class InterceptingStore implements Store {
     }
 
     @Override
-    public StreamData streamData() {
-        return real.streamData();
+    public ArchiveStore archives() {
+        return real.archives();
     }
 
     @Override
-    public RollupRuntime rollups() {
+    public RollupStore rollups() {
         return runtime;
     }
 

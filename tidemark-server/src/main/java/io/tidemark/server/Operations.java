@@ -72,17 +72,17 @@ public final class Operations {
 
     public List<ArchiveInfo> archives(Caller c) {
         c.require(Role.READER, "list archives");
-        return store.streamData().archives(c.tenant());
+        return store.archives().archives(c.tenant());
     }
 
     public ArchiveInfo archive(Caller c, String name) {
         c.require(Role.READER, "describe archives");
-        return store.streamData().requireArchive(c.tenant(), name);
+        return store.archives().requireArchive(c.tenant(), name);
     }
 
     public ArchiveInfo createArchive(Caller c, ArchiveDefinition def) {
         c.require(Role.ADMIN, "create archives");
-        ArchiveInfo a = store.streamData().createArchive(c.tenant(), def);
+        ArchiveInfo a = store.archives().createArchive(c.tenant(), def);
         live.archiveCreated(c.tenant(), a);
         audit(c, AuditKind.ARCHIVE_CREATED, def.name(), "created with columns " + def.columns().stream()
                 .map(col -> col.name() + " " + col.type()).collect(java.util.stream.Collectors.joining(", ")));
@@ -92,29 +92,29 @@ public final class Operations {
     /** Activates a raw archive, or a rollup archive together with its rollup. */
     public ArchiveInfo activateArchive(Caller c, String name) {
         c.require(Role.ADMIN, "activate archives");
-        ArchiveInfo a = store.streamData().requireArchive(c.tenant(), name);
+        ArchiveInfo a = store.archives().requireArchive(c.tenant(), name);
         if (a.definition().isRollup()) {
             return admin(c).activateArchive(a, c.actor());
         }
         if (a.status() == ArchiveStatus.ACTIVATED) {
             return a;
         }
-        ArchiveInfo out = store.streamData().activateArchive(c.tenant(), name);
+        ArchiveInfo out = store.archives().activateArchive(c.tenant(), name);
         audit(c, AuditKind.ARCHIVE_ACTIVATED, name, "activated (was " + a.status() + ")");
         return out;
     }
 
     public ArchiveInfo disableArchive(Caller c, String name) {
         c.require(Role.ADMIN, "disable archives");
-        ArchiveInfo a = store.streamData().requireArchive(c.tenant(), name);
+        ArchiveInfo a = store.archives().requireArchive(c.tenant(), name);
         if (a.definition().isRollup()) {
             admin(c).disable(name, c.actor());
-            return store.streamData().requireArchive(c.tenant(), name);
+            return store.archives().requireArchive(c.tenant(), name);
         }
         if (a.status() == ArchiveStatus.DISABLED) {
             return a;
         }
-        ArchiveInfo out = store.streamData().disableArchive(c.tenant(), name);
+        ArchiveInfo out = store.archives().disableArchive(c.tenant(), name);
         audit(c, AuditKind.ARCHIVE_DISABLED, name, "disabled (was " + a.status() + ")");
         return out;
     }
@@ -125,8 +125,8 @@ public final class Operations {
      */
     public ArchiveInfo setMaxLateness(Caller c, String name, java.time.Duration maxLateness) {
         c.require(Role.ADMIN, "configure archives");
-        ArchiveInfo before = store.streamData().requireArchive(c.tenant(), name);
-        ArchiveInfo out = store.streamData().setMaxLateness(c.tenant(), name, maxLateness);
+        ArchiveInfo before = store.archives().requireArchive(c.tenant(), name);
+        ArchiveInfo out = store.archives().setMaxLateness(c.tenant(), name, maxLateness);
         audit(c, AuditKind.ARCHIVE_CONFIGURED, name, "maxLateness " + lateness(maxLateness) + " (was "
                 + lateness(before.maxLateness()) + ")");
         return out;
@@ -138,7 +138,7 @@ public final class Operations {
 
     public void deleteArchive(Caller c, String name) {
         c.require(Role.ADMIN, "delete archives");
-        store.streamData().deleteArchive(c.tenant(), name);
+        store.archives().deleteArchive(c.tenant(), name);
         live.archiveDeleted(c.tenant(), name);
         audit(c, AuditKind.ARCHIVE_DELETED, name, "deleted with its rows");
     }
@@ -147,8 +147,8 @@ public final class Operations {
 
     public RollupInfo createRollupArchive(Caller c, RollupDefinition def) {
         c.require(Role.ADMIN, "create rollup archives");
-        RollupPlan plan = store.streamData().createRollupArchive(c.tenant(), def);
-        live.archiveCreated(c.tenant(), store.streamData().requireArchive(c.tenant(), def.name()));
+        RollupPlan plan = store.archives().createRollupArchive(c.tenant(), def);
+        live.archiveCreated(c.tenant(), store.archives().requireArchive(c.tenant(), def.name()));
         audit(c, AuditKind.ROLLUP_CREATED, def.name(), "created: " + def.aggregations() + " of '" + def.source()
                 + "' per " + def.bucket().spec());
         return store.rollups().rollup(new RollupId(c.tenant(), plan.definition().name()));
@@ -165,7 +165,7 @@ public final class Operations {
      */
     public List<RollupInfo> rollupsFor(Caller c, String archive) {
         c.require(Role.READER, "read rollups");
-        store.streamData().requireArchive(c.tenant(), archive);
+        store.archives().requireArchive(c.tenant(), archive);
         Set<String> reached = new HashSet<>(Set.of(archive));
         List<RollupInfo> out = new ArrayList<>();
         // Creation order is a topological order: a rollup's source exists before the rollup.
@@ -268,8 +268,8 @@ public final class Operations {
     /** Rows of a raw or rollup archive; for a rollup, the values a reader sees (AVG from its partials). */
     public List<DataRow> streamData(Caller c, ReadRequest r) {
         c.require(Role.READER, "read stream data");
-        ArchiveInfo a = store.streamData().requireArchive(c.tenant(), r.archive());
-        List<Sample> rows = store.streamData().read(c.tenant(), r);
+        ArchiveInfo a = store.archives().requireArchive(c.tenant(), r.archive());
+        List<Sample> rows = store.archives().read(c.tenant(), r);
         RollupPlan plan = a.definition().isRollup() ? rollupInfo(c, a.name()).plan() : null;
         List<DataRow> out = new ArrayList<>(rows.size());
         for (Sample s : rows) {
@@ -298,7 +298,7 @@ public final class Operations {
      */
     public WritableArchive writableArchive(Caller c, String archive) {
         c.require(Role.WRITER, "ingest samples");
-        return new WritableArchive(c, store.streamData().requireArchive(c.tenant(), archive).requireWritable());
+        return new WritableArchive(c, store.archives().requireArchive(c.tenant(), archive).requireWritable());
     }
 
     /**
@@ -353,7 +353,7 @@ public final class Operations {
     }
 
     private int write(Caller c, SampleBatch batch) {
-        int n = live.write(c.tenant(), batch, () -> store.streamData().write(c.tenant(), batch),
+        int n = live.write(c.tenant(), batch, () -> store.archives().write(c.tenant(), batch),
                 config.storeWaits().timeouts().lock());
         meters.counter(INGEST_BATCHES, "tenant", c.tenant().value(), "result", "written", "reason", "none")
                 .increment();

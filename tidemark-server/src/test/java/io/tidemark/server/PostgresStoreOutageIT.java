@@ -99,9 +99,9 @@ class PostgresStoreOutageIT {
                 Duration.ofMillis(200))));
         TenantId tenant = TenantId.of("plant");
         store.createTenant(tenant);
-        store.streamData().createArchive(tenant, ArchiveDefinition.raw("line", List.of(Column.of("temp",
+        store.archives().createArchive(tenant, ArchiveDefinition.raw("line", List.of(Column.of("temp",
                 ColumnType.DOUBLE))));
-        store.streamData().activateArchive(tenant, "line");
+        store.archives().activateArchive(tenant, "line");
         String writer = f.token("plant", Role.WRITER);
         String reader = f.token("plant", Role.READER);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -195,7 +195,7 @@ class PostgresStoreOutageIT {
 
     /** Acknowledged: all samples with their values. Refused: all or nothing. Nothing from anywhere else. */
     private void assertEveryAckedBatchStoredAndNoneHalf(Store store, TenantId tenant) {
-        List<Sample> rows = store.streamData().read(tenant, new ReadRequest("line", List.of(), T0,
+        List<Sample> rows = store.archives().read(tenant, new ReadRequest("line", List.of(), T0,
                 T0.plusSeconds(SAMPLES), 1_000_000));
         assertThat(rows).hasSizeLessThan(1_000_000);
         Map<String, List<Sample>> byBatch = new HashMap<>();

@@ -11,7 +11,7 @@ import java.time.Duration;
  * An archive as the store knows it. For a rollup archive, {@code definition().rollup()} is set.
  *
  * @param maxLateness samples older than {@code now − maxLateness} are stored but do not make rollup buckets stale;
- *     null means unlimited (every late sample is re-aggregated). Set with {@link StreamData#setMaxLateness}.
+ *     null means unlimited (every late sample is re-aggregated). Set with {@link ArchiveStore#setMaxLateness}.
  */
 public record ArchiveInfo(TenantId tenant, ArchiveDefinition definition, ArchiveStatus status, Duration maxLateness) {
 

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Re-aggregates stale buckets of a rollup below its watermark: see {@link RollupRuntime#recompute}.
+ * Re-aggregates stale buckets of a rollup below its watermark: see {@link RollupStore#recompute}.
  *
  * @param boundaries the bucket boundaries in increasing order; n + 1 boundaries make n buckets
  */

@@ -19,9 +19,9 @@ public interface Store extends AutoCloseable {
     /** Tenants that exist, in name order. */
     List<TenantId> tenants();
 
-    StreamData streamData();
+    ArchiveStore archives();
 
-    RollupRuntime rollups();
+    RollupStore rollups();
 
     AuditTrail audit();
 

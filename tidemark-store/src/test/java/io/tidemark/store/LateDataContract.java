@@ -62,14 +62,14 @@ public abstract class LateDataContract {
     void open() {
         store = newStore(clock);
         store.createTenant(T);
-        store.streamData().createArchive(T, ArchiveDefinition.raw("raw", List.of(Column.of("v", ColumnType.DOUBLE))));
-        store.streamData().activateArchive(T, "raw");
-        m1 = store.streamData().createRollupArchive(T, RollupDefinition.builder("m1").source("raw").bucket("PT1M")
+        store.archives().createArchive(T, ArchiveDefinition.raw("raw", List.of(Column.of("v", ColumnType.DOUBLE))));
+        store.archives().activateArchive(T, "raw");
+        m1 = store.archives().createRollupArchive(T, RollupDefinition.builder("m1").source("raw").bucket("PT1M")
                 .aggregate(AggregateFunction.SUM, "v", "s").aggregate(AggregateFunction.COUNT, null, "n").build());
-        h1 = store.streamData().createRollupArchive(T, RollupDefinition.builder("h1").source("m1").bucket("PT1H")
+        h1 = store.archives().createRollupArchive(T, RollupDefinition.builder("h1").source("m1").bucket("PT1H")
                 .aggregate(AggregateFunction.SUM, "s", "s").aggregate(AggregateFunction.SUM, "n", "n").build());
-        store.streamData().activateArchive(T, "m1");
-        store.streamData().activateArchive(T, "h1");
+        store.archives().activateArchive(T, "m1");
+        store.archives().activateArchive(T, "h1");
     }
 
     @AfterEach
@@ -275,12 +275,12 @@ public abstract class LateDataContract {
     void write_olderThanMaxLateness_storedNotMarkedAndAuditedOncePerBatch() {
         Instant now = clock.instant();
         publish(M1, m1, T0, now);
-        ArchiveInfo set = store.streamData().setMaxLateness(T, "raw", Duration.ofHours(1));
+        ArchiveInfo set = store.archives().setMaxLateness(T, "raw", Duration.ofHours(1));
         assertThat(set.maxLateness()).isEqualTo(Duration.ofHours(1));
 
         write(sample("a", minutes(10), 1), sample("b", minutes(12), 1), sample("a", now.minusSeconds(1800), 2));
 
-        assertThat(store.streamData().read(T, new ReadRequest("raw", List.of(), T0, now, 100))).hasSize(3);
+        assertThat(store.archives().read(T, new ReadRequest("raw", List.of(), T0, now, 100))).hasSize(3);
         Instant bucket = now.minusSeconds(1800);
         assertThat(store.rollups().staleRanges(M1)).extracting(StaleRange::from).containsExactly(bucket);
         List<AuditEntry> skipped = store.audit().query(AuditQuery.latest(T, 10)
@@ -291,18 +291,18 @@ public abstract class LateDataContract {
                     .contains(minutes(12).toString());
         });
         store = reopen(store, clock);
-        assertThat(store.streamData().requireArchive(T, "raw").maxLateness()).isEqualTo(Duration.ofHours(1));
-        store.streamData().setMaxLateness(T, "raw", null);
+        assertThat(store.archives().requireArchive(T, "raw").maxLateness()).isEqualTo(Duration.ofHours(1));
+        store.archives().setMaxLateness(T, "raw", null);
         write(sample("a", minutes(10), 7));
         assertThat(store.rollups().staleRanges(M1)).extracting(StaleRange::from).containsExactly(minutes(10), bucket);
     }
 
     @Test
     void setMaxLateness_rollupArchiveOrNotPositive_refused() {
-        assertThatThrownBy(() -> store.streamData().setMaxLateness(T, "m1", Duration.ofHours(1)))
+        assertThatThrownBy(() -> store.archives().setMaxLateness(T, "m1", Duration.ofHours(1)))
                 .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
                         .isEqualTo(ErrorCode.INVALID_ARGUMENT));
-        assertThatThrownBy(() -> store.streamData().setMaxLateness(T, "raw", Duration.ZERO))
+        assertThatThrownBy(() -> store.archives().setMaxLateness(T, "raw", Duration.ZERO))
                 .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
                         .isEqualTo(ErrorCode.INVALID_ARGUMENT));
     }
@@ -420,7 +420,7 @@ public abstract class LateDataContract {
         store = reopen(store, clock);
 
         assertThat(store.rollups().rollup(M1).state().watermark()).isEqualTo(minutes(60));
-        assertThat(store.streamData().requireArchive(T, "raw").maxLateness()).isNull();
+        assertThat(store.archives().requireArchive(T, "raw").maxLateness()).isNull();
         write(sample("a", T0.plusSeconds(10), 5));
         assertThat(store.rollups().staleRanges(M1)).containsExactly(range(0, 1));
         store = reopen(store, clock);
@@ -430,7 +430,7 @@ public abstract class LateDataContract {
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private void write(Sample... samples) {
-        store.streamData().write(T, "raw", List.of(samples));
+        store.archives().write(T, "raw", List.of(samples));
     }
 
     /** Aggregates {@code [from, to)} of a rollup and moves its watermark there, as the orchestrator would. */
@@ -442,7 +442,7 @@ public abstract class LateDataContract {
     }
 
     private List<Sample> read(String archive, Instant from, Instant to) {
-        return store.streamData().read(T, new ReadRequest(archive, List.of(), from, to, 1000));
+        return store.archives().read(T, new ReadRequest(archive, List.of(), from, to, 1000));
     }
 
     private static Instant minutes(long m) {

@@ -35,7 +35,7 @@ class PostgresStoreIT extends StoreContract {
             s.execute("INSERT INTO acme.sensors (\"timestamp\", \"rtId\", temp) VALUES ('2024-03-31 00:00:00', 'a', 1)");
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
-                Future<Integer> write = pool.submit(() -> store.streamData().write(T, "sensors",
+                Future<Integer> write = pool.submit(() -> store.archives().write(T, "sensors",
                         List.of(sample("a", T0, 2), sample("b", T0, 3))));
                 awaitBlockedOnLock();
                 other.commit();
@@ -44,7 +44,7 @@ class PostgresStoreIT extends StoreContract {
                 pool.shutdownNow();
             }
         }
-        List<Sample> rows = store.streamData().read(T, new ReadRequest("sensors", List.of(), T0, T0.plusSeconds(1), 10));
+        List<Sample> rows = store.archives().read(T, new ReadRequest("sensors", List.of(), T0, T0.plusSeconds(1), 10));
         assertThat(rows).extracting(r -> r.rtId() + "@" + r.values().get("temp")).containsExactly("a@2.0", "b@3.0");
     }
 
@@ -63,7 +63,7 @@ class PostgresStoreIT extends StoreContract {
             s.execute("LOCK TABLE acme.sensors IN ACCESS EXCLUSIVE MODE");
 
             io.tidemark.core.TidemarkException e = org.assertj.core.api.Assertions.catchThrowableOfType(
-                    io.tidemark.core.TidemarkException.class, () -> bounded.streamData().write(T, "sensors",
+                    io.tidemark.core.TidemarkException.class, () -> bounded.archives().write(T, "sensors",
                             List.of(sample("a", T0, 1))));
 
             other.rollback();
@@ -72,7 +72,7 @@ class PostgresStoreIT extends StoreContract {
         } finally {
             bounded.close();
         }
-        assertThat(store.streamData().read(T, new ReadRequest("sensors", List.of(), T0, T0.plusSeconds(1), 10)))
+        assertThat(store.archives().read(T, new ReadRequest("sensors", List.of(), T0, T0.plusSeconds(1), 10)))
                 .isEmpty();
     }
 

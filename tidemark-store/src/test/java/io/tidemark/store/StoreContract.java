@@ -61,8 +61,8 @@ public abstract class StoreContract {
     }
 
     protected void createActive(ArchiveDefinition def) {
-        store.streamData().createArchive(T, def);
-        store.streamData().activateArchive(T, def.name());
+        store.archives().createArchive(T, def);
+        store.archives().activateArchive(T, def.name());
     }
 
     protected static Sample sample(String rtId, Instant t, double temp) {
@@ -70,7 +70,7 @@ public abstract class StoreContract {
     }
 
     private List<Sample> readAll(String archive) {
-        return store.streamData().read(T, new ReadRequest(archive, List.of(), Instant.parse("1900-01-01T00:00:00Z"),
+        return store.archives().read(T, new ReadRequest(archive, List.of(), Instant.parse("1900-01-01T00:00:00Z"),
                 Instant.parse("2199-01-01T00:00:00Z"), 100_000));
     }
 
@@ -87,7 +87,7 @@ public abstract class StoreContract {
     @Test
     void open_twice_keepsDataAndSchemaVersion() {
         createActive(sensors());
-        store.streamData().write(T, "sensors", List.of(sample("a", T0, 1)));
+        store.archives().write(T, "sensors", List.of(sample("a", T0, 1)));
         store = reopen(store);
         store = reopen(store);
         assertThat(readAll("sensors")).hasSize(1);
@@ -109,7 +109,7 @@ public abstract class StoreContract {
         v.put("ok", true);
         v.put("note", "a \"quoted\", comma\nline");
         Instant t = T0.plusNanos(123_456_000);
-        int n = store.streamData().write(T, "sensors", List.of(new Sample("m-1", t, v),
+        int n = store.archives().write(T, "sensors", List.of(new Sample("m-1", t, v),
                 new Sample("m-2", t, Map.of())));
         assertThat(n).isEqualTo(2);
         List<Sample> rows = readAll("sensors");
@@ -123,8 +123,8 @@ public abstract class StoreContract {
     @Test
     void write_resentSample_replacesStoredOne() {
         createActive(sensors());
-        store.streamData().write(T, "sensors", List.of(sample("a", T0, 1), sample("b", T0, 2)));
-        store.streamData().write(T, "sensors", List.of(sample("a", T0, 10), sample("a", T0, 11)));
+        store.archives().write(T, "sensors", List.of(sample("a", T0, 1), sample("b", T0, 2)));
+        store.archives().write(T, "sensors", List.of(sample("a", T0, 10), sample("a", T0, 11)));
         List<Sample> rows = readAll("sensors");
         assertThat(rows).extracting(s -> s.values().get("temp")).containsExactly(11.0, 2.0);
     }
@@ -142,7 +142,7 @@ public abstract class StoreContract {
                     for (int i = 0; i < 500; i++) {
                         batch.add(sample("m" + (i % 50), base.plusSeconds(i / 50), writer));
                     }
-                    writes.add(pool.submit(() -> store.streamData().write(T, "sensors", batch)));
+                    writes.add(pool.submit(() -> store.archives().write(T, "sensors", batch)));
                 }
                 for (java.util.concurrent.Future<Integer> w : writes) {
                     assertThat(w.get()).isEqualTo(500);
@@ -157,8 +157,8 @@ public abstract class StoreContract {
     @Test
     void write_batchOverlappingStoredRange_upsertsOnlyItsOwnKeys() {
         createActive(sensors());
-        store.streamData().write(T, "sensors", List.of(sample("a", T0, 1), sample("a", T0.plusSeconds(10), 2)));
-        store.streamData().write(T, "sensors", List.of(sample("b", T0.plusSeconds(5), 3), sample("a", T0, 4)));
+        store.archives().write(T, "sensors", List.of(sample("a", T0, 1), sample("a", T0.plusSeconds(10), 2)));
+        store.archives().write(T, "sensors", List.of(sample("b", T0.plusSeconds(5), 3), sample("a", T0, 4)));
         assertThat(readAll("sensors")).extracting(x -> x.rtId() + "@" + x.values().get("temp"))
                 .containsExactly("a@4.0", "b@3.0", "a@2.0");
     }
@@ -166,13 +166,13 @@ public abstract class StoreContract {
     @Test
     void write_oneBadRow_rejectsBatchAndWritesNothing() {
         createActive(sensors());
-        store.streamData().write(T, "sensors", List.of(sample("a", T0, 1)));
+        store.archives().write(T, "sensors", List.of(sample("a", T0, 1)));
         List<Sample> batch = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             batch.add(sample("r" + i, T0.plusSeconds(i), i));
         }
         batch.set(41, new Sample("x", T0, Map.of("temp", "hot")));
-        assertThatThrownBy(() -> store.streamData().write(T, "sensors", batch))
+        assertThatThrownBy(() -> store.archives().write(T, "sensors", batch))
                 .isInstanceOfSatisfying(BatchRejectedException.class, e -> {
                     assertThat(e.errors()).hasSize(1);
                     assertThat(e.errors().get(0).row()).isEqualTo(42);
@@ -188,7 +188,7 @@ public abstract class StoreContract {
         List<Sample> batch = List.of(new Sample("a", T0, Map.of("pressure", 1.0)),
                 new Sample("b", T0, Map.of("temp", Double.NaN)), new Sample("c".repeat(129), T0, Map.of()),
                 new Sample("", T0, Map.of()), new Sample("d", Instant.parse("2300-01-01T00:00:00Z"), Map.of()));
-        assertThatThrownBy(() -> store.streamData().write(T, "sensors", batch))
+        assertThatThrownBy(() -> store.archives().write(T, "sensors", batch))
                 .isInstanceOfSatisfying(BatchRejectedException.class, e -> assertThat(e.errors())
                         .extracting(BatchRejectedException.RowError::column)
                         .containsExactly("pressure", "temp", "rtId", "rtId", "timestamp"));
@@ -197,8 +197,8 @@ public abstract class StoreContract {
 
     @Test
     void write_archiveNotActivated_refused() {
-        store.streamData().createArchive(T, sensors());
-        assertThatThrownBy(() -> store.streamData().write(T, "sensors", List.of(sample("a", T0, 1))))
+        store.archives().createArchive(T, sensors());
+        assertThatThrownBy(() -> store.archives().write(T, "sensors", List.of(sample("a", T0, 1))))
                 .isInstanceOfSatisfying(TidemarkException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE);
                     assertThat(e.getMessage()).contains("CREATED", "activate");
@@ -210,38 +210,38 @@ public abstract class StoreContract {
         createActive(sensors());
         TenantId other = TenantId.of("other");
         store.createTenant(other);
-        assertThat(store.streamData().archive(other, "sensors")).isEmpty();
-        assertThatThrownBy(() -> store.streamData().write(other, "sensors", List.of(sample("a", T0, 1))))
+        assertThat(store.archives().archive(other, "sensors")).isEmpty();
+        assertThatThrownBy(() -> store.archives().write(other, "sensors", List.of(sample("a", T0, 1))))
                 .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
                         .isEqualTo(ErrorCode.NOT_FOUND));
     }
 
     @Test
     void createArchive_duplicateName_alreadyExists() {
-        store.streamData().createArchive(T, sensors());
-        assertThatThrownBy(() -> store.streamData().createArchive(T, sensors()))
+        store.archives().createArchive(T, sensors());
+        assertThatThrownBy(() -> store.archives().createArchive(T, sensors()))
                 .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
                         .isEqualTo(ErrorCode.ALREADY_EXISTS));
     }
 
     @Test
     void lifecycle_activateDisableDelete() {
-        store.streamData().createArchive(T, sensors());
-        assertThatThrownBy(() -> store.streamData().disableArchive(T, "sensors"))
+        store.archives().createArchive(T, sensors());
+        assertThatThrownBy(() -> store.archives().disableArchive(T, "sensors"))
                 .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
                         .isEqualTo(ErrorCode.INVALID_STATE));
-        assertThat(store.streamData().activateArchive(T, "sensors").status()).isEqualTo(ArchiveStatus.ACTIVATED);
-        assertThat(store.streamData().disableArchive(T, "sensors").status()).isEqualTo(ArchiveStatus.DISABLED);
-        assertThat(store.streamData().activateArchive(T, "sensors").status()).isEqualTo(ArchiveStatus.ACTIVATED);
-        store.streamData().deleteArchive(T, "sensors");
-        assertThat(store.streamData().archives(T)).isEmpty();
-        store.streamData().createArchive(T, sensors());
-        assertThat(store.streamData().archives(T)).hasSize(1);
+        assertThat(store.archives().activateArchive(T, "sensors").status()).isEqualTo(ArchiveStatus.ACTIVATED);
+        assertThat(store.archives().disableArchive(T, "sensors").status()).isEqualTo(ArchiveStatus.DISABLED);
+        assertThat(store.archives().activateArchive(T, "sensors").status()).isEqualTo(ArchiveStatus.ACTIVATED);
+        store.archives().deleteArchive(T, "sensors");
+        assertThat(store.archives().archives(T)).isEmpty();
+        store.archives().createArchive(T, sensors());
+        assertThat(store.archives().archives(T)).hasSize(1);
     }
 
     private RollupPlan minuteRollup() {
         createActive(sensors());
-        return store.streamData().createRollupArchive(T, RollupDefinition.builder("sensors_1m").source("sensors")
+        return store.archives().createRollupArchive(T, RollupDefinition.builder("sensors_1m").source("sensors")
                 .bucket("PT1M").aggregate(AggregateFunction.COUNT, null, "n")
                 .aggregate(AggregateFunction.AVG, "temp", "temp_avg")
                 .aggregate(AggregateFunction.FIRST, "temp", "temp_first")
@@ -252,7 +252,7 @@ public abstract class StoreContract {
     @Test
     void delete_sourceOfRollup_refusedInUse() {
         minuteRollup();
-        assertThatThrownBy(() -> store.streamData().deleteArchive(T, "sensors"))
+        assertThatThrownBy(() -> store.archives().deleteArchive(T, "sensors"))
                 .isInstanceOfSatisfying(TidemarkException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.IN_USE);
                     assertThat(e.getMessage()).contains("sensors_1m");
@@ -261,7 +261,7 @@ public abstract class StoreContract {
 
     @Test
     void createRollupArchive_unknownSource_refused() {
-        assertThatThrownBy(() -> store.streamData().createRollupArchive(T, RollupDefinition.builder("r")
+        assertThatThrownBy(() -> store.archives().createRollupArchive(T, RollupDefinition.builder("r")
                 .source("nope").bucket("PT1M").aggregate(AggregateFunction.COUNT, null, "n").build()))
                 .isInstanceOfSatisfying(TidemarkException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_SOURCE);
@@ -273,7 +273,7 @@ public abstract class StoreContract {
     void rollup_definitionAndStateSurviveReopen() {
         minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");
-        store.streamData().activateArchive(T, "sensors_1m");
+        store.archives().activateArchive(T, "sensors_1m");
         assertThat(store.rollups().compareAndSetWatermark(id, null, T0)).isTrue();
         store = reopen(store);
         RollupInfo info = store.rollups().rollup(id);
@@ -298,7 +298,7 @@ public abstract class StoreContract {
     void recordFailure_reachesMax_failedThenRetryResets() {
         minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");
-        store.streamData().activateArchive(T, "sensors_1m");
+        store.archives().activateArchive(T, "sensors_1m");
         assertThat(store.rollups().recordFailure(id, "boom 1", 2).status()).isEqualTo(RollupStatus.ACTIVATED);
         RollupState failed = store.rollups().recordFailure(id, "boom 2", 2);
         assertThat(failed.status()).isEqualTo(RollupStatus.FAILED);
@@ -315,7 +315,7 @@ public abstract class StoreContract {
     void recordSuccess_afterFailure_clearsLastErrorAndFailures() {
         minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");
-        store.streamData().activateArchive(T, "sensors_1m");
+        store.archives().activateArchive(T, "sensors_1m");
         store.rollups().recordFailure(id, "STORE_ERROR: a store statement failed (error id 0123456789ab)", 5);
 
         store.rollups().recordSuccess(id, T0);
@@ -331,7 +331,7 @@ public abstract class StoreContract {
     void compareAndSetWatermark_withSuccessTime_recordsSuccessInTheSameUpdate() {
         minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");
-        store.streamData().activateArchive(T, "sensors_1m");
+        store.archives().activateArchive(T, "sensors_1m");
         store.rollups().recordFailure(id, "boom", 5);
 
         assertThat(store.rollups().compareAndSetWatermark(id, null, T0, T0.plusSeconds(5))).isTrue();
@@ -366,7 +366,7 @@ public abstract class StoreContract {
     void compareAndSetWatermark_withSuccessTime_staleExpectation_changesNothing() {
         minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");
-        store.streamData().activateArchive(T, "sensors_1m");
+        store.archives().activateArchive(T, "sensors_1m");
         assertThat(store.rollups().compareAndSetWatermark(id, null, T0)).isTrue();
         store.rollups().recordFailure(id, "boom", 5);
 
@@ -383,7 +383,7 @@ public abstract class StoreContract {
     void aggregate_fixedBuckets_matchesExpectedAndReplaces() {
         RollupPlan plan = minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");
-        store.streamData().write(T, "sensors", List.of(sample("a", T0.plusSeconds(10), 1),
+        store.archives().write(T, "sensors", List.of(sample("a", T0.plusSeconds(10), 1),
                 sample("a", T0.plusSeconds(50), 3), sample("b", T0.plusSeconds(70), 5),
                 new Sample("a", T0.plusSeconds(20), Map.of("note", "z"))));
         List<Instant> b = Bucket.parse("PT1M").boundaries(T0, T0.plusSeconds(180), 10);
@@ -401,16 +401,16 @@ public abstract class StoreContract {
         assertThat(rows.get(1).timestamp()).isEqualTo(T0.plusSeconds(60));
 
         // The source changes: "b" leaves the second minute, so re-aggregating removes its row.
-        store.streamData().write(T, "sensors", List.of(sample("a", T0.plusSeconds(10), 100)));
-        store.streamData().deleteArchive(T, "sensors_1m");
-        assertThat(store.streamData().archives(T)).hasSize(1);
+        store.archives().write(T, "sensors", List.of(sample("a", T0.plusSeconds(10), 100)));
+        store.archives().deleteArchive(T, "sensors_1m");
+        assertThat(store.archives().archives(T)).hasSize(1);
     }
 
     @Test
     void aggregate_rerun_replacesBucketAndDropsVanishedRows() {
         RollupPlan plan = minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");
-        store.streamData().write(T, "sensors", List.of(sample("a", T0.plusSeconds(10), 1)));
+        store.archives().write(T, "sensors", List.of(sample("a", T0.plusSeconds(10), 1)));
         List<Instant> b = List.of(T0, T0.plusSeconds(60));
         store.rollups().aggregate(new AggregateRequest(id, plan, b, null));
         store.rollups().aggregate(new AggregateRequest(id, plan, b, null));
@@ -431,14 +431,14 @@ public abstract class StoreContract {
     @Test
     void aggregate_calendarDayOverDstChange_usesLocalDays() {
         createActive(sensors());
-        RollupPlan plan = store.streamData().createRollupArchive(T, RollupDefinition.builder("sensors_1d")
+        RollupPlan plan = store.archives().createRollupArchive(T, RollupDefinition.builder("sensors_1d")
                 .source("sensors").bucket(Bucket.parse("DAY", "Europe/Vienna"))
                 .aggregate(AggregateFunction.COUNT, "temp", "n").aggregate(AggregateFunction.SUM, "temp", "s")
                 .build());
         // 2024-03-31 in Vienna: starts 2024-03-30T23:00Z, lasts 23 hours, ends 2024-03-31T22:00Z.
         Instant dayStart = Instant.parse("2024-03-30T23:00:00Z");
         Instant dayEnd = Instant.parse("2024-03-31T22:00:00Z");
-        store.streamData().write(T, "sensors", List.of(sample("a", dayStart.minusSeconds(1), 1),
+        store.archives().write(T, "sensors", List.of(sample("a", dayStart.minusSeconds(1), 1),
                 sample("a", dayStart, 2), sample("a", dayEnd.minusSeconds(1), 3), sample("a", dayEnd, 4)));
         List<Instant> b = plan.definition().bucket().boundaries(dayStart.minusSeconds(3600), dayEnd.plusSeconds(7200), 5);
         assertThat(b).contains(dayStart, dayEnd);
@@ -454,7 +454,7 @@ public abstract class StoreContract {
         RollupPlan plan = minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");
         assertThat(store.rollups().firstSourceTimestamp(id, plan, T0, T0.plusSeconds(3600))).isEmpty();
-        store.streamData().write(T, "sensors", List.of(sample("a", T0.plusSeconds(500), 1),
+        store.archives().write(T, "sensors", List.of(sample("a", T0.plusSeconds(500), 1),
                 sample("a", T0.plusSeconds(900), 1)));
         assertThat(store.rollups().firstSourceTimestamp(id, plan, T0.plusSeconds(501), T0.plusSeconds(3600)))
                 .contains(T0.plusSeconds(900));

@@ -69,9 +69,9 @@ final class ExampleCommand implements Callable<Integer> {
         try (Store store = Stores.open(StoreConfig.of(url))) {
             out.println("store: " + store.describe());
             store.createTenant(TENANT);
-            store.streamData().createArchive(TENANT, ArchiveDefinition.raw("plant", List.of(
+            store.archives().createArchive(TENANT, ArchiveDefinition.raw("plant", List.of(
                     Column.of("temperature", ColumnType.DOUBLE), Column.of("power", ColumnType.DOUBLE))));
-            store.streamData().activateArchive(TENANT, "plant");
+            store.archives().activateArchive(TENANT, "plant");
             long samples = ingest(store);
             out.printf("ingested %,d samples for %d sensors, %s .. %s (the Vienna day of 2025-10-26, 25 hours)%n",
                     samples, sensors, DAY_START, DAY_END);
@@ -127,16 +127,16 @@ final class ExampleCommand implements Callable<Integer> {
                 batch.add(new Sample("sensor-" + s, t, Map.of("temperature", temp, "power", power)));
             }
             if (batch.size() >= 50_000) {
-                n += store.streamData().write(TENANT, "plant", batch);
+                n += store.archives().write(TENANT, "plant", batch);
                 batch.clear();
             }
         }
-        return n + (batch.isEmpty() ? 0 : store.streamData().write(TENANT, "plant", batch));
+        return n + (batch.isEmpty() ? 0 : store.archives().write(TENANT, "plant", batch));
     }
 
     private static void createRollup(Store store, RollupDefinition def) {
-        store.streamData().createRollupArchive(TENANT, def);
-        store.streamData().activateArchive(TENANT, def.name());
+        store.archives().createRollupArchive(TENANT, def);
+        store.archives().activateArchive(TENANT, def.name());
     }
 
     private static void print(PrintStream out, Store store, RollupInfo r) {
@@ -144,7 +144,7 @@ final class ExampleCommand implements Callable<Integer> {
         out.printf("%n%s  (%s of %s)  status %s  watermark %s%n", plan.definition().name(),
                 plan.definition().bucket().spec(), plan.definition().source(), r.state().status(),
                 r.state().watermark());
-        List<Sample> rows = store.streamData().read(TENANT, new ReadRequest(plan.definition().name(),
+        List<Sample> rows = store.archives().read(TENANT, new ReadRequest(plan.definition().name(),
                 List.of("sensor-0", "sensor-1"), DAY_START.minus(Duration.ofDays(1)), DAY_END, 4));
         for (Sample row : rows) {
             StringBuilder sb = new StringBuilder();

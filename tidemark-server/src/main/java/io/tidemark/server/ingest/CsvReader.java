@@ -230,7 +230,7 @@ public final class CsvReader {
             if (micros != PlainIso.NOT_PLAIN) {
                 rows.micros(micros);
             } else {
-                rows.timestamp(Values.isoTimestamp(f));
+                rows.timestamp(Timestamps.isoTimestamp(f));
             }
         }
     }
@@ -243,7 +243,7 @@ public final class CsvReader {
             try {
                 d = com.fasterxml.jackson.core.io.NumberInput.parseDouble(f.trim(), true);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("expected " + c.type() + ", got '" + Values.shorten(f) + "'");
+                throw new IllegalArgumentException("expected " + c.type() + ", got '" + Timestamps.shortened(f) + "'");
             }
             rows.doubleValue(name, col, d);
         } else {
@@ -274,7 +274,7 @@ public final class CsvReader {
                 case TIMESTAMP -> throw new IllegalArgumentException("TIMESTAMP is not an ingest column type");
             };
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected " + c.type() + ", got '" + Values.shorten(f) + "'");
+            throw new IllegalArgumentException("expected " + c.type() + ", got '" + Timestamps.shortened(f) + "'");
         }
     }
 
@@ -285,6 +285,6 @@ public final class CsvReader {
         if (f.equalsIgnoreCase("false")) {
             return Boolean.FALSE;
         }
-        throw new IllegalArgumentException("expected BOOLEAN (true or false), got '" + Values.shorten(f) + "'");
+        throw new IllegalArgumentException("expected BOOLEAN (true or false), got '" + Timestamps.shortened(f) + "'");
     }
 }

@@ -181,7 +181,7 @@ public final class NdjsonReader {
                 if (micros != PlainIso.NOT_PLAIN) {
                     rows.micros(micros);
                 } else {
-                    rows.timestamp(Values.isoTimestamp(text));
+                    rows.timestamp(Timestamps.isoTimestamp(text));
                 }
                 return;
             }

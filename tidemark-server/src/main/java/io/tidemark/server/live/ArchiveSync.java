@@ -67,7 +67,7 @@ final class ArchiveSync {
         Set<ArchiveKey> before = Set.copyOf(defined.keySet());
         Set<ArchiveKey> stored = new HashSet<>();
         for (TenantId tenant : store.tenants()) {
-            for (ArchiveInfo a : store.streamData().archives(tenant)) {
+            for (ArchiveInfo a : store.archives().archives(tenant)) {
                 stored.add(new ArchiveKey(tenant, a.name()));
                 define(tenant, a);
             }
@@ -113,7 +113,7 @@ final class ArchiveSync {
      */
     void ensureLive(TenantId tenant, String archive) {
         if (!defined.containsKey(new ArchiveKey(tenant, archive))) {
-            define(tenant, store.streamData().requireArchive(tenant, archive));
+            define(tenant, store.archives().requireArchive(tenant, archive));
         }
     }
 

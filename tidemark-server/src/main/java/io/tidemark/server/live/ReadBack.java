@@ -44,7 +44,7 @@ final class ReadBack {
     void range(TenantId tenant, ArchiveDefinition view, RollupPlan plan, Instant from, Instant to) {
         Instant start = from;
         while (start.isBefore(to)) {
-            List<Sample> rows = store.streamData().read(tenant, new ReadRequest(view.name(), List.of(), start, to,
+            List<Sample> rows = store.archives().read(tenant, new ReadRequest(view.name(), List.of(), start, to,
                     READ_PAGE));
             if (rows.isEmpty()) {
                 return;

@@ -4,10 +4,10 @@ import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.store.AuditTrail;
-import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.RollupStore;
 import io.tidemark.store.Store;
 import io.tidemark.store.StoreTimeouts;
-import io.tidemark.store.StreamData;
+import io.tidemark.store.ArchiveStore;
 import io.tidemark.store.TokenStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,8 +41,8 @@ public final class JdbcStore implements Store {
      */
     private final AtomicLong metadataVersion = new AtomicLong();
     private final Catalog catalog;
-    private final JdbcStreamData streamData;
-    private final JdbcRollupRuntime rollups;
+    private final JdbcArchiveStore streamData;
+    private final JdbcRollupStore rollups;
     private final JdbcAuditTrail audit;
     private final Clock clock;
     private final JdbcTokenStore tokens;
@@ -70,8 +70,8 @@ public final class JdbcStore implements Store {
         this.dialect = engine.dialect();
         this.catalog = new Catalog(this);
         LateData late = new LateData(dialect);
-        this.streamData = new JdbcStreamData(this, catalog, late);
-        this.rollups = new JdbcRollupRuntime(this, catalog, late);
+        this.streamData = new JdbcArchiveStore(this, catalog, late);
+        this.rollups = new JdbcRollupStore(this, catalog, late);
         this.audit = new JdbcAuditTrail(this);
         this.tokens = new JdbcTokenStore(this, catalog);
         try {
@@ -276,12 +276,12 @@ public final class JdbcStore implements Store {
     }
 
     @Override
-    public StreamData streamData() {
+    public ArchiveStore archives() {
         return streamData;
     }
 
     @Override
-    public RollupRuntime rollups() {
+    public RollupStore rollups() {
         return rollups;
     }
 

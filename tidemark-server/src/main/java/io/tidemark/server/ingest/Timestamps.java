@@ -8,8 +8,8 @@ import java.time.format.DateTimeParseException;
  * Timestamp forms shared by both body formats; the plain UTC form is read first by
  * {@link io.tidemark.server.ingest.fast.PlainIso}.
  */
-final class Values {
-    private Values() {}
+final class Timestamps {
+    private Timestamps() {}
 
     /**
      * An ISO-8601 instant ({@code 2025-01-01T00:00:00.123456Z}, or with an offset), at most microsecond precision.
@@ -24,7 +24,7 @@ final class Values {
             try {
                 t = OffsetDateTime.parse(text).toInstant();
             } catch (DateTimeParseException e2) {
-                throw new IllegalArgumentException("timestamp '" + shorten(text) + "' is neither ISO-8601 "
+                throw new IllegalArgumentException("timestamp '" + shortened(text) + "' is neither ISO-8601 "
                         + "(2025-01-01T00:00:00.123456Z) nor epoch milliseconds");
             }
         }
@@ -42,7 +42,8 @@ final class Values {
         return t;
     }
 
-    static String shorten(String s) {
+    /** A field as error messages quote it: at most 40 characters (timestamps and the other fields of a row). */
+    static String shortened(String s) {
         return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 }

@@ -12,7 +12,7 @@ import io.tidemark.store.AggregateResult;
 import io.tidemark.store.ArchiveInfo;
 import io.tidemark.store.RecomputeRequest;
 import io.tidemark.store.RollupInfo;
-import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.RollupStore;
 import io.tidemark.store.RollupState;
 import io.tidemark.store.StaleRange;
 import java.sql.Connection;
@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-final class JdbcRollupRuntime implements RollupRuntime {
+final class JdbcRollupStore implements RollupStore {
     /** Before any accepted sample and any bucket holding one: where a rollup without watermark or startAt begins. */
     private static final Instant EARLIEST = Instant.parse("1800-01-01T00:00:00Z");
 
@@ -35,7 +35,7 @@ final class JdbcRollupRuntime implements RollupRuntime {
     private final LateData late;
     private final SqlDialect d;
 
-    JdbcRollupRuntime(JdbcStore store, Catalog catalog, LateData late) {
+    JdbcRollupStore(JdbcStore store, Catalog catalog, LateData late) {
         this.store = store;
         this.catalog = catalog;
         this.late = late;

@@ -12,7 +12,7 @@ import java.util.Optional;
  * Rollup runtime state and the statements that fill rollup archives. The orchestrator talks to the store only
  * through this interface; rows never travel through the JVM.
  */
-public interface RollupRuntime {
+public interface RollupStore {
 
     /** Every rollup of the tenant with its plan and state, in creation order. */
     List<RollupInfo> rollups(TenantId tenant);

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /** The {@link LiveEngine}: per-tenant state under a per-tenant lock; delivery handed to subscribers' executors. */
-final class Engine implements LiveEngine {
+final class DefaultLiveEngine implements LiveEngine {
     private final Clock clock;
     private final Duration publishInterval;
     private final long memoryBudgetBytes;
@@ -26,7 +26,7 @@ final class Engine implements LiveEngine {
     private final Executor deliveryExecutor;
     private final ConcurrentHashMap<TenantId, TenantState> tenants = new ConcurrentHashMap<>();
 
-    Engine(Clock clock, Duration publishInterval, long memoryBudgetBytes, int maxPendingRows, Executor deliveryExecutor) {
+    DefaultLiveEngine(Clock clock, Duration publishInterval, long memoryBudgetBytes, int maxPendingRows, Executor deliveryExecutor) {
         this.clock = clock;
         this.publishInterval = publishInterval;
         this.memoryBudgetBytes = memoryBudgetBytes;
@@ -165,7 +165,7 @@ final class Engine implements LiveEngine {
         if (t == null) {
             return NO_GENERATION;
         }
-        List<SubscriptionImpl> toSchedule = new ArrayList<>();
+        List<OutboxSubscription> toSchedule = new ArrayList<>();
         long g;
         t.lock.lock();
         try {
@@ -182,11 +182,11 @@ final class Engine implements LiveEngine {
             g = t.generation + 1;
             t.generation = g;
             t.changed = false;
-            Map<SubscriptionImpl, GenerationOutput> outputs = collect(t, g, now);
+            Map<OutboxSubscription, GenerationOutput> outputs = collect(t, g, now);
             for (LiveTables tables : t.archives.values()) {
                 tables.endCut();
             }
-            for (Map.Entry<SubscriptionImpl, GenerationOutput> e : outputs.entrySet()) {
+            for (Map.Entry<OutboxSubscription, GenerationOutput> e : outputs.entrySet()) {
                 if (!e.getValue().isEmpty() && e.getKey().offer(e.getValue())) {
                     toSchedule.add(e.getKey());
                 }
@@ -194,15 +194,15 @@ final class Engine implements LiveEngine {
         } finally {
             t.lock.unlock();
         }
-        for (SubscriptionImpl s : toSchedule) {
+        for (OutboxSubscription s : toSchedule) {
             s.schedule();
         }
         return g;
     }
 
     /** Every subscriber's output for generation {@code g}: snapshots, changes, status changes and final errors. */
-    private static Map<SubscriptionImpl, GenerationOutput> collect(TenantState t, long g, long now) {
-        Map<SubscriptionImpl, GenerationOutput> out = new LinkedHashMap<>();
+    private static Map<OutboxSubscription, GenerationOutput> collect(TenantState t, long g, long now) {
+        Map<OutboxSubscription, GenerationOutput> out = new LinkedHashMap<>();
         List<Operator> operators = new ArrayList<>(t.replacedFailures);
         t.replacedFailures.clear();
         operators.addAll(t.operators.values());
@@ -284,7 +284,7 @@ final class Engine implements LiveEngine {
         Objects.requireNonNull(capabilities, "capabilities");
         Objects.requireNonNull(listener, "listener");
         TenantState t = tenant(tenant);
-        SubscriptionImpl s = new SubscriptionImpl(this, t, capabilities, listener,
+        OutboxSubscription s = new OutboxSubscription(this, t, capabilities, listener,
                 executor != null ? executor : deliveryExecutor, maxPendingRows);
         t.lock.lock();
         try {
@@ -295,7 +295,7 @@ final class Engine implements LiveEngine {
         return s;
     }
 
-    void register(SubscriptionImpl s, QueryConfig q) {
+    void register(OutboxSubscription s, QueryConfig q) {
         TenantState t = s.tenant;
         t.lock.lock();
         try {
@@ -348,7 +348,7 @@ final class Engine implements LiveEngine {
         });
     }
 
-    void unregister(SubscriptionImpl s, String queryId) {
+    void unregister(OutboxSubscription s, String queryId) {
         TenantState t = s.tenant;
         t.lock.lock();
         try {
@@ -361,7 +361,7 @@ final class Engine implements LiveEngine {
         }
     }
 
-    void close(SubscriptionImpl s) {
+    void close(OutboxSubscription s) {
         TenantState t = s.tenant;
         t.lock.lock();
         try {
@@ -394,7 +394,7 @@ final class Engine implements LiveEngine {
         for (TenantState t : tenants.values()) {
             t.lock.lock();
             try {
-                for (SubscriptionImpl s : t.subscriptions) {
+                for (OutboxSubscription s : t.subscriptions) {
                     n += (int) s.queries.values().stream().filter(h -> h.status.isStale()).count();
                 }
             } finally {

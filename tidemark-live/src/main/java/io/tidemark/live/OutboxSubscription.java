@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
  * are merged into one, delivered with the newest number once the queue has drained: the queue never holds more than
  * the bound plus one generation, and the merged generation no more than the queries' results.
  */
-final class SubscriptionImpl implements Subscription {
-    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionImpl.class);
+final class OutboxSubscription implements Subscription {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxSubscription.class);
 
-    private final Engine engine;
+    private final DefaultLiveEngine engine;
     final TenantState tenant;
     private final Set<String> capabilities;
     private final LiveListener listener;
@@ -34,7 +34,7 @@ final class SubscriptionImpl implements Subscription {
     private boolean scheduled;
     private volatile boolean closed;
 
-    SubscriptionImpl(Engine engine, TenantState tenant, Set<String> capabilities, LiveListener listener,
+    OutboxSubscription(DefaultLiveEngine engine, TenantState tenant, Set<String> capabilities, LiveListener listener,
             Executor executor, int maxPendingRows) {
         this.engine = engine;
         this.tenant = tenant;

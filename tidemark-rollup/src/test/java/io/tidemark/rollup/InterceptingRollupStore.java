@@ -10,7 +10,7 @@ import io.tidemark.store.AggregateRequest;
 import io.tidemark.store.AggregateResult;
 import io.tidemark.store.RecomputeRequest;
 import io.tidemark.store.RollupInfo;
-import io.tidemark.store.RollupRuntime;
+import io.tidemark.store.RollupStore;
 import io.tidemark.store.RollupState;
 import io.tidemark.store.StaleRange;
 import io.tidemark.core.Aggregation;
@@ -26,12 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Delegates to a real {@link RollupRuntime}, counting statements, injecting faults and recording which buckets
+ * Delegates to a real {@link RollupStore}, counting statements, injecting faults and recording which buckets
  * were committed: a bucket is committed when a thread's applied aggregate is followed by that thread's successful
  * compare-and-set to the aggregate's end.
  */
-final class InterceptingRuntime implements RollupRuntime {
-    private final RollupRuntime real;
+final class InterceptingRollupStore implements RollupStore {
+    private final RollupStore real;
     final AtomicInteger aggregateCalls = new AtomicInteger();
     /** Rollup name → its aggregate statements, failed ones included. */
     final Map<String, AtomicInteger> aggregatesByRollup = new ConcurrentHashMap<>();
@@ -52,7 +52,7 @@ final class InterceptingRuntime implements RollupRuntime {
     final Map<String, Integer> committed = new ConcurrentHashMap<>();
     private final ThreadLocal<AggregateRequest> lastApplied = new ThreadLocal<>();
 
-    InterceptingRuntime(RollupRuntime real) {
+    InterceptingRollupStore(RollupStore real) {
         this.real = real;
     }
 

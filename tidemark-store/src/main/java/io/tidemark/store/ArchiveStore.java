@@ -14,7 +14,7 @@ import java.util.Optional;
  * Archives and their samples. Every method is scoped to one tenant; another tenant's archive is reported as
  * {@code NOT_FOUND}, exactly like one that does not exist.
  */
-public interface StreamData {
+public interface ArchiveStore {
 
     /** Creates a raw archive in state CREATED. {@code ALREADY_EXISTS} if the name is taken. */
     ArchiveInfo createArchive(TenantId tenant, ArchiveDefinition definition);

@@ -17,7 +17,7 @@ import io.tidemark.store.ArchiveInfo;
 import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
 import io.tidemark.store.ReadRequest;
-import io.tidemark.store.StreamData;
+import io.tidemark.store.ArchiveStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,8 +34,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-final class JdbcStreamData implements StreamData {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcStreamData.class);
+final class JdbcArchiveStore implements ArchiveStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcArchiveStore.class);
     /** Runs of a write transaction that concurrent writers abort by a deadlock or a serialization failure. */
     static final int WRITE_ATTEMPTS = 3;
     /** The actor of {@code LATE_SKIPPED} entries: the store does not know who sent the batch. */
@@ -49,7 +49,7 @@ final class JdbcStreamData implements StreamData {
     private final MetadataCache<ArchiveInfo> archiveCache;
     private final SqlDialect d;
 
-    JdbcStreamData(JdbcStore store, Catalog catalog, LateData late) {
+    JdbcArchiveStore(JdbcStore store, Catalog catalog, LateData late) {
         this.store = store;
         this.catalog = catalog;
         this.late = late;
