@@ -96,17 +96,7 @@ final class QueryErrors {
     }
 
     private String position(int index) {
-        int line = 1;
-        int col = 1;
-        for (int i = 0; i < index; i++) {
-            if (sql.charAt(i) == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        return " at line " + line + ", column " + col;
+        return SqlLimits.at(sql, index);
     }
 
     private static int indexOfIgnoringCase(String haystack, String needle) {
