@@ -61,12 +61,24 @@ final class QueryProtocol {
             try {
                 dispatch(message);
             } catch (SqlException e) {
-                error(e);
-                if (message.type != 'Q') {
-                    skipUntilSync = true;
-                }
+                failed(message, e);
+            } catch (RuntimeException e) {
+                LOG.warn("the SQL backend failed answering a client", e);
+                failed(message, new SqlException(SqlState.INTERNAL_ERROR,
+                        "internal error in the SQL backend; the server log has the details", e));
             }
         }
+    }
+
+    /** After an extended-protocol error every message up to Sync is discarded; a simple Query already ended. */
+    private void failed(Message message, SqlException e) throws IOException {
+        error(e);
+        if (message.type == 'Q') {
+            writer.readyForQuery(transactionStatus);
+            writer.flush();
+            return;
+        }
+        skipUntilSync = true;
     }
 
     /** From another thread (a CancelRequest): stops the running statement, if any. */
@@ -113,11 +125,18 @@ final class QueryProtocol {
             for (String text : texts) {
                 Portal portal = new Portal(new PreparedStatement(text, new int[0], List.of()), List.of(),
                         new boolean[0]);
-                run(portal, 0, true);
-                portal.close();
+                try {
+                    run(portal, 0, true);
+                } finally {
+                    portal.close();
+                }
             }
         } catch (SqlException e) {
             error(e);
+        } catch (RuntimeException e) {
+            LOG.warn("the SQL backend failed answering a client", e);
+            error(new SqlException(SqlState.INTERNAL_ERROR,
+                    "internal error in the SQL backend; the server log has the details", e));
         }
         endImplicitTransaction();
         writer.readyForQuery(transactionStatus);

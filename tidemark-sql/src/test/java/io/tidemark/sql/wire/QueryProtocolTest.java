@@ -121,6 +121,13 @@ class QueryProtocolTest {
                 .isEqualTo("1 E[08P01] Z[I]");
     }
 
+    @Test
+    void backendFailure_isAnInternalError_andTheLoopGoesOn() throws Exception {
+        assertThat(serve(new Frontend().query("boom").parse("", "boom").bind("", "", 0).execute("", 0).sync()
+                .query("count 1")))
+                .isEqualTo("E[XX000] Z[I] 1 2 E[XX000] Z[I] T D C[SELECT 1] Z[I]");
+    }
+
     private final class CountingSession implements SqlSession {
         @Override
         public List<String> split(String query) {
@@ -132,7 +139,7 @@ class QueryProtocolTest {
             if (sql.startsWith("count")) {
                 return new StatementDescription(List.of(), List.of(new Column("n", SqlType.INT8)));
             }
-            if (sql.equals("BEGIN") || sql.equals("ROLLBACK")) {
+            if (sql.equals("BEGIN") || sql.equals("ROLLBACK") || sql.equals("boom")) {
                 return StatementDescription.none();
             }
             throw new SqlException(SqlState.SYNTAX_ERROR, "syntax error at or near \"" + sql + "\"");
@@ -142,6 +149,9 @@ class QueryProtocolTest {
         public SqlResult execute(String sql, List<BindParameter> parameters) throws SqlException {
             describe(sql, List.of());
             executed.add(sql);
+            if (sql.equals("boom")) {
+                throw new IllegalStateException("a bug in the backend");
+            }
             if (!sql.startsWith("count")) {
                 return SqlResult.command(sql);
             }
