@@ -1,0 +1,228 @@
+package io.tidemark.sql.wire;
+
+import io.tidemark.sql.Column;
+import io.tidemark.sql.SqlException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Writes backend messages into a buffer that goes to the socket when it passes {@link #SEND_THRESHOLD} bytes or on
+ * {@link #flush()}. The socket write blocks while the client does not read, which is the back-pressure: the caller
+ * pulls the next row only after the previous ones were handed to the socket.
+ */
+final class MessageWriter {
+    static final int SEND_THRESHOLD = 32 * 1024;
+
+    private OutputStream out;
+    private byte[] buffer = new byte[SEND_THRESHOLD + 1024];
+    private int length;
+    private int messageStart = -1;
+
+    MessageWriter(OutputStream out) {
+        this.out = out;
+    }
+
+    /** Switches to another stream, after the TLS handshake. */
+    void reset(OutputStream stream) {
+        this.out = stream;
+    }
+
+    /** Sends everything buffered. */
+    void flush() throws IOException {
+        out.write(buffer, 0, length);
+        out.flush();
+        length = 0;
+    }
+
+    /** One unframed byte: the answer to SSLRequest and GSSENCRequest. */
+    void rawByte(char value) throws IOException {
+        byte1(value);
+        flush();
+    }
+
+    void authenticationCleartextPassword() throws IOException {
+        begin('R').int32(3).end();
+    }
+
+    void authenticationOk() throws IOException {
+        begin('R').int32(0).end();
+    }
+
+    void parameterStatus(String name, String value) throws IOException {
+        begin('S').cstring(name).cstring(value).end();
+    }
+
+    void backendKeyData(int processId, int secretKey) throws IOException {
+        begin('K').int32(processId).int32(secretKey).end();
+    }
+
+    void negotiateProtocolVersion(int newestMinor, List<String> unrecognizedOptions) throws IOException {
+        begin('v').int32(newestMinor).int32(unrecognizedOptions.size());
+        for (String option : unrecognizedOptions) {
+            cstring(option);
+        }
+        end();
+    }
+
+    void readyForQuery(char transactionStatus) throws IOException {
+        begin('Z').byte1(transactionStatus).end();
+    }
+
+    /** ErrorResponse ('E'), or NoticeResponse; fields: severity, SQLSTATE, message, detail, hint, position. */
+    void errorResponse(String severity, SqlException error) throws IOException {
+        begin('E');
+        field('S', severity).field('V', severity).field('C', error.sqlState()).field('M', error.getMessage());
+        if (error.detail() != null) {
+            field('D', error.detail());
+        }
+        if (error.hint() != null) {
+            field('H', error.hint());
+        }
+        if (error.position() > 0) {
+            field('P', Integer.toString(error.position()));
+        }
+        byte1((char) 0).end();
+    }
+
+    void rowDescription(List<Column> columns, boolean[] binary) throws IOException {
+        begin('T').int16(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            Column column = columns.get(i);
+            cstring(column.name()).int32(0).int16(0).int32(column.type().oid()).int16(column.type().size())
+                    .int32(-1).int16(binary[i] ? 1 : 0);
+        }
+        end();
+    }
+
+    void parameterDescription(int[] typeOids) throws IOException {
+        begin('t').int16(typeOids.length);
+        for (int oid : typeOids) {
+            int32(oid);
+        }
+        end();
+    }
+
+    /** DataRow; {@code values[i] == null} is SQL NULL. */
+    void dataRow(byte[][] values) throws IOException {
+        begin('D').int16(values.length);
+        for (byte[] value : values) {
+            if (value == null) {
+                int32(-1);
+                continue;
+            }
+            int32(value.length).bytes(value);
+        }
+        end();
+    }
+
+    void commandComplete(String tag) throws IOException {
+        begin('C').cstring(tag).end();
+    }
+
+    void emptyQueryResponse() throws IOException {
+        begin('I').end();
+    }
+
+    void parseComplete() throws IOException {
+        begin('1').end();
+    }
+
+    void bindComplete() throws IOException {
+        begin('2').end();
+    }
+
+    void closeComplete() throws IOException {
+        begin('3').end();
+    }
+
+    void noData() throws IOException {
+        begin('n').end();
+    }
+
+    void portalSuspended() throws IOException {
+        begin('s').end();
+    }
+
+    /** CopyOutResponse for a textual copy (CSV) of {@code columns} columns. */
+    void copyOutResponse(int columns) throws IOException {
+        begin('H').byte1((char) 0).int16(columns);
+        for (int i = 0; i < columns; i++) {
+            int16(0);
+        }
+        end();
+    }
+
+    void copyData(byte[] data) throws IOException {
+        begin('d').bytes(data).end();
+    }
+
+    void copyDone() throws IOException {
+        begin('c').end();
+    }
+
+    private MessageWriter begin(char type) {
+        byte1(type);
+        messageStart = length;
+        return int32(0);
+    }
+
+    private void end() throws IOException {
+        int size = length - messageStart;
+        buffer[messageStart] = (byte) (size >>> 24);
+        buffer[messageStart + 1] = (byte) (size >>> 16);
+        buffer[messageStart + 2] = (byte) (size >>> 8);
+        buffer[messageStart + 3] = (byte) size;
+        messageStart = -1;
+        if (length >= SEND_THRESHOLD) {
+            out.write(buffer, 0, length);
+            length = 0;
+        }
+    }
+
+    private MessageWriter field(char code, String value) {
+        return byte1(code).cstring(value);
+    }
+
+    private MessageWriter byte1(char value) {
+        ensure(1);
+        buffer[length++] = (byte) value;
+        return this;
+    }
+
+    private MessageWriter int16(int value) {
+        ensure(2);
+        buffer[length++] = (byte) (value >>> 8);
+        buffer[length++] = (byte) value;
+        return this;
+    }
+
+    private MessageWriter int32(int value) {
+        ensure(4);
+        buffer[length++] = (byte) (value >>> 24);
+        buffer[length++] = (byte) (value >>> 16);
+        buffer[length++] = (byte) (value >>> 8);
+        buffer[length++] = (byte) value;
+        return this;
+    }
+
+    private MessageWriter cstring(String value) {
+        bytes(value.getBytes(StandardCharsets.UTF_8));
+        return byte1((char) 0);
+    }
+
+    private MessageWriter bytes(byte[] value) {
+        ensure(value.length);
+        System.arraycopy(value, 0, buffer, length, value.length);
+        length += value.length;
+        return this;
+    }
+
+    private void ensure(int more) {
+        if (length + more > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+        }
+    }
+}
