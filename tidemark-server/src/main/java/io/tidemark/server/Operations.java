@@ -1,9 +1,13 @@
 package io.tidemark.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tidemark.core.AggregateFunction;
+import io.tidemark.core.Aggregation;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.BatchLimits;
 import io.tidemark.core.BatchRejectedException;
+import io.tidemark.core.Column;
+import io.tidemark.core.ColumnType;
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.RollupDefinition;
 import io.tidemark.core.RollupId;
@@ -47,6 +51,7 @@ public final class Operations {
     private final MeterRegistry meters;
     private final LiveHub live;
     private static final String INGEST_BATCHES = "tidemark.ingest.batches";
+    private static final String EXPORT_REQUESTS = "tidemark.export.requests";
 
     Operations(Store store, OrchestratorHost host, Clock clock, ServerConfig config, MeterRegistry meters,
             LiveHub live) {
@@ -267,15 +272,96 @@ public final class Operations {
 
     /** Rows of a raw or rollup archive; for a rollup, the values a reader sees (AVG from its partials). */
     public List<DataRow> streamData(Caller c, ReadRequest r) {
-        c.require(Role.READER, "read stream data");
-        ArchiveInfo a = store.archives().requireArchive(c.tenant(), r.archive());
-        List<Sample> rows = store.archives().read(c.tenant(), r);
+        return readable(c, r.archive(), "read stream data").read(r);
+    }
+
+    /**
+     * The archive a reader may export, page by page: {@code FORBIDDEN} below reader, then {@code NOT_FOUND}. Checked
+     * before the request's parameters are looked at.
+     */
+    public ReadableArchive readableArchive(Caller c, String archive) {
+        return readable(c, archive, "export samples");
+    }
+
+    private ReadableArchive readable(Caller c, String archive, String what) {
+        c.require(Role.READER, what);
+        ArchiveInfo a = store.archives().requireArchive(c.tenant(), archive);
         RollupPlan plan = a.definition().isRollup() ? rollupInfo(c, a.name()).plan() : null;
-        List<DataRow> out = new ArrayList<>(rows.size());
-        for (Sample s : rows) {
-            out.add(new DataRow(s.timestamp(), s.rtId(), plan == null ? s.values() : plan.readValues(s.values())));
+        return new ReadableArchive(c, a, plan);
+    }
+
+    /**
+     * An archive as a reader sees it, as {@link #readableArchive} found it (role and archive checked once): its
+     * columns and its rows, read one bounded page at a time through the store's read path — for a rollup, AVG as a
+     * value computed from its stored sum and count, FIRST / LAST without their times, exactly as
+     * {@code streamData} returns them. Valid for one request; each {@link #read} is one store read, bounded by the
+     * store's timeouts.
+     */
+    public final class ReadableArchive {
+        private final Caller caller;
+        private final ArchiveInfo archive;
+        private final RollupPlan plan;
+
+        private ReadableArchive(Caller caller, ArchiveInfo archive, RollupPlan plan) {
+            this.caller = caller;
+            this.archive = archive;
+            this.plan = plan;
         }
-        return out;
+
+        public ArchiveInfo info() {
+            return archive;
+        }
+
+        /** The columns a reader sees, in definition order: a rollup's aggregates by name, AVG as DOUBLE. */
+        public List<Column> columns() {
+            RollupDefinition r = archive.definition().rollup();
+            if (r == null) {
+                return archive.definition().columns();
+            }
+            List<Column> out = new ArrayList<>();
+            for (Aggregation g : r.aggregations()) {
+                ColumnType t = g.function() == AggregateFunction.AVG ? ColumnType.DOUBLE
+                        : archive.definition().requireColumn(g.as()).type();
+                out.add(Column.of(g.as(), t));
+            }
+            return out;
+        }
+
+        /** One page: the rows {@code r} names, ordered by (timestamp, rtId); {@code r} must name this archive. */
+        public List<DataRow> read(ReadRequest r) {
+            if (!r.archive().equals(archive.name())) {
+                throw new IllegalArgumentException("a read of '" + r.archive() + "' on archive '" + archive.name() + "'");
+            }
+            List<Sample> rows = store.archives().read(caller.tenant(), r);
+            List<DataRow> out = new ArrayList<>(rows.size());
+            for (Sample s : rows) {
+                out.add(new DataRow(s.timestamp(), s.rtId(), plan == null ? s.values() : plan.readValues(s.values())));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Counts one export that got past its checks, once it ended: {@code tidemark.export.requests{tenant, format,
+     * result}} with {@code result} {@code complete}, {@code limited} (cut by its limit, a cursor returned),
+     * {@code failed} (an error after the body had started) or {@code aborted} (the client went away).
+     */
+    public void exported(Caller c, String format, String result) {
+        meters.counter(EXPORT_REQUESTS, "tenant", c.tenant().value(), "format", format, "result", result).increment();
+    }
+
+    /** Counts rows an export wrote, page by page: {@code tidemark.export.rows{tenant, format}}. */
+    public void exportedRows(Caller c, String format, long rows) {
+        meters.counter("tidemark.export.rows", "tenant", c.tenant().value(), "format", format).increment(rows);
+    }
+
+    /**
+     * Counts an export refused after authentication, before its body started (forbidden, unknown archive, bad
+     * parameters, the store unavailable): {@code tidemark.export.requests{result=rejected, format="none"}}.
+     */
+    public void exportRejected(Caller c) {
+        meters.counter(EXPORT_REQUESTS, "tenant", c.tenant().value(), "format", "none", "result", "rejected")
+                .increment();
     }
 
     // ---- live queries -----------------------------------------------------------------------------------------

@@ -10,14 +10,15 @@ import java.util.Base64;
 /**
  * The opaque cursor of a stream data row: its (timestamp, rtId) key, which never changes, so paging by it loses
  * and repeats nothing while rows are added. The text is URL-safe base64 of {@code 1:<epoch micros>:<rtId>}; clients
- * must not build or read it.
+ * must not build or read it. Shared by GraphQL {@code streamData} and the HTTP export, so a cursor of one resumes
+ * the other.
  */
-final class StreamCursor {
+public final class StreamCursor {
     private static final String VERSION = "1";
 
     private StreamCursor() {}
 
-    static String encode(ReadRequest.Key key) {
+    public static String encode(ReadRequest.Key key) {
         long micros = Math.addExact(Math.multiplyExact(key.timestamp().getEpochSecond(), 1_000_000L),
                 key.timestamp().getNano() / 1000);
         String text = VERSION + ":" + micros + ":" + key.rtId();
@@ -25,7 +26,7 @@ final class StreamCursor {
     }
 
     /** @throws TidemarkException {@code INVALID_ARGUMENT} for text that no row's cursor has */
-    static ReadRequest.Key decode(String cursor) {
+    public static ReadRequest.Key decode(String cursor) {
         try {
             String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             int a = text.indexOf(':');

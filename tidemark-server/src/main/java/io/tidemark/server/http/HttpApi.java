@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP side of the server, on one port: {@code /graphql}, {@code /api/v1/archives/{archive}/samples},
- * {@code /metrics}, {@code /health} and the live WebSocket {@code /api/v1/live}. Javalin 6 on Jetty 11: routing, a
+ * The HTTP side of the server, on one port: {@code /graphql}, {@code /api/v1/archives/{archive}/samples} (POST
+ * ingest, GET export), {@code /metrics}, {@code /health} and the live WebSocket {@code /api/v1/live}. Javalin 6 on Jetty 11: routing, a
  * request logger that sees every request with its status and time, and WebSockets.
  */
 public final class HttpApi {
@@ -50,6 +50,7 @@ public final class HttpApi {
     private final GraphQlApi graphQl;
     private final PrometheusMeterRegistry meters;
     private final IngestEndpoint ingest;
+    private final ExportEndpoint export;
     private final LiveEndpoint live;
     private final InFlight inFlight = new InFlight();
     private final byte[] metricsTokenHash;
@@ -65,6 +66,7 @@ public final class HttpApi {
         this.graphQl = graphQl;
         this.meters = meters;
         this.ingest = new IngestEndpoint(ops);
+        this.export = new ExportEndpoint(ops, inFlight::isDraining, ExportEndpoint.PAGE_ROWS);
         String token = ops.config().metricsToken();
         this.metricsTokenHash = token == null || token.isEmpty() ? null
                 : Tokens.hash(token).getBytes(StandardCharsets.US_ASCII);
@@ -90,6 +92,7 @@ public final class HttpApi {
         app.get("/metrics", this::metrics);
         app.post("/graphql", ctx -> graphql(ctx, authenticate(ctx)));
         app.post("/api/v1/archives/{archive}/samples", ctx -> ingest.handle(ctx, authenticate(ctx)));
+        app.get("/api/v1/archives/{archive}/samples", ctx -> export.handle(ctx, authenticate(ctx)));
         app.exception(MalformedBodyException.class, (e, ctx) -> Json.send(ctx, 400, IngestEndpoint.body(e)));
         app.exception(IngestEndpoint.UnsupportedType.class, (e, ctx) ->
                 Json.send(ctx, 415, Json.error(e.code(), e.getMessage())));
