@@ -44,7 +44,7 @@ public final class TidemarkClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROLLUP_FIELDS = "name source bucket status frozen watermark lagSeconds "
             + "consecutiveFailures lastError staleRanges { from to recordedAt } oldestStaleAgeSeconds";
-    private static final String ARCHIVE_FIELDS = "name kind status columns { name type } maxLateness";
+    private static final String ARCHIVE_FIELDS = "name kind status columns { name type } maxLateness retention";
     private final ConnectionConfig config;
     private final HttpClient http;
 
@@ -171,6 +171,18 @@ public final class TidemarkClient implements AutoCloseable {
                 + "maxLateness: $l) { " + ARCHIVE_FIELDS + " } }", vars).path("a"));
     }
 
+    /**
+     * Sets how long an archive's rows are kept (admin), raw or rollup; null keeps them forever. The server deletes
+     * older rows once no rollup needs them and refuses samples older than that.
+     */
+    public ArchiveView setArchiveRetention(String name, java.time.Duration retention) {
+        Map<String, Object> vars = new java.util.HashMap<>();
+        vars.put("n", name);
+        vars.put("r", retention == null ? null : retention.toString());
+        return archive(graphql("mutation($n: String!, $r: String) { a: setArchiveRetention(name: $n, "
+                + "retention: $r) { " + ARCHIVE_FIELDS + " } }", vars).path("a"));
+    }
+
     public List<ArchiveView> archives() {
         List<ArchiveView> out = new ArrayList<>();
         graphql("{ archives { " + ARCHIVE_FIELDS + " } }", null).path("archives")
@@ -277,7 +289,11 @@ public final class TidemarkClient implements AutoCloseable {
         Map<String, String> cols = new LinkedHashMap<>();
         a.path("columns").forEach(c -> cols.put(c.path("name").asText(), c.path("type").asText()));
         return new ArchiveView(a.path("name").asText(), a.path("kind").asText(), a.path("status").asText(), cols,
-                a.path("maxLateness").isTextual() ? java.time.Duration.parse(a.path("maxLateness").asText()) : null);
+                duration(a.path("maxLateness")), duration(a.path("retention")));
+    }
+
+    private static java.time.Duration duration(JsonNode text) {
+        return text.isTextual() ? java.time.Duration.parse(text.asText()) : null;
     }
 
     private static RollupView rollup(JsonNode r) {

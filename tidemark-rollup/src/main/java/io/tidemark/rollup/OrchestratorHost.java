@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * never overlap. Tenants are read from the store every round, so tenants created at runtime are picked up. One
  * tenant's failure never stops the others.
  *
+ * <p>After a tenant's tick, the host deletes the tenant's rows older than their archive's retention, within
+ * {@link RetentionConfig} (see {@link Retention} for what is never deleted).
+ *
  * <p>Lifecycle: {@link #start()} schedules the rounds; {@link #stop()} lets the running tenant tick finish, skips
  * the remaining tenants of the round and returns; a stopped host does not start again. Both are idempotent and
  * thread-safe. The executor is the caller's when given to the builder (the host never shuts it down), else the
@@ -40,11 +43,13 @@ public final class OrchestratorHost implements AutoCloseable {
     private final Duration interval;
     private final Clock clock;
     private final OrchestratorConfig config;
+    private final RetentionConfig retention;
     private final MeterRegistry meterRegistry;
     private final RollupListener listener;
     private final ScheduledExecutorService executor;
     private final boolean ownsExecutor;
     private final Map<TenantId, RollupOrchestrator> orchestrators = new ConcurrentHashMap<>();
+    private final Map<TenantId, RetentionRunner> retentionRunners = new ConcurrentHashMap<>();
     /** Held for a whole round; {@link #stop()} takes it to wait for the running tick. */
     private final ReentrantLock round = new ReentrantLock();
     private volatile boolean stopped;
@@ -55,6 +60,7 @@ public final class OrchestratorHost implements AutoCloseable {
         this.interval = b.interval;
         this.clock = b.clock;
         this.config = b.config;
+        this.retention = b.retention;
         this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
         this.listener = b.listener;
         this.ownsExecutor = b.executor == null;
@@ -165,12 +171,19 @@ public final class OrchestratorHost implements AutoCloseable {
     }
 
     private int tickSafely(TenantId tenant) {
+        int buckets = 0;
         try {
-            return orchestrator(tenant).tick();
+            buckets = orchestrator(tenant).tick();
         } catch (RuntimeException e) {
             LOG.error("rollup host: tick of tenant {} failed", tenant, e);
-            return 0;
         }
+        try {
+            retentionRunners.computeIfAbsent(tenant, t -> new RetentionRunner(store, t, clock, retention,
+                    meterRegistry)).run();
+        } catch (RuntimeException e) {
+            LOG.error("rollup host: retention of tenant {} failed", tenant, e);
+        }
+        return buckets;
     }
 
     private static Thread thread(Runnable r) {
@@ -185,6 +198,7 @@ public final class OrchestratorHost implements AutoCloseable {
         private Duration interval = Duration.ofSeconds(10);
         private Clock clock = Clock.systemUTC();
         private OrchestratorConfig config = OrchestratorConfig.DEFAULT;
+        private RetentionConfig retention = RetentionConfig.DEFAULT;
         private MeterRegistry meterRegistry;
         private ScheduledExecutorService executor;
         private RollupListener listener = RollupListener.NONE;
@@ -211,6 +225,12 @@ public final class OrchestratorHost implements AutoCloseable {
 
         public Builder config(OrchestratorConfig c) {
             this.config = Objects.requireNonNull(c, "config");
+            return this;
+        }
+
+        /** Limits of the retention deletes of each round; default {@link RetentionConfig#DEFAULT}. */
+        public Builder retention(RetentionConfig r) {
+            this.retention = Objects.requireNonNull(r, "retention");
             return this;
         }
 

@@ -5,6 +5,7 @@ import io.tidemark.core.ErrorCode;
 import io.tidemark.core.RollupDefinition;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
+import io.tidemark.store.ArchiveInfo;
 import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
 import io.tidemark.store.RollupInfo;
@@ -44,6 +45,7 @@ final class Rewinder {
             throw new TidemarkException(ErrorCode.INVALID_REWIND, "cannot rewind rollup '" + name + "' to " + target
                     + ": it starts at " + first + " (startAt); rewind to " + first + " or later");
         }
+        requireRetainedSource(def, target);
         store.rollups().setWatermark(info.state().id(), target);
         audit(name, actor, "rewound watermark from " + watermark + " to " + target + " (requested " + toBucketEnd
                 + ")");
@@ -63,6 +65,21 @@ final class Rewinder {
             audit(def.name(), actor, "rewound watermark from " + watermark + " to " + target + " because its source"
                     + " rollup '" + source + "' was rewound to " + changedFrom);
             cascade(def.name(), target, actor, all);
+        }
+    }
+
+    /**
+     * A rewind below the source's retention horizon would re-aggregate buckets from rows retention may already have
+     * deleted, replacing complete buckets with partial ones.
+     */
+    private void requireRetainedSource(RollupDefinition def, Instant target) {
+        ArchiveInfo source = store.archives().requireArchive(tenant, def.source());
+        Instant horizon = source.retentionHorizon(clock.instant());
+        if (horizon != null && target.isBefore(horizon)) {
+            throw new TidemarkException(ErrorCode.INVALID_REWIND, "cannot rewind rollup '" + def.name() + "' to "
+                    + target + ": its source '" + def.source() + "' keeps rows for " + source.retention()
+                    + ", so rows before " + horizon + " may be deleted and re-aggregating there would lose data; "
+                    + "rewind to " + def.bucket().ceil(horizon) + " or later");
         }
     }
 

@@ -57,6 +57,12 @@ public enum ConfigKey {
             (b, v) -> b.rollupMaxBucketsPerStatement(ConfigResolver.parseInt("rollup.max-buckets-per-statement", v))),
     ROLLUP_MAX_BUCKETS_PER_TICK("rollup.max-buckets-per-tick", "100000", "fairness budget per rollup per round",
             (b, v) -> b.rollupMaxBucketsPerTick(ConfigResolver.parseInt("rollup.max-buckets-per-tick", v))),
+    RETENTION_MAX_SPAN_PER_STATEMENT("retention.max-span-per-statement", "PT1H", "widest time range one retention "
+            + "DELETE covers", (b, v) -> b.retentionMaxSpanPerStatement(ConfigResolver.parseDuration(
+                    "retention.max-span-per-statement", v))),
+    RETENTION_MAX_STATEMENTS_PER_ROUND("retention.max-statements-per-round", "100", "retention deletes per archive "
+            + "per round", (b, v) -> b.retentionMaxStatementsPerRound(ConfigResolver.parseInt(
+                    "retention.max-statements-per-round", v))),
     SHUTDOWN_TIMEOUT("shutdown.timeout", "PT30S", "how long a shutdown waits for requests in flight",
             (b, v) -> b.shutdownTimeout(ConfigResolver.parseDuration("shutdown.timeout", v))),
     METRICS_TOKEN("metrics.token", "", "bearer token for /metrics; required when host is not a loopback address",

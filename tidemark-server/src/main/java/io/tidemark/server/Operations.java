@@ -17,6 +17,8 @@ import io.tidemark.core.Sample;
 import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.rollup.OrchestratorHost;
+import io.tidemark.rollup.Retention;
+import io.tidemark.rollup.RetentionStatus;
 import io.tidemark.rollup.RollupAdmin;
 import io.tidemark.live.QuerySchema;
 import io.tidemark.server.auth.Caller;
@@ -135,6 +137,30 @@ public final class Operations {
         audit(c, AuditKind.ARCHIVE_CONFIGURED, name, "maxLateness " + lateness(maxLateness) + " (was "
                 + lateness(before.maxLateness()) + ")");
         return out;
+    }
+
+    /**
+     * Sets an archive's {@code retention} (raw or rollup; null = forever); audited as {@code ARCHIVE_CONFIGURED}.
+     * {@code INVALID_ARGUMENT} for a duration that is not positive.
+     */
+    public ArchiveInfo setRetention(Caller c, String name, java.time.Duration retention) {
+        c.require(Role.ADMIN, "configure archives");
+        ArchiveInfo before = store.archives().requireArchive(c.tenant(), name);
+        ArchiveInfo out = store.archives().setRetention(c.tenant(), name, retention);
+        audit(c, AuditKind.ARCHIVE_CONFIGURED, name, "retention " + kept(retention) + " (was "
+                + kept(before.retention()) + ")");
+        return out;
+    }
+
+    /** Where the archive's retention stands now; null when it keeps its rows forever. */
+    public RetentionStatus retentionStatus(Caller c, String name) {
+        c.require(Role.READER, "describe archives");
+        return Retention.statuses(store, c.tenant(), clock.instant()).stream()
+                .filter(s -> s.archive().equals(name)).findFirst().orElse(null);
+    }
+
+    private static String kept(java.time.Duration d) {
+        return d == null ? "forever" : d.toString();
     }
 
     private static String lateness(java.time.Duration d) {

@@ -20,7 +20,8 @@ import java.util.Objects;
 public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, String jdbcUser, String jdbcPassword,
         int poolSize, long ingestMaxBytes, int ingestMaxRows, boolean ingestFastPath, int graphqlMaxIngestRows,
         int graphqlMaxBytes, Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
-        Duration shutdownTimeout, String metricsToken, boolean bootstrapToken, String bootstrapTenant,
+        Duration retentionMaxSpanPerStatement, int retentionMaxStatementsPerRound, Duration shutdownTimeout,
+        String metricsToken, boolean bootstrapToken, String bootstrapTenant,
         Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth) {
 
     /**
@@ -172,6 +173,11 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         }
         requireRange("rollup.max-buckets-per-statement", rollupMaxBucketsPerStatement, 1, 1_000_000);
         requireRange("rollup.max-buckets-per-tick", rollupMaxBucketsPerTick, 1, 100_000_000);
+        Objects.requireNonNull(retentionMaxSpanPerStatement, "retentionMaxSpanPerStatement");
+        if (retentionMaxSpanPerStatement.isZero() || retentionMaxSpanPerStatement.isNegative()) {
+            throw invalid("retention.max-span-per-statement", "must be positive, got " + retentionMaxSpanPerStatement);
+        }
+        requireRange("retention.max-statements-per-round", retentionMaxStatementsPerRound, 1, 1_000_000);
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(storeWaits, "storeWaits");
         Objects.requireNonNull(graphql, "graphql");
@@ -218,6 +224,8 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.rollupInterval = rollupInterval;
         b.rollupMaxBucketsPerStatement = rollupMaxBucketsPerStatement;
         b.rollupMaxBucketsPerTick = rollupMaxBucketsPerTick;
+        b.retentionMaxSpanPerStatement = retentionMaxSpanPerStatement;
+        b.retentionMaxStatementsPerRound = retentionMaxStatementsPerRound;
         b.shutdownTimeout = shutdownTimeout;
         b.metricsToken = metricsToken;
         b.bootstrapToken = bootstrapToken;
@@ -253,6 +261,8 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Duration rollupInterval = Duration.ofSeconds(5);
         int rollupMaxBucketsPerStatement = 1440;
         int rollupMaxBucketsPerTick = 100_000;
+        Duration retentionMaxSpanPerStatement = Duration.ofHours(1);
+        int retentionMaxStatementsPerRound = 100;
         Duration shutdownTimeout = Duration.ofSeconds(30);
         String metricsToken;
         boolean bootstrapToken = true;
@@ -429,6 +439,16 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             return this;
         }
 
+        public Builder retentionMaxSpanPerStatement(Duration v) {
+            retentionMaxSpanPerStatement = v;
+            return this;
+        }
+
+        public Builder retentionMaxStatementsPerRound(int v) {
+            retentionMaxStatementsPerRound = v;
+            return this;
+        }
+
         public Builder rollupMaxBucketsPerTick(int v) {
             rollupMaxBucketsPerTick = v;
             return this;
@@ -463,7 +483,8 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
                     ingestMaxRows, ingestFastPath, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
-                    rollupMaxBucketsPerTick, shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
+                    rollupMaxBucketsPerTick, retentionMaxSpanPerStatement, retentionMaxStatementsPerRound,
+                    shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
                     graphql, storeWaits, auth);
         }
     }

@@ -10,6 +10,7 @@ import io.tidemark.core.Role;
 import io.tidemark.core.TenantId;
 import io.tidemark.rollup.OrchestratorConfig;
 import io.tidemark.rollup.OrchestratorHost;
+import io.tidemark.rollup.RetentionConfig;
 import io.tidemark.live.LiveEngine;
 import io.tidemark.server.auth.Authenticator;
 import io.tidemark.server.auth.TokenAdmin;
@@ -99,6 +100,8 @@ public final class TidemarkServer implements AutoCloseable {
                     .clock(clock)
                     .config(new OrchestratorConfig(config.rollupMaxBucketsPerStatement(),
                             config.rollupMaxBucketsPerTick()))
+                    .retention(new RetentionConfig(config.retentionMaxSpanPerStatement(),
+                            config.retentionMaxStatementsPerRound()))
                     .meterRegistry(meters).build();
             operations = new Operations(store, host, clock, config, meters, live);
             liveEndpoint = new LiveEndpoint(engine, new Authenticator(store.tokens()), lc, meters);

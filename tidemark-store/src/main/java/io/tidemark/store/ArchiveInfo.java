@@ -12,12 +12,34 @@ import java.time.Duration;
  *
  * @param maxLateness samples older than {@code now − maxLateness} are stored but do not make rollup buckets stale;
  *     null means unlimited (every late sample is re-aggregated). Set with {@link ArchiveStore#setMaxLateness}.
+ * @param retention rows older than {@code now − retention} are deleted by the rollup host once no rollup needs them,
+ *     and a sample older than that is refused at ingest; null keeps rows forever. Set with
+ *     {@link ArchiveStore#setRetention}.
  */
-public record ArchiveInfo(TenantId tenant, ArchiveDefinition definition, ArchiveStatus status, Duration maxLateness) {
+public record ArchiveInfo(TenantId tenant, ArchiveDefinition definition, ArchiveStatus status, Duration maxLateness,
+        Duration retention) {
 
-    /** An archive with unlimited lateness. */
+    /** An archive with unlimited lateness, kept forever. */
     public ArchiveInfo(TenantId tenant, ArchiveDefinition definition, ArchiveStatus status) {
-        this(tenant, definition, status, null);
+        this(tenant, definition, status, null, null);
+    }
+
+    /** An archive kept forever. */
+    public ArchiveInfo(TenantId tenant, ArchiveDefinition definition, ArchiveStatus status, Duration maxLateness) {
+        this(tenant, definition, status, maxLateness, null);
+    }
+
+    /** This archive in another status, its settings unchanged. */
+    public ArchiveInfo withStatus(ArchiveStatus to) {
+        return new ArchiveInfo(tenant, definition, to, maxLateness, retention);
+    }
+
+    /**
+     * The retention horizon at {@code now}: rows older than this may be deleted, and samples older than this are
+     * refused at ingest; null when the archive is kept forever.
+     */
+    public java.time.Instant retentionHorizon(java.time.Instant now) {
+        return retention == null ? null : now.minus(retention);
     }
 
     public String name() {

@@ -69,6 +69,35 @@ public interface ArchiveStore {
      */
     ArchiveInfo setMaxLateness(TenantId tenant, String archive, Duration maxLateness);
 
+    /**
+     * Sets how long an archive's rows are kept, for a raw archive or a rollup archive: rows older than
+     * {@code now − retention} are deleted by {@link #deleteExpired} (which the rollup host calls) once no rollup
+     * needs them, and a sample older than that is refused at ingest ({@code INVALID_BATCH}, nothing written), never
+     * stored or dropped silently.
+     *
+     * @param retention a positive duration, or null to keep rows forever (the default)
+     * @return the archive with the new setting; {@code NOT_FOUND}, or {@code INVALID_ARGUMENT} for a duration that
+     *     is not positive
+     */
+    ArchiveInfo setRetention(TenantId tenant, String archive, Duration retention);
+
+    /**
+     * Deletes the oldest rows of an archive below {@code request.before()}, in one transaction and one range
+     * {@code DELETE} on the time index: from the oldest row, at most {@code maxSpan} wide.
+     *
+     * <p><b>Never what a rollup still needs.</b> Under the same shared lock on the direct dependants' state rows an
+     * ingest takes (so no aggregate or recompute of a dependant runs meanwhile), the bound is lowered, for every
+     * rollup reading this archive directly, to the start of the bucket holding its watermark (never its pending
+     * one), or its first bucket ({@code startAt}) without one, and to its oldest stale range, and always to a start
+     * of its buckets (whole buckets go, so a late sample just above the bound finds the rest of its bucket); a
+     * dependant with neither watermark nor {@code startAt} may read any row, and nothing is deleted. Whatever a
+     * dependant's status (FAILED, frozen, DISABLED), it holds retention where it stands. The archive's own {@code retention} is not
+     * read here: the caller decides the bound.
+     *
+     * @return what was deleted; {@code NOT_FOUND} for an unknown archive
+     */
+    RetentionResult deleteExpired(RetentionRequest request);
+
     /** Rows in the range, ordered by timestamp then rtId; values by stored column name. */
     List<Sample> read(TenantId tenant, ReadRequest request);
 }

@@ -27,5 +27,15 @@ public enum AuditKind {
      * A batch held samples older than its archive's {@code maxLateness}: stored, but their buckets are not
      * re-aggregated; carries the count and the time range skipped.
      */
-    LATE_SKIPPED
+    LATE_SKIPPED,
+    /** One summary per archive per host round that deleted rows older than its retention: rows, range, statements. */
+    RETENTION_RUN,
+    /**
+     * An archive's retention became held back below its horizon by rollups that still need older rows (lagging,
+     * FAILED, frozen, without a watermark, with old stale ranges): names them and why. Appended when the set of
+     * blocking rollups changes, not every round.
+     */
+    RETENTION_BLOCKED,
+    /** An archive's retention no longer held back by any rollup. */
+    RETENTION_UNBLOCKED
 }

@@ -34,12 +34,13 @@ import org.junit.jupiter.api.Test;
 public abstract class LateDataContract {
     protected static final TenantId T = TenantId.of("acme");
     protected static final Instant T0 = Instant.parse("2024-03-31T00:00:00Z");
-    /** Turns a v2 metadata schema back into v1, as the previous release left it. */
+    /** Turns the current metadata schema (v3) back into v1, as that release left it. */
     protected static final List<String> V1_DOWNGRADE = List.of(
             "DROP TABLE tidemark.stale_ranges",
             "ALTER TABLE tidemark.rollups DROP COLUMN pending_watermark",
             "ALTER TABLE tidemark.archives DROP COLUMN max_lateness",
-            "DELETE FROM tidemark.schema_version WHERE version = 2");
+            "ALTER TABLE tidemark.archives DROP COLUMN retention",
+            "DELETE FROM tidemark.schema_version WHERE version >= 2");
     private static final RollupId M1 = new RollupId(T, "m1");
     private static final RollupId H1 = new RollupId(T, "h1");
 

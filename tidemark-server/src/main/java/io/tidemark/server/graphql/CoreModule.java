@@ -69,8 +69,16 @@ public final class CoreModule implements GraphQlModule {
                             .map(r -> Map.of("from", r.from(), "to", r.to(), "recordedAt", r.firstRecordedAt()))
                             .toList();
                 }));
+        // Read only when asked for: the tenant's archives, rollups and their stale ranges.
+        w.type(TypeRuntimeWiring.newTypeWiring("Archive")
+                .dataFetcher("retentionStatus", env -> {
+                    Map<String, Object> archive = env.getSource();
+                    return Views.retention(ops.retentionStatus(caller(env), (String) archive.get("name")));
+                }));
         w.type(TypeRuntimeWiring.newTypeWiring("Mutation")
                 .dataFetcher("createArchive", env -> v.archive(caller(env), createArchive(ops, env)))
+                .dataFetcher("setArchiveRetention", env -> v.archive(caller(env), ops.setRetention(caller(env),
+                        env.getArgument("name"), retention(env.getArgument("retention")))))
                 .dataFetcher("setArchiveMaxLateness", env -> v.archive(caller(env), ops.setMaxLateness(caller(env),
                         env.getArgument("name"), maxLateness(env.getArgument("maxLateness")))))
                 .dataFetcher("activateArchive", named(v, (c, n) -> v.archive(c, ops.activateArchive(c, n))))
@@ -79,8 +87,7 @@ public final class CoreModule implements GraphQlModule {
                     ops.deleteArchive(c, n);
                     return true;
                 }))
-                .dataFetcher("createRollupArchive", env -> v.rollup(ops.createRollupArchive(caller(env),
-                        rollupInput(env))))
+                .dataFetcher("createRollupArchive", env -> v.rollup(createRollupArchive(ops, env)))
                 .dataFetcher("activateRollup", named(v, (c, n) -> v.rollup(ops.activateRollup(c, n))))
                 .dataFetcher("disableRollup", named(v, (c, n) -> v.rollup(ops.disableRollup(c, n))))
                 .dataFetcher("freezeRollup", named(v, (c, n) -> v.rollup(ops.freezeRollup(c, n))))
@@ -114,12 +121,38 @@ public final class CoreModule implements GraphQlModule {
             throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "maxLateness must be a positive duration, got "
                     + lateness);
         }
+        Duration retention = positiveRetention((String) in.get("retention"));
         ArchiveInfo a = ops.createArchive(caller(env), def);
-        return lateness == null ? a : ops.setMaxLateness(caller(env), def.name(), lateness);
+        a = lateness == null ? a : ops.setMaxLateness(caller(env), def.name(), lateness);
+        return retention == null ? a : ops.setRetention(caller(env), def.name(), retention);
+    }
+
+    /** Creates the rollup archive, then sets its retention when given (parsed first, so a bad one creates nothing). */
+    private static RollupInfo createRollupArchive(Operations ops, DataFetchingEnvironment env) {
+        Map<String, Object> in = env.getArgument("input");
+        RollupDefinition def = rollupInput(env);
+        Duration retention = positiveRetention((String) in.get("retention"));
+        RollupInfo r = ops.createRollupArchive(caller(env), def);
+        if (retention != null) {
+            ops.setRetention(caller(env), def.name(), retention);
+        }
+        return r;
     }
 
     private static Duration maxLateness(String text) {
         return text == null ? null : duration("maxLateness", text);
+    }
+
+    private static Duration retention(String text) {
+        return text == null ? null : duration("retention", text);
+    }
+
+    private static Duration positiveRetention(String text) {
+        Duration d = retention(text);
+        if (d != null && (d.isNegative() || d.isZero())) {
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "retention must be a positive duration, got " + d);
+        }
+        return d;
     }
 
     private interface NamedAction {
@@ -277,6 +310,7 @@ public final class CoreModule implements GraphQlModule {
             m.put("kind", a.definition().isRollup() ? "ROLLUP" : "RAW");
             m.put("status", a.status().name());
             m.put("maxLateness", a.maxLateness() == null ? null : a.maxLateness().toString());
+            m.put("retention", a.retention() == null ? null : a.retention().toString());
             RollupDefinition r = a.definition().rollup();
             if (r == null) {
                 m.put("columns", a.definition().columns().stream().map(Views::column).toList());
@@ -291,6 +325,24 @@ public final class CoreModule implements GraphQlModule {
             }
             m.put("columns", cols);
             m.put("rollup", rollup(ops.rollup(c, a.name())));
+            return m;
+        }
+
+        static Map<String, Object> retention(io.tidemark.rollup.RetentionStatus s) {
+            if (s == null) {
+                return null;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("horizon", s.horizon());
+            m.put("deletableBefore", s.deletableBefore());
+            m.put("blocked", s.blocked());
+            m.put("blockedBy", s.blockedBy().stream().map(b -> {
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put("rollup", b.rollup());
+                x.put("reason", b.reason());
+                x.put("neededFrom", b.neededFrom());
+                return x;
+            }).toList());
             return m;
         }
 

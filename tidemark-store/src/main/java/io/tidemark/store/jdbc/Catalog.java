@@ -143,6 +143,15 @@ final class Catalog {
         }
     }
 
+    void setRetention(Connection c, TenantId tenant, String name, Duration retention) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(d.setRetention())) {
+            ps.setString(1, retention == null ? null : retention.toString());
+            ps.setString(2, tenant.value());
+            ps.setString(3, name);
+            ps.executeUpdate();
+        }
+    }
+
     /** Names of the rollups that read {@code archive}. */
     List<String> dependants(Connection c, TenantId tenant, String archive) throws SQLException {
         List<String> out = new ArrayList<>();
@@ -176,6 +185,7 @@ final class Catalog {
         Map<String, ArchiveStatus> status = new LinkedHashMap<>();
         Map<String, Long> seqs = new LinkedHashMap<>();
         Map<String, Duration> lateness = new LinkedHashMap<>();
+        Map<String, Duration> retention = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(d.selectArchives(only != null))) {
             ps.setString(1, tenant.value());
             if (only != null) {
@@ -187,6 +197,8 @@ final class Catalog {
                     seqs.put(rs.getString(1), rs.getLong(3));
                     String maxLateness = rs.getString(4);
                     lateness.put(rs.getString(1), maxLateness == null ? null : Duration.parse(maxLateness));
+                    String kept = rs.getString(5);
+                    retention.put(rs.getString(1), kept == null ? null : Duration.parse(kept));
                 }
             }
         }
@@ -196,7 +208,8 @@ final class Catalog {
         if (only != null) {
             ArchiveDefinition cached = definitions.get(new DefinitionKey(tenant.value(), only, seqs.get(only)));
             if (cached != null) {
-                return List.of(new ArchiveInfo(tenant, cached, status.get(only), lateness.get(only)));
+                return List.of(new ArchiveInfo(tenant, cached, status.get(only), lateness.get(only),
+                        retention.get(only)));
             }
         }
         Map<String, List<Column>> columns = columns(c, tenant);
@@ -206,7 +219,7 @@ final class Catalog {
             String name = e.getKey();
             ArchiveDefinition def = new ArchiveDefinition(name, columns.get(name), rollups.get(name));
             definitions.put(new DefinitionKey(tenant.value(), name, seqs.get(name)), def);
-            out.add(new ArchiveInfo(tenant, def, e.getValue(), lateness.get(name)));
+            out.add(new ArchiveInfo(tenant, def, e.getValue(), lateness.get(name), retention.get(name)));
         }
         return out;
     }

@@ -3,6 +3,7 @@ package io.tidemark.store.jdbc;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ArchiveStatus;
 import io.tidemark.core.BatchLimits;
+import io.tidemark.core.BatchRejectedException;
 import io.tidemark.core.Column;
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.Micros;
@@ -17,6 +18,8 @@ import io.tidemark.store.ArchiveInfo;
 import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
 import io.tidemark.store.ReadRequest;
+import io.tidemark.store.RetentionRequest;
+import io.tidemark.store.RetentionResult;
 import io.tidemark.store.ArchiveStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -132,7 +135,7 @@ final class JdbcArchiveStore implements ArchiveStore {
             if (a.definition().isRollup()) {
                 setRollupStatus(c, tenant, archive, RollupStatus.ACTIVATED);
             }
-            return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.ACTIVATED, a.maxLateness());
+            return a.withStatus(ArchiveStatus.ACTIVATED);
         });
     }
 
@@ -148,7 +151,7 @@ final class JdbcArchiveStore implements ArchiveStore {
             if (a.definition().isRollup()) {
                 setRollupStatus(c, tenant, archive, RollupStatus.DISABLED);
             }
-            return new ArchiveInfo(tenant, a.definition(), ArchiveStatus.DISABLED, a.maxLateness());
+            return a.withStatus(ArchiveStatus.DISABLED);
         });
     }
 
@@ -223,6 +226,7 @@ final class JdbcArchiveStore implements ArchiveStore {
         if (batch.size() == 0) {
             return 0;
         }
+        requireRetained(a, batch, store.clock().instant());
         String what = "write " + batch.size() + " samples to " + a.name();
         for (int attempt = 1; ; attempt++) {
             try {
@@ -305,8 +309,91 @@ final class JdbcArchiveStore implements ArchiveStore {
                         + "archive; maxLateness applies to the raw archive samples are written to");
             }
             catalog.setMaxLateness(c, tenant, archive, maxLateness);
-            return new ArchiveInfo(tenant, a.definition(), a.status(), maxLateness);
+            return new ArchiveInfo(tenant, a.definition(), a.status(), maxLateness, a.retention());
         });
+    }
+
+    @Override
+    public ArchiveInfo setRetention(TenantId tenant, String archive, Duration retention) {
+        if (retention != null && (retention.isNegative() || retention.isZero())) {
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "retention of archive '" + archive
+                    + "' must be a positive duration, got " + retention + "; use null to keep rows forever");
+        }
+        return store.inTransaction("set retention of " + archive, c -> {
+            ArchiveInfo a = catalog.requireArchive(c, tenant, archive);
+            catalog.setRetention(c, tenant, archive, retention);
+            return new ArchiveInfo(tenant, a.definition(), a.status(), a.maxLateness(), retention);
+        });
+    }
+
+    /**
+     * One transaction: the dependants' shared lock and state (as a write takes them), the bound lowered to what they
+     * need, the oldest row below it, then one range delete of at most {@code maxSpan} from there.
+     */
+    @Override
+    public RetentionResult deleteExpired(RetentionRequest r) {
+        TenantId tenant = r.tenant();
+        return store.inTransaction("delete expired rows of " + r.archive(), c -> {
+            catalog.requireArchive(c, tenant, r.archive());
+            Instant bound = r.before();
+            for (LateData.Dependant dep : late.dependants(c, tenant, r.archive())) {
+                Instant needed = dep.neededFrom();
+                if (needed == null) {
+                    return RetentionResult.nothing(null);
+                }
+                Instant mine = dep.bucket().floor(needed.isBefore(r.before()) ? needed : r.before());
+                bound = mine.isBefore(bound) ? mine : bound;
+            }
+            Instant oldest = oldest(c, tenant, r.archive(), bound);
+            if (oldest == null) {
+                return RetentionResult.nothing(bound);
+            }
+            Instant spanEnd = oldest.plus(r.maxSpan());
+            Instant to = spanEnd.isBefore(bound) ? spanEnd : bound;
+            long rows;
+            try (PreparedStatement ps = c.prepareStatement(d.deleteRange(tenant, r.archive()))) {
+                Jdbc.setInstant(ps, 1, oldest);
+                Jdbc.setInstant(ps, 2, to);
+                rows = ps.executeUpdate();
+            }
+            return new RetentionResult(rows, oldest, to, bound, to.isBefore(bound));
+        }, false);
+    }
+
+    private Instant oldest(Connection c, TenantId tenant, String archive, Instant before) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(d.minTimestamp(tenant, archive))) {
+            Jdbc.setInstant(ps, 1, BatchLimits.DEFAULT.minTimestamp());
+            Jdbc.setInstant(ps, 2, before);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Jdbc.getInstant(rs, 1) : null;
+            }
+        }
+    }
+
+    /**
+     * Ingest below the retention horizon is refused, never dropped silently: such a sample would be deleted by the
+     * next retention round, and its bucket may already be gone from the archive, so re-aggregating it would replace
+     * a complete rollup bucket with a partial one. Names up to ten rows (position in the batch after repeated keys
+     * collapsed, rtId and timestamp).
+     */
+    private static void requireRetained(ArchiveInfo a, SampleBatch batch, Instant now) {
+        if (a.retention() == null) {
+            return;
+        }
+        long horizon = Micros.toMicros(a.retentionHorizon(now));
+        if (batch.minMicros() >= horizon) {
+            return;
+        }
+        List<BatchRejectedException.RowError> errors = new ArrayList<>();
+        for (int i = 0; i < batch.size() && errors.size() < 10; i++) {
+            if (batch.micros(i) < horizon) {
+                errors.add(new BatchRejectedException.RowError(i + 1, null, "rtId '" + batch.rtId(i) + "' at "
+                        + Micros.fromMicros(batch.micros(i)) + " is older than the archive's retention "
+                        + a.retention() + " (horizon " + Micros.fromMicros(horizon) + "); such rows are deleted, "
+                        + "not stored"));
+            }
+        }
+        throw new BatchRejectedException(a.name(), errors);
     }
 
     private ArchiveInfo requireWritable(TenantId tenant, String archive) {

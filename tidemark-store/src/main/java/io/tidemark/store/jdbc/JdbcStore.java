@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcStore implements Store {
     /** The metadata schema version this code writes; bump with a migration step in {@link #migrate}. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
 
     private final Engine engine;
@@ -53,13 +53,13 @@ public final class JdbcStore implements Store {
         this(engine, Clock.systemUTC());
     }
 
-    /** @param clock when stale ranges are recorded, and "now" for {@code maxLateness} */
+    /** @param clock when stale ranges are recorded, and "now" for {@code maxLateness} and {@code retention} */
     public JdbcStore(Engine engine, Clock clock) {
         this(engine, clock, StoreTimeouts.DEFAULT);
     }
 
     /**
-     * @param clock when stale ranges are recorded, and "now" for {@code maxLateness}
+     * @param clock when stale ranges are recorded, and "now" for {@code maxLateness} and {@code retention}
      * @param timeouts {@link StoreTimeouts#lock()} bounds the wait for the single-writer lock; the engine applies
      *     the others to its connections
      */
@@ -100,6 +100,11 @@ public final class JdbcStore implements Store {
             }
             if (version < 2) {
                 for (String ddl : dialect.migrateToV2()) {
+                    s.execute(ddl);
+                }
+            }
+            if (version < 3) {
+                for (String ddl : dialect.migrateToV3()) {
                     s.execute(ddl);
                 }
             }

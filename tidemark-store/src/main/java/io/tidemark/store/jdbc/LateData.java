@@ -72,8 +72,28 @@ final class LateData {
      * @param protectedUntil {@code max(watermark, pending_watermark)}; null when neither is set (nothing is late)
      * @param first the rollup's first bucket ({@code floor(startAt)}), or null; nothing before it is ever stale
      * @param stale its stale ranges, oldest first, read with the state row
+     * @param watermark the published watermark alone, or null: where its next aggregate starts reading
      */
-    record Dependant(String name, Bucket bucket, Instant first, Instant protectedUntil, List<StaleRange> stale) {}
+    record Dependant(String name, Bucket bucket, Instant first, Instant protectedUntil, List<StaleRange> stale,
+            Instant watermark) {
+
+        /**
+         * The oldest source row this rollup may still read, floored to its bucket: its watermark (an aggregate that
+         * lost its compare-and-set reads again from there, so never the pending one), or, without one, its first
+         * bucket; the start of its oldest stale range when earlier. Null when it may still read any row (no
+         * watermark and no {@code startAt}).
+         */
+        Instant neededFrom() {
+            Instant from = watermark != null ? watermark : first;
+            if (from == null) {
+                return null;
+            }
+            if (!stale.isEmpty() && stale.get(0).from().isBefore(from)) {
+                from = stale.get(0).from();
+            }
+            return bucket.floor(from);
+        }
+    }
 
     /** Where a stored range lies, without its recording time: how the statements below find its rows. */
     private record Span(Instant from, Instant to) {
@@ -113,7 +133,7 @@ final class LateData {
                         Instant startAt = Jdbc.getInstant(rs, 3);
                         Instant protectedUntil = later(Jdbc.getInstant(rs, 4), Jdbc.getInstant(rs, 5));
                         last = new Dependant(name, b, startAt == null ? null : b.floor(startAt), protectedUntil,
-                                new ArrayList<>());
+                                new ArrayList<>(), Jdbc.getInstant(rs, 4));
                         out.add(last);
                     }
                     Instant rangeFrom = Jdbc.getInstant(rs, 6);
@@ -123,7 +143,8 @@ final class LateData {
                 }
             }
         }
-        out.replaceAll(d -> new Dependant(d.name(), d.bucket(), d.first(), d.protectedUntil(), List.copyOf(d.stale())));
+        out.replaceAll(d -> new Dependant(d.name(), d.bucket(), d.first(), d.protectedUntil(), List.copyOf(d.stale()),
+                d.watermark()));
         return List.copyOf(out);
     }
 

@@ -111,6 +111,14 @@ public abstract class SqlDialect {
                 "ALTER TABLE " + meta("archives") + " ADD COLUMN IF NOT EXISTS max_lateness VARCHAR(40)");
     }
 
+    /**
+     * Metadata schema v2 → v3 (retention): the per-archive {@code retention}, an ISO-8601 duration or null. Idempotent,
+     * like {@link #migrateToV2()}.
+     */
+    public List<String> migrateToV3() {
+        return List.of("ALTER TABLE " + meta("archives") + " ADD COLUMN IF NOT EXISTS retention VARCHAR(40)");
+    }
+
     /** The next value of the metadata sequence, as a select-list expression. */
     public String nextSequenceValue() {
         return "nextval('" + schema(META).replace("'", "''") + ".\"seq\"')";
@@ -203,17 +211,22 @@ public abstract class SqlDialect {
         return "UPDATE " + meta("archives") + " SET max_lateness = ? WHERE tenant = ? AND name = ?";
     }
 
+    /** Binds: retention (an ISO-8601 duration, or null to keep rows forever), tenant, name. */
+    public String setRetention() {
+        return "UPDATE " + meta("archives") + " SET retention = ? WHERE tenant = ? AND name = ?";
+    }
+
     /** The names of the rollups that read an archive directly, in name order. Binds: tenant, source. */
     public String selectDependants() {
         return "SELECT name FROM " + meta("rollups") + " WHERE tenant = ? AND source = ? ORDER BY name";
     }
 
     /**
-     * Archives in creation order. Columns: name, status, seq, max_lateness. Binds: tenant, then (with
+     * Archives in creation order. Columns: name, status, seq, max_lateness, retention. Binds: tenant, then (with
      * {@code oneArchive}) name.
      */
     public String selectArchives(boolean oneArchive) {
-        return "SELECT name, status, seq, max_lateness FROM " + meta("archives") + " WHERE tenant = ?"
+        return "SELECT name, status, seq, max_lateness, retention FROM " + meta("archives") + " WHERE tenant = ?"
                 + (oneArchive ? " AND name = ?" : "") + " ORDER BY seq";
     }
 
@@ -572,7 +585,7 @@ public abstract class SqlDialect {
                 .toString();
     }
 
-    /** Binds: from, to. */
+    /** The oldest row's timestamp (null when none) in {@code [from, to)}, found on the time index. Binds: from, to. */
     public String minTimestamp(TenantId tenant, String archive) {
         return "SELECT min(" + quote(TS) + ") FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND "
                 + quote(TS) + " < ?";

@@ -1,0 +1,16 @@
+package io.tidemark.server;
+
+import io.tidemark.store.Store;
+import io.tidemark.store.TestStores;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+class DuckDbRetentionServerIT extends AbstractRetentionServerIT {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected Store newStore() {
+        return TestStores.duckDb(dir);
+    }
+}
