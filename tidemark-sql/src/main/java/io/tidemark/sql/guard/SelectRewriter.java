@@ -56,7 +56,6 @@ import net.sf.jsqlparser.expression.operators.relational.LikeExpression;
 import net.sf.jsqlparser.expression.operators.relational.MinorThan;
 import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
 import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.select.AllColumns;
@@ -303,7 +302,7 @@ final class SelectRewriter {
 
     private static FromItem parseFromItem(String rendering) {
         try {
-            PlainSelect p = (PlainSelect) CCJSqlParserUtil.newParser("SELECT * FROM " + rendering).Statement();
+            PlainSelect p = (PlainSelect) SqlGuard.parse("SELECT * FROM " + rendering);
             return p.getFromItem();
         } catch (net.sf.jsqlparser.parser.ParseException | RuntimeException e) {
             throw new IllegalStateException("the store's rendering of a table is not a FROM item: " + rendering, e);

@@ -155,7 +155,7 @@ public final class SqlGuard {
     private GuardedStatement.Query query(String text, int offset) {
         Statement st;
         try {
-            st = CCJSqlParserUtil.newParser(text).Statement();
+            st = parse(text);
         } catch (ParseException e) {
             net.sf.jsqlparser.parser.Token at = e.currentToken == null ? null : e.currentToken.next;
             int position = at == null || offset < 0 ? 0 : offset + SqlScanner.position(text, at.beginLine,
@@ -175,6 +175,18 @@ public final class SqlGuard {
         List<Integer> numbers = numberParameters(rewriter.parameters());
         String sql = Parameters.toJdbc(select.toString(), numbers);
         return new GuardedStatement.Query(sql, rewriter.reads(), numbers);
+    }
+
+    /**
+     * JSqlParser's own two-step parse, without its thread: the simple grammar first (fast), then with complex
+     * parsing (deep lookahead) only when that fails.
+     */
+    static Statement parse(String text) throws ParseException {
+        try {
+            return CCJSqlParserUtil.newParser(text).withAllowComplexParsing(false).Statement();
+        } catch (ParseException | RuntimeException e) {
+            return CCJSqlParserUtil.newParser(text).withAllowComplexParsing(true).Statement();
+        }
     }
 
     /**

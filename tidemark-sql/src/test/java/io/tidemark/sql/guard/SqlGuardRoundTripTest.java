@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * renamed back) changes nothing — the rewrite is stable.
  */
 class SqlGuardRoundTripTest {
-    private static final int QUERIES_PER_SEED = 300;
+    private static final int QUERIES_PER_SEED = 60;
     private static final String[] TABLES = {"raw", "other", "minute", "acme.raw", "latest.raw"};
     private static final String[] NUMERIC = {"1", "2.5", "value", "n", "avg_value", "?", "-3"};
     private static final String[] FUNCTIONS = {"abs", "round", "floor", "coalesce"};
