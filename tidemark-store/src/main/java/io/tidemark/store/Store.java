@@ -29,6 +29,14 @@ public interface Store extends AutoCloseable {
     TokenStore tokens();
 
     /**
+     * Tenant SQL reads on the store's engine (the SQL endpoint's backend). A store without SQL support throws
+     * {@link UnsupportedOperationException}.
+     */
+    default TenantSql sql() {
+        throw new UnsupportedOperationException(describe() + " does not run tenant SQL");
+    }
+
+    /**
      * A short round trip to the store within its configured bounds; throws {@code STORE_UNAVAILABLE} (or
      * {@code STORE_ERROR}) when the store does not answer. For health checks.
      */

@@ -160,4 +160,26 @@ final class DuckDbDialect extends SqlDialect {
     public String lockDependants() {
         return null;
     }
+
+    /** TENANT_READ_BEGIN: DuckDB opens a read-only transaction with {@code BEGIN TRANSACTION READ ONLY}. */
+    @Override
+    public List<String> beginTenantRead() {
+        return List.of("BEGIN TRANSACTION READ ONLY");
+    }
+
+    @Override
+    public boolean tenantReadBeginsTransaction() {
+        return true;
+    }
+
+    /**
+     * Both settings are global to the embedded database, not per connection (checked on DuckDB 1.4): no statement of
+     * any connection can read or write files or URLs, attach databases or install and load extensions, and no
+     * setting can change afterwards, these two included. The store needs neither after it opens: its file, WAL and
+     * temporary directory stay reachable, and ICU, JSON and Parquet are linked in.
+     */
+    @Override
+    public List<String> lockDownForTenantSql() {
+        return List.of("SET enable_external_access = false", "SET lock_configuration = true");
+    }
 }

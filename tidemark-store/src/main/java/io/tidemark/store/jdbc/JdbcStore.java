@@ -47,6 +47,7 @@ public final class JdbcStore implements Store {
     private final Clock clock;
     private final JdbcTokenStore tokens;
     private final StoreTimeouts timeouts;
+    private final JdbcTenantSql sql;
     private volatile boolean closed;
 
     public JdbcStore(Engine engine) {
@@ -74,8 +75,10 @@ public final class JdbcStore implements Store {
         this.rollups = new JdbcRollupStore(this, catalog, late);
         this.audit = new JdbcAuditTrail(this);
         this.tokens = new JdbcTokenStore(this, catalog);
+        this.sql = new JdbcTenantSql(this);
         try {
             inTransaction("migrate metadata", this::migrate);
+            lockDownForTenantSql();
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -116,6 +119,34 @@ public final class JdbcStore implements Store {
             }
         }
         return null;
+    }
+
+    /**
+     * Runs {@link SqlDialect#lockDownForTenantSql()}, each statement on its own in auto-commit mode; one the store's
+     * user may not run is logged and skipped (the rest of the defence still holds; {@link io.tidemark.store.TenantSql}
+     * says what it then lacks).
+     */
+    private void lockDownForTenantSql() {
+        read("lock down for tenant SQL", c -> {
+            for (String sql : dialect.lockDownForTenantSql()) {
+                try (Statement s = c.createStatement()) {
+                    s.execute(sql);
+                } catch (SQLException e) {
+                    LOG.warn("tenant SQL: the store's user could not run '{}' ({}); tenant SQL runs without it",
+                            sql, e.getMessage());
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Creates the tenant's SQL reader (a role on PostgreSQL) inside the caller's transaction; idempotent. */
+    void createTenantReader(Connection c, TenantId tenant) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String sql : dialect.createTenantReader(tenant)) {
+                s.execute(sql);
+            }
+        }
     }
 
     SqlDialect dialect() {
@@ -259,11 +290,18 @@ public final class JdbcStore implements Store {
             try (Statement s = c.createStatement()) {
                 s.execute(dialect.createSchema(tenant));
             }
+            createTenantReader(c, tenant);
             if (!catalog.tenantExists(c, tenant)) {
                 catalog.insertTenant(c, tenant);
             }
             return null;
         });
+        sql.readerCreated(tenant);
+    }
+
+    @Override
+    public io.tidemark.store.TenantSql sql() {
+        return sql;
     }
 
     @Override

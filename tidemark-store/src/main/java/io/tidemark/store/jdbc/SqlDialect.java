@@ -1,5 +1,7 @@
 package io.tidemark.store.jdbc;
 
+import io.tidemark.core.AggregateFunction;
+import io.tidemark.core.Aggregation;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.Column;
 import io.tidemark.core.ColumnType;
@@ -466,6 +468,95 @@ public abstract class SqlDialect {
     /** The token with this hash unless revoked. Columns as {@link #selectTokens}. Binds: hash. */
     public String selectActiveToken() {
         return "SELECT " + TOKEN_COLUMNS + " FROM " + meta("tokens") + " WHERE hash = ? AND revoked_at IS NULL";
+    }
+
+    // ---- tenant SQL (the SQL endpoint) -----------------------------------------------------------------------
+
+    /**
+     * The FROM item a tenant's SQL reads an archive through: its table, or for a rollup archive its reader view as a
+     * parenthesised {@code SELECT} (each aggregation by name, AVG as sum / count with null for a count of 0, FIRST and
+     * LAST without their timestamps), the values {@code RollupPlan.readValues} gives.
+     */
+    public String readerRelation(TenantId tenant, ArchiveDefinition def) {
+        if (!def.isRollup()) {
+            return table(tenant, def.name());
+        }
+        StringBuilder sb = new StringBuilder("(SELECT ").append(quote(TS)).append(", ").append(quote(RT_ID));
+        for (Aggregation a : def.rollup().aggregations()) {
+            sb.append(", ");
+            if (a.function() == AggregateFunction.AVG) {
+                sb.append("CAST(").append(quote(a.as() + RollupPlan.SUM_SUFFIX)).append(" AS ")
+                        .append(typeName(ColumnType.DOUBLE)).append(") / NULLIF(")
+                        .append(quote(a.as() + RollupPlan.COUNT_SUFFIX)).append(", 0)");
+            } else {
+                sb.append(quote(a.as()));
+            }
+            sb.append(" AS ").append(quote(a.as()));
+        }
+        return sb.append(" FROM ").append(table(tenant, def.name())).append(')').toString();
+    }
+
+    /**
+     * Dialect difference TENANT_READ_BEGIN: the statements that make the current transaction a tenant's read-only
+     * one. Standard SQL: {@code SET TRANSACTION READ ONLY} first in a transaction opened by leaving auto-commit.
+     */
+    public List<String> beginTenantRead() {
+        return List.of("SET TRANSACTION READ ONLY");
+    }
+
+    /**
+     * Dialect difference TENANT_READ_BEGIN: true where {@link #beginTenantRead()} opens the transaction itself
+     * ({@code BEGIN …}), so the connection stays in auto-commit mode and {@link #endTenantRead()} ends it.
+     */
+    public boolean tenantReadBeginsTransaction() {
+        return false;
+    }
+
+    /**
+     * Dialect difference UNTYPED_STRING_BINDS: whether a text bind of tenant SQL must be sent without a type
+     * ({@code Types.OTHER}) so the engine gives it the type the statement needs (a client's {@code '2024-01-01'} for
+     * a timestamp); false where a VARCHAR bind is already cast to the parameter's type.
+     */
+    public boolean bindsStringsUntyped() {
+        return false;
+    }
+
+    /** Ends a transaction opened by {@link #beginTenantRead()}. No binds. */
+    public String endTenantRead() {
+        return "ROLLBACK";
+    }
+
+    /**
+     * Dialect difference SERVER_STATEMENT_TIMEOUT: sets the current transaction's statement timeout. Binds: the
+     * timeout in milliseconds, as text. Null where only JDBC's query timeout bounds a statement.
+     */
+    public String setStatementTimeout() {
+        return null;
+    }
+
+    /**
+     * Dialect difference TENANT_ROLES: makes the rest of the transaction run as the tenant's reader role. Null where
+     * the engine has no roles.
+     */
+    public String assumeTenantReader(TenantId tenant) {
+        return null;
+    }
+
+    /**
+     * Dialect difference TENANT_ROLES: creates the tenant's reader role if missing and grants it reading the
+     * tenant's schema, its tables and its future tables; each statement idempotent. Empty where the engine has no
+     * roles.
+     */
+    public List<String> createTenantReader(TenantId tenant) {
+        return List.of();
+    }
+
+    /**
+     * Statements that take from tenant SQL what no read needs, run once when the store opens; each may fail where the
+     * store's user lacks the privilege (the store then logs it and goes on).
+     */
+    public List<String> lockDownForTenantSql() {
+        return List.of();
     }
 
     // ---- archive tables --------------------------------------------------------------------------------------

@@ -60,4 +60,61 @@ final class PostgresDialect extends SqlDialect {
     String copyIn(String table, ArchiveDefinition def) {
         return "COPY " + table + " (" + columnList(def) + ") FROM STDIN WITH (FORMAT csv)";
     }
+
+    /** UNTYPED_STRING_BINDS: a VARCHAR bind compared with a timestamp is an error on PostgreSQL. */
+    @Override
+    public boolean bindsStringsUntyped() {
+        return true;
+    }
+
+    /** SERVER_STATEMENT_TIMEOUT: {@code statement_timeout} for the transaction only. Binds: milliseconds as text. */
+    @Override
+    public String setStatementTimeout() {
+        return "SELECT set_config('statement_timeout', ?, true)";
+    }
+
+    /** TENANT_ROLES: {@code SET LOCAL ROLE}, undone when the transaction ends. */
+    @Override
+    public String assumeTenantReader(TenantId tenant) {
+        return "SET LOCAL ROLE " + quote(readerRole(tenant));
+    }
+
+    /**
+     * TENANT_ROLES: a {@code NOLOGIN} role per tenant (roles are per cluster: stores sharing a cluster share it, each
+     * database granting its own schema), made a member of the store's user so that a non-superuser store may
+     * {@code SET ROLE} to it; {@code USAGE} and {@code SELECT} on the tenant's schema, its tables and (default
+     * privileges) the tables the store creates there later.
+     */
+    @Override
+    public List<String> createTenantReader(TenantId tenant) {
+        String role = quote(readerRole(tenant));
+        String schema = schema(tenant.value());
+        return List.of("DO $$ BEGIN CREATE ROLE " + role + " NOLOGIN; EXCEPTION WHEN duplicate_object OR "
+                        + "unique_violation THEN NULL; END $$",
+                "GRANT " + role + " TO CURRENT_USER",
+                "GRANT USAGE ON SCHEMA " + schema + " TO " + role,
+                "GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role,
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA " + schema + " GRANT SELECT ON TABLES TO " + role);
+    }
+
+    /**
+     * {@code set_config} is the one way for a statement to change its role (back to the store's user) without a
+     * second statement; no reader needs it.
+     */
+    @Override
+    public List<String> lockDownForTenantSql() {
+        return List.of("REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC");
+    }
+
+    /**
+     * The tenant's reader role: {@code tidemark_sql_<tenant>}, or for a tenant name too long for PostgreSQL's 63
+     * characters its first 40 characters and a hash of the whole, so two tenants never share one.
+     */
+    static String readerRole(TenantId tenant) {
+        String role = "tidemark_sql_" + tenant.value();
+        if (role.length() <= 63) {
+            return role;
+        }
+        return "tidemark_sql_" + tenant.value().substring(0, 40) + "_" + Integer.toHexString(tenant.value().hashCode());
+    }
 }

@@ -1,0 +1,63 @@
+package io.tidemark.sql.guard;
+
+import java.util.List;
+
+/**
+ * One statement the guard admits, as the wire layer must answer it. Each kind is an immutable record.
+ */
+public sealed interface GuardedStatement {
+
+    /**
+     * A read-only query to run on the store's engine.
+     *
+     * @param sql the rewritten text: every table qualified into the tenant's schema (or its reader view), bind
+     *     parameters as JDBC's {@code ?}
+     * @param reads the tenant's tables it reads, each once, in order of first mention
+     * @param parameters for each {@code ?} in {@code sql}, in order, the 1-based number of the client's parameter it
+     *     stands for ({@code $2 … $1 … $2} becomes {@code ? ? ?} with {@code [2, 1, 2]}); the client's parameter count
+     *     is the largest
+     */
+    record Query(String sql, List<SqlTable> reads, List<Integer> parameters) implements GuardedStatement {
+        public Query {
+            reads = List.copyOf(reads);
+            parameters = List.copyOf(parameters);
+        }
+
+        /** How many parameters the client binds: the largest parameter number, 0 when there is none. */
+        public int parameterCount() {
+            return parameters.stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+
+        /** Whether it reads a live table ({@code latest.<archive>}, {@code recent.<archive>}). */
+        public boolean readsLive() {
+            return reads.stream().anyMatch(t -> t.kind().live());
+        }
+    }
+
+    /** {@code COPY (query) TO STDOUT}: run the query, write its rows in {@code format} as CopyData. */
+    record CopyOut(Query query, CopyFormat format) implements GuardedStatement {}
+
+    /**
+     * A harmless {@code SET} or {@code RESET} of a session setting (see {@link SqlGuard#HARMLESS_SETTINGS}), answered
+     * as a no-op ({@code SET}); the wire layer may echo it as a ParameterStatus.
+     *
+     * @param name the setting's canonical name ({@code TimeZone}, {@code application_name}), or {@code ALL} for
+     *     {@code RESET ALL}
+     * @param value the value as written (quotes removed), or null for {@code RESET}
+     */
+    record Setting(String name, String value) implements GuardedStatement {}
+
+    /**
+     * {@code SHOW name} (or {@code SHOW ALL}): answered by the server from its own parameter values, never by the
+     * engine.
+     *
+     * @param name lower case, {@code all} for every parameter
+     */
+    record Show(String name) implements GuardedStatement {}
+
+    /**
+     * {@code BEGIN}, {@code START TRANSACTION}, {@code COMMIT}, {@code END}, {@code ROLLBACK}, {@code ABORT}: answered
+     * as a no-op with the command tag {@code command}, since every query runs in its own read-only transaction.
+     */
+    record Transaction(String command) implements GuardedStatement {}
+}

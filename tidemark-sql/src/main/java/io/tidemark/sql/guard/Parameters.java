@@ -1,0 +1,47 @@
+package io.tidemark.sql.guard;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns the printed {@code ?n} parameters back into JDBC's plain {@code ?}, reading the order in which they appear in
+ * the text (which is the order the engine binds them, and may differ from the order the walk met them).
+ */
+final class Parameters {
+    private Parameters() {}
+
+    /**
+     * @param printed the rewritten statement, parameters printed as {@code ?n}
+     * @param numbers filled with each parameter's number, in text order (cleared first)
+     */
+    static String toJdbc(String printed, List<Integer> numbers) {
+        List<Integer> order = new ArrayList<>();
+        StringBuilder out = new StringBuilder(printed.length());
+        for (int i = 0; i < printed.length(); i++) {
+            int skipped = SqlScanner.skip(printed, i);
+            if (skipped != i) {
+                out.append(printed, i, skipped + 1);
+                i = skipped;
+                continue;
+            }
+            char c = printed.charAt(i);
+            out.append(c);
+            if (c != '?') {
+                continue;
+            }
+            int end = i + 1;
+            while (end < printed.length() && Character.isDigit(printed.charAt(end))) {
+                end++;
+            }
+            order.add(Integer.parseInt(printed.substring(i + 1, end)));
+            i = end - 1;
+        }
+        if (order.size() != numbers.size()) {
+            throw new IllegalStateException("printed " + order.size() + " parameters, expected " + numbers.size()
+                    + ": " + printed);
+        }
+        numbers.clear();
+        numbers.addAll(order);
+        return out.toString();
+    }
+}

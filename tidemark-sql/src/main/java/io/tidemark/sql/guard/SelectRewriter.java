@@ -1,0 +1,524 @@
+package io.tidemark.sql.guard;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import net.sf.jsqlparser.expression.Alias;
+import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.AnyComparisonExpression;
+import net.sf.jsqlparser.expression.BinaryExpression;
+import net.sf.jsqlparser.expression.BooleanValue;
+import net.sf.jsqlparser.expression.CaseExpression;
+import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
+import net.sf.jsqlparser.expression.DoubleValue;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.ExtractExpression;
+import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.IntervalExpression;
+import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.NotExpression;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.SignedExpression;
+import net.sf.jsqlparser.expression.StringValue;
+import net.sf.jsqlparser.expression.TimeKeyExpression;
+import net.sf.jsqlparser.expression.TimezoneExpression;
+import net.sf.jsqlparser.expression.TrimFunction;
+import net.sf.jsqlparser.expression.WhenClause;
+import net.sf.jsqlparser.expression.WindowDefinition;
+import net.sf.jsqlparser.expression.WindowElement;
+import net.sf.jsqlparser.expression.WindowOffset;
+import net.sf.jsqlparser.expression.operators.arithmetic.Addition;
+import net.sf.jsqlparser.expression.operators.arithmetic.Concat;
+import net.sf.jsqlparser.expression.operators.arithmetic.Division;
+import net.sf.jsqlparser.expression.operators.arithmetic.Modulo;
+import net.sf.jsqlparser.expression.operators.arithmetic.Multiplication;
+import net.sf.jsqlparser.expression.operators.arithmetic.Subtraction;
+import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.relational.Between;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsBooleanExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsDistinctExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
+import net.sf.jsqlparser.expression.operators.relational.LikeExpression;
+import net.sf.jsqlparser.expression.operators.relational.MinorThan;
+import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.ExceptOp;
+import net.sf.jsqlparser.statement.select.FromItem;
+import net.sf.jsqlparser.statement.select.GroupByElement;
+import net.sf.jsqlparser.statement.select.IntersectOp;
+import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.Limit;
+import net.sf.jsqlparser.statement.select.OrderByElement;
+import net.sf.jsqlparser.statement.select.ParenthesedFromItem;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.SelectItem;
+import net.sf.jsqlparser.statement.select.SetOperation;
+import net.sf.jsqlparser.statement.select.SetOperationList;
+import net.sf.jsqlparser.statement.select.TableFunction;
+import net.sf.jsqlparser.statement.select.UnionOp;
+import net.sf.jsqlparser.statement.select.Values;
+import net.sf.jsqlparser.statement.select.WithItem;
+
+/**
+ * Walks one parsed {@code SELECT} and rewrites it in place: every table of the tenant replaced by the FROM item the
+ * engine reads it through ({@link Relations}), column qualifiers stripped of the tenant's schema. Everything is
+ * checked against an allow-list of node kinds: a node this class does not name is refused, so a construct JSqlParser
+ * learns in a later version is refused until someone allows it here. One instance per statement.
+ */
+final class SelectRewriter {
+    /** Binary operators: arithmetic, string concatenation, comparisons, AND / OR. */
+    private static final Set<Class<?>> OPERATORS = Set.of(Addition.class, Subtraction.class, Multiplication.class,
+            Division.class, Modulo.class, Concat.class, AndExpression.class, OrExpression.class, EqualsTo.class,
+            NotEqualsTo.class, GreaterThan.class, GreaterThanEquals.class, MinorThan.class, MinorThanEquals.class,
+            IsDistinctExpression.class);
+    private static final Set<String> TIME_KEYS = Set.of("CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME",
+            "LOCALTIMESTAMP", "LOCALTIME");
+
+    private final SqlCatalog catalog;
+    private final Relations relations;
+    private final Set<SqlTable> reads = new LinkedHashSet<>();
+    private final Deque<Set<String>> ctes = new ArrayDeque<>();
+    private final List<JdbcParameter> parameters = new ArrayList<>();
+
+    SelectRewriter(SqlCatalog catalog, Relations relations) {
+        this.catalog = catalog;
+        this.relations = relations;
+    }
+
+    List<SqlTable> reads() {
+        return List.copyOf(reads);
+    }
+
+    List<JdbcParameter> parameters() {
+        return parameters;
+    }
+
+    void select(Select s) {
+        boolean scoped = withItems(s.getWithItemsList());
+        try {
+            refuseIf(s.getForMode() != null || s.getForUpdateTable() != null || s.getWait() != null,
+                    "SELECT … FOR UPDATE / FOR SHARE (row locks)");
+            refuseIf(s.getForClause() != null, "SELECT … FOR XML / FOR JSON");
+            refuseIf(s.getIsolation() != null, "WITH isolation clauses");
+            refuseIf(s.getLimitBy() != null, "LIMIT … BY");
+            orderBy(s.getOrderByElements());
+            limit(s.getLimit());
+            expression(s.getOffset() == null ? null : s.getOffset().getOffset());
+            if (s.getFetch() != null) {
+                expression(s.getFetch().getExpression());
+            }
+            if (s instanceof PlainSelect p) {
+                plain(p);
+            } else if (s instanceof SetOperationList l) {
+                setOperations(l);
+            } else if (s instanceof ParenthesedSelect ps) {
+                refuseIf(ps.getPivot() != null || ps.getUnPivot() != null, "PIVOT / UNPIVOT");
+                select(ps.getSelect());
+            } else if (s instanceof Values v) {
+                expression(v.getExpressions());
+            } else {
+                throw GuardException.refused(s.getClass().getSimpleName() + " is not allowed: only SELECT queries");
+            }
+        } finally {
+            if (scoped) {
+                ctes.pop();
+            }
+        }
+    }
+
+    /** Opens the WITH scope: each name is visible to the items after it (and itself: WITH RECURSIVE) and the body. */
+    private boolean withItems(List<WithItem<?>> items) {
+        if (items == null || items.isEmpty()) {
+            return false;
+        }
+        Set<String> names = new HashSet<>();
+        ctes.push(names);
+        for (WithItem<?> w : items) {
+            if (!(w.getParenthesedStatement() instanceof ParenthesedSelect body)) {
+                throw GuardException.refused("INSERT, UPDATE or DELETE inside WITH is not allowed: SQL over Tidemark "
+                        + "is read-only");
+            }
+            names.add(identifier(w.getAlias().getName()));
+            select(body);
+        }
+        return true;
+    }
+
+    private void setOperations(SetOperationList l) {
+        for (SetOperation op : l.getOperations()) {
+            refuseIf(!(op instanceof UnionOp || op instanceof IntersectOp || op instanceof ExceptOp),
+                    "set operation " + op);
+        }
+        for (Select s : l.getSelects()) {
+            select(s);
+        }
+    }
+
+    private void plain(PlainSelect p) {
+        refuseIf(p.getIntoTables() != null && !p.getIntoTables().isEmpty() || p.getIntoTempTable() != null,
+                "SELECT … INTO (creates a table)");
+        refuseIf(p.getOracleHierarchical() != null, "CONNECT BY");
+        refuseIf(p.getSampleClause() != null, "TABLESAMPLE");
+        refuseIf(p.getLateralViews() != null && !p.getLateralViews().isEmpty(), "LATERAL VIEW");
+        refuseIf(p.getTop() != null || p.getSkip() != null || p.getFirst() != null, "TOP / SKIP / FIRST (use LIMIT)");
+        refuseIf(p.getQualify() != null, "QUALIFY");
+        refuseIf(p.getPreferringClause() != null || p.getOptimizeFor() != null || p.getKsqlWindow() != null
+                || p.getForXmlPath() != null || p.getOracleHint() != null, "vendor-specific SELECT clauses");
+        if (p.getDistinct() != null && p.getDistinct().getOnSelectItems() != null) {
+            selectItems(p.getDistinct().getOnSelectItems());
+        }
+        selectItems(p.getSelectItems());
+        p.setFromItem(fromItem(p.getFromItem()));
+        joins(p.getJoins());
+        expression(p.getWhere());
+        GroupByElement g = p.getGroupBy();
+        if (g != null) {
+            expression(g.getGroupByExpressionList());
+            if (g.getGroupingSets() != null) {
+                for (Object set : g.getGroupingSets()) {
+                    expression((Expression) set);
+                }
+            }
+        }
+        expression(p.getHaving());
+        if (p.getWindowDefinitions() != null) {
+            for (WindowDefinition w : p.getWindowDefinitions()) {
+                window(w);
+            }
+        }
+    }
+
+    private void selectItems(List<SelectItem<?>> items) {
+        for (SelectItem<?> item : items) {
+            Expression e = item.getExpression();
+            if (e instanceof AllColumns all) {
+                refuseIf(all.getReplaceExpressions() != null && !all.getReplaceExpressions().isEmpty(),
+                        "SELECT * REPLACE");
+                if (all.getExceptColumns() != null) {
+                    expression(all.getExceptColumns());
+                }
+                if (e instanceof net.sf.jsqlparser.statement.select.AllTableColumns t) {
+                    qualifier(t.getTable());
+                }
+                continue;
+            }
+            expression(e);
+        }
+    }
+
+    private void joins(List<Join> joins) {
+        if (joins == null) {
+            return;
+        }
+        for (Join j : joins) {
+            refuseIf(j.isApply() || j.isWindowJoin() || j.getJoinHint() != null, "APPLY / window / hinted joins");
+            j.setRightItem(fromItem(j.getRightItem()));
+            if (j.getOnExpressions() != null) {
+                for (Expression e : j.getOnExpressions()) {
+                    expression(e);
+                }
+            }
+        }
+    }
+
+    private FromItem fromItem(FromItem f) {
+        if (f == null) {
+            return null;
+        }
+        if (f instanceof Table t) {
+            return table(t);
+        }
+        if (f instanceof ParenthesedSelect ps) {
+            refuseIf(ps.getSampleClause() != null, "TABLESAMPLE");
+            select(ps);
+            return ps;
+        }
+        if (f instanceof ParenthesedFromItem pf) {
+            refuseIf(pf.getPivot() != null || pf.getUnPivot() != null || pf.getSampleClause() != null,
+                    "PIVOT / UNPIVOT / TABLESAMPLE");
+            pf.setFromItem(fromItem(pf.getFromItem()));
+            joins(pf.getJoins());
+            return pf;
+        }
+        if (f instanceof Values v) {
+            expression(v.getExpressions());
+            return v;
+        }
+        if (f instanceof TableFunction tf) {
+            throw GuardException.refused("table function " + tf.getFunction().getName() + "(…) in FROM is not "
+                    + "allowed: read the tenant's tables by name (file and URL readers such as read_csv or "
+                    + "read_parquet are never allowed)");
+        }
+        throw GuardException.refused("FROM item " + f.getClass().getSimpleName() + " is not allowed");
+    }
+
+    /** Resolves a table name: a CTE in scope stays as written, a tenant table becomes its rendering. */
+    private FromItem table(Table t) {
+        refuseIf(t.getPivot() != null || t.getUnPivot() != null || t.getSampleClause() != null
+                || t.getIndexHint() != null || t.getSqlServerHints() != null, "PIVOT / TABLESAMPLE / index hints");
+        String written = t.getFullyQualifiedName();
+        if (t.getName().startsWith("'")) {
+            throw GuardException.refused("reading a file (FROM " + t.getName() + ") is not allowed: read the "
+                    + "tenant's tables by name");
+        }
+        refuseIf(t.getNameParts().size() > 2, "three-part or remote names ("
+                + written + "): name the tenant's tables as table or schema.table");
+        String name = identifier(t.getName());
+        String schema = t.getSchemaName() == null ? null : identifier(t.getSchemaName());
+        if (schema == null && ctes.stream().anyMatch(s -> s.contains(name))) {
+            return t;
+        }
+        if (schema != null && !catalog.readable(schema)) {
+            throw GuardException.refused("schema " + t.getSchemaName() + " is not readable: SQL over Tidemark reads "
+                    + "only the tenant's own tables (" + catalog.tenant() + ".<archive>, latest.<archive>, "
+                    + "recent.<archive>)");
+        }
+        SqlTable table = catalog.find(schema, name).orElseThrow(() -> new GuardException(
+                GuardException.UNDEFINED_TABLE, "relation \"" + written + "\" does not exist"));
+        reads.add(table);
+        FromItem rendered = parseFromItem(relations.render(table));
+        rendered.setAlias(t.getAlias() != null ? t.getAlias() : new Alias(table.name(), true));
+        return rendered;
+    }
+
+    private static FromItem parseFromItem(String rendering) {
+        try {
+            PlainSelect p = (PlainSelect) SqlGuard.parse("SELECT * FROM " + rendering);
+            return p.getFromItem();
+        } catch (net.sf.jsqlparser.parser.ParseException | RuntimeException e) {
+            throw new IllegalStateException("the store's rendering of a table is not a FROM item: " + rendering, e);
+        }
+    }
+
+    /** A column's or {@code t.*}'s qualifier: the tenant's schema is dropped (the FROM item carries the alias). */
+    private void qualifier(Table t) {
+        if (t == null || t.getSchemaName() == null) {
+            return;
+        }
+        refuseIf(t.getNameParts().size() > 2, "three-part column qualifiers (" + t.getFullyQualifiedName() + ")");
+        String schema = identifier(t.getSchemaName());
+        if (!catalog.readable(schema)) {
+            throw GuardException.refused("schema " + t.getSchemaName() + " is not readable: SQL over Tidemark reads "
+                    + "only the tenant's own tables");
+        }
+        t.setSchemaName(null);
+    }
+
+    private void orderBy(List<OrderByElement> elements) {
+        if (elements == null) {
+            return;
+        }
+        for (OrderByElement o : elements) {
+            expression(o.getExpression());
+        }
+    }
+
+    private void limit(Limit l) {
+        if (l == null) {
+            return;
+        }
+        expression(l.getRowCount());
+        expression(l.getOffset());
+    }
+
+    private void window(WindowDefinition w) {
+        if (w == null) {
+            return;
+        }
+        expression(w.getPartitionExpressionList());
+        orderBy(w.getOrderByElements());
+        windowElement(w.getWindowElement());
+    }
+
+    private void windowElement(WindowElement e) {
+        if (e == null) {
+            return;
+        }
+        windowOffset(e.getOffset());
+        if (e.getRange() != null) {
+            windowOffset(e.getRange().getStart());
+            windowOffset(e.getRange().getEnd());
+        }
+    }
+
+    private void windowOffset(WindowOffset o) {
+        if (o != null) {
+            expression(o.getExpression());
+        }
+    }
+
+    /** The allow-list of expression kinds. */
+    private void expression(Expression e) {
+        if (e == null || e instanceof AllColumns || e instanceof LongValue || e instanceof DoubleValue || e instanceof StringValue
+                || e instanceof NullValue || e instanceof BooleanValue || e instanceof DateTimeLiteralExpression) {
+            return;
+        }
+        if (e instanceof Column c) {
+            qualifier(c.getTable());
+            refuseIf(c.getArrayConstructor() != null, "array subscripts");
+        } else if (e instanceof JdbcParameter p) {
+            parameters.add(p);
+        } else if (e instanceof ExpressionList<?> list) {
+            for (Expression x : list) {
+                expression(x);
+            }
+        } else if (e instanceof Function f) {
+            function(f);
+        } else if (e instanceof AnalyticExpression a) {
+            analytic(a);
+        } else if (e instanceof CastExpression c) {
+            cast(c);
+        } else if (e instanceof LikeExpression l) {
+            refuseIf(l.getLikeKeyWord() != LikeExpression.KeyWord.LIKE && l.getLikeKeyWord()
+                    != LikeExpression.KeyWord.ILIKE, l.getLikeKeyWord() + " (use LIKE or ILIKE)");
+            expression(l.getLeftExpression());
+            expression(l.getRightExpression());
+            expression(l.getEscape());
+        } else if (e instanceof BinaryExpression b && OPERATORS.contains(b.getClass())) {
+            expression(b.getLeftExpression());
+            expression(b.getRightExpression());
+        } else if (e instanceof Select s) {
+            select(s);
+        } else {
+            otherExpression(e);
+        }
+    }
+
+    private void otherExpression(Expression e) {
+        if (e instanceof InExpression in) {
+            expression(in.getLeftExpression());
+            expression(in.getRightExpression());
+        } else if (e instanceof Between b) {
+            expression(b.getLeftExpression());
+            expression(b.getBetweenExpressionStart());
+            expression(b.getBetweenExpressionEnd());
+        } else if (e instanceof IsNullExpression n) {
+            expression(n.getLeftExpression());
+        } else if (e instanceof IsBooleanExpression b) {
+            expression(b.getLeftExpression());
+        } else if (e instanceof ExistsExpression x) {
+            expression(x.getRightExpression());
+        } else if (e instanceof NotExpression n) {
+            expression(n.getExpression());
+        } else if (e instanceof SignedExpression s) {
+            expression(s.getExpression());
+        } else if (e instanceof CaseExpression c) {
+            expression(c.getSwitchExpression());
+            for (WhenClause w : c.getWhenClauses()) {
+                expression(w.getWhenExpression());
+                expression(w.getThenExpression());
+            }
+            expression(c.getElseExpression());
+        } else if (e instanceof AnyComparisonExpression a) {
+            select(a.getSelect());
+        } else if (e instanceof TimezoneExpression t) {
+            expression(t.getLeftExpression());
+            t.getTimezoneExpressions().forEach(this::expression);
+        } else if (e instanceof ExtractExpression x) {
+            expression(x.getExpression());
+        } else if (e instanceof IntervalExpression i) {
+            expression(i.getExpression());
+        } else if (e instanceof TrimFunction t) {
+            expression(t.getExpression());
+            expression(t.getFromExpression());
+        } else if (e instanceof TimeKeyExpression k) {
+            String key = k.getStringValue().toUpperCase(Locale.ROOT).replace("()", "");
+            refuseIf(!TIME_KEYS.contains(key), k.getStringValue());
+        } else {
+            throw GuardException.refused("the expression " + e + " (" + e.getClass().getSimpleName()
+                    + ") is not allowed");
+        }
+    }
+
+    private void function(Function f) {
+        String name = functionName(f.getMultipartName());
+        refuseIf(f.getKeep() != null || f.getAttribute() != null || f.getNamedParameters() != null
+                || f.getHavingClause() != null || f.getLimit() != null, "this form of " + name + "(…)");
+        if (name.equals("current_setting")) {
+            harmlessSetting(f);
+        }
+        expression(f.getParameters());
+        orderBy(f.getOrderByElements());
+    }
+
+    private void analytic(AnalyticExpression a) {
+        functionName(List.of(a.getName()));
+        refuseIf(a.getKeep() != null || a.getHavingClause() != null || a.getLimit() != null,
+                "this form of " + a.getName() + "(…)");
+        expression(a.getExpression());
+        expression(a.getOffset());
+        expression(a.getDefaultValue());
+        expression(a.getPartitionExpressionList());
+        orderBy(a.getOrderByElements());
+        orderBy(a.getFuncOrderBy());
+        windowElement(a.getWindowElement());
+        expression(a.getFilterExpression());
+        window(a.getWindowDefinition());
+    }
+
+    /** The function's name if it is on {@link SqlGuard#ALLOWED_FUNCTIONS}; refused otherwise. */
+    private static String functionName(List<String> parts) {
+        String written = String.join(".", parts);
+        if (parts.size() != 1) {
+            throw GuardException.refused("function " + written + "(…) is not allowed: call functions without a "
+                    + "schema, from the allowed list");
+        }
+        String name = identifier(parts.get(0));
+        if (!SqlGuard.ALLOWED_FUNCTIONS.contains(name)) {
+            throw GuardException.refused("function " + written + "(…) is not allowed; allowed functions: "
+                    + new java.util.TreeSet<>(SqlGuard.ALLOWED_FUNCTIONS));
+        }
+        return name;
+    }
+
+    private static void harmlessSetting(Function f) {
+        List<?> args = f.getParameters() == null ? List.of() : f.getParameters();
+        boolean ok = args.size() == 1 && args.get(0) instanceof StringValue s
+                && SqlGuard.HARMLESS_SETTINGS.containsKey(s.getValue().toLowerCase(Locale.ROOT));
+        refuseIf(!ok, "current_setting(…) of anything but " + SqlGuard.HARMLESS_SETTINGS.values());
+    }
+
+    private void cast(CastExpression c) {
+        String type = c.getColDataType().getDataType().toLowerCase(Locale.ROOT).replaceAll("\\(.*", "")
+                .replaceAll("\\s+", " ").trim();
+        List<Integer> array = c.getColDataType().getArrayData();
+        boolean ok = SqlGuard.ALLOWED_CAST_TYPES.contains(type) && (array == null || array.isEmpty());
+        refuseIf(!ok || c.getColumnDefinitions() != null && !c.getColumnDefinitions().isEmpty(),
+                "a cast to " + c.getColDataType() + "; cast to one of " + new java.util.TreeSet<>(
+                        SqlGuard.ALLOWED_CAST_TYPES));
+        expression(c.getLeftExpression());
+    }
+
+    /** An unquoted name folds to lower case, a quoted one is taken as written. */
+    static String identifier(String written) {
+        if (written.length() >= 2 && written.startsWith("\"") && written.endsWith("\"")) {
+            return written.substring(1, written.length() - 1).replace("\"\"", "\"");
+        }
+        return written.toLowerCase(Locale.ROOT);
+    }
+
+    private static void refuseIf(boolean refused, String construct) {
+        if (refused) {
+            throw GuardException.refused(construct + " is not allowed in SQL over Tidemark");
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.tidemark.sql.guard;
+
+import io.tidemark.sql.guard.SqlScanner.Piece;
+import io.tidemark.sql.guard.SqlScanner.Token;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.parser.ParseException;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.select.Select;
+
+/**
+ * The read-only allow-list for SQL over one tenant's tables. {@link #check} takes the text a client sent (one or more
+ * statements), parses each with JSqlParser, and either refuses the whole text with a {@link GuardException} (SQLSTATE
+ * 42501 naming the construct, 42P01 for a name that is not the tenant's, 42601 for a syntax error, 54000/54001 past
+ * {@link GuardLimits}) or answers one {@link GuardedStatement} per statement, queries rewritten so that every table
+ * is the engine's name for the tenant's table ({@link Relations}).
+ *
+ * <p>Admitted: {@code SELECT} (and {@code WITH}, {@code VALUES}, {@code UNION [ALL]}/{@code INTERSECT}/{@code EXCEPT},
+ * joins, subqueries, {@code WHERE}, {@code GROUP BY}, {@code HAVING}, {@code ORDER BY}, {@code LIMIT/OFFSET/FETCH},
+ * window functions) over the tenant's tables, the functions of {@link #ALLOWED_FUNCTIONS}, casts to
+ * {@link #ALLOWED_CAST_TYPES}, operators, {@code CASE}, {@code IN}, {@code BETWEEN}, {@code LIKE/ILIKE},
+ * {@code AT TIME ZONE}, {@code EXTRACT}, intervals, bind parameters ({@code ?} or {@code $n}, not both);
+ * {@code COPY (query) TO STDOUT} and {@code COPY table TO STDOUT}; harmless {@code SET}s ({@link #HARMLESS_SETTINGS});
+ * {@code SHOW}; transaction control as no-ops. Everything else is refused — in particular writes, DDL, other
+ * schemas, table functions (file and URL readers), {@code COPY} to or from files, {@code ATTACH}, {@code PRAGMA},
+ * {@code INSTALL}/{@code LOAD}, system functions, {@code SELECT … INTO}, {@code FOR UPDATE}.
+ *
+ * <p>Immutable and thread-safe; make one per catalog version.
+ */
+public final class SqlGuard {
+    /**
+     * Every function a query may call (lower case, without schema). Aggregates, window functions, time bucketing,
+     * arithmetic and string functions; nothing that reads files, settings, the catalog or other sessions, sleeps,
+     * or has side effects. A function on the list may still be missing on one engine (e.g. {@code time_bucket} on
+     * PostgreSQL without TimescaleDB); the engine then reports it.
+     */
+    public static final Set<String> ALLOWED_FUNCTIONS = Set.of(
+            // aggregates
+            "count", "sum", "avg", "min", "max", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp",
+            "var_pop", "bool_and", "bool_or", "every", "string_agg", "corr", "covar_pop", "covar_samp",
+            "regr_slope", "regr_intercept", "percentile_cont", "percentile_disc", "median", "mode", "arg_min",
+            "arg_max", "min_by", "max_by", "first", "last", "any_value",
+            // window functions
+            "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead",
+            "first_value", "last_value", "nth_value",
+            // time
+            "now", "date_trunc", "date_bin", "time_bucket", "date_part", "to_timestamp", "epoch", "epoch_ms",
+            "make_interval", "age", "timezone", "current_setting",
+            // null handling and comparison
+            "coalesce", "nullif", "greatest", "least",
+            // arithmetic
+            "abs", "ceil", "ceiling", "floor", "round", "trunc", "sqrt", "cbrt", "exp", "ln", "log", "log10",
+            "log2", "power", "pow", "sign", "mod", "pi", "degrees", "radians", "sin", "cos", "tan", "asin", "acos",
+            "atan", "atan2", "isnan", "isinf",
+            // strings
+            "lower", "upper", "length", "char_length", "character_length", "substr", "substring", "trim", "ltrim",
+            "rtrim", "btrim", "replace", "concat", "concat_ws", "left", "right", "strpos", "position",
+            "split_part", "lpad", "rpad", "starts_with", "reverse", "repeat", "initcap", "md5");
+
+    /** The types a {@code CAST} or {@code ::} may name (lower case, whitespace collapsed). */
+    public static final Set<String> ALLOWED_CAST_TYPES = Set.of("timestamp", "timestamptz", "timestamp with time zone",
+            "timestamp without time zone", "date", "time", "interval", "double precision", "double", "float",
+            "float4", "float8", "real", "numeric", "decimal", "int", "integer", "int2", "int4", "int8", "bigint",
+            "smallint", "boolean", "bool", "text", "varchar", "character varying", "char", "character");
+
+    /**
+     * Session settings a client may {@code SET} or {@code RESET} (answered as no-ops, with harmless values only:
+     * {@code TimeZone} to UTC, {@code search_path} to the tenant or {@code public}, {@code DateStyle} ISO, …) and
+     * {@code current_setting(…)} may read; lower-case name → canonical name.
+     */
+    public static final Map<String, String> HARMLESS_SETTINGS = Map.of("extra_float_digits", "extra_float_digits",
+            "application_name", "application_name", "datestyle", "DateStyle", "timezone", "TimeZone",
+            "search_path", "search_path", "client_encoding", "client_encoding", "intervalstyle", "IntervalStyle");
+
+    /** The most parameters one statement may use, as PostgreSQL's protocol allows. */
+    static final int MAX_PARAMETERS = 65_535;
+
+    private final SqlCatalog catalog;
+    private final Relations relations;
+    private final GuardLimits limits;
+
+    private SqlGuard(SqlCatalog catalog, Relations relations, GuardLimits limits) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.relations = Objects.requireNonNull(relations, "relations");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A guard with {@link GuardLimits#DEFAULT}. */
+    public static SqlGuard of(SqlCatalog catalog, Relations relations) {
+        return new SqlGuard(catalog, relations, GuardLimits.DEFAULT);
+    }
+
+    public SqlGuard withLimits(GuardLimits limits) {
+        return new SqlGuard(catalog, relations, limits);
+    }
+
+    /**
+     * Checks a text of one or more statements ({@code ;}-separated) and answers each, in order; an empty list for a
+     * text of only whitespace and comments. If any statement is refused, the whole text is.
+     *
+     * @throws GuardException naming the first refused construct, with its SQLSTATE
+     */
+    public List<GuardedStatement> check(String sql) {
+        List<GuardedStatement> out = new ArrayList<>();
+        for (Piece p : SqlScanner.split(sql, limits)) {
+            try {
+                out.add(statement(p.text()));
+            } catch (GuardException e) {
+                throw e.shifted(p.offset());
+            }
+        }
+        return out;
+    }
+
+    private GuardedStatement statement(String text) {
+        List<Token> t = SqlScanner.tokens(text);
+        Token first = t.get(0);
+        return switch (first.text()) {
+            case "select", "with", "values", "(" -> query(text, 0);
+            case "copy" -> Commands.copy(text, t, this::query);
+            case "set", "reset" -> Commands.set(t, catalog.tenant());
+            case "show" -> Commands.show(t);
+            case "begin", "start", "commit", "end", "rollback", "abort" -> Commands.transaction(t);
+            default -> throw GuardException.refused(refusedStatement(first));
+        };
+    }
+
+    private static String refusedStatement(Token first) {
+        String kw = first.text().toUpperCase(java.util.Locale.ROOT);
+        String why = switch (first.text()) {
+            case "insert", "update", "delete", "merge", "upsert", "replace", "truncate" ->
+                    " (a write): SQL over Tidemark is read-only; write samples through the ingest API";
+            case "create", "drop", "alter", "grant", "revoke", "comment", "vacuum", "analyze", "reindex", "cluster",
+                    "refresh", "checkpoint" -> " (DDL or maintenance): SQL over Tidemark is read-only";
+            case "attach", "detach", "use" -> " (other databases): SQL over Tidemark reads only the tenant's tables";
+            case "install", "load", "force" -> " (extensions) is not allowed";
+            case "pragma", "call", "do", "execute", "prepare", "import", "export", "explain", "describe", "summarize",
+                    "listen", "notify", "lock", "declare", "fetch", "move", "discard" -> " is not allowed";
+            default -> " statements are not allowed";
+        };
+        return kw + why + "; allowed: SELECT, WITH, VALUES, COPY (…) TO STDOUT, SHOW, and harmless SETs";
+    }
+
+    /**
+     * Parses and rewrites one query.
+     *
+     * @param offset where the text starts in the statement, for syntax error positions; -1 when the text is not the
+     *     client's (a query made from {@code COPY table})
+     */
+    private GuardedStatement.Query query(String text, int offset) {
+        Statement st;
+        try {
+            st = parse(text);
+        } catch (ParseException e) {
+            net.sf.jsqlparser.parser.Token at = e.currentToken == null ? null : e.currentToken.next;
+            int position = at == null || offset < 0 ? 0 : offset + SqlScanner.position(text, at.beginLine,
+                    at.beginColumn);
+            String near = at == null || at.image == null || at.image.isEmpty() ? "end of input"
+                    : "\"" + at.image + "\"";
+            throw GuardException.syntax("syntax error at or near " + near, position);
+        } catch (RuntimeException | Error e) {
+            throw GuardException.syntax("syntax error: " + e.getMessage(), 0);
+        }
+        if (!(st instanceof Select select)) {
+            throw GuardException.refused(st.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
+                    + " is not allowed: SQL over Tidemark is read-only");
+        }
+        SelectRewriter rewriter = new SelectRewriter(catalog, relations);
+        rewriter.select(select);
+        List<Integer> numbers = numberParameters(rewriter.parameters());
+        String sql = Parameters.toJdbc(select.toString(), numbers);
+        return new GuardedStatement.Query(sql, rewriter.reads(), numbers);
+    }
+
+    /**
+     * JSqlParser's own two-step parse, without its thread: the simple grammar first (fast), then with complex
+     * parsing (deep lookahead) only when that fails.
+     */
+    static Statement parse(String text) throws ParseException {
+        try {
+            return CCJSqlParserUtil.newParser(text).withAllowComplexParsing(false).Statement();
+        } catch (ParseException | RuntimeException e) {
+            return CCJSqlParserUtil.newParser(text).withAllowComplexParsing(true).Statement();
+        }
+    }
+
+    /**
+     * Gives every parameter its client number and makes it print as {@code ?n}, so that {@link Parameters} can read
+     * the order back from the printed text. {@code ?} are numbered by position, {@code $n} by n.
+     */
+    private static List<Integer> numberParameters(List<JdbcParameter> params) {
+        boolean dollar = params.stream().anyMatch(p -> "$".equals(p.getParameterCharacter()));
+        boolean question = params.stream().anyMatch(p -> !"$".equals(p.getParameterCharacter()));
+        if (dollar && question) {
+            throw GuardException.syntax("a statement uses both ? and $n parameters; use one style", 0);
+        }
+        List<Integer> numbers = new ArrayList<>();
+        int next = 1;
+        for (JdbcParameter p : params) {
+            int n = dollar ? p.getIndex() : next++;
+            if (n < 1 || n > MAX_PARAMETERS) {
+                throw GuardException.syntax("parameter $" + n + " is out of range 1…" + MAX_PARAMETERS, 0);
+            }
+            p.setParameterCharacter("?");
+            p.setIndex(n);
+            p.setUseFixedIndex(true);
+            numbers.add(n);
+        }
+        return numbers;
+    }
+}

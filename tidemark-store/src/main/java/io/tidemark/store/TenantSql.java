@@ -1,0 +1,43 @@
+package io.tidemark.store;
+
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.TenantId;
+
+/**
+ * Runs one tenant's SQL read on the store's engine: a single, already guarded and qualified, read-only statement (see
+ * {@code io.tidemark.sql.guard.SqlGuard}), with bind parameters, a statement timeout and a cursor that pulls rows as
+ * the caller asks for them. Thread-safe; each {@link #query} holds one connection until its {@link SqlRows} is
+ * closed.
+ *
+ * <p><b>Defence in depth.</b> The guard is the first line; the store does not trust it. Every statement runs in a
+ * read-only transaction, and a text with a {@code ;} before its end is refused (JDBC drivers split such a text into
+ * several statements). On PostgreSQL the statement runs as the tenant's reader role ({@code NOLOGIN}, {@code USAGE}
+ * and {@code SELECT} on the tenant's schema only, created with the tenant or before its first SQL read), set with
+ * {@code SET LOCAL ROLE} inside the transaction, with {@code SET LOCAL statement_timeout}; the store revokes
+ * {@code set_config} from {@code PUBLIC} where its user may, so a statement cannot set the role back. On DuckDB,
+ * which has no roles, the whole embedded database runs with {@code enable_external_access = false} and
+ * {@code lock_configuration = true} from the moment the store opens (no file, URL, {@code ATTACH},
+ * {@code INSTALL}/{@code LOAD} or {@code SET} for anyone), and the transaction is {@code READ ONLY}; tenant isolation
+ * between the schemas of one DuckDB file rests on the guard.
+ */
+public interface TenantSql {
+
+    /**
+     * The FROM item the tenant's SQL reads an archive through, in the engine's names: the archive's table for a raw
+     * archive; for a rollup archive a parenthesised {@code SELECT} of its reader view ({@code timestamp}, {@code rtId},
+     * each aggregation by name, AVG as {@code sum / count} and null for an empty count, FIRST / LAST without their
+     * timestamps) — the values {@link io.tidemark.core.RollupPlan#readValues} gives, never the stored partials.
+     * The guard's {@code Relations} is this method for the tenant.
+     */
+    String relation(TenantId tenant, ArchiveDefinition archive);
+
+    /**
+     * Starts one statement and returns its cursor; the caller must close it (closing ends the transaction and
+     * returns the connection).
+     *
+     * @throws SqlStatementException with the SQLSTATE of what went wrong (the engine's where it gives one; 57014
+     *     for a statement past its timeout, 42501 for a text of several statements or a read outside the tenant's
+     *     privileges)
+     */
+    SqlRows query(TenantId tenant, SqlQuery query);
+}

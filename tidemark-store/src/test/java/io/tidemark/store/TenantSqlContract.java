@@ -1,0 +1,199 @@
+package io.tidemark.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.tidemark.core.AggregateFunction;
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.Bucket;
+import io.tidemark.core.Column;
+import io.tidemark.core.ColumnType;
+import io.tidemark.core.RollupDefinition;
+import io.tidemark.core.RollupId;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.Role;
+import io.tidemark.core.Sample;
+import io.tidemark.core.TenantId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link TenantSql} on a real engine: reads, binds, the rollup reader view, the cursor, and the defence in depth — a
+ * statement sent straight to the store, past the guard, still cannot write, run several statements or (where the
+ * engine allows: {@link #isolatesTenants()}) read outside the tenant.
+ */
+abstract class TenantSqlContract {
+    static final TenantId T = TenantId.of("acme");
+    static final TenantId OTHER = TenantId.of("beta");
+    static final Instant T0 = Instant.parse("2024-03-31T00:00:00Z");
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    protected Store store;
+
+    protected abstract Store newStore();
+
+    /** Whether the engine itself keeps one tenant's SQL out of the others' tables (PostgreSQL roles). */
+    protected abstract boolean isolatesTenants();
+
+    @BeforeEach
+    void open() {
+        store = newStore();
+        store.createTenant(T);
+        store.createTenant(OTHER);
+        ArchiveDefinition sensors = ArchiveDefinition.raw("sensors", List.of(new Column("temp", ColumnType.DOUBLE),
+                new Column("note", ColumnType.VARCHAR)));
+        store.archives().createArchive(T, sensors);
+        store.archives().activateArchive(T, "sensors");
+        store.archives().createArchive(OTHER, ArchiveDefinition.raw("secrets", List.of(new Column("v",
+                ColumnType.DOUBLE))));
+        store.tokens().create(new TokenGrant("t1", T, "ci", Role.ADMIN, "a".repeat(64), T0));
+        store.archives().write(T, "sensors", List.of(sample("a", 0, 1), sample("a", 30, 3), sample("b", 40, 10),
+                sample("a", 70, 5)));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static Sample sample(String rtId, int seconds, double temp) {
+        return new Sample(rtId, T0.plusSeconds(seconds), Map.of("temp", temp, "note", rtId + seconds));
+    }
+
+    private String sensors() {
+        return store.sql().relation(T, store.archives().requireArchive(T, "sensors").definition());
+    }
+
+    private List<List<Object>> all(String sql, Object... binds) {
+        try (SqlRows rows = store.sql().query(T, new SqlQuery(sql, List.of(binds), TIMEOUT, 2))) {
+            List<List<Object>> out = new ArrayList<>();
+            while (rows.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 0; i < rows.columns().size(); i++) {
+                    row.add(rows.get(i));
+                }
+                out.add(row);
+            }
+            return out;
+        }
+    }
+
+    private SqlStatementException failure(String sql) {
+        SqlStatementException e = catchThrowableOfType(SqlStatementException.class, () -> all(sql));
+        assertThat(e).as(sql).isNotNull();
+        return e;
+    }
+
+    @Test
+    void query_rawArchive_answersTypedRowsWithBinds() {
+        try (SqlRows rows = store.sql().query(T, new SqlQuery("SELECT \"timestamp\", \"rtId\", temp, note, "
+                + "count(*) OVER () AS n, temp > 2 AS hot FROM " + sensors() + " AS sensors WHERE temp >= ? AND "
+                + "\"rtId\" = ? ORDER BY \"timestamp\"", List.of(2.0, "a"), TIMEOUT, 1))) {
+            assertThat(rows.columns()).extracting(c -> c.name() + ":" + c.type()).containsExactly(
+                    "timestamp:TIMESTAMP", "rtId:VARCHAR", "temp:DOUBLE", "note:VARCHAR", "n:BIGINT", "hot:BOOLEAN");
+            assertThat(rows.next()).isTrue();
+            assertThat(List.of(rows.get(0), rows.get(1), rows.get(2), rows.get(3), rows.get(4), rows.get(5)))
+                    .containsExactly(T0.plusSeconds(30), "a", 3.0, "a30", 2L, true);
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.get(0)).isEqualTo(T0.plusSeconds(70));
+            assertThat(rows.next()).isFalse();
+        }
+    }
+
+    @Test
+    void query_stringBindComparedWithTimestamp_takesTheColumnsType() {
+        assertThat(all("SELECT count(*) FROM " + sensors() + " AS s WHERE \"timestamp\" >= ?",
+                "2024-03-31 00:00:35")).containsExactly(List.of(2L));
+        assertThat(all("SELECT count(*) FROM " + sensors() + " AS s WHERE \"timestamp\" >= ?",
+                T0.plusSeconds(35))).containsExactly(List.of(2L));
+    }
+
+    @Test
+    void query_rollupArchive_readsAggregatesAsValuesNotPartials() {
+        RollupPlan plan = store.archives().createRollupArchive(T, RollupDefinition.builder("sensors_1m")
+                .source("sensors").bucket("PT1M").aggregate(AggregateFunction.AVG, "temp", "avg_temp")
+                .aggregate(AggregateFunction.MAX, "temp", "max_temp").build());
+        store.rollups().aggregate(new AggregateRequest(new RollupId(T, "sensors_1m"), plan,
+                Bucket.parse("PT1M").boundaries(T0, T0.plusSeconds(120), 10), null));
+        String rollup = store.sql().relation(T, plan.target());
+
+        assertThat(all("SELECT \"rtId\", avg_temp, max_temp FROM " + rollup + " AS r ORDER BY \"timestamp\", \"rtId\""))
+                .containsExactly(List.of("a", 2.0, 3.0), List.of("b", 10.0, 10.0), List.of("a", 5.0, 5.0));
+        try (SqlRows rows = store.sql().query(T, new SqlQuery("SELECT * FROM " + rollup + " AS r", List.of(), TIMEOUT,
+                10))) {
+            assertThat(rows.columns()).extracting(SqlColumn::name)
+                    .containsExactly("timestamp", "rtId", "avg_temp", "max_temp");
+        }
+    }
+
+    @Test
+    void query_cursor_pullsRowsInRoundsAndClosesEarly() {
+        try (SqlRows rows = store.sql().query(T, new SqlQuery("SELECT * FROM " + sensors() + " AS s", List.of(),
+                TIMEOUT, 1))) {
+            assertThat(rows.next()).isTrue();
+        }
+        assertThat(all("SELECT count(*) FROM " + sensors() + " AS s")).containsExactly(List.of(4L));
+    }
+
+    @Test
+    void query_insertPastTheGuard_failsAndWritesNothing() {
+        failure("INSERT INTO " + sensors() + " VALUES ('2024-01-01 00:00:00', 'x', 1, 'n')");
+        failure("DELETE FROM " + sensors());
+        assertThat(all("SELECT count(*) FROM " + sensors() + " AS s")).containsExactly(List.of(4L));
+    }
+
+    @Test
+    void query_severalStatements_refused() {
+        SqlStatementException e = failure("SELECT 1; DELETE FROM " + sensors());
+
+        assertThat(e.sqlState()).isEqualTo(SqlStatementException.INSUFFICIENT_PRIVILEGE);
+        assertThat(all("SELECT count(*) FROM " + sensors() + " AS s;")).containsExactly(List.of(4L));
+    }
+
+    @Test
+    void query_timeout_cancelsWith57014() {
+        String slow = "SELECT count(*) FROM range(10000000000) AS a(x)";
+        String sql = isolatesTenants() ? "SELECT count(*) FROM generate_series(1, 10000000000) AS a(x)" : slow;
+        // DuckDB's JDBC timeout takes whole seconds: 500 ms becomes one second
+        SqlStatementException t = catchThrowableOfType(SqlStatementException.class, () -> {
+            try (SqlRows rows = store.sql().query(T, new SqlQuery(sql, List.of(), Duration.ofMillis(500), 1))) {
+                rows.next();
+            }
+        });
+        assertThat(t).isNotNull();
+        assertThat(t.sqlState()).isEqualTo(SqlStatementException.QUERY_CANCELED);
+    }
+
+    @Test
+    void query_otherTenantsAndTokens_notReadableEvenPastTheGuard() {
+        if (!isolatesTenants()) {
+            return;
+        }
+        String secrets = store.sql().relation(OTHER, store.archives().requireArchive(OTHER, "secrets").definition());
+        assertThat(failure("SELECT * FROM " + secrets).sqlState()).isEqualTo("42501");
+        assertThat(failure("SELECT * FROM tidemark.tokens").sqlState()).isEqualTo("42501");
+        assertThat(failure("SELECT set_config('role', 'postgres', true)").sqlState()).isEqualTo("42501");
+        assertThat(failure("CREATE TABLE acme.x (a int)").sqlState()).startsWith("25");
+    }
+
+    /** DuckDB: the embedded database reads and writes no file, even for a statement past the guard. */
+    @Test
+    void query_filesAndSettingsPastTheGuard_refusedByTheEngine() {
+        if (isolatesTenants()) {
+            return;
+        }
+        assertThat(failure("SELECT * FROM read_csv('/etc/passwd')").getMessage()).contains("disabled");
+        assertThat(failure("COPY (SELECT 1) TO '/tmp/tidemark-sql-guard-x.csv'").getMessage()).containsAnyOf(
+                "disabled", "read-only");
+        assertThat(failure("SELECT * FROM read_parquet('https://example.com/x.parquet')")).isNotNull();
+        failure("ATTACH '/tmp/tidemark-sql-guard.duckdb' AS o");
+        failure("SET enable_external_access = true");
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/tidemark-sql-guard-x.csv"))).isFalse();
+    }
+}
