@@ -331,6 +331,11 @@ final class FanoutBench implements Callable<Integer> {
         }
 
         @Override
+        public io.tidemark.live.LiveSnapshot snapshot(TenantId tenant, String sql) {
+            return e.snapshot(tenant, sql);
+        }
+
+        @Override
         public Subscription subscribe(TenantId tenant, Set<String> capabilities, LiveListener listener,
                 Executor executor) {
             return e.subscribe(tenant, capabilities, listener, executor);

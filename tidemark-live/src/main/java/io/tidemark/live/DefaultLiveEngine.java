@@ -340,6 +340,30 @@ final class DefaultLiveEngine implements LiveEngine {
         }
     }
 
+    @Override
+    public LiveSnapshot snapshot(TenantId tenant, String sql) {
+        Objects.requireNonNull(sql, "sql");
+        TenantState t = tenants.getOrDefault(Objects.requireNonNull(tenant, "tenant"), new TenantState(tenant));
+        t.lock.lock();
+        try {
+            Plan plan = plan(t, sql);
+            LiveTables tables = t.archives.get(plan.archive());
+            // A private operator, never attached: filled from the table, published once, then let go.
+            Operator op = Operator.create(plan, tables, nowMicros());
+            try {
+                op.collect();
+                if (op.failure != null) {
+                    throw op.failure;
+                }
+                return new LiveSnapshot(plan.schema(), op.snapshot());
+            } finally {
+                tables.detach(op);
+            }
+        } finally {
+            t.lock.unlock();
+        }
+    }
+
     /** Plans {@code sql} over the tenant's live archives; under the tenant's lock (the archives map is not shared). */
     private static Plan plan(TenantState t, String sql) {
         return Planner.plan(sql, name -> {

@@ -116,6 +116,16 @@ public interface LiveEngine {
      */
     QuerySchema validate(TenantId tenant, String sql);
 
+    /**
+     * Evaluates a query once over the tenant's live tables as they are now — every batch {@link #onCommit} applied
+     * before the call, whether or not a generation has been cut since — and returns its whole result. Same SQL, rules
+     * and errors as {@link Subscription#register}; registers nothing and cuts nothing. Costs one pass over the table
+     * the query reads, under the tenant's lock (ingest into the tenant waits meanwhile), like a registration.
+     *
+     * @throws TidemarkException as {@link #validate}, and {@code INVALID_QUERY} when the query fails on a row
+     */
+    LiveSnapshot snapshot(TenantId tenant, String sql);
+
     /** Bytes the tenant's live tables use, by the engine's estimate (the figure the memory budget limits). */
     long memoryUsed(TenantId tenant);
 

@@ -282,6 +282,42 @@ class LiveEngineTest {
         assertThat(engine.validate(other, "SELECT rtId FROM recent.m").columns()).hasSize(1);
     }
 
+    @Test
+    void snapshot_rowsIngestedBeforeAnyCut_answersTheWholeResultAndRegistersNothing() {
+        ingest(Samples.batch().add("r1", t(-5), 1.0, 10).add("r2", t(-4), 2.0, 20).add("r1", t(-3), 3.0, 30));
+        String grouped = "SELECT rtId, SUM(b) AS total FROM recent.m GROUP BY rtId";
+        sub.register(QueryConfig.of("q", grouped));
+        engine.cut(TENANT);
+        ingest(Samples.batch().add("r2", t(-2), 4.0, 40));
+
+        LiveSnapshot latest = engine.snapshot(TENANT, "SELECT rtId, b FROM latest.m");
+        LiveSnapshot sums = engine.snapshot(TENANT, grouped);
+        LiveSnapshot top = engine.snapshot(TENANT, "SELECT rtId, b FROM recent.m ORDER BY b DESC LIMIT 2");
+
+        assertThat(latest.rows()).extracting(Tuple::values).containsExactlyInAnyOrder(List.of("r1", 30L),
+                List.of("r2", 40L));
+        assertThat(sums.schema()).isEqualTo(engine.validate(TENANT, grouped));
+        assertThat(sums.rows()).extracting(Tuple::values).containsExactlyInAnyOrder(List.of("r1", 40L),
+                List.of("r2", 60L));
+        assertThat(top.schema().ordered()).isTrue();
+        assertThat(top.rows()).extracting(Tuple::values).containsExactly(List.of("r2", 40L), List.of("r1", 30L));
+        listener.drainEvents();
+        engine.cut(TENANT);
+        assertThat(result("q")).as("the registered query still sees every change")
+                .containsEntry(List.of("r2"), List.of("r2", 60L));
+        assertThat(engine.snapshot(TENANT, grouped).rows()).hasSize(2);
+    }
+
+    @Test
+    void snapshot_badQuery_throwsWhatValidateThrows() {
+        for (String sql : List.of("SELECT rtId FROM recent.nowhere", "SELECT nope FROM recent.m")) {
+            Throwable validated = catchThrowable(() -> engine.validate(TENANT, sql));
+            Throwable snapshot = catchThrowable(() -> engine.snapshot(TENANT, sql));
+
+            assertThat(snapshot).as(sql).isInstanceOf(TidemarkException.class).hasMessage(validated.getMessage());
+        }
+    }
+
     /** Memory used after {@code steps} batches on an engine without a real budget, to size a budget. */
     private long usedAfter(List<Samples> steps) {
         LiveEngine probe = LiveEngine.builder().clock(clock).build();

@@ -2,6 +2,7 @@ package io.tidemark.store;
 
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.TenantId;
+import java.util.List;
 
 /**
  * Runs one tenant's SQL read on the store's engine: a single, already guarded and qualified, read-only statement (see
@@ -40,4 +41,30 @@ public interface TenantSql {
      *     privileges)
      */
     SqlRows query(TenantId tenant, SqlQuery query);
+
+    /**
+     * {@link #query(TenantId, SqlQuery)} with a cancel switch that also stops the statement while the engine is still
+     * executing it, before the cursor is returned.
+     *
+     * @throws SqlStatementException as {@link #query(TenantId, SqlQuery)}; 57014 when {@code cancel} fired
+     */
+    default SqlRows query(TenantId tenant, SqlQuery query, SqlCancel cancel) {
+        if (cancel.isCancelled()) {
+            throw new SqlStatementException(SqlStatementException.QUERY_CANCELED, "canceling statement due to user "
+                    + "request", null);
+        }
+        SqlRows rows = query(tenant, query);
+        cancel.onCancel(rows::cancel);
+        return rows;
+    }
+
+    /**
+     * The result columns of a statement, from the engine's own metadata of the prepared statement: the statement is
+     * prepared (in the same read-only transaction, role and timeout as {@link #query}) but not executed, so a statement
+     * that would run for minutes is described in milliseconds. The binds are ignored (pass nulls of the right count or
+     * none); the columns are typed as {@link SqlRows#columns()} types them.
+     *
+     * @throws SqlStatementException as {@link #query}: the statement does not prepare (syntax, unknown column)
+     */
+    List<SqlColumn> describe(TenantId tenant, SqlQuery query);
 }

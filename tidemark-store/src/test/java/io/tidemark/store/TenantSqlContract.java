@@ -196,4 +196,44 @@ abstract class TenantSqlContract {
         failure("SET enable_external_access = true");
         assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/tidemark-sql-guard-x.csv"))).isFalse();
     }
+
+    @Test
+    void describe_slowStatement_answersColumnsWithoutRunningIt() {
+        String slow = isolatesTenants() ? "SELECT count(*) AS n, max(x) > 0 AS big FROM generate_series(1, "
+                + "10000000000) AS a(x)" : "SELECT count(*) AS n, max(x) > 0 AS big FROM range(10000000000) AS a(x)";
+        long start = System.nanoTime();
+
+        List<SqlColumn> columns = store.sql().describe(T, new SqlQuery(slow, List.of(), TIMEOUT, 1));
+
+        assertThat(columns).extracting(c -> c.name() + ":" + c.type()).containsExactly("n:BIGINT", "big:BOOLEAN");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(store.sql().describe(T, new SqlQuery("SELECT \"timestamp\", temp FROM " + sensors()
+                + " AS s WHERE temp > ?", java.util.Arrays.asList((Object) null), TIMEOUT, 1)))
+                .extracting(c -> c.name() + ":" + c.type()).containsExactly("timestamp:TIMESTAMP", "temp:DOUBLE");
+    }
+
+    @Test
+    void query_cancelWhileTheEngineExecutes_fails57014() throws Exception {
+        String slow = isolatesTenants() ? "SELECT count(*) FROM generate_series(1, 10000000000) AS a(x)"
+                : "SELECT count(*) FROM range(10000000000) AS a(x)";
+        SqlCancel cancel = new SqlCancel();
+        java.util.concurrent.ScheduledExecutorService timer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            timer.schedule(cancel::cancel, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
+            SqlStatementException e = catchThrowableOfType(SqlStatementException.class, () -> {
+                try (SqlRows rows = store.sql().query(T, new SqlQuery(slow, List.of(), TIMEOUT, 1), cancel)) {
+                    rows.next();
+                }
+            });
+            assertThat(e).isNotNull();
+            assertThat(e.sqlState()).isEqualTo(SqlStatementException.QUERY_CANCELED);
+        } finally {
+            timer.shutdownNow();
+        }
+        SqlCancel early = new SqlCancel();
+        early.cancel();
+        assertThat(catchThrowableOfType(SqlStatementException.class, () -> store.sql().query(T, new SqlQuery(
+                "SELECT 1", List.of(), TIMEOUT, 1), early)).sqlState()).isEqualTo("57014");
+    }
 }

@@ -3,6 +3,7 @@ package io.tidemark.store.jdbc;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.TenantId;
+import io.tidemark.store.SqlCancel;
 import io.tidemark.store.SqlColumn;
 import io.tidemark.store.SqlQuery;
 import io.tidemark.store.SqlRows;
@@ -47,22 +48,49 @@ final class JdbcTenantSql implements TenantSql {
 
     @Override
     public SqlRows query(TenantId tenant, SqlQuery q) {
+        return query(tenant, q, new SqlCancel());
+    }
+
+    @Override
+    public SqlRows query(TenantId tenant, SqlQuery q, SqlCancel cancel) {
         requireSingleStatement(q.sql());
         ensureReader(tenant);
         Connection c = null;
         try {
             c = store.engine().connect();
-            return start(c, tenant, q);
+            return start(c, tenant, q, cancel);
         } catch (SQLException e) {
             closeQuietly(c, e);
-            throw failure(e);
+            throw cancel.isCancelled() ? cancelled(e) : failure(e);
         } catch (RuntimeException | Error e) {
             closeQuietly(c, e);
             throw e;
         }
     }
 
-    private SqlRows start(Connection c, TenantId tenant, SqlQuery q) throws SQLException {
+    @Override
+    public List<SqlColumn> describe(TenantId tenant, SqlQuery q) {
+        requireSingleStatement(q.sql());
+        ensureReader(tenant);
+        try (Connection c = store.engine().connect()) {
+            String end = begin(c, tenant, q);
+            try (PreparedStatement ps = c.prepareStatement(q.sql())) {
+                ResultSetMetaData md = ps.getMetaData();
+                if (md == null) {
+                    throw new SqlStatementException(SqlStatementException.INTERNAL_ERROR, "the engine did not "
+                            + "describe the statement's columns", null);
+                }
+                return Rows.columns(md);
+            } finally {
+                end(c, end);
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** Opens the read-only transaction as the tenant's reader; answers the statement that ends it, or null. */
+    private String begin(Connection c, TenantId tenant, SqlQuery q) throws SQLException {
         boolean explicit = d.tenantReadBeginsTransaction();
         c.setAutoCommit(explicit);
         try (Statement s = c.createStatement()) {
@@ -83,6 +111,21 @@ final class JdbcTenantSql implements TenantSql {
                 s.execute(role);
             }
         }
+        return explicit ? d.endTenantRead() : null;
+    }
+
+    private static void end(Connection c, String end) throws SQLException {
+        if (end == null) {
+            c.rollback();
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute(end);
+        }
+    }
+
+    private SqlRows start(Connection c, TenantId tenant, SqlQuery q, SqlCancel cancel) throws SQLException {
+        String end = begin(c, tenant, q);
         PreparedStatement ps = c.prepareStatement(q.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
         try {
             ps.setFetchSize(q.fetchSize());
@@ -90,12 +133,32 @@ final class JdbcTenantSql implements TenantSql {
             for (int i = 0; i < q.binds().size(); i++) {
                 bind(ps, i + 1, q.binds().get(i));
             }
+            // From here a cancel reaches the engine, also while executeQuery still runs (DuckDB computes the whole
+            // result there).
+            cancel.onCancel(() -> cancelQuietly(ps));
+            if (cancel.isCancelled()) {
+                throw new SqlStatementException(SqlStatementException.QUERY_CANCELED, "canceling statement due to "
+                        + "user request", null);
+            }
             ResultSet rs = ps.executeQuery();
-            return new Rows(c, ps, rs, explicit ? d.endTenantRead() : null);
+            return new Rows(c, ps, rs, end);
         } catch (SQLException | RuntimeException e) {
             ps.close();
             throw e;
         }
+    }
+
+    private static void cancelQuietly(PreparedStatement ps) {
+        try {
+            ps.cancel();
+        } catch (SQLException ignored) {
+            // the statement ended or the connection is gone: nothing left to stop
+        }
+    }
+
+    private static SqlStatementException cancelled(SQLException e) {
+        return new SqlStatementException(SqlStatementException.QUERY_CANCELED, "canceling statement due to user "
+                + "request", e);
     }
 
     /**
@@ -180,12 +243,15 @@ final class JdbcTenantSql implements TenantSql {
             this.ps = ps;
             this.rs = rs;
             this.end = end;
-            ResultSetMetaData md = rs.getMetaData();
+            this.columns = columns(rs.getMetaData());
+        }
+
+        static List<SqlColumn> columns(ResultSetMetaData md) throws SQLException {
             List<SqlColumn> cols = new ArrayList<>();
             for (int i = 1; i <= md.getColumnCount(); i++) {
                 cols.add(new SqlColumn(md.getColumnLabel(i), type(md.getColumnType(i))));
             }
-            this.columns = List.copyOf(cols);
+            return List.copyOf(cols);
         }
 
         private static ColumnType type(int jdbc) {
@@ -250,13 +316,7 @@ final class JdbcTenantSql implements TenantSql {
             try {
                 rs.close();
                 ps.close();
-                if (end == null) {
-                    c.rollback();
-                } else {
-                    try (Statement s = c.createStatement()) {
-                        s.execute(end);
-                    }
-                }
+                end(c, end);
             } catch (SQLException e) {
                 throw failure(e);
             } finally {
