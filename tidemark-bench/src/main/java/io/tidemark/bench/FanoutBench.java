@@ -101,7 +101,7 @@ final class FanoutBench implements Callable<Integer> {
 
     private Integer run(Path work) throws Exception {
         int batch = Math.max(1, rate / batchesPerSecond);
-        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).dataDir(work).bootstrapToken(false)
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).sqlEnabled(false).dataDir(work).bootstrapToken(false)
                 .rollupInterval(Duration.ofHours(1)).livePublishInterval(Duration.ofMillis(publishIntervalMs))
                 .liveWindow(liveWindow).liveMemoryBudgetBytes(2L << 30).ingestMaxRows(Math.max(batch, 1000)).build();
         List<Connection> connections = new ArrayList<>();

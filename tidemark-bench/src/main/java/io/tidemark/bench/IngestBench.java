@@ -70,7 +70,7 @@ final class IngestBench implements Callable<Integer> {
 
     private Integer run(Path work) throws Exception {
         Generator gen = new Generator(rtIds, seconds, batch);
-        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).dataDir(work.resolve("tidemark"))
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).sqlEnabled(false).dataDir(work.resolve("tidemark"))
                 .bootstrapToken(false).rollupInterval(Duration.ofHours(1))
                 .ingestMaxRows(Math.max(batch, 1000)).ingestMaxBytes(Math.max(64L << 20, batch * 200L)).build();
         long rawNanos = 0;

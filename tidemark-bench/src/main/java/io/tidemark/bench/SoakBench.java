@@ -131,7 +131,7 @@ final class SoakBench implements Callable<Integer> {
     }
 
     private Integer soak(Path work, String jdbcUrl) throws Exception {
-        ServerConfig.Builder b = ServerConfig.builder().host("127.0.0.1").port(0).bootstrapToken(false)
+        ServerConfig.Builder b = ServerConfig.builder().host("127.0.0.1").port(0).sqlEnabled(false).bootstrapToken(false)
                 .rollupInterval(Duration.ofSeconds(1)).liveWindow(liveWindow);
         ServerConfig config = b.jdbcUrl(jdbcUrl).build();
         List<Memory> samples = new ArrayList<>();

@@ -91,6 +91,26 @@ public enum ConfigKey {
     AUTH_REVALIDATE_INTERVAL("auth.revalidate-interval", "PT5S", "how often open live connections' tokens are "
             + "re-checked against the store (revoked elsewhere: closed with 4401)", (b, v) -> b.authRevalidateInterval(
                     ConfigResolver.parseDuration("auth.revalidate-interval", v))),
+    SQL_ENABLED("sql.enabled", "true", "serve the SQL endpoint (PostgreSQL wire protocol)",
+            (b, v) -> b.sqlEnabled(ConfigResolver.parseBoolean("sql.enabled", v))),
+    SQL_PORT("sql.port", "5433", "SQL endpoint port, bound to host; 0 picks a free one",
+            (b, v) -> b.sqlPort(ConfigResolver.parseInt("sql.port", v))),
+    SQL_STATEMENT_TIMEOUT("sql.statement-timeout", "PT30S", "longest SQL statement, from its start to its last row "
+            + "sent (57014 past it)", (b, v) -> b.sqlStatementTimeout(ConfigResolver.parseDuration(
+                    "sql.statement-timeout", v))),
+    SQL_MAX_RESULT_BYTES("sql.max-result-bytes", "1GiB", "most value bytes one SQL statement returns (54000 past it)",
+            (b, v) -> b.sqlMaxResultBytes(ConfigResolver.parseBytes("sql.max-result-bytes", v))),
+    SQL_MAX_CONCURRENT_STATEMENTS_PER_TENANT("sql.max-concurrent-statements-per-tenant", "8", "SQL statements of one "
+            + "tenant running at once (53400 past it)", (b, v) -> b.sqlMaxConcurrentStatementsPerTenant(
+                    ConfigResolver.parseInt("sql.max-concurrent-statements-per-tenant", v))),
+    SQL_MAX_CONNECTIONS("sql.max-connections", "64", "open SQL connections (53300 past it)",
+            (b, v) -> b.sqlMaxConnections(ConfigResolver.parseInt("sql.max-connections", v))),
+    SQL_IDLE_TIMEOUT("sql.idle-timeout", "PT30M", "a SQL connection silent this long is closed; 0s for never",
+            (b, v) -> b.sqlIdleTimeout(ConfigResolver.parseDuration("sql.idle-timeout", v))),
+    SQL_TLS_KEY("sql.tls.key", "", "PEM private key (PKCS#8) for TLS on the SQL port; with sql.tls.certificate",
+            (b, v) -> b.sqlTlsKey(java.nio.file.Path.of(v))),
+    SQL_TLS_CERTIFICATE("sql.tls.certificate", "", "PEM certificate chain for TLS on the SQL port",
+            (b, v) -> b.sqlTlsCertificate(java.nio.file.Path.of(v))),
     LOG_LEVEL("log.level", "INFO", "root log level (TRACE, DEBUG, INFO, WARN, ERROR)", (b, v) -> { }),
     LOG_FORMAT("log.format", "text", "text (key=value) or json, one line per event", (b, v) -> { });
 

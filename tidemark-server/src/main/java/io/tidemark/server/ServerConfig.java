@@ -22,7 +22,87 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         int graphqlMaxBytes, Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration retentionMaxSpanPerStatement, int retentionMaxStatementsPerRound, Duration shutdownTimeout,
         String metricsToken, boolean bootstrapToken, String bootstrapTenant,
-        Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth) {
+        Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth, Sql sql) {
+
+    /**
+     * The SQL endpoint ({@code sql.*} keys): PostgreSQL's wire protocol on its own port, bound to {@link #host()};
+     * docs/sql.md describes it.
+     *
+     * @param enabled whether {@code serve} listens for SQL clients at all
+     * @param port the port; 0 picks a free one
+     * @param statementTimeout how long one statement may take, from its start until its last row is sent; past it the
+     *     statement is cancelled (57014)
+     * @param maxResultBytes the most value bytes one statement may return (texts by length, numbers and timestamps 8,
+     *     booleans 1); past it the statement ends with 54000 after the rows already sent
+     * @param maxConcurrentStatementsPerTenant statements of one tenant running at once (over all its connections);
+     *     one more is refused with 53400
+     * @param maxConnections open SQL connections at once; one more is refused with 53300
+     * @param idleTimeout a connection that sends nothing for this long is closed (57P05); zero for never
+     * @param tlsKey a PEM private key (PKCS#8, unencrypted), or null: with {@code tlsCertificate} TLS is offered
+     * @param tlsCertificate a PEM certificate chain, server certificate first, or null
+     */
+    public record Sql(boolean enabled, int port, Duration statementTimeout, long maxResultBytes,
+            int maxConcurrentStatementsPerTenant, int maxConnections, Duration idleTimeout, Path tlsKey,
+            Path tlsCertificate) {
+        /** The default port: PostgreSQL's 5432 plus one, so a local PostgreSQL keeps its own. */
+        public static final int DEFAULT_PORT = 5433;
+        public static final Sql DEFAULT = new Sql(true, DEFAULT_PORT, Duration.ofSeconds(30), 1L << 30, 8, 64,
+                Duration.ofMinutes(30), null, null);
+
+        public Sql {
+            requireRange("sql.port", port, 0, 65_535);
+            Live.positive("sql.statement-timeout", statementTimeout);
+            requireRange("sql.max-result-bytes", maxResultBytes, 1, Long.MAX_VALUE);
+            requireRange("sql.max-concurrent-statements-per-tenant", maxConcurrentStatementsPerTenant, 1, 100_000);
+            requireRange("sql.max-connections", maxConnections, 1, 100_000);
+            if (idleTimeout == null || idleTimeout.isNegative()) {
+                throw invalid("sql.idle-timeout", "must be zero (never) or positive, got " + idleTimeout);
+            }
+            if ((tlsKey == null) != (tlsCertificate == null)) {
+                throw invalid(tlsKey == null ? "sql.tls.key" : "sql.tls.certificate", "TLS needs both sql.tls.key and "
+                        + "sql.tls.certificate (PEM files)");
+            }
+        }
+
+        /** Whether TLS is configured. */
+        public boolean tls() {
+            return tlsKey != null;
+        }
+
+        Sql with(java.util.function.UnaryOperator<SqlBuilder> change) {
+            return change.apply(new SqlBuilder(this)).build();
+        }
+    }
+
+    /** The mutable form of {@link Sql}, for the builder's {@code sql*} setters. */
+    static final class SqlBuilder {
+        boolean enabled;
+        int port;
+        Duration statementTimeout;
+        long maxResultBytes;
+        int maxConcurrentStatementsPerTenant;
+        int maxConnections;
+        Duration idleTimeout;
+        Path tlsKey;
+        Path tlsCertificate;
+
+        SqlBuilder(Sql s) {
+            enabled = s.enabled();
+            port = s.port();
+            statementTimeout = s.statementTimeout();
+            maxResultBytes = s.maxResultBytes();
+            maxConcurrentStatementsPerTenant = s.maxConcurrentStatementsPerTenant();
+            maxConnections = s.maxConnections();
+            idleTimeout = s.idleTimeout();
+            tlsKey = s.tlsKey();
+            tlsCertificate = s.tlsCertificate();
+        }
+
+        Sql build() {
+            return new Sql(enabled, port, statementTimeout, maxResultBytes, maxConcurrentStatementsPerTenant,
+                    maxConnections, idleTimeout, tlsKey, tlsCertificate);
+        }
+    }
 
     /**
      * The bounds of every wait on the store ({@code store.*} keys) and how often {@code /health} probes it.
@@ -182,6 +262,10 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Objects.requireNonNull(storeWaits, "storeWaits");
         Objects.requireNonNull(graphql, "graphql");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(sql, "sql");
+        if (sql.enabled() && sql.port() != 0 && sql.port() == port) {
+            throw invalid("sql.port", "must differ from the HTTP port " + port);
+        }
     }
 
     private static void requireRange(String key, long value, long min, long max) {
@@ -234,6 +318,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.storeWaits = storeWaits;
         b.graphql = graphql;
         b.auth = auth;
+        b.sql = sql;
         return b;
     }
 
@@ -271,8 +356,78 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         GraphQl graphql = GraphQl.DEFAULT;
         StoreWaits storeWaits = StoreWaits.DEFAULT;
         Auth auth = Auth.DEFAULT;
+        Sql sql = Sql.DEFAULT;
 
         private Builder() {}
+
+        /** The whole {@code sql.*} group. */
+        public Builder sql(Sql v) {
+            sql = Objects.requireNonNull(v, "sql");
+            return this;
+        }
+
+        /** {@code sql.enabled}. */
+        public Builder sqlEnabled(boolean v) {
+            sql = sql.with(b -> { b.enabled = v; return b; });
+            return this;
+        }
+
+        /** {@code sql.port}; 0 picks a free one. */
+        public Builder sqlPort(int v) {
+            sql = sql.with(b -> { b.port = v; return b; });
+            return this;
+        }
+
+        /** {@code sql.statement-timeout}. */
+        public Builder sqlStatementTimeout(Duration v) {
+            sql = sql.with(b -> { b.statementTimeout = v; return b; });
+            return this;
+        }
+
+        /** {@code sql.max-result-bytes}. */
+        public Builder sqlMaxResultBytes(long v) {
+            sql = sql.with(b -> { b.maxResultBytes = v; return b; });
+            return this;
+        }
+
+        /** {@code sql.max-concurrent-statements-per-tenant}. */
+        public Builder sqlMaxConcurrentStatementsPerTenant(int v) {
+            sql = sql.with(b -> { b.maxConcurrentStatementsPerTenant = v; return b; });
+            return this;
+        }
+
+        /** {@code sql.max-connections}. */
+        public Builder sqlMaxConnections(int v) {
+            sql = sql.with(b -> { b.maxConnections = v; return b; });
+            return this;
+        }
+
+        /** {@code sql.idle-timeout}. */
+        public Builder sqlIdleTimeout(Duration v) {
+            sql = sql.with(b -> { b.idleTimeout = v; return b; });
+            return this;
+        }
+
+        /** {@code sql.tls.key} and {@code sql.tls.certificate} (PEM files); both null for no TLS. */
+        public Builder sqlTls(Path key, Path certificate) {
+            sql = sql.with(b -> { b.tlsKey = key; b.tlsCertificate = certificate; return b; });
+            return this;
+        }
+
+        /** {@code sql.tls.key} alone (the configuration layers set the two keys one at a time). */
+        Builder sqlTlsKey(Path v) {
+            sqlTlsKey = v;
+            return this;
+        }
+
+        /** {@code sql.tls.certificate} alone. */
+        Builder sqlTlsCertificate(Path v) {
+            sqlTlsCertificate = v;
+            return this;
+        }
+
+        private Path sqlTlsKey;
+        private Path sqlTlsCertificate;
 
         public Builder storeWaits(StoreWaits v) {
             storeWaits = v;
@@ -481,11 +636,16 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         }
 
         public ServerConfig build() {
+            if (sqlTlsKey != null || sqlTlsCertificate != null) {
+                Path key = sqlTlsKey != null ? sqlTlsKey : sql.tlsKey();
+                Path certificate = sqlTlsCertificate != null ? sqlTlsCertificate : sql.tlsCertificate();
+                sql = sql.with(b -> { b.tlsKey = key; b.tlsCertificate = certificate; return b; });
+            }
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
                     ingestMaxRows, ingestFastPath, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
                     rollupMaxBucketsPerTick, retentionMaxSpanPerStatement, retentionMaxStatementsPerRound,
                     shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
-                    graphql, storeWaits, auth);
+                    graphql, storeWaits, auth, sql);
         }
     }
 }

@@ -21,6 +21,7 @@ import io.tidemark.server.graphql.GraphQlApi;
 import io.tidemark.server.graphql.GraphQlModule;
 import io.tidemark.server.graphql.TokenModule;
 import io.tidemark.server.http.HttpApi;
+import io.tidemark.server.sql.SqlEndpoint;
 import io.tidemark.store.Store;
 import io.tidemark.store.Stores;
 import java.net.URI;
@@ -35,9 +36,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Tidemark server: the store, the rollup orchestrator host ticking every tenant, the live-query engine fed by
- * ingest and by committed rollup buckets, and the HTTP APIs and the live WebSocket on one port. Build with {@link #builder(ServerConfig)}, then {@link #start()}.
+ * ingest and by committed rollup buckets, the HTTP APIs and the live WebSocket on one port, and the SQL endpoint
+ * (PostgreSQL wire protocol, {@code sql.*}) on its own. Build with {@link #builder(ServerConfig)}, then {@link #start()}.
  *
- * <p>Lifecycle: {@link #close()} is the clean shutdown — stop accepting connections, refuse new requests, let the
+ * <p>Lifecycle: {@link #close()} is the clean shutdown — close the SQL connections (a statement running is
+ * cancelled), stop accepting connections, refuse new requests, let the
  * requests in flight finish (an ingest batch in flight commits and is answered), close live connections with 1001
  * (clients reconnect), stop the live engine's cuts, stop the orchestrator host
  * between statements, then close the store if the server opened it. Nothing acknowledged is lost, and a server
@@ -57,6 +60,7 @@ public final class TidemarkServer implements AutoCloseable {
     private PrometheusMeterRegistry meters;
     private OrchestratorHost host;
     private HttpApi http;
+    private SqlEndpoint sql;
     private Operations operations;
     private Tokens.Issued bootstrap;
     private int port = -1;
@@ -111,13 +115,17 @@ public final class TidemarkServer implements AutoCloseable {
             http = new HttpApi(operations, store, new GraphQlApi(operations, all), meters, liveEndpoint);
             host.start();
             port = http.start();
+            if (config.sql().enabled()) {
+                sql = SqlEndpoint.start(config.host(), config.sql(), store, engine, meters);
+            }
             // Only once the port is bound: a start that fails (port in use) must not use up the one printing.
             bootstrap = bootstrapToken().orElse(null);
         } catch (RuntimeException e) {
             closeQuietly(e);
             throw e;
         }
-        LOG.atInfo().addKeyValue("url", uri()).addKeyValue("store", store.describe()).log("tidemark serving");
+        LOG.atInfo().addKeyValue("url", uri()).addKeyValue("sql_port", sql == null ? "off" : sql.port())
+                .addKeyValue("store", store.describe()).log("tidemark serving");
         return this;
     }
 
@@ -156,6 +164,24 @@ public final class TidemarkServer implements AutoCloseable {
         return URI.create("http://" + h + ":" + port());
     }
 
+    /**
+     * The bound SQL port (PostgreSQL wire protocol; the real one when {@code sql.port} is 0).
+     *
+     * @throws IllegalStateException when the server is not started or {@code sql.enabled} is false
+     */
+    public synchronized int sqlPort() {
+        if (sql == null) {
+            throw new IllegalStateException(port < 0 ? "the server is not started" : "the SQL endpoint is disabled "
+                    + "(sql.enabled=false)");
+        }
+        return sql.port();
+    }
+
+    /** Whether the SQL endpoint runs. */
+    public synchronized boolean sqlEnabled() {
+        return sql != null;
+    }
+
     public Store store() {
         return store;
     }
@@ -189,6 +215,9 @@ public final class TidemarkServer implements AutoCloseable {
         if (liveEndpoint != null) {
             liveEndpoint.close();
         }
+        if (sql != null) {
+            sql.close();
+        }
         int left = http == null ? 0 : http.stop(config.shutdownTimeout());
         if (left != 0) {
             LOG.atWarn().addKeyValue("requests", left).addKeyValue("timeout", config.shutdownTimeout())
@@ -201,6 +230,9 @@ public final class TidemarkServer implements AutoCloseable {
     private void closeQuietly(RuntimeException cause) {
         if (liveEndpoint != null) {
             liveEndpoint.close();
+        }
+        if (sql != null) {
+            sql.close();
         }
         if (host != null) {
             host.stop();

@@ -149,7 +149,7 @@ class FaultServerKillIT {
         String logback = FaultServerKillIT.class.getClassLoader().getResource("logback.xml").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logback, "-cp",
                 System.getProperty("java.class.path"), "io.tidemark.server.cli.TidemarkCli", "serve", "--port",
-                String.valueOf(port), "--set", "rollup.interval=200ms", "--set", "live.window="
+                String.valueOf(port), "--set", "sql.port=0", "--set", "rollup.interval=200ms", "--set", "live.window="
                         + FaultHarness.LIVE_WINDOW));
         cmd.addAll(store);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());

@@ -63,7 +63,7 @@ class FaultStoreConnectionsCutIT {
     private void cutAndCheck(long seed, boolean checkRollups) throws Exception {
         Random random = new Random(seed);
         String url = TestStores.postgresDatabase();
-        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).bootstrapToken(false)
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).sqlPort(0).bootstrapToken(false)
                 .rollupInterval(Duration.ofMillis(200)).liveWindow(FaultHarness.LIVE_WINDOW).build();
         try (Store store = TestStores.open(url);
                 TidemarkServer server = TidemarkServer.builder(config).store(store).build().start();

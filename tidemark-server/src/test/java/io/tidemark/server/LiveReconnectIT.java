@@ -28,7 +28,7 @@ class LiveReconnectIT {
     Path dir;
 
     private static TidemarkServer start(Store store, int port) {
-        return TidemarkServer.builder(ServerConfig.builder().host("127.0.0.1").port(port).bootstrapToken(false)
+        return TidemarkServer.builder(ServerConfig.builder().host("127.0.0.1").port(port).sqlPort(0).bootstrapToken(false)
                 .rollupInterval(Duration.ofHours(1)).build()).store(store).build().start();
     }
 

@@ -136,7 +136,7 @@ class ServeProcessIT {
                 System.getProperty("java.class.path"),
                 "io.tidemark.server.cli.TidemarkCli", "serve", "--port", "0", "--data-dir",
                 dir.resolve("data").toString(), "--set", "rollup.interval=1h", "--set",
-                "rollup.max-buckets-per-tick=10").redirectError(log.toFile());
+                "rollup.max-buckets-per-tick=10", "--set", "sql.port=0").redirectError(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("TIDEMARK_"));
         Process p = pb.start();
         started.add(p);

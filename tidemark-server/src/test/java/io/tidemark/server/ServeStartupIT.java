@@ -79,7 +79,7 @@ class ServeStartupIT {
         ProcessBuilder pb = new ProcessBuilder(java, "-Dlogback.configurationFile=" + logback, "-cp",
                 System.getProperty("java.class.path"), "io.tidemark.server.cli.TidemarkCli", "serve",
                 "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString(),
-                "--set", "rollup.interval=1h").redirectOutput(out.toFile()).redirectError(err.toFile());
+                "--set", "rollup.interval=1h", "--set", "sql.port=0").redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("TIDEMARK_"));
         Process p = pb.start();
         started.add(p);

@@ -25,7 +25,7 @@ final class ServerFixture implements AutoCloseable {
 
     ServerFixture(Store store, ServerConfig.Builder config) {
         this.store = store;
-        this.server = TidemarkServer.builder(config.host("127.0.0.1").port(0).bootstrapToken(false)
+        this.server = TidemarkServer.builder(config.host("127.0.0.1").port(0).sqlPort(0).bootstrapToken(false)
                 .rollupInterval(Duration.ofHours(1)).build()).store(store).build().start();
     }
 

@@ -44,8 +44,17 @@ public final class Authenticator {
             throw new TidemarkException(ErrorCode.UNAUTHENTICATED,
                     "send a token as 'Authorization: Bearer tmk_…'; create one with ./tidemark token create");
         }
-        String secret = authorization.substring(BEARER.length()).trim();
-        if (secret.isEmpty() || secret.length() > 200) {
+        return secret(authorization.substring(BEARER.length()).trim());
+    }
+
+    /**
+     * The token whose secret this is ({@code tmk_…}), for protocols that carry it without a header (the SQL
+     * endpoint's password).
+     *
+     * @throws TidemarkException {@code UNAUTHENTICATED} for an empty, oversized, unknown or revoked secret
+     */
+    public TokenInfo secret(String secret) {
+        if (secret == null || secret.isEmpty() || secret.length() > 200) {
             throw invalid();
         }
         return tokens.lookup(Tokens.hash(secret)).orElseThrow(Authenticator::invalid);

@@ -108,7 +108,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void run(Path dir, Duration runFor, PrintStream out, CountDownLatch stop) throws Exception {
-        ServerConfig config = ServerConfig.builder().dataDir(dir).port(port).bootstrapToken(false)
+        ServerConfig config = ServerConfig.builder().dataDir(dir).port(port).sqlEnabled(false).bootstrapToken(false)
                 .rollupInterval(Duration.ofSeconds(2)).build();
         try (TidemarkServer server = TidemarkServer.builder(config).build().start()) {
             String token = Tokens.issue(server.store(), TenantId.of("demo"), Role.ADMIN, "demo", Instant.now())

@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
  * {@link TidemarkServer#close()}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the Tidemark server: GraphQL, ingest, metrics and health on one port, the rollup "
-                + "orchestrator for every tenant.", "",
+        description = {"Run the Tidemark server: GraphQL, ingest, metrics and health on one port, SQL (PostgreSQL "
+                + "protocol) on another, the rollup orchestrator for every tenant.", "",
                 "Configuration: flags > TIDEMARK_* environment > --config file > defaults (docs/api.md)."})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -28,6 +28,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--port", description = "port (default: 8080; 0 picks a free one)")
     Integer port;
+
+    @Option(names = "--sql-port", description = "SQL (PostgreSQL protocol) port (default: 5433; 0 picks a free one)")
+    Integer sqlPort;
 
     @Override
     public Integer call() throws Exception {
@@ -40,6 +43,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (port != null) {
             flags.put("port", Integer.toString(port));
+        }
+        if (sqlPort != null) {
+            flags.put("sql.port", Integer.toString(sqlPort));
         }
         ServerConfig config = store.resolve(flags);
         TidemarkServer server = TidemarkServer.builder(config).build().start();
@@ -56,8 +62,9 @@ final class ServeCommand implements Callable<Integer> {
             out.println("    " + t.secret());
             out.println();
         });
-        out.println("Tidemark listening on " + server.uri() + " (store: " + server.store().describe()
-                + "); Ctrl-C stops it cleanly.");
+        out.println("Tidemark listening on " + server.uri() + " (store: " + server.store().describe() + ")"
+                + (server.sqlEnabled() ? ", SQL (PostgreSQL protocol) on port " + server.sqlPort() : "")
+                + "; Ctrl-C stops it cleanly.");
         out.flush();
         stopped.await();
         return 0;

@@ -64,7 +64,7 @@ class LiveAndDemoCommandIT {
 
     @Test
     void live_whileDataStreams_printsSnapshotThenChangesFramedByMarks() throws Exception {
-        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).dataDir(dir).bootstrapToken(false)
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).sqlPort(0).dataDir(dir).bootstrapToken(false)
                 .rollupInterval(Duration.ofHours(1)).build();
         ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor();
         try (TidemarkServer server = TidemarkServer.builder(config).build().start()) {

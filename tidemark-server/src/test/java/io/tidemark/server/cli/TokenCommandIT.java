@@ -82,7 +82,7 @@ class TokenCommandIT {
     @Test
     void storeHeldByARunningServer_refusedWithAMessageToUseUrl() throws Exception {
         Path data = dir.resolve("held");
-        ServerConfig config = ServerConfig.builder().port(0).dataDir(data).bootstrapToken(false)
+        ServerConfig config = ServerConfig.builder().port(0).sqlPort(0).dataDir(data).bootstrapToken(false)
                 .rollupInterval(Duration.ofHours(1)).build();
         try (TidemarkServer server = TidemarkServer.builder(config).build().start()) {
             String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -103,7 +103,7 @@ class TokenCommandIT {
 
     @Test
     void withUrl_createListRevoke_throughTheServer_forTheAdminTokensTenant() {
-        ServerConfig config = ServerConfig.builder().port(0).dataDir(dir.resolve("served")).bootstrapToken(true)
+        ServerConfig config = ServerConfig.builder().port(0).sqlPort(0).dataDir(dir.resolve("served")).bootstrapToken(true)
                 .bootstrapTenant("plant").rollupInterval(Duration.ofHours(1)).build();
         try (TidemarkServer server = TidemarkServer.builder(config).build().start()) {
             String admin = server.bootstrapTokenIssued().orElseThrow().secret();
@@ -152,7 +152,7 @@ class TokenCommandIT {
         assertThat(list).contains("plant", "writer", "ingest-1").doesNotContain(token);
         String id = list.lines().filter(l -> l.contains("ingest-1")).findFirst().orElseThrow().split("\\s+")[0];
 
-        ServerConfig config = ServerConfig.builder().port(0).dataDir(dir.resolve("data")).bootstrapToken(false)
+        ServerConfig config = ServerConfig.builder().port(0).sqlPort(0).dataDir(dir.resolve("data")).bootstrapToken(false)
                 .rollupInterval(Duration.ofHours(1)).build();
         try (TidemarkServer server = TidemarkServer.builder(config).build().start()) {
             TidemarkClient c = TidemarkClient.create(ConnectionConfig.builder(server.uri()).token(token).build());

@@ -229,7 +229,7 @@ class DocsExamplesIT {
         String logback = DocsExamplesIT.class.getClassLoader().getResource("logback.xml").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Dlogback.configurationFile=" + logback, "-cp",
                 System.getProperty("java.class.path"), "io.tidemark.server.cli.TidemarkCli", "serve", "--port", "0",
-                "--data-dir", data.toString()).redirectError(log.toFile());
+                "--set", "sql.port=0", "--data-dir", data.toString()).redirectError(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("TIDEMARK_"));
         return pb.start();
     }

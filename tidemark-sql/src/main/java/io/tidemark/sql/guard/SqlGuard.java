@@ -117,6 +117,18 @@ public final class SqlGuard {
         return out;
     }
 
+    /**
+     * The statements of a text, as {@link #check} separates them ({@code ;} outside literals, comments and quoted
+     * names), without checking them: for a simple query that the caller then runs one statement at a time, after
+     * {@link #check} admitted the whole text.
+     *
+     * @throws GuardException as {@link #check} for the text as a whole: 54000/54001 past a limit, 42601 for an
+     *     unterminated literal or comment
+     */
+    public List<String> split(String sql) {
+        return SqlScanner.split(sql, limits).stream().map(Piece::text).toList();
+    }
+
     private GuardedStatement statement(String text) {
         List<Token> t = SqlScanner.tokens(text);
         Token first = t.get(0);
