@@ -35,13 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code tidemark serve} process on a fresh data directory — one server per page (the convention: top of
  * {@code docs/api.md} and {@link DocExamples}). The test sets {@code TIDEMARK_TOKEN} to the bootstrap token that
  * server printed, puts a {@code ./tidemark} launcher for this build in the working directory, and points
- * {@code localhost:8080} at the server's port. Each step must exit 0, print no error response (a JSON object
+ * {@code localhost:8080} at the server's port and {@code localhost:5433} at its SQL port (steps that run
+ * {@code psql} are skipped when it is not installed). Each step must exit 0, print no error response (a JSON object
  * with {@code errors}, or with {@code code} and {@code message}) unless its {@code # =>} line shows one, and print
  * what its {@code # =>} lines show.
  */
 class DocsExamplesIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Pattern LISTENING = Pattern.compile("Tidemark listening on http://[^:]+:(\\d+)");
+    private static final Pattern SQL_PORT = Pattern.compile("SQL \\(PostgreSQL protocol\\) on port (\\d+)");
+    private static final boolean PSQL = Files.isExecutable(Path.of("/usr/bin/psql"));
     private static final Pattern TOKEN = Pattern.compile("(tmk_[A-Za-z0-9_-]+)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long STEP_SECONDS = 180;
@@ -80,6 +83,7 @@ class DocsExamplesIT {
             drain(new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)), lines);
             AtomicReference<String> tokenSeen = new AtomicReference<>();
             AtomicReference<String> portSeen = new AtomicReference<>();
+            AtomicReference<String> sqlPortSeen = new AtomicReference<>();
             try {
                 await("serve listens").atMost(Duration.ofSeconds(STEP_SECONDS)).pollInterval(Duration.ofMillis(100))
                         .until(() -> {
@@ -87,6 +91,10 @@ class DocsExamplesIT {
                                 Matcher t = TOKEN.matcher(line);
                                 if (t.find()) {
                                     tokenSeen.set(t.group(1));
+                                }
+                                Matcher q = SQL_PORT.matcher(line);
+                                if (q.find()) {
+                                    sqlPortSeen.set(q.group(1));
                                 }
                                 Matcher m = LISTENING.matcher(line);
                                 if (m.find()) {
@@ -107,7 +115,12 @@ class DocsExamplesIT {
             Path state = work.resolve("state.sh");
             Files.writeString(state, "export TIDEMARK_TOKEN='" + token + "'\n");
             for (DocExamples.Step step : steps) {
-                runStep(step, shell, state, port);
+                if (step.script().contains("psql") && !PSQL) {
+                    System.out.println(step + ": skipped, psql is not installed at /usr/bin/psql (Debian: "
+                            + "postgresql-client)");
+                    continue;
+                }
+                runStep(step, shell, state, port, sqlPortSeen.get());
             }
         } finally {
             if (server != null) {
@@ -119,9 +132,10 @@ class DocsExamplesIT {
         }
     }
 
-    private static void runStep(DocExamples.Step step, Path cwd, Path state, String port) throws Exception {
+    private static void runStep(DocExamples.Step step, Path cwd, Path state, String port, String sqlPort)
+            throws Exception {
         String body = step.script().replace("localhost:8080", "127.0.0.1:" + port)
-                .replace("127.0.0.1:8080", "127.0.0.1:" + port);
+                .replace("127.0.0.1:8080", "127.0.0.1:" + port).replace("localhost:5433", "127.0.0.1:" + sqlPort);
         Path script = cwd.resolve("step.sh");
         Files.writeString(script, "source '" + state + "'\n"
                 + "trap 'export -p > \"" + state + "\"' EXIT\n"
