@@ -416,6 +416,34 @@ abstract class AbstractSqlEndpointIT {
         }
     }
 
+    @Test
+    void maxConnections_oneMoreRefused53300_andShutdownClosesThePort() throws Exception {
+        TidemarkServer s = server(b -> b.sqlMaxConnections(1));
+        int port = s.sqlPort();
+        try (Connection first = connect(port, "acme", token, "")) {
+            SQLException e = catchThrowableOfType(SQLException.class, () -> connect(port, "acme", token, "").close());
+            assertThat(e.getSQLState()).isEqualTo("53300");
+            assertThat(rows(first.createStatement().executeQuery("SELECT count(*) FROM sensors")))
+                    .containsExactly(List.of(4L));
+        }
+        s.close();
+        assertThat((Throwable) catchThrowableOfType(SQLException.class, () -> connect(port, "acme", token, "")
+                .close())).as("closed with the server").isNotNull();
+    }
+
+    @Test
+    void metrics_statementsByOutcomeRowsAndErrorsBySqlState() throws Exception {
+        try (Connection c = connect(token); Statement s = c.createStatement()) {
+            rows(s.executeQuery("SELECT \"rtId\" FROM sensors"));
+            failure(c, "DELETE FROM sensors");
+            failure(c, "SELECT nope FROM sensors");
+        }
+        String scrape = f.server.meterRegistry().scrape();
+        assertThat(scrape).contains("tidemark_sql_statements_total{outcome=\"ok\"}",
+                "tidemark_sql_statements_total{outcome=\"refused\"}", "tidemark_sql_errors_total{sqlstate=\"42501\"}",
+                "tidemark_sql_rows_total", "tidemark_sql_connections");
+    }
+
     // ---- refusals
 
     @Test

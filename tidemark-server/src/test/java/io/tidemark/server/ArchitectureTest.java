@@ -99,7 +99,7 @@ class ArchitectureTest {
     @Test
     void serverAdapters_reachTheStoreOnlyThroughItsSpi() {
         noClasses().that().resideInAnyPackage("io.tidemark.server.http..", "io.tidemark.server.graphql..",
-                "io.tidemark.server.ingest..").should().dependOnClassesThat()
+                "io.tidemark.server.ingest..", "io.tidemark.server.sql..").should().dependOnClassesThat()
                 .resideInAnyPackage("io.tidemark.store.jdbc..", "io.tidemark.store.duckdb..",
                         "io.tidemark.store.postgres..", "java.sql..")
                 .check(classes);

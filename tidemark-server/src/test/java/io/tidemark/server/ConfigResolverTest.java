@@ -8,6 +8,7 @@ import io.tidemark.core.TidemarkException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +69,37 @@ class ConfigResolverTest {
         assertThat(ConfigResolver.resolve(Map.of(), Map.of("TIDEMARK_INGEST_FAST_PATH", "false"), Map.of())
                 .ingestFastPath()).isFalse();
         assertThat(ServerConfig.builder().ingestFastPath(false).build().toBuilder().build().ingestFastPath()).isFalse();
+    }
+
+    @Test
+    void resolve_sqlKeys_defaultsAndEveryKeyParsed() {
+        ServerConfig.Sql d = ConfigResolver.resolve(Map.of(), Map.of(), Map.of()).sql();
+        assertThat(d).isEqualTo(ServerConfig.Sql.DEFAULT);
+        assertThat(List.of(d.enabled(), d.port(), d.statementTimeout(), d.maxResultBytes(),
+                d.maxConcurrentStatementsPerTenant(), d.maxConnections(), d.idleTimeout(), d.tls()))
+                .containsExactly(true, 5433, Duration.ofSeconds(30), 1L << 30, 8, 64, Duration.ofMinutes(30), false);
+
+        ServerConfig.Sql c = ConfigResolver.resolve(Map.of("sql.port", "6543", "sql.statement-timeout", "5s",
+                "sql.max-result-bytes", "10MiB", "sql.max-concurrent-statements-per-tenant", "2",
+                "sql.max-connections", "3", "sql.idle-timeout", "0s", "sql.tls.key", "/k.pem"),
+                Map.of("TIDEMARK_SQL_TLS_CERTIFICATE", "/c.pem"), Map.of("sql.enabled", "false")).sql();
+        assertThat(List.of(c.enabled(), c.port(), c.statementTimeout(), c.maxResultBytes(),
+                c.maxConcurrentStatementsPerTenant(), c.maxConnections(), c.idleTimeout(), c.tlsKey(),
+                c.tlsCertificate())).containsExactly(false, 6543, Duration.ofSeconds(5), 10L << 20, 2, 3,
+                        Duration.ZERO, Path.of("/k.pem"), Path.of("/c.pem"));
+        assertThat(ServerConfig.builder().sqlPort(7).build().toBuilder().build().sql().port()).isEqualTo(7);
+    }
+
+    @Test
+    void resolve_sqlTlsKeyWithoutCertificateOrPortOfHttp_invalidArgumentNamingTheKey() {
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of("sql.tls.key", "/k.pem"), Map.of(), Map.of()))
+                .hasMessageContaining("sql.tls.certificate");
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of("port", "5433"), Map.of(), Map.of()))
+                .hasMessageContaining("sql.port").hasMessageContaining("HTTP port");
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of("sql.statement-timeout", "0s"), Map.of(), Map.of()))
+                .hasMessageContaining("sql.statement-timeout");
+        assertThat(ConfigResolver.resolve(Map.of("port", "5433", "sql.enabled", "false"), Map.of(), Map.of()).port())
+                .as("the same port is fine with SQL off").isEqualTo(5433);
     }
 
     @Test
