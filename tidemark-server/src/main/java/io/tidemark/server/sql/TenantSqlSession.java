@@ -107,11 +107,15 @@ final class TenantSqlSession implements SqlSession {
             boolean header = csvHeader(c.format());
             return SqlResult.copyOut(run(c.query(), parameters), header);
         }
+        // Answered here, without the engine: counted as statements, but they hold no slot and have no timeout.
+        if (statement instanceof GuardedStatement.Show s) {
+            List<List<Object>> rows = show(s.name());
+            context.metrics().ok(rows.size());
+            return SqlResult.rows(new ListCursor(showColumns(s.name()), rows, () -> { }));
+        }
+        context.metrics().ok(0);
         if (statement instanceof GuardedStatement.Setting s) {
             return set(s);
-        }
-        if (statement instanceof GuardedStatement.Show s) {
-            return SqlResult.rows(new ListCursor(showColumns(s.name()), show(s.name()), () -> { }));
         }
         return SqlResult.command(((GuardedStatement.Transaction) statement).command());
     }
@@ -344,7 +348,9 @@ final class TenantSqlSession implements SqlSession {
         }
         String value = values.get(name.toLowerCase(java.util.Locale.ROOT));
         if (value == null) {
-            throw new SqlException("42704", "unrecognized configuration parameter \"" + name + "\"");
+            SqlException e = new SqlException("42704", "unrecognized configuration parameter \"" + name + "\"");
+            context.metrics().failed(e.sqlState(), false, 0);
+            throw e;
         }
         return List.<List<Object>>of(List.of(value));
     }
