@@ -114,10 +114,11 @@ public final class TidemarkServer implements AutoCloseable {
             all.add(new TokenModule(new TokenAdmin(store, clock, liveEndpoint::tokenRevoked)));
             http = new HttpApi(operations, store, new GraphQlApi(operations, all), meters, liveEndpoint);
             host.start();
-            port = http.start();
+            // Before HTTP: a SQL port that is taken then fails the start with nothing left listening.
             if (config.sql().enabled()) {
                 sql = SqlEndpoint.start(config.host(), config.sql(), store, engine, meters);
             }
+            port = http.start();
             // Only once the port is bound: a start that fails (port in use) must not use up the one printing.
             bootstrap = bootstrapToken().orElse(null);
         } catch (RuntimeException e) {

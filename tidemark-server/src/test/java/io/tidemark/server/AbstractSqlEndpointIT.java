@@ -432,6 +432,22 @@ abstract class AbstractSqlEndpointIT {
     }
 
     @Test
+    void start_sqlPortInUse_clearErrorAndNothingLeftListening() throws Exception {
+        int http;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            http = probe.getLocalPort();
+        }
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int sqlPort = taken.getLocalPort();
+            io.tidemark.core.TidemarkException e = catchThrowableOfType(io.tidemark.core.TidemarkException.class,
+                    () -> server(b -> b.port(http).sqlPort(sqlPort)));
+            assertThat(e.getMessage()).contains("SQL port " + sqlPort + " on 127.0.0.1 is in use");
+        }
+        assertThat((Throwable) catchThrowableOfType(IOException.class, () -> new Socket("127.0.0.1", http).close()))
+                .as("the HTTP port was never bound").isNotNull();
+    }
+
+    @Test
     void metrics_statementsByOutcomeRowsAndErrorsBySqlState() throws Exception {
         try (Connection c = connect(token); Statement s = c.createStatement()) {
             rows(s.executeQuery("SELECT \"rtId\" FROM sensors"));

@@ -48,7 +48,12 @@ final class RunningStatement {
 
     /** The error the client sees for a store failure, recorded as this statement's outcome. */
     SqlException fail(SqlStatementException e) {
-        return fail(stopped() ? SqlErrors.cancelled(timedOut, timeout, e) : SqlErrors.of(e, false, timeout));
+        if (stopped()) {
+            return fail(SqlErrors.cancelled(timedOut, timeout, e));
+        }
+        // A 57014 nobody here asked for is the engine's own timeout (PostgreSQL's statement_timeout, DuckDB's query
+        // timeout), which the store sets to the same sql.statement-timeout.
+        return fail(SqlErrors.of(e, SqlErrors.QUERY_CANCELED.equals(e.sqlState()), timeout));
     }
 
     /** Records {@code e} as this statement's outcome (the first failure counts) and answers it. */

@@ -12,7 +12,7 @@ import io.tidemark.store.Store;
 import java.io.IOException;
 import java.net.BindException;
 import java.util.Locale;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -47,11 +47,13 @@ public final class SqlEndpoint implements AutoCloseable {
     public static SqlEndpoint start(String host, ServerConfig.Sql config, Store store, LiveEngine live,
             MeterRegistry meters) {
         SSLContext tls = config.tls() ? PemTls.context(config.tlsKey(), config.tlsCertificate()) : null;
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "tidemark-sql-timeouts");
             t.setDaemon(true);
             return t;
         });
+        // One timeout task per statement, cancelled when it ends: drop those at once rather than after 30 s.
+        timers.setRemoveOnCancelPolicy(true);
         SqlContext context = new SqlContext(store, live, config, new TenantSlots(
                 config.maxConcurrentStatementsPerTenant()), new SqlMetrics(meters), timers);
         PgWireServer server;

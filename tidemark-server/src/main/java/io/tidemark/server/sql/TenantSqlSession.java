@@ -181,7 +181,8 @@ final class TenantSqlSession implements SqlSession {
             return columns(context.store().sql().describe(tenant, new SqlQuery(q.sql(), nulls,
                     context.config().statementTimeout(), 1)));
         } catch (SqlStatementException e) {
-            SqlException out = SqlErrors.of(e, false, context.config().statementTimeout());
+            SqlException out = SqlErrors.of(e, SqlErrors.QUERY_CANCELED.equals(e.sqlState()),
+                    context.config().statementTimeout());
             context.metrics().failed(out.sqlState(), false, 0);
             throw out;
         }
