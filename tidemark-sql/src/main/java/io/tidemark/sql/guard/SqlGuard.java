@@ -23,8 +23,10 @@ import net.sf.jsqlparser.statement.select.Select;
  * <p>Admitted: {@code SELECT} (and {@code WITH}, {@code VALUES}, {@code UNION [ALL]}/{@code INTERSECT}/{@code EXCEPT},
  * joins, subqueries, {@code WHERE}, {@code GROUP BY}, {@code HAVING}, {@code ORDER BY}, {@code LIMIT/OFFSET/FETCH},
  * window functions) over the tenant's tables, the functions of {@link #ALLOWED_FUNCTIONS}, casts to
- * {@link #ALLOWED_CAST_TYPES}, operators, {@code CASE}, {@code IN}, {@code BETWEEN}, {@code LIKE/ILIKE},
- * {@code AT TIME ZONE}, {@code EXTRACT}, intervals, bind parameters ({@code ?} or {@code $n}, not both);
+ * {@link #ALLOWED_CAST_TYPES}, operators, the time functions with one meaning on every engine
+ * ({@link SqlFunctions}: {@code date_trunc}, {@code date_bin}, {@code time_bucket}, {@code AT TIME ZONE},
+ * {@code EXTRACT}, {@code now()}), {@code CASE}, {@code IN}, {@code BETWEEN}, {@code LIKE/ILIKE},
+ * {@code AT TIME ZONE}, {@code EXTRACT}, PostgreSQL's interval literals, bind parameters ({@code ?} or {@code $n}, not both);
  * {@code COPY (query) TO STDOUT} and {@code COPY table TO STDOUT}; harmless {@code SET}s ({@link #HARMLESS_SETTINGS});
  * {@code SHOW}; transaction control as no-ops. Everything else is refused — in particular writes, DDL, other
  * schemas, table functions (file and URL readers), {@code COPY} to or from files, {@code ATTACH}, {@code PRAGMA},
@@ -82,21 +84,34 @@ public final class SqlGuard {
 
     private final SqlCatalog catalog;
     private final Relations relations;
+    private final SqlFunctions functions;
     private final GuardLimits limits;
 
-    private SqlGuard(SqlCatalog catalog, Relations relations, GuardLimits limits) {
+    private SqlGuard(SqlCatalog catalog, Relations relations, SqlFunctions functions, GuardLimits limits) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.relations = Objects.requireNonNull(relations, "relations");
+        this.functions = Objects.requireNonNull(functions, "functions");
         this.limits = Objects.requireNonNull(limits, "limits");
     }
 
-    /** A guard with {@link GuardLimits#DEFAULT}. */
+    /**
+     * A guard with {@link GuardLimits#DEFAULT} whose time functions are rendered by the store's engine
+     * ({@code TenantSql.functions()}), so that a query means the same on every engine.
+     */
+    public static SqlGuard of(SqlCatalog catalog, Relations relations, SqlFunctions functions) {
+        return new SqlGuard(catalog, relations, functions, GuardLimits.DEFAULT);
+    }
+
+    /**
+     * A guard with {@link GuardLimits#DEFAULT} and the time functions {@linkplain SqlFunctions#AS_WRITTEN as written}
+     * (their meaning then depends on the engine); the server uses {@link #of(SqlCatalog, Relations, SqlFunctions)}.
+     */
     public static SqlGuard of(SqlCatalog catalog, Relations relations) {
-        return new SqlGuard(catalog, relations, GuardLimits.DEFAULT);
+        return of(catalog, relations, SqlFunctions.AS_WRITTEN);
     }
 
     public SqlGuard withLimits(GuardLimits limits) {
-        return new SqlGuard(catalog, relations, limits);
+        return new SqlGuard(catalog, relations, functions, limits);
     }
 
     /**
@@ -170,7 +185,7 @@ public final class SqlGuard {
             throw GuardException.refused(st.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
                     + " is not allowed: SQL over Tidemark is read-only");
         }
-        SelectRewriter rewriter = new SelectRewriter(catalog, relations);
+        SelectRewriter rewriter = new SelectRewriter(catalog, relations, functions);
         rewriter.select(select);
         List<Integer> numbers = numberParameters(rewriter.parameters());
         String sql = Parameters.toJdbc(select.toString(), numbers);

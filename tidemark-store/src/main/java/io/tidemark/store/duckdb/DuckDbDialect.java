@@ -1,5 +1,6 @@
 package io.tidemark.store.duckdb;
 
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.Column;
 import io.tidemark.core.ColumnType;
@@ -51,6 +52,11 @@ final class DuckDbDialect extends SqlDialect {
     @Override
     protected String fixedBucketStart(String ts) {
         return "time_bucket(to_microseconds(CAST(? AS BIGINT)), " + ts + ", TIMESTAMP '1970-01-01 00:00:00')";
+    }
+
+    @Override
+    public SqlFunctions timeFunctions() {
+        return DuckDbTimeFunctionsDialect.INSTANCE;
     }
 
     /** NO_ARG_MIN does not apply: {@code arg_min} skips rows whose value or order is null. */

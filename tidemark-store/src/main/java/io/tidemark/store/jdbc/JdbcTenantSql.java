@@ -1,5 +1,6 @@
 package io.tidemark.store.jdbc;
 
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.TenantId;
@@ -38,6 +39,11 @@ final class JdbcTenantSql implements TenantSql {
     @Override
     public String relation(TenantId tenant, ArchiveDefinition archive) {
         return d.readerRelation(tenant, archive);
+    }
+
+    @Override
+    public SqlFunctions functions() {
+        return d.timeFunctions();
     }
 
     /** Marks the tenant's reader as made (by {@link JdbcStore#createTenant}). */

@@ -1,5 +1,6 @@
 package io.tidemark.store.jdbc;
 
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.core.AggregateFunction;
 import io.tidemark.core.Aggregation;
 import io.tidemark.core.ArchiveDefinition;
@@ -471,6 +472,11 @@ public abstract class SqlDialect {
     }
 
     // ---- tenant SQL (the SQL endpoint) -----------------------------------------------------------------------
+
+    /** Dialect difference TIME_FUNCTIONS: how tenant SQL's time functions are computed on this engine. */
+    public SqlFunctions timeFunctions() {
+        return TimeFunctionsDialect.STANDARD;
+    }
 
     /**
      * The FROM item a tenant's SQL reads an archive through: its table, or for a rollup archive its reader view as a
