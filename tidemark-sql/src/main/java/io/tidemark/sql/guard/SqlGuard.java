@@ -187,9 +187,28 @@ public final class SqlGuard {
         }
         SelectRewriter rewriter = new SelectRewriter(catalog, relations, functions);
         rewriter.select(select);
-        List<Integer> numbers = numberParameters(rewriter.parameters());
+        List<Integer> numbers = numberParameters(rewriter.parameters(), select);
         String sql = Parameters.toJdbc(select.toString(), numbers);
         return new GuardedStatement.Query(sql, rewriter.reads(), numbers);
+    }
+
+    private static void numberByPosition(List<JdbcParameter> params, Select select) {
+        List<Integer> walk = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            JdbcParameter p = params.get(i);
+            p.setParameterCharacter("?");
+            p.setIndex(i + 1);
+            p.setUseFixedIndex(true);
+            walk.add(i + 1);
+        }
+        Parameters.toJdbc(select.toString(), walk);
+        Map<Integer, Integer> position = new java.util.HashMap<>();
+        for (int n : walk) {
+            position.putIfAbsent(n, position.size() + 1);
+        }
+        for (JdbcParameter p : params) {
+            p.setIndex(position.get(p.getIndex()));
+        }
     }
 
     /**
@@ -206,18 +225,23 @@ public final class SqlGuard {
 
     /**
      * Gives every parameter its client number and makes it print as {@code ?n}, so that {@link Parameters} can read
-     * the order back from the printed text. {@code ?} are numbered by position, {@code $n} by n.
+     * the order back from the printed text. {@code $n} are numbered by n; {@code ?} by their position in the text,
+     * which is not the order the rewriter meets them ({@code LIMIT ?} before {@code WHERE}): each is printed once with
+     * its walk number and renumbered by where it first appears (JSqlParser prints the clauses in the order SQL writes
+     * them; a client's {@code OFFSET ? LIMIT ?} counts as {@code LIMIT ? OFFSET ?}).
      */
-    private static List<Integer> numberParameters(List<JdbcParameter> params) {
+    private static List<Integer> numberParameters(List<JdbcParameter> params, Select select) {
         boolean dollar = params.stream().anyMatch(p -> "$".equals(p.getParameterCharacter()));
         boolean question = params.stream().anyMatch(p -> !"$".equals(p.getParameterCharacter()));
         if (dollar && question) {
             throw GuardException.syntax("a statement uses both ? and $n parameters; use one style", 0);
         }
+        if (question) {
+            numberByPosition(params, select);
+        }
         List<Integer> numbers = new ArrayList<>();
-        int next = 1;
         for (JdbcParameter p : params) {
-            int n = dollar ? p.getIndex() : next++;
+            int n = p.getIndex();
             if (n < 1 || n > MAX_PARAMETERS) {
                 throw GuardException.syntax("parameter $" + n + " is out of range 1…" + MAX_PARAMETERS, 0);
             }
