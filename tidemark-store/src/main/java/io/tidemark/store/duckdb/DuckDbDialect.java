@@ -54,6 +54,12 @@ final class DuckDbDialect extends SqlDialect {
         return "time_bucket(to_microseconds(CAST(? AS BIGINT)), " + ts + ", TIMESTAMP '1970-01-01 00:00:00')";
     }
 
+    /** WIDE_INTEGERS: {@code sum} of BIGINTs is a HUGEINT. */
+    @Override
+    public java.util.Set<String> wideIntegerTypes() {
+        return java.util.Set.of("HUGEINT", "UHUGEINT", "UBIGINT");
+    }
+
     @Override
     public SqlFunctions timeFunctions() {
         return DuckDbTimeFunctionsDialect.INSTANCE;

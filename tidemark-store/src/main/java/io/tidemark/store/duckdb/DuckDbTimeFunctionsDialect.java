@@ -8,6 +8,12 @@ final class DuckDbTimeFunctionsDialect extends TimeFunctionsDialect {
 
     private DuckDbTimeFunctionsDialect() {}
 
+    /** TRUNC_TYPE: DuckDB answers a {@code DATE} for units of a day and above. */
+    @Override
+    protected String truncate(String unit, String ts) {
+        return "CAST(date_trunc('" + unit + "', " + ts + ") AS TIMESTAMP)";
+    }
+
     /** BUCKET_FUNCTION: DuckDB has no {@code date_bin}; {@code time_bucket} with an origin is the same bin. */
     @Override
     public String dateBin(String stride, String ts, String origin) {

@@ -21,6 +21,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -97,7 +98,7 @@ final class JdbcTenantSql implements TenantSql {
                 bind(ps, i + 1, q.binds().get(i));
             }
             ResultSet rs = ps.executeQuery();
-            return new Rows(c, ps, rs, explicit ? d.endTenantRead() : null);
+            return new Rows(c, ps, rs, explicit ? d.endTenantRead() : null, d.wideIntegerTypes());
         } catch (SQLException | RuntimeException e) {
             ps.close();
             throw e;
@@ -181,7 +182,8 @@ final class JdbcTenantSql implements TenantSql {
         private final List<SqlColumn> columns;
         private volatile boolean closed;
 
-        Rows(Connection c, PreparedStatement ps, ResultSet rs, String end) throws SQLException {
+        Rows(Connection c, PreparedStatement ps, ResultSet rs, String end, Set<String> wideIntegers)
+                throws SQLException {
             this.c = c;
             this.ps = ps;
             this.rs = rs;
@@ -189,7 +191,8 @@ final class JdbcTenantSql implements TenantSql {
             ResultSetMetaData md = rs.getMetaData();
             List<SqlColumn> cols = new ArrayList<>();
             for (int i = 1; i <= md.getColumnCount(); i++) {
-                cols.add(new SqlColumn(md.getColumnLabel(i), type(md.getColumnType(i))));
+                boolean wide = wideIntegers.contains(String.valueOf(md.getColumnTypeName(i)).toUpperCase(Locale.ROOT));
+                cols.add(new SqlColumn(md.getColumnLabel(i), wide ? ColumnType.DOUBLE : type(md.getColumnType(i))));
             }
             this.columns = List.copyOf(cols);
         }

@@ -473,6 +473,14 @@ public abstract class SqlDialect {
 
     // ---- tenant SQL (the SQL endpoint) -----------------------------------------------------------------------
 
+    /**
+     * Dialect difference WIDE_INTEGERS: the engine's names of result types wider than BIGINT (a sum of bigints), which
+     * tenant SQL answers as DOUBLE, as PostgreSQL's {@code numeric} is; upper case.
+     */
+    public java.util.Set<String> wideIntegerTypes() {
+        return java.util.Set.of();
+    }
+
     /** Dialect difference TIME_FUNCTIONS: how tenant SQL's time functions are computed on this engine. */
     public SqlFunctions timeFunctions() {
         return TimeFunctionsDialect.STANDARD;

@@ -24,16 +24,20 @@ public class TimeFunctionsDialect implements SqlFunctions {
 
     @Override
     public String dateTrunc(String unit, String ts, String zone) {
-        String trunc = "date_trunc('" + unit + "', ";
         if (zone == null) {
-            return trunc + ts + ")";
+            return truncate(unit, ts);
         }
         String wall = atTimeZone(ts, zone);
         if (SUB_DAY_UNITS.contains(unit)) {
             // the instant keeps its UTC offset (PostgreSQL does not resolve the zone again below a day)
-            return "((" + ts + ") + (" + trunc + wall + ") - " + wall + "))";
+            return "((" + ts + ") + (" + truncate(unit, wall) + " - " + wall + "))";
         }
-        return wallClockToInstant(trunc + wall + ")", zone);
+        return wallClockToInstant(truncate(unit, wall), zone);
+    }
+
+    /** TRUNC_TYPE: {@code date_trunc} of a {@code TIMESTAMP}, answered as a {@code TIMESTAMP}. */
+    protected String truncate(String unit, String ts) {
+        return "date_trunc('" + unit + "', " + ts + ")";
     }
 
     /** BUCKET_FUNCTION: {@code date_bin} (PostgreSQL 14+). */
