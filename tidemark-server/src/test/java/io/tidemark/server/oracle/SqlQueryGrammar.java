@@ -62,6 +62,16 @@ public final class SqlQueryGrammar {
         private static final Pattern TABLE = Pattern.compile("\\$\\{([a-z0-9_]+)}");
 
         /**
+         * The engine's own text over a store's default names: {@code "acme"."alpha"} on PostgreSQL,
+         * {@code "tidemark"."acme"."alpha"} on DuckDB (the catalog of {@code StoreConfig.embedded}'s
+         * {@code tidemark.duckdb}).
+         */
+        public String engineSql(Engine engine) {
+            String prefix = engine == Engine.DUCKDB ? "\"tidemark\"." : "";
+            return engineSql(engine, t -> prefix + "\"" + TENANT + "\".\"" + t + "\"");
+        }
+
+        /**
          * The engine's own text.
          *
          * @param table the engine's qualified name of a tenant table ({@code "acme"."alpha"})
@@ -167,7 +177,7 @@ public final class SqlQueryGrammar {
             aggs.add(q.pick(List.of(F.same("count(x.d)"), F.same("sum(x.d)"), F.same("avg(x.d)"),
                     F.same("min(x.l)"), F.same("max(x.l)"), F.same("min(x.s)"), F.same("max(x.s)"),
                     F.same("bool_or(x.b)"), F.same("sum(x.d * 2 + x.l)"), F.same("avg(CAST(x.l AS DOUBLE PRECISION))"),
-                    F.same("count(DISTINCT x.s)"))));
+                    F.same("count(DISTINCT x.s)"), F.same("count(*) FILTER (WHERE x.d > 0)"))));
         }
         List<F> cols = new ArrayList<>(keys);
         cols.addAll(aggs);
@@ -181,7 +191,12 @@ public final class SqlQueryGrammar {
         if (!limit) {
             return sql;
         }
-        return limit(q, sql.then(orderByAll(cols.size())));
+        F order = orderByAll(cols.size());
+        if (q.r.nextBoolean()) {
+            order = F.same(" ORDER BY ").then(keys.get(0)).then(", ").then(new F(order.user.substring(10),
+                    order.duck.substring(10), order.pg.substring(10)));
+        }
+        return limit(q, sql.then(order));
     }
 
     private F rollupGrouped(Builder q) {
@@ -316,7 +331,7 @@ public final class SqlQueryGrammar {
     }
 
     private F predicate(Builder q, boolean rollup) {
-        switch (q.r.nextInt(rollup ? 3 : 10)) {
+        switch (q.r.nextInt(rollup ? 3 : 13)) {
             case 0: {
                 Instant from = q.pick(WINDOWS).plus(Duration.ofMinutes(q.r.nextInt(600)));
                 F a = F.same("x.\"timestamp\" >= ").then(q.bind(from));
@@ -343,6 +358,16 @@ public final class SqlQueryGrammar {
                         .then(" AS y WHERE y.l2 > ").then(q.bind((long) q.r.nextInt(90))).then(")");
             case 8:
                 return F.same("x.d > (SELECT avg(y.d2) FROM ").then(table("beta")).then(" AS y)");
+            case 9:
+                return F.same("EXISTS (SELECT 1 FROM ").then(table("beta")).then(" AS y WHERE y.\"rtId\" = "
+                        + "x.\"rtId\" AND y.\"timestamp\" = x.\"timestamp\")");
+            case 10:
+                return dateTruncDayBerlin("x").then(" >= TIMESTAMP '2024-10-26 22:00:00' AND x.\"timestamp\" < ")
+                        .then(new F("now()", "now()", "now()"));
+            case 11:
+                return new F("EXTRACT(hour FROM x.\"timestamp\") BETWEEN 1 AND 5",
+                        "hour(x.\"timestamp\") BETWEEN 1 AND 5",
+                        "extract(hour FROM x.\"timestamp\") BETWEEN 1 AND 5");
             default:
                 return F.same("COALESCE(x.l, 0) % 2 = 0");
         }
