@@ -1,8 +1,8 @@
 package io.tidemark.store;
 
-import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.TenantId;
+import io.tidemark.sql.guard.SqlFunctions;
 
 /**
  * Runs one tenant's SQL read on the store's engine: a single, already guarded and qualified, read-only statement (see

@@ -1,12 +1,13 @@
 package io.tidemark.store.duckdb;
 
-import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.Column;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.TenantId;
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.store.jdbc.SqlDialect;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** DuckDB's differences from standard SQL. */
@@ -56,8 +57,8 @@ final class DuckDbDialect extends SqlDialect {
 
     /** WIDE_INTEGERS: {@code sum} of BIGINTs is a HUGEINT. */
     @Override
-    public java.util.Set<String> wideIntegerTypes() {
-        return java.util.Set.of("HUGEINT", "UHUGEINT", "UBIGINT");
+    public Set<String> wideIntegerTypes() {
+        return Set.of("HUGEINT", "UHUGEINT", "UBIGINT");
     }
 
     @Override

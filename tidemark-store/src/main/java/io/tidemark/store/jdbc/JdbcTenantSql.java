@@ -1,9 +1,9 @@
 package io.tidemark.store.jdbc;
 
-import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.TenantId;
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.store.SqlColumn;
 import io.tidemark.store.SqlQuery;
 import io.tidemark.store.SqlRows;

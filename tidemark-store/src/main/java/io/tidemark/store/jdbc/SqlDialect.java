@@ -1,6 +1,5 @@
 package io.tidemark.store.jdbc;
 
-import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.core.AggregateFunction;
 import io.tidemark.core.Aggregation;
 import io.tidemark.core.ArchiveDefinition;
@@ -11,9 +10,11 @@ import io.tidemark.core.Partial;
 import io.tidemark.core.RollupPlan;
 import io.tidemark.core.RollupStatus;
 import io.tidemark.core.TenantId;
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.store.AuditQuery;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -477,8 +478,8 @@ public abstract class SqlDialect {
      * Dialect difference WIDE_INTEGERS: the engine's names of result types wider than BIGINT (a sum of bigints), which
      * tenant SQL answers as DOUBLE, as PostgreSQL's {@code numeric} is; upper case.
      */
-    public java.util.Set<String> wideIntegerTypes() {
-        return java.util.Set.of();
+    public Set<String> wideIntegerTypes() {
+        return Set.of();
     }
 
     /** Dialect difference TIME_FUNCTIONS: how tenant SQL's time functions are computed on this engine. */
