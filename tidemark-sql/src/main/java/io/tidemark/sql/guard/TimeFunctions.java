@@ -70,6 +70,7 @@ final class TimeFunctions {
             }
             case "time_bucket" -> {
                 arity(name, args, 2, 3, "time_bucket(width, ts [, origin])");
+                requireMonthsAlone(args.get(0));
                 yield rendered(() -> f.timeBucket(text(args.get(0)), text(args.get(1)),
                         args.size() == 3 ? text(args.get(2)) : null));
             }
@@ -157,6 +158,22 @@ final class TimeFunctions {
                 && i.getParameter().toLowerCase(Locale.ROOT).matches(".*(month|year|decade|centur|millenni).*")) {
             throw GuardException.refused("date_bin with a stride of months or years (" + i + ") is not allowed: "
                     + "use time_bucket or date_trunc for calendar months");
+        }
+    }
+
+    /**
+     * A {@code time_bucket} width of months and days is refused when it is a literal (DuckDB refuses it; a bound
+     * width is the engine's to refuse).
+     */
+    private static void requireMonthsAlone(Expression width) {
+        if (width instanceof IntervalExpression i && i.getParameter() != null) {
+            String p = i.getParameter().toLowerCase(Locale.ROOT);
+            if (p.matches(".*(month|year|decade|centur|millenni).*")
+                    && p.matches(".*(week|day|hour|minute|second|microsecond|millisecond).*")) {
+                throw GuardException.refused("time_bucket with a width of months and smaller units (" + i
+                        + ") is not allowed: a width is whole months (buckets start on the first of a month) or has "
+                        + "no months");
+            }
         }
     }
 

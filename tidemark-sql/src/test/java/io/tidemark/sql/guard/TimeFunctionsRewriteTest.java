@@ -116,7 +116,8 @@ class TimeFunctionsRewriteTest {
             "date_trunc('day')", "date_bin(INTERVAL '1 month', \"timestamp\", TIMESTAMP '2000-01-01')",
             "date_bin(INTERVAL '1 hour', \"timestamp\")", "time_bucket(INTERVAL '1 hour')", "now(1)",
             "EXTRACT(timezone_hour FROM \"timestamp\")", "date_part(note, \"timestamp\")", "INTERVAL 5 MINUTE",
-            "INTERVAL '5 parsecs'", "to_timestamp('2024', 'YYYY')"})
+            "INTERVAL '5 parsecs'", "to_timestamp('2024', 'YYYY')",
+            "time_bucket(INTERVAL '1 month 2 days', \"timestamp\")"})
     void check_timeFunctionMisused_refusedWith42501(String expression) {
         assertThatThrownBy(() -> check("SELECT " + expression + " FROM raw")).isInstanceOfSatisfying(
                 GuardException.class, e -> assertThat(e.sqlState()).isEqualTo("42501"));
