@@ -42,6 +42,16 @@ class ArchitectureTest {
                 .resideInAnyPackage("io.tidemark.rollup..", "io.tidemark.server..").check(classes);
     }
 
+    /** The SQL module knows neither the store nor the server; the store implements only the guard's hooks. */
+    @Test
+    void sql_seesNeitherStoreNorServer_andTheStoreSeesOnlyTheGuard() {
+        noClasses().that().resideInAPackage("io.tidemark.sql..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.tidemark.store..", "io.tidemark.rollup..", "io.tidemark.live..",
+                        "io.tidemark.server..").check(classes);
+        noClasses().that().resideInAPackage("io.tidemark.store..").should().dependOnClassesThat()
+                .resideInAPackage("io.tidemark.sql.wire..").check(classes);
+    }
+
     @Test
     void rollup_usesTheStoreSpiOnly() {
         noClasses().that().resideInAPackage("io.tidemark.rollup..").should().dependOnClassesThat()

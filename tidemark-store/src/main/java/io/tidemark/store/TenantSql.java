@@ -2,6 +2,7 @@ package io.tidemark.store;
 
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.TenantId;
+import io.tidemark.sql.guard.SqlFunctions;
 import java.util.List;
 
 /**
@@ -31,6 +32,13 @@ public interface TenantSql {
      * The guard's {@code Relations} is this method for the tenant.
      */
     String relation(TenantId tenant, ArchiveDefinition archive);
+
+    /**
+     * How this engine computes tenant SQL's time functions ({@code date_trunc}, {@code date_bin},
+     * {@code time_bucket}, {@code AT TIME ZONE}, {@code EXTRACT}, {@code now()}) so that they mean the same on every
+     * engine; the guard's {@code SqlGuard.of(catalog, relations, functions)} takes it. Thread-safe.
+     */
+    SqlFunctions functions();
 
     /**
      * Starts one statement and returns its cursor; the caller must close it (closing ends the transaction and

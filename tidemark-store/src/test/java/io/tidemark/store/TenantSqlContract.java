@@ -132,6 +132,20 @@ abstract class TenantSqlContract {
         }
     }
 
+    /**
+     * Regression (found by SqlOracleIT): DuckDB's sum of BIGINTs is a HUGEINT, which the cursor answered as text
+     * ("213"); it is a DOUBLE now, as PostgreSQL's numeric sum is.
+     */
+    @Test
+    void query_sumOfBigints_isADoubleOnEveryEngine() {
+        try (SqlRows rows = store.sql().query(T, new SqlQuery("SELECT sum(CAST(temp AS BIGINT)) AS total FROM "
+                + sensors() + " AS s", List.of(), TIMEOUT, 10))) {
+            assertThat(rows.columns()).extracting(SqlColumn::type).containsExactly(ColumnType.DOUBLE);
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.get(0)).isEqualTo(19.0);
+        }
+    }
+
     @Test
     void query_cursor_pullsRowsInRoundsAndClosesEarly() {
         try (SqlRows rows = store.sql().query(T, new SqlQuery("SELECT * FROM " + sensors() + " AS s", List.of(),

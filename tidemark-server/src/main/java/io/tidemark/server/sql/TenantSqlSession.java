@@ -18,7 +18,9 @@ import io.tidemark.sql.StatementDescription;
 import io.tidemark.sql.guard.CopyFormat;
 import io.tidemark.sql.guard.GuardException;
 import io.tidemark.sql.guard.GuardedStatement;
+import io.tidemark.sql.guard.Relations;
 import io.tidemark.sql.guard.SqlCatalog;
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.sql.guard.SqlGuard;
 import io.tidemark.sql.guard.SqlTable;
 import io.tidemark.store.ArchiveInfo;
@@ -65,7 +67,7 @@ final class TenantSqlSession implements SqlSession {
     @Override
     public List<String> split(String query) throws SqlException {
         try {
-            SqlGuard guard = guard();
+            SqlGuard guard = guards().store();
             guard.check(query);
             return guard.split(query);
         } catch (GuardException e) {
@@ -133,8 +135,13 @@ final class TenantSqlSession implements SqlSession {
     /** The one statement of an extended-protocol text (or of one piece of a split simple query); null when empty. */
     private GuardedStatement one(String sql) throws SqlException {
         List<GuardedStatement> statements;
+        Guards guards = guards();
         try {
-            statements = guard().check(sql);
+            statements = guards.store().check(sql);
+            if (statements.size() == 1 && readsLive(statements.get(0))) {
+                // The live engine evaluates its own SQL: the time functions stay as written, not as the store's.
+                statements = guards.live().check(sql);
+            }
         } catch (GuardException e) {
             throw refused(e);
         }
@@ -142,6 +149,12 @@ final class TenantSqlSession implements SqlSession {
             throw new SqlException(SqlState.SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement");
         }
         return statements.isEmpty() ? null : statements.get(0);
+    }
+
+    private static boolean readsLive(GuardedStatement s) {
+        GuardedStatement.Query q = s instanceof GuardedStatement.CopyOut c ? c.query()
+                : s instanceof GuardedStatement.Query query ? query : null;
+        return q != null && q.readsLive();
     }
 
     private SqlException refused(GuardException e) {
@@ -152,8 +165,14 @@ final class TenantSqlSession implements SqlSession {
         return out;
     }
 
-    /** The guard over the tenant's archives and rollups as stored now, and their live tables. */
-    private SqlGuard guard() throws SqlException {
+    /**
+     * The guards over the tenant's archives and rollups as stored now, and their live tables: {@code store} renders
+     * time functions for the store's engine ({@code TenantSql.functions()}), {@code live} leaves them as written for
+     * the live engine.
+     */
+    private record Guards(SqlGuard store, SqlGuard live) { }
+
+    private Guards guards() throws SqlException {
         List<ArchiveInfo> archives;
         try {
             archives = context.store().archives().archives(tenant);
@@ -169,8 +188,11 @@ final class TenantSqlSession implements SqlSession {
             tables.add(SqlTable.live(SqlTable.Kind.LATEST, def));
             tables.add(SqlTable.live(SqlTable.Kind.RECENT, def));
         }
-        return SqlGuard.of(SqlCatalog.of(tenant.value(), tables), table -> table.kind().live() ? table.sqlName()
-                : context.store().sql().relation(tenant, byName.get(table.name())));
+        SqlCatalog catalog = SqlCatalog.of(tenant.value(), tables);
+        Relations relations = table -> table.kind().live() ? table.sqlName()
+                : context.store().sql().relation(tenant, byName.get(table.name()));
+        return new Guards(SqlGuard.of(catalog, relations, context.store().sql().functions()),
+                SqlGuard.of(catalog, relations, SqlFunctions.AS_WRITTEN));
     }
 
     // ---- queries on the store

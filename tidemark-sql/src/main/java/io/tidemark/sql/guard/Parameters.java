@@ -12,7 +12,8 @@ final class Parameters {
 
     /**
      * @param printed the rewritten statement, parameters printed as {@code ?n}
-     * @param numbers filled with each parameter's number, in text order (cleared first)
+     * @param numbers the numbers the walk gave, replaced by each printed parameter's number in text order (a time
+     *     function's rendering may print an argument, and so its parameter, more than once)
      */
     static String toJdbc(String printed, List<Integer> numbers) {
         List<Integer> order = new ArrayList<>();
@@ -36,9 +37,8 @@ final class Parameters {
             order.add(Integer.parseInt(printed.substring(i + 1, end)));
             i = end - 1;
         }
-        if (order.size() != numbers.size()) {
-            throw new IllegalStateException("printed " + order.size() + " parameters, expected " + numbers.size()
-                    + ": " + printed);
+        if (!new java.util.HashSet<>(order).equals(new java.util.HashSet<>(numbers))) {
+            throw new IllegalStateException("printed parameters " + order + ", expected " + numbers + ": " + printed);
         }
         numbers.clear();
         numbers.addAll(order);

@@ -95,13 +95,15 @@ final class SelectRewriter {
 
     private final SqlCatalog catalog;
     private final Relations relations;
+    private final TimeFunctions time;
     private final Set<SqlTable> reads = new LinkedHashSet<>();
     private final Deque<Set<String>> ctes = new ArrayDeque<>();
     private final List<JdbcParameter> parameters = new ArrayList<>();
 
-    SelectRewriter(SqlCatalog catalog, Relations relations) {
+    SelectRewriter(SqlCatalog catalog, Relations relations, SqlFunctions functions) {
         this.catalog = catalog;
         this.relations = relations;
+        this.time = new TimeFunctions(functions);
     }
 
     List<SqlTable> reads() {
@@ -122,9 +124,11 @@ final class SelectRewriter {
             refuseIf(s.getLimitBy() != null, "LIMIT … BY");
             orderBy(s.getOrderByElements());
             limit(s.getLimit());
-            expression(s.getOffset() == null ? null : s.getOffset().getOffset());
+            if (s.getOffset() != null) {
+                s.getOffset().setOffset(expression(s.getOffset().getOffset()));
+            }
             if (s.getFetch() != null) {
-                expression(s.getFetch().getExpression());
+                s.getFetch().setExpression(expression(s.getFetch().getExpression()));
             }
             if (s instanceof PlainSelect p) {
                 plain(p);
@@ -189,7 +193,7 @@ final class SelectRewriter {
         selectItems(p.getSelectItems());
         p.setFromItem(fromItem(p.getFromItem()));
         joins(p.getJoins());
-        expression(p.getWhere());
+        p.setWhere(expression(p.getWhere()));
         GroupByElement g = p.getGroupBy();
         if (g != null) {
             expression(g.getGroupByExpressionList());
@@ -199,7 +203,7 @@ final class SelectRewriter {
                 }
             }
         }
-        expression(p.getHaving());
+        p.setHaving(expression(p.getHaving()));
         if (p.getWindowDefinitions() != null) {
             for (WindowDefinition w : p.getWindowDefinitions()) {
                 window(w);
@@ -207,8 +211,10 @@ final class SelectRewriter {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private void selectItems(List<SelectItem<?>> items) {
-        for (SelectItem<?> item : items) {
+        for (SelectItem<?> it : items) {
+            SelectItem<Expression> item = (SelectItem<Expression>) it;
             Expression e = item.getExpression();
             if (e instanceof AllColumns all) {
                 refuseIf(all.getReplaceExpressions() != null && !all.getReplaceExpressions().isEmpty(),
@@ -221,7 +227,7 @@ final class SelectRewriter {
                 }
                 continue;
             }
-            expression(e);
+            item.setExpression(expression(e));
         }
     }
 
@@ -233,9 +239,11 @@ final class SelectRewriter {
             refuseIf(j.isApply() || j.isWindowJoin() || j.getJoinHint() != null, "APPLY / window / hinted joins");
             j.setRightItem(fromItem(j.getRightItem()));
             if (j.getOnExpressions() != null) {
+                List<Expression> on = new ArrayList<>();
                 for (Expression e : j.getOnExpressions()) {
-                    expression(e);
+                    on.add(expression(e));
                 }
+                j.setOnExpressions(on);
             }
         }
     }
@@ -328,7 +336,7 @@ final class SelectRewriter {
             return;
         }
         for (OrderByElement o : elements) {
-            expression(o.getExpression());
+            o.setExpression(expression(o.getExpression()));
         }
     }
 
@@ -336,8 +344,8 @@ final class SelectRewriter {
         if (l == null) {
             return;
         }
-        expression(l.getRowCount());
-        expression(l.getOffset());
+        l.setRowCount(expression(l.getRowCount()));
+        l.setOffset(expression(l.getOffset()));
     }
 
     private void window(WindowDefinition w) {
@@ -362,15 +370,19 @@ final class SelectRewriter {
 
     private void windowOffset(WindowOffset o) {
         if (o != null) {
-            expression(o.getExpression());
+            o.setExpression(expression(o.getExpression()));
         }
     }
 
-    /** The allow-list of expression kinds. */
-    private void expression(Expression e) {
-        if (e == null || e instanceof AllColumns || e instanceof LongValue || e instanceof DoubleValue || e instanceof StringValue
-                || e instanceof NullValue || e instanceof BooleanValue || e instanceof DateTimeLiteralExpression) {
-            return;
+    /**
+     * The allow-list of expression kinds. Rewrites {@code e}'s children in place and answers what stands for
+     * {@code e} in its parent: {@code e} itself, or the engine's text for a time function ({@link TimeFunctions}).
+     */
+    private Expression expression(Expression e) {
+        if (e == null || e instanceof AllColumns || e instanceof LongValue || e instanceof DoubleValue
+                || e instanceof StringValue || e instanceof NullValue || e instanceof BooleanValue
+                || e instanceof DateTimeLiteralExpression || e instanceof TimeFunctions.Rendered) {
+            return e;
         }
         if (e instanceof Column c) {
             qualifier(c.getTable());
@@ -378,11 +390,9 @@ final class SelectRewriter {
         } else if (e instanceof JdbcParameter p) {
             parameters.add(p);
         } else if (e instanceof ExpressionList<?> list) {
-            for (Expression x : list) {
-                expression(x);
-            }
+            expressions(list);
         } else if (e instanceof Function f) {
-            function(f);
+            return function(f);
         } else if (e instanceof AnalyticExpression a) {
             analytic(a);
         } else if (e instanceof CastExpression c) {
@@ -390,88 +400,139 @@ final class SelectRewriter {
         } else if (e instanceof LikeExpression l) {
             refuseIf(l.getLikeKeyWord() != LikeExpression.KeyWord.LIKE && l.getLikeKeyWord()
                     != LikeExpression.KeyWord.ILIKE, l.getLikeKeyWord() + " (use LIKE or ILIKE)");
-            expression(l.getLeftExpression());
-            expression(l.getRightExpression());
-            expression(l.getEscape());
+            l.setLeftExpression(expression(l.getLeftExpression()));
+            l.setRightExpression(expression(l.getRightExpression()));
+            l.setEscape(expression(l.getEscape()));
         } else if (e instanceof BinaryExpression b && OPERATORS.contains(b.getClass())) {
-            expression(b.getLeftExpression());
-            expression(b.getRightExpression());
+            b.setLeftExpression(expression(b.getLeftExpression()));
+            b.setRightExpression(expression(b.getRightExpression()));
         } else if (e instanceof Select s) {
             select(s);
         } else {
-            otherExpression(e);
+            return otherExpression(e);
+        }
+        return e;
+    }
+
+    /** Rewrites each element of a list in place. */
+    @SuppressWarnings("unchecked")
+    private void expressions(ExpressionList<?> list) {
+        List<Expression> items = (List<Expression>) list;
+        for (int i = 0; i < items.size(); i++) {
+            items.set(i, expression(items.get(i)));
         }
     }
 
-    private void otherExpression(Expression e) {
+    private Expression otherExpression(Expression e) {
         if (e instanceof InExpression in) {
-            expression(in.getLeftExpression());
-            expression(in.getRightExpression());
+            in.setLeftExpression(expression(in.getLeftExpression()));
+            in.setRightExpression(expression(in.getRightExpression()));
         } else if (e instanceof Between b) {
-            expression(b.getLeftExpression());
-            expression(b.getBetweenExpressionStart());
-            expression(b.getBetweenExpressionEnd());
+            b.setLeftExpression(expression(b.getLeftExpression()));
+            b.setBetweenExpressionStart(expression(b.getBetweenExpressionStart()));
+            b.setBetweenExpressionEnd(expression(b.getBetweenExpressionEnd()));
         } else if (e instanceof IsNullExpression n) {
-            expression(n.getLeftExpression());
+            n.setLeftExpression(expression(n.getLeftExpression()));
         } else if (e instanceof IsBooleanExpression b) {
-            expression(b.getLeftExpression());
+            b.setLeftExpression(expression(b.getLeftExpression()));
         } else if (e instanceof ExistsExpression x) {
-            expression(x.getRightExpression());
+            x.setRightExpression(expression(x.getRightExpression()));
         } else if (e instanceof NotExpression n) {
-            expression(n.getExpression());
+            n.setExpression(expression(n.getExpression()));
         } else if (e instanceof SignedExpression s) {
-            expression(s.getExpression());
+            s.setExpression(expression(s.getExpression()));
         } else if (e instanceof CaseExpression c) {
-            expression(c.getSwitchExpression());
+            c.setSwitchExpression(expression(c.getSwitchExpression()));
             for (WhenClause w : c.getWhenClauses()) {
-                expression(w.getWhenExpression());
-                expression(w.getThenExpression());
+                w.setWhenExpression(expression(w.getWhenExpression()));
+                w.setThenExpression(expression(w.getThenExpression()));
             }
-            expression(c.getElseExpression());
+            c.setElseExpression(expression(c.getElseExpression()));
         } else if (e instanceof AnyComparisonExpression a) {
             select(a.getSelect());
-        } else if (e instanceof TimezoneExpression t) {
-            expression(t.getLeftExpression());
-            t.getTimezoneExpressions().forEach(this::expression);
-        } else if (e instanceof ExtractExpression x) {
-            expression(x.getExpression());
-        } else if (e instanceof IntervalExpression i) {
-            expression(i.getExpression());
-        } else if (e instanceof TrimFunction t) {
-            expression(t.getExpression());
-            expression(t.getFromExpression());
-        } else if (e instanceof TimeKeyExpression k) {
-            String key = k.getStringValue().toUpperCase(Locale.ROOT).replace("()", "");
-            refuseIf(!TIME_KEYS.contains(key), k.getStringValue());
         } else {
-            throw GuardException.refused("the expression " + e + " (" + e.getClass().getSimpleName()
-                    + ") is not allowed");
+            return timeExpression(e);
         }
+        return e;
     }
 
-    private void function(Function f) {
+    /** {@code AT TIME ZONE}, {@code EXTRACT}, intervals, {@code CURRENT_TIMESTAMP} and {@code TRIM}. */
+    private Expression timeExpression(Expression e) {
+        if (e instanceof TimezoneExpression t) {
+            Expression left = expression(t.getLeftExpression());
+            List<Expression> zones = new ArrayList<>();
+            for (Expression z : zoneChain(t.getTimezoneExpressions())) {
+                zones.add(expression(z));
+            }
+            return time.atTimeZone(left, zones);
+        }
+        if (e instanceof ExtractExpression x) {
+            return time.extract(x.getName(), expression(x.getExpression()));
+        }
+        if (e instanceof IntervalExpression i) {
+            TimeFunctions.requirePostgresInterval(i);
+            i.setExpression(expression(i.getExpression()));
+            return i;
+        }
+        if (e instanceof TrimFunction t) {
+            t.setExpression(expression(t.getExpression()));
+            t.setFromExpression(expression(t.getFromExpression()));
+            return t;
+        }
+        if (e instanceof TimeKeyExpression k) {
+            String key = k.getStringValue().toUpperCase(Locale.ROOT).replace("()", "");
+            refuseIf(!TIME_KEYS.contains(key), k.getStringValue());
+            return key.equals("CURRENT_TIMESTAMP") ? time.now() : k;
+        }
+        throw GuardException.refused("the expression " + e + " (" + e.getClass().getSimpleName()
+                + ") is not allowed");
+    }
+
+    /**
+     * The zones of {@code ts AT TIME ZONE a AT TIME ZONE b}, in order: JSqlParser reads the chain as
+     * {@code ts AT TIME ZONE (a AT TIME ZONE b)}, which would convert the zone's name instead of the value.
+     */
+    private static List<Expression> zoneChain(List<Expression> zones) {
+        List<Expression> out = new ArrayList<>();
+        for (Expression z : zones) {
+            if (z instanceof TimezoneExpression nested) {
+                out.add(nested.getLeftExpression());
+                out.addAll(zoneChain(nested.getTimezoneExpressions()));
+            } else {
+                out.add(z);
+            }
+        }
+        return out;
+    }
+
+    private Expression function(Function f) {
         String name = functionName(f.getMultipartName());
         refuseIf(f.getKeep() != null || f.getAttribute() != null || f.getNamedParameters() != null
                 || f.getHavingClause() != null || f.getLimit() != null, "this form of " + name + "(…)");
         if (name.equals("current_setting")) {
             harmlessSetting(f);
         }
-        expression(f.getParameters());
+        if (f.getParameters() != null) {
+            expressions(f.getParameters());
+        }
         orderBy(f.getOrderByElements());
+        return time.function(name, f);
     }
 
     private void analytic(AnalyticExpression a) {
         functionName(List.of(a.getName()));
         refuseIf(a.getKeep() != null || a.getHavingClause() != null || a.getLimit() != null,
                 "this form of " + a.getName() + "(…)");
-        expression(a.getExpression());
-        expression(a.getOffset());
-        expression(a.getDefaultValue());
-        expression(a.getPartitionExpressionList());
+        a.setExpression(expression(a.getExpression()));
+        a.setOffset(expression(a.getOffset()));
+        a.setDefaultValue(expression(a.getDefaultValue()));
+        if (a.getPartitionExpressionList() != null) {
+            expressions(a.getPartitionExpressionList());
+        }
         orderBy(a.getOrderByElements());
         orderBy(a.getFuncOrderBy());
         windowElement(a.getWindowElement());
-        expression(a.getFilterExpression());
+        a.setFilterExpression(expression(a.getFilterExpression()));
         window(a.getWindowDefinition());
     }
 
@@ -505,7 +566,7 @@ final class SelectRewriter {
         refuseIf(!ok || c.getColumnDefinitions() != null && !c.getColumnDefinitions().isEmpty(),
                 "a cast to " + c.getColDataType() + "; cast to one of " + new java.util.TreeSet<>(
                         SqlGuard.ALLOWED_CAST_TYPES));
-        expression(c.getLeftExpression());
+        c.setLeftExpression(expression(c.getLeftExpression()));
     }
 
     /** An unquoted name folds to lower case, a quoted one is taken as written. */

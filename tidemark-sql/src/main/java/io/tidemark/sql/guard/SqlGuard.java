@@ -23,8 +23,10 @@ import net.sf.jsqlparser.statement.select.Select;
  * <p>Admitted: {@code SELECT} (and {@code WITH}, {@code VALUES}, {@code UNION [ALL]}/{@code INTERSECT}/{@code EXCEPT},
  * joins, subqueries, {@code WHERE}, {@code GROUP BY}, {@code HAVING}, {@code ORDER BY}, {@code LIMIT/OFFSET/FETCH},
  * window functions) over the tenant's tables, the functions of {@link #ALLOWED_FUNCTIONS}, casts to
- * {@link #ALLOWED_CAST_TYPES}, operators, {@code CASE}, {@code IN}, {@code BETWEEN}, {@code LIKE/ILIKE},
- * {@code AT TIME ZONE}, {@code EXTRACT}, intervals, bind parameters ({@code ?} or {@code $n}, not both);
+ * {@link #ALLOWED_CAST_TYPES}, operators, the time functions with one meaning on every engine
+ * ({@link SqlFunctions}: {@code date_trunc}, {@code date_bin}, {@code time_bucket}, {@code AT TIME ZONE},
+ * {@code EXTRACT}, {@code now()}), {@code CASE}, {@code IN}, {@code BETWEEN}, {@code LIKE/ILIKE},
+ * {@code AT TIME ZONE}, {@code EXTRACT}, PostgreSQL's interval literals, bind parameters ({@code ?} or {@code $n}, not both);
  * {@code COPY (query) TO STDOUT} and {@code COPY table TO STDOUT}; harmless {@code SET}s ({@link #HARMLESS_SETTINGS});
  * {@code SHOW}; transaction control as no-ops. Everything else is refused — in particular writes, DDL, other
  * schemas, table functions (file and URL readers), {@code COPY} to or from files, {@code ATTACH}, {@code PRAGMA},
@@ -82,21 +84,34 @@ public final class SqlGuard {
 
     private final SqlCatalog catalog;
     private final Relations relations;
+    private final SqlFunctions functions;
     private final GuardLimits limits;
 
-    private SqlGuard(SqlCatalog catalog, Relations relations, GuardLimits limits) {
+    private SqlGuard(SqlCatalog catalog, Relations relations, SqlFunctions functions, GuardLimits limits) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.relations = Objects.requireNonNull(relations, "relations");
+        this.functions = Objects.requireNonNull(functions, "functions");
         this.limits = Objects.requireNonNull(limits, "limits");
     }
 
-    /** A guard with {@link GuardLimits#DEFAULT}. */
+    /**
+     * A guard with {@link GuardLimits#DEFAULT} whose time functions are rendered by the store's engine
+     * ({@code TenantSql.functions()}), so that a query means the same on every engine.
+     */
+    public static SqlGuard of(SqlCatalog catalog, Relations relations, SqlFunctions functions) {
+        return new SqlGuard(catalog, relations, functions, GuardLimits.DEFAULT);
+    }
+
+    /**
+     * A guard with {@link GuardLimits#DEFAULT} and the time functions {@linkplain SqlFunctions#AS_WRITTEN as written}
+     * (their meaning then depends on the engine); the server uses {@link #of(SqlCatalog, Relations, SqlFunctions)}.
+     */
     public static SqlGuard of(SqlCatalog catalog, Relations relations) {
-        return new SqlGuard(catalog, relations, GuardLimits.DEFAULT);
+        return of(catalog, relations, SqlFunctions.AS_WRITTEN);
     }
 
     public SqlGuard withLimits(GuardLimits limits) {
-        return new SqlGuard(catalog, relations, limits);
+        return new SqlGuard(catalog, relations, functions, limits);
     }
 
     /**
@@ -182,11 +197,30 @@ public final class SqlGuard {
             throw GuardException.refused(st.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
                     + " is not allowed: SQL over Tidemark is read-only");
         }
-        SelectRewriter rewriter = new SelectRewriter(catalog, relations);
+        SelectRewriter rewriter = new SelectRewriter(catalog, relations, functions);
         rewriter.select(select);
-        List<Integer> numbers = numberParameters(rewriter.parameters());
+        List<Integer> numbers = numberParameters(rewriter.parameters(), select);
         String sql = Parameters.toJdbc(select.toString(), numbers);
         return new GuardedStatement.Query(sql, rewriter.reads(), numbers);
+    }
+
+    private static void numberByPosition(List<JdbcParameter> params, Select select) {
+        List<Integer> walk = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            JdbcParameter p = params.get(i);
+            p.setParameterCharacter("?");
+            p.setIndex(i + 1);
+            p.setUseFixedIndex(true);
+            walk.add(i + 1);
+        }
+        Parameters.toJdbc(select.toString(), walk);
+        Map<Integer, Integer> position = new java.util.HashMap<>();
+        for (int n : walk) {
+            position.putIfAbsent(n, position.size() + 1);
+        }
+        for (JdbcParameter p : params) {
+            p.setIndex(position.get(p.getIndex()));
+        }
     }
 
     /**
@@ -203,18 +237,23 @@ public final class SqlGuard {
 
     /**
      * Gives every parameter its client number and makes it print as {@code ?n}, so that {@link Parameters} can read
-     * the order back from the printed text. {@code ?} are numbered by position, {@code $n} by n.
+     * the order back from the printed text. {@code $n} are numbered by n; {@code ?} by their position in the text,
+     * which is not the order the rewriter meets them ({@code LIMIT ?} before {@code WHERE}): each is printed once with
+     * its walk number and renumbered by where it first appears (JSqlParser prints the clauses in the order SQL writes
+     * them; a client's {@code OFFSET ? LIMIT ?} counts as {@code LIMIT ? OFFSET ?}).
      */
-    private static List<Integer> numberParameters(List<JdbcParameter> params) {
+    private static List<Integer> numberParameters(List<JdbcParameter> params, Select select) {
         boolean dollar = params.stream().anyMatch(p -> "$".equals(p.getParameterCharacter()));
         boolean question = params.stream().anyMatch(p -> !"$".equals(p.getParameterCharacter()));
         if (dollar && question) {
             throw GuardException.syntax("a statement uses both ? and $n parameters; use one style", 0);
         }
+        if (question) {
+            numberByPosition(params, select);
+        }
         List<Integer> numbers = new ArrayList<>();
-        int next = 1;
         for (JdbcParameter p : params) {
-            int n = dollar ? p.getIndex() : next++;
+            int n = p.getIndex();
             if (n < 1 || n > MAX_PARAMETERS) {
                 throw GuardException.syntax("parameter $" + n + " is out of range 1…" + MAX_PARAMETERS, 0);
             }

@@ -133,6 +133,20 @@ class SqlGuardTest {
         assertThat(q.parameters()).containsExactly(1, 2, 3);
     }
 
+    /**
+     * Regression (found by SqlOracleIT): the rewriter meets {@code LIMIT ?} and {@code OFFSET ?} before the select
+     * list and WHERE, and numbered {@code ?} in that order, so {@code WHERE value > ? LIMIT ?} bound the limit's value
+     * to the comparison and the comparison's to the limit.
+     */
+    @Test
+    void check_questionMarkParametersAfterWhere_areNumberedByTextNotByWalk() {
+        GuardedStatement.Query q = query("WITH w AS (SELECT * FROM raw WHERE value > ? LIMIT ?) SELECT ? AS a, "
+                + "(SELECT count(*) FROM other WHERE n < ?) FROM w WHERE note = ? ORDER BY 1 LIMIT ? OFFSET ?");
+
+        assertThat(q.parameters()).containsExactly(1, 2, 3, 4, 5, 6, 7);
+        assertThat(query("SELECT * FROM raw WHERE value > ? LIMIT ?").parameters()).containsExactly(1, 2);
+    }
+
     @Test
     void check_mixedParameterStyles_isASyntaxError() {
         assertRefused("SELECT * FROM raw WHERE value > ? AND value < $1", GuardException.SYNTAX_ERROR, "both");

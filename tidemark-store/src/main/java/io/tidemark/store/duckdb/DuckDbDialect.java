@@ -4,8 +4,10 @@ import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.Column;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.TenantId;
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.store.jdbc.SqlDialect;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** DuckDB's differences from standard SQL. */
@@ -51,6 +53,17 @@ final class DuckDbDialect extends SqlDialect {
     @Override
     protected String fixedBucketStart(String ts) {
         return "time_bucket(to_microseconds(CAST(? AS BIGINT)), " + ts + ", TIMESTAMP '1970-01-01 00:00:00')";
+    }
+
+    /** WIDE_INTEGERS: {@code sum} of BIGINTs is a HUGEINT. */
+    @Override
+    public Set<String> wideIntegerTypes() {
+        return Set.of("HUGEINT", "UHUGEINT", "UBIGINT");
+    }
+
+    @Override
+    public SqlFunctions timeFunctions() {
+        return DuckDbTimeFunctionsDialect.INSTANCE;
     }
 
     /** NO_ARG_MIN does not apply: {@code arg_min} skips rows whose value or order is null. */

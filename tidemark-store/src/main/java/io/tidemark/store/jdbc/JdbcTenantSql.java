@@ -3,6 +3,7 @@ package io.tidemark.store.jdbc;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.TenantId;
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.store.SqlCancel;
 import io.tidemark.store.SqlColumn;
 import io.tidemark.store.SqlQuery;
@@ -21,6 +22,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,6 +41,11 @@ final class JdbcTenantSql implements TenantSql {
     @Override
     public String relation(TenantId tenant, ArchiveDefinition archive) {
         return d.readerRelation(tenant, archive);
+    }
+
+    @Override
+    public SqlFunctions functions() {
+        return d.timeFunctions();
     }
 
     /** Marks the tenant's reader as made (by {@link JdbcStore#createTenant}). */
@@ -80,7 +87,7 @@ final class JdbcTenantSql implements TenantSql {
                     throw new SqlStatementException(SqlStatementException.INTERNAL_ERROR, "the engine did not "
                             + "describe the statement's columns", null);
                 }
-                return Rows.columns(md);
+                return Rows.columns(md, d.wideIntegerTypes());
             } finally {
                 end(c, end);
             }
@@ -141,7 +148,7 @@ final class JdbcTenantSql implements TenantSql {
                         + "user request", null);
             }
             ResultSet rs = ps.executeQuery();
-            return new Rows(c, ps, rs, end);
+            return new Rows(c, ps, rs, end, d.wideIntegerTypes());
         } catch (SQLException | RuntimeException e) {
             ps.close();
             throw e;
@@ -238,18 +245,20 @@ final class JdbcTenantSql implements TenantSql {
         private final List<SqlColumn> columns;
         private volatile boolean closed;
 
-        Rows(Connection c, PreparedStatement ps, ResultSet rs, String end) throws SQLException {
+        Rows(Connection c, PreparedStatement ps, ResultSet rs, String end, Set<String> wideIntegers)
+                throws SQLException {
             this.c = c;
             this.ps = ps;
             this.rs = rs;
             this.end = end;
-            this.columns = columns(rs.getMetaData());
+            this.columns = columns(rs.getMetaData(), wideIntegers);
         }
 
-        static List<SqlColumn> columns(ResultSetMetaData md) throws SQLException {
+        static List<SqlColumn> columns(ResultSetMetaData md, Set<String> wideIntegers) throws SQLException {
             List<SqlColumn> cols = new ArrayList<>();
             for (int i = 1; i <= md.getColumnCount(); i++) {
-                cols.add(new SqlColumn(md.getColumnLabel(i), type(md.getColumnType(i))));
+                boolean wide = wideIntegers.contains(String.valueOf(md.getColumnTypeName(i)).toUpperCase(Locale.ROOT));
+                cols.add(new SqlColumn(md.getColumnLabel(i), wide ? ColumnType.DOUBLE : type(md.getColumnType(i))));
             }
             return List.copyOf(cols);
         }

@@ -10,9 +10,11 @@ import io.tidemark.core.Partial;
 import io.tidemark.core.RollupPlan;
 import io.tidemark.core.RollupStatus;
 import io.tidemark.core.TenantId;
+import io.tidemark.sql.guard.SqlFunctions;
 import io.tidemark.store.AuditQuery;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -471,6 +473,19 @@ public abstract class SqlDialect {
     }
 
     // ---- tenant SQL (the SQL endpoint) -----------------------------------------------------------------------
+
+    /**
+     * Dialect difference WIDE_INTEGERS: the engine's names of result types wider than BIGINT (a sum of bigints), which
+     * tenant SQL answers as DOUBLE, as PostgreSQL's {@code numeric} is; upper case.
+     */
+    public Set<String> wideIntegerTypes() {
+        return Set.of();
+    }
+
+    /** Dialect difference TIME_FUNCTIONS: how tenant SQL's time functions are computed on this engine. */
+    public SqlFunctions timeFunctions() {
+        return TimeFunctionsDialect.STANDARD;
+    }
 
     /**
      * The FROM item a tenant's SQL reads an archive through: its table, or for a rollup archive its reader view as a
