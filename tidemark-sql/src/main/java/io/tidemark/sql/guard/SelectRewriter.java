@@ -28,6 +28,7 @@ import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.RowGetExpression;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.TimeKeyExpression;
@@ -386,14 +387,16 @@ final class SelectRewriter {
     }
 
     /**
-     * A function in a catalog query's FROM, as PostgreSQL runs it: one column named after the alias (or the function),
+     * A function in a catalog query's FROM, as PostgreSQL runs it: one column named after the alias's column
+     * ({@code pos(n)}), the alias or the function,
      * one row per element for the set-returning {@code generate_series}/{@code unnest}, else one row.
      */
     private FromItem catalogTableFunction(TableFunction tf) {
         Function f = tf.getFunction();
         String fname = identifier(f.getMultipartName().get(f.getMultipartName().size() - 1));
         Alias alias = tf.getAlias();
-        String column = alias != null ? alias.getName() : fname;
+        boolean columnAlias = alias != null && alias.getAliasColumns() != null && !alias.getAliasColumns().isEmpty();
+        String column = columnAlias ? alias.getAliasColumns().get(0).name : alias != null ? alias.getName() : fname;
         boolean setReturning = fname.equals("generate_series") || fname.equals("unnest");
         String item = setReturning && !fname.equals("unnest") ? "unnest(" + f + ")" : f.toString();
         FromItem sub = parseFromItem("(SELECT " + item + " AS " + column + ")");
@@ -556,6 +559,16 @@ final class SelectRewriter {
             expression(c.getLeftExpression());
             return true;
         }
+        if (e instanceof RowGetExpression g) {
+            expression(g.getExpression());
+            return true;
+        }
+        if (e instanceof BinaryExpression b) {
+            // bitwise and the engine's other operators: the shadow holds no rows to misuse them on
+            expression(b.getLeftExpression());
+            expression(b.getRightExpression());
+            return true;
+        }
         return false;
     }
 
@@ -628,14 +641,17 @@ final class SelectRewriter {
         List<String> parts = f.getMultipartName();
         String written = String.join(".", parts);
         String name = identifier(parts.get(parts.size() - 1));
-        boolean pgCatalog = parts.size() == 2 && identifier(parts.get(0)).equals("pg_catalog");
-        refuseIf(parts.size() > 2 || parts.size() == 2 && !pgCatalog, "function " + written + "(…) (call functions "
-                + "without a schema or in pg_catalog)");
+        String schema = parts.size() == 2 ? identifier(parts.get(0)) : null;
+        boolean pgCatalog = "pg_catalog".equals(schema);
+        boolean catalogSchema = pgCatalog || "information_schema".equals(schema);
+        refuseIf(parts.size() > 2 || parts.size() == 2 && !catalogSchema, "function " + written + "(…) (call "
+                + "functions without a schema or in pg_catalog)");
         refuseIf(CatalogNames.denied(name), "function " + written + "(…)");
         refuseIf(f.getKeep() != null || f.getNamedParameters() != null, "this form of " + name + "(…)");
         if (CatalogNames.FUNCTIONS.contains(name)) {
             f.setName(List.of(CatalogNames.SHADOW_PG_CATALOG, "\"" + name + "\""));
-        } else if (pgCatalog) {
+        } else if (catalogSchema) {
+            refuseIf(!pgCatalog, "function " + written + "(…)");
             f.setName(List.of(parts.get(1)));
         }
         expression(f.getParameters());
@@ -706,10 +722,10 @@ final class SelectRewriter {
                 }
                 yield "BIGINT";
             }
-            case "oid", "regproc", "regprocedure", "regnamespace", "regrole", "regoper", "regconfig", "xid", "cid",
-                    "tid", "int2vector", "oidvector" -> "BIGINT";
-            case "name", "char", "bpchar", "pg_node_tree", "aclitem", "text", "character varying", "varchar" ->
-                    "VARCHAR";
+            case "oid", "regnamespace", "regrole", "regoper", "regconfig", "xid", "cid", "tid", "int2vector",
+                    "oidvector" -> "BIGINT";
+            case "name", "char", "bpchar", "pg_node_tree", "aclitem", "text", "character varying", "varchar",
+                    "regproc", "regprocedure" -> "VARCHAR";
             default -> null;
         };
         if (mapped != null) {

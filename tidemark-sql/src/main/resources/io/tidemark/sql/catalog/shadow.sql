@@ -120,7 +120,8 @@ SELECT name, setting, 'user', 'string', 'default' FROM (VALUES ('server_version'
   ('transaction_isolation', 'read committed'), ('default_transaction_isolation', 'read committed'),
   ('lc_collate', 'C'), ('lc_ctype', 'C'), ('extra_float_digits', '1'), ('application_name', ''),
   ('is_superuser', 'off'), ('block_size', '8192'), ('max_connections', '100'), ('statement_timeout', '0'),
-  ('data_directory_mode', '0700'), ('ssl', 'off'), ('password_encryption', 'scram-sha-256'))
+  ('data_directory_mode', '0700'), ('ssl', 'off'), ('password_encryption', 'scram-sha-256'),
+  ('max_index_keys', '32'), ('max_function_args', '100'), ('max_identifier_length', '63'))
   AS s(name, setting);
 
 -- Relations that are always empty in Tidemark: no indexes, constraints, defaults, inheritance, extensions, functions,
@@ -297,6 +298,11 @@ CREATE MACRO tidemark_pg_catalog."pg_get_viewdef"(view_oid) AS NULL::VARCHAR,
 CREATE MACRO tidemark_pg_catalog."pg_get_triggerdef"(trigger_oid) AS NULL::VARCHAR,
   (trigger_oid, pretty) AS NULL::VARCHAR;
 CREATE MACRO tidemark_pg_catalog."pg_get_partkeydef"(table_oid) AS NULL::VARCHAR;
+CREATE MACRO tidemark_pg_catalog."pg_get_statisticsobjdef_columns"(statistics_oid) AS NULL::VARCHAR;
+CREATE MACRO tidemark_pg_catalog."pg_relation_is_publishable"(rel_oid) AS false;
+-- information_schema._pg_expandarray (pgjdbc's getPrimaryKeys): the first element only, since pg_index is always
+-- empty in Tidemark; PostgreSQL's is set-returning.
+CREATE MACRO tidemark_pg_catalog."_pg_expandarray"(arr) AS {'x': arr[1], 'n': 1};
 CREATE MACRO tidemark_pg_catalog."pg_get_function_result"(function_oid) AS NULL::VARCHAR;
 CREATE MACRO tidemark_pg_catalog."pg_get_function_arguments"(function_oid) AS NULL::VARCHAR;
 CREATE MACRO tidemark_pg_catalog."pg_get_serial_sequence"(table_name, column_name) AS NULL::VARCHAR;
