@@ -59,6 +59,10 @@ public final class CatalogNames {
     static final Set<String> HELPER_FUNCTIONS = Set.of("array_to_string", "string_to_array", "array_length",
             "generate_series", "unnest", "generate_subscripts", "array_position", "array_agg");
 
+    /** PostgreSQL's catalog types: a cast to one ({@code 'raw'::regclass}) makes a statement a catalog query. */
+    static final Set<String> CATALOG_TYPES = Set.of("regclass", "regtype", "regproc", "regprocedure",
+            "regnamespace", "regrole", "oid");
+
     /** Keywords that are catalog functions called without parentheses. */
     static final Set<String> KEYWORD_FUNCTIONS = Set.of("current_user", "session_user", "current_role", "user",
             "current_catalog", "current_schema");
@@ -83,7 +87,8 @@ public final class CatalogNames {
     /**
      * Whether a statement's tokens name anything of the catalog: {@code pg_catalog.} or {@code information_schema.},
      * an unqualified {@code pg_catalog} relation, a catalog or helper function call, a catalog keyword
-     * ({@code current_user} …), or {@code current_setting('x')} of a setting that is not a harmless one. Cheap and
+     * ({@code current_user} …), a cast to a catalog type ({@code ::regclass}, {@code ::oid} …), or
+     * {@code current_setting('x')} of a setting that is not a harmless one. Cheap and
      * conservative: the guard then parses the statement as a catalog query, and a statement that also reads the
      * tenant's tables is refused there with 0A000.
      */
@@ -115,6 +120,10 @@ public final class CatalogNames {
                 return true;
             }
             if (!call && !qualified && !dotted && KEYWORD_FUNCTIONS.contains(w)) {
+                return true;
+            }
+            boolean castTo = i > 0 && (tokens.get(i - 1).is(":") || tokens.get(i - 1).is("as"));
+            if (castTo && CATALOG_TYPES.contains(w)) {
                 return true;
             }
         }

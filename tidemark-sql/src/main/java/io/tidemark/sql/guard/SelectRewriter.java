@@ -702,7 +702,7 @@ final class SelectRewriter {
     /**
      * A cast in a catalog query. PostgreSQL's catalog types become what the shadow stores: {@code oid} and the
      * {@code reg*} types are BIGINT (a {@code 'name'::regclass} looks the name up with the shadow's {@code regclass}
-     * macro), {@code name}, {@code "char"} and the like are VARCHAR.
+     * macro, as does a parameter), {@code name}, {@code "char"} and the like are VARCHAR.
      */
     private void catalogCast(CastExpression c) {
         String written = c.getColDataType().getDataType().toLowerCase(Locale.ROOT).replace("\"", "")
@@ -714,7 +714,8 @@ final class SelectRewriter {
         String base = type.replace("[]", "");
         String mapped = switch (base) {
             case "regclass", "regtype" -> {
-                if (!isArray && c.getLeftExpression() instanceof StringValue) {
+                if (!isArray && (c.getLeftExpression() instanceof StringValue
+                        || c.getLeftExpression() instanceof JdbcParameter)) {
                     Function lookup = new Function();
                     lookup.setName(List.of(CatalogNames.SHADOW_PG_CATALOG, "\"" + base + "\""));
                     lookup.setParameters(new ExpressionList<>(c.getLeftExpression()));

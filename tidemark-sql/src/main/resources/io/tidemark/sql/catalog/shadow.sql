@@ -111,8 +111,8 @@ CREATE TABLE tidemark_pg_catalog.pg_settings (name VARCHAR, setting VARCHAR, uni
   short_desc VARCHAR, extra_desc VARCHAR, context VARCHAR, vartype VARCHAR, source VARCHAR, min_val VARCHAR,
   max_val VARCHAR, enumvals VARCHAR[], boot_val VARCHAR, reset_val VARCHAR, sourcefile VARCHAR, sourceline INTEGER,
   pending_restart BOOLEAN);
-INSERT INTO tidemark_pg_catalog.pg_settings (name, setting, context, vartype, source)
-SELECT name, setting, 'user', 'string', 'default' FROM (VALUES ('server_version', ${server_version}),
+INSERT INTO tidemark_pg_catalog.pg_settings (name, setting, context, vartype, source, boot_val, reset_val)
+SELECT name, setting, 'user', 'string', 'default', setting, setting FROM (VALUES ('server_version', ${server_version}),
   ('server_version_num', ${server_version_num}), ('search_path', ${search_path}), ('TimeZone', 'UTC'),
   ('DateStyle', 'ISO, MDY'), ('IntervalStyle', 'postgres'), ('client_encoding', 'UTF8'),
   ('server_encoding', 'UTF8'), ('standard_conforming_strings', 'on'), ('integer_datetimes', 'on'),

@@ -92,7 +92,12 @@ class ToolFixturesIT {
         // the fixtures keep the $n pgjdbc sent; pgjdbc's own placeholder is ?
         try (PreparedStatement ps = c.prepareStatement(f.sql().replaceAll("\\$\\d+", "?"))) {
             for (int i = 0; i < f.params().size(); i++) {
-                ps.setString(i + 1, f.params().get(i));
+                String p = f.params().get(i);
+                if (p.startsWith("@ns:") || p.startsWith("@rel:")) {
+                    ps.setLong(i + 1, oid(c, p));
+                } else {
+                    ps.setString(i + 1, p);
+                }
             }
             if (!ps.execute()) {
                 return "";
@@ -112,8 +117,22 @@ class ToolFixturesIT {
         }
     }
 
+    /** The oid of {@code @ns:schema} or {@code @rel:schema.table}, as the tool read it before. */
+    private static long oid(Connection c, String param) throws SQLException {
+        String name = param.substring(param.indexOf(':') + 1);
+        String sql = param.startsWith("@ns:") ? "SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ?"
+                : "SELECT ?::regclass::oid";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, name);
+            try (ResultSet rows = ps.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : -1;
+            }
+        }
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"psql15-statements.sql", "pgjdbc-statements.sql", "grafana-postgres.sql"})
+    @ValueSource(strings = {"psql15-statements.sql", "pgjdbc-statements.sql", "grafana-postgres.sql",
+            "dbeaver-statements.sql"})
     void fixtures_answerTheTenantsNamesOnly(String resource) throws Exception {
         List<Fixture> fixtures = fixtures(resource);
         assertThat(fixtures).isNotEmpty();
@@ -129,7 +148,8 @@ class ToolFixturesIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"psql15-statements.sql", "pgjdbc-statements.sql", "grafana-postgres.sql"})
+    @ValueSource(strings = {"psql15-statements.sql", "pgjdbc-statements.sql", "grafana-postgres.sql",
+            "dbeaver-statements.sql"})
     void fixtures_asAnotherTenant_revealNothingOfAcme(String resource) throws Exception {
         try (Connection c = connect("globex-token")) {
             c.setAutoCommit(true);
