@@ -111,6 +111,8 @@ class CatalogDatabaseTest {
     void aStatementPastTheGuard_findsNoRowsNoOtherTenantNoFiles() throws Exception {
         catalog(GuardedBackend.GLOBEX, "SELECT version()");
         assertThat(direct(GuardedBackend.ACME, "SELECT count(*) FROM \"acme\".\"raw\"")).containsExactly("0");
+        assertThat(catalog(GuardedBackend.ACME, "SELECT 'tidemark.tokens'::regclass, "
+                + "'globex.secret_archive'::regclass, 'secret_archive'::regclass")).containsExactly("null|null|null");
         assertThat(direct(GuardedBackend.ACME, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'globex' "
                 + "OR table_name = 'secret_archive'")).containsExactly("0");
         assertThat(direct(GuardedBackend.ACME, "SELECT current_setting('enable_external_access')::VARCHAR, "

@@ -25,6 +25,7 @@ class CatalogQueryGuardTest {
             "SELECT * FROM information_schema.tables", "SELECT * FROM generate_series(1, 10)",
             "SELECT current_setting('server_version_num')::int / 100 AS version",
             "SELECT pg_catalog.now()", "SELECT t.typname FROM pg_type t WHERE t.oid = $1",
+            "SELECT 'tidemark.tokens'::regclass", "SELECT CAST('raw' AS regclass)",
             "SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.~) '^acme$' "
                     + "COLLATE pg_catalog.default"})
     void check_catalogStatement_isACatalogQuery(String sql) {
