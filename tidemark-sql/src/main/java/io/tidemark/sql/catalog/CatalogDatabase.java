@@ -15,18 +15,15 @@ import io.tidemark.sql.wire.PgWireServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
+import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +31,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -57,8 +53,9 @@ import java.util.stream.Collectors;
  * {@code recent}. On top of them, the schemas {@value CatalogNames#SHADOW_PG_CATALOG} and
  * {@value CatalogNames#SHADOW_INFORMATION_SCHEMA} hold PostgreSQL-shaped views ({@code pg_class}, {@code pg_attribute}
  * with PostgreSQL type OIDs, {@code information_schema.columns} with {@code timestamp with time zone},
- * {@code double precision} …), empty tables for what Tidemark never has (indexes, constraints, comments, triggers …)
- * and macros for the catalog functions ({@code version()}, {@code format_type}, {@code pg_get_userbyid}, …); see
+ * {@code double precision} …), empty tables for what Tidemark never has (indexes, constraints, comments,
+ * triggers …) and macros for the catalog functions ({@code version()}, {@code format_type},
+ * {@code pg_get_userbyid}, …); see
  * {@code shadow.sql} next to this class. DuckDB's own {@code pg_catalog} emulation is not used: it reports DuckDB's
  * type ids in {@code pg_attribute}, lists DuckDB's internal views and lacks functions psql calls, and the guard
  * ({@link CatalogNames}) renames every catalog name to the shadow's before the statement arrives here.
@@ -128,7 +125,7 @@ public final class CatalogDatabase implements AutoCloseable {
 
     private final Limits limits;
     private final String shadowScript;
-    private final String started = Instant.now().toString();
+    private final String started;
     private final Map<String, Shadow> shadows = new LinkedHashMap<>(16, 0.75f, true);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tidemark-catalog-timeout");
@@ -137,8 +134,9 @@ public final class CatalogDatabase implements AutoCloseable {
     });
     private boolean closed;
 
-    private CatalogDatabase(Limits limits) {
+    private CatalogDatabase(Limits limits, InstantSource clock) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.started = clock.instant().toString();
         this.shadowScript = resource("shadow.sql");
     }
 
@@ -148,7 +146,14 @@ public final class CatalogDatabase implements AutoCloseable {
     }
 
     public static CatalogDatabase create(Limits limits) {
-        return new CatalogDatabase(limits);
+        return create(limits, InstantSource.system());
+    }
+
+    /**
+     * @param clock when the catalog says the server started ({@code pg_postmaster_start_time()}); read once, here
+     */
+    public static CatalogDatabase create(Limits limits, InstantSource clock) {
+        return new CatalogDatabase(limits, clock);
     }
 
     /**
@@ -164,7 +169,7 @@ public final class CatalogDatabase implements AutoCloseable {
             try (PreparedStatement statement = shadow.connection.prepareStatement(query.sql())) {
                 SqlType[] parameters = new SqlType[query.parameterCount()];
                 Arrays.fill(parameters, SqlType.TEXT);
-                return new StatementDescription(List.of(parameters), columns(statement.getMetaData()));
+                return new StatementDescription(List.of(parameters), ShadowRows.columns(statement.getMetaData()));
             } catch (SQLException e) {
                 throw translate(e);
             }
@@ -196,8 +201,7 @@ public final class CatalogDatabase implements AutoCloseable {
                 ScheduledFuture<?> timeout = timer.schedule(() -> cancelQuietly(statement),
                         limits.statementTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 try (ResultSet rows = statement.executeQuery()) {
-                    List<io.tidemark.sql.Column> columns = columns(rows.getMetaData());
-                    return new ListCursor(columns, read(rows, columns));
+                    return ShadowRows.read(rows, limits.maxRows());
                 } finally {
                     timeout.cancel(false);
                 }
@@ -350,96 +354,6 @@ public final class CatalogDatabase implements AutoCloseable {
         };
     }
 
-    private static List<io.tidemark.sql.Column> columns(ResultSetMetaData metaData) throws SQLException {
-        List<io.tidemark.sql.Column> columns = new ArrayList<>();
-        if (metaData == null) {
-            return columns;
-        }
-        for (int i = 1; i <= metaData.getColumnCount(); i++) {
-            columns.add(new io.tidemark.sql.Column(metaData.getColumnLabel(i), sqlType(metaData.getColumnTypeName(i))));
-        }
-        return columns;
-    }
-
-    /** The wire type of a shadow result column: integers int8, floating and decimal float8, text otherwise. */
-    private static SqlType sqlType(String duckDbType) {
-        String type = duckDbType.toUpperCase(Locale.ROOT);
-        if (type.equals("TIMESTAMP WITH TIME ZONE")) {
-            return SqlType.TIMESTAMPTZ;
-        }
-        return switch (type) {
-            case "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT",
-                    "HUGEINT" -> SqlType.INT8;
-            case "DOUBLE", "FLOAT" -> SqlType.FLOAT8;
-            case "BOOLEAN" -> SqlType.BOOL;
-            default -> type.startsWith("DECIMAL") ? SqlType.FLOAT8 : SqlType.TEXT;
-        };
-    }
-
-    private List<Object[]> read(ResultSet rows, List<io.tidemark.sql.Column> columns) throws SQLException,
-            SqlException {
-        List<Object[]> out = new ArrayList<>();
-        while (rows.next()) {
-            if (out.size() == limits.maxRows()) {
-                throw new SqlException(SqlState.PROGRAM_LIMIT_EXCEEDED, "the catalog query answers more than "
-                        + limits.maxRows() + " rows");
-            }
-            Object[] row = new Object[columns.size()];
-            for (int i = 0; i < row.length; i++) {
-                row[i] = value(rows, i + 1, columns.get(i).type());
-            }
-            out.add(row);
-        }
-        return out;
-    }
-
-    private static Object value(ResultSet rows, int index, SqlType type) throws SQLException {
-        Object value = rows.getObject(index);
-        if (value == null) {
-            return null;
-        }
-        return switch (type) {
-            case INT8 -> rows.getLong(index);
-            case FLOAT8 -> rows.getDouble(index);
-            case BOOL -> rows.getBoolean(index);
-            case TIMESTAMPTZ -> instant(value);
-            case TEXT -> value instanceof Array array ? pgArray(array.getArray()) : value.toString();
-        };
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof OffsetDateTime time) {
-            return time.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp timestamp) {
-            return timestamp.toInstant();
-        }
-        if (value instanceof LocalDateTime time) {
-            return time.toInstant(ZoneOffset.UTC);
-        }
-        return Instant.parse(value.toString());
-    }
-
-    /** An array in PostgreSQL's text form: {@code {a,"b c",NULL}}. */
-    static String pgArray(Object array) {
-        Object[] elements = array instanceof Object[] objects ? objects : new Object[] {array};
-        StringBuilder out = new StringBuilder("{");
-        for (int i = 0; i < elements.length; i++) {
-            Object e = elements[i];
-            out.append(i == 0 ? "" : ",");
-            if (e == null) {
-                out.append("NULL");
-                continue;
-            }
-            String text = e.toString();
-            boolean quote = text.isEmpty() || text.equalsIgnoreCase("null")
-                    || text.chars().anyMatch(c -> c == ',' || c == '"' || c == '\\' || c == '{' || c == '}'
-                    || Character.isWhitespace(c));
-            out.append(quote ? '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"' : text);
-        }
-        return out.append('}').toString();
-    }
-
     private static SqlException translate(SQLException e) {
         String message = String.valueOf(e.getMessage());
         String first = message.lines().findFirst().orElse(message);
@@ -510,40 +424,5 @@ public final class CatalogDatabase implements AutoCloseable {
         }
     }
 
-    /** Rows read completely. */
-    private static final class ListCursor implements RowCursor {
-        private final List<io.tidemark.sql.Column> columns;
-        private final List<Object[]> rows;
-        private int next;
-        private Object[] current;
 
-        ListCursor(List<io.tidemark.sql.Column> columns, List<Object[]> rows) {
-            this.columns = List.copyOf(columns);
-            this.rows = rows;
-        }
-
-        @Override
-        public List<io.tidemark.sql.Column> columns() {
-            return columns;
-        }
-
-        @Override
-        public boolean next() {
-            if (next >= rows.size()) {
-                current = null;
-                return false;
-            }
-            current = rows.get(next++);
-            return true;
-        }
-
-        @Override
-        public Object value(int column) {
-            return current[column];
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 }

@@ -125,6 +125,6 @@ class CatalogDatabaseTest {
     void versionAndServerVersionNum_agreeWithTheWire() throws Exception {
         assertThat(catalog(GuardedBackend.ACME, "SELECT version(), current_setting('server_version_num')"))
                 .containsExactly(CatalogDatabase.VERSION + "|140000");
-        assertThat(CatalogDatabase.pgArray(new Object[] {"a", "b c", null})).isEqualTo("{a,\"b c\",NULL}");
+        assertThat(ShadowRows.pgArray(new Object[] {"a", "b c", null})).isEqualTo("{a,\"b c\",NULL}");
     }
 }

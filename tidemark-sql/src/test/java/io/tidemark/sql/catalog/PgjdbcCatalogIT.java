@@ -25,8 +25,9 @@ import org.postgresql.util.PSQLException;
 
 /**
  * pgjdbc's DatabaseMetaData (what DBeaver and other JDBC tools call) against {@link GuardedBackend}: tables, columns
- * with PostgreSQL type names, schemas, catalogs, keys and type info for the caller's tenant only. The statements pgjdbc
- * sent are written to {@code target/pgjdbc-statements.sql} (the fixture {@code pgjdbc-statements.sql} was made from it).
+ * with PostgreSQL type names, schemas, catalogs, keys and type info for the caller's tenant only. The statements
+ * pgjdbc sent are written to {@code target/pgjdbc-statements.sql} (the fixture {@code pgjdbc-statements.sql} was made
+ * from it).
  */
 class PgjdbcCatalogIT {
     private static GuardedBackend backend;
