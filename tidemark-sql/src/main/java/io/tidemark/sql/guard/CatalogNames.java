@@ -57,7 +57,7 @@ public final class CatalogNames {
      * helpers the tools' catalog statements use); they are answered by the engine's own function of that name.
      */
     static final Set<String> HELPER_FUNCTIONS = Set.of("array_to_string", "string_to_array", "array_length",
-            "generate_series", "unnest", "generate_subscripts", "array_position", "array_agg");
+            "generate_series", "unnest", "generate_subscripts");
 
     /** PostgreSQL's catalog types: a cast to one ({@code 'raw'::regclass}) makes a statement a catalog query. */
     static final Set<String> CATALOG_TYPES = Set.of("regclass", "regtype", "regproc", "regprocedure",
@@ -85,14 +85,16 @@ public final class CatalogNames {
     }
 
     /**
-     * Whether a statement's tokens name anything of the catalog: {@code pg_catalog.} or {@code information_schema.},
-     * an unqualified {@code pg_catalog} relation, a catalog or helper function call, a catalog keyword
-     * ({@code current_user} …), a cast to a catalog type ({@code ::regclass}, {@code ::oid} …), or
-     * {@code current_setting('x')} of a setting that is not a harmless one. Cheap and
-     * conservative: the guard then parses the statement as a catalog query, and a statement that also reads the
-     * tenant's tables is refused there with 0A000.
+     * What in a statement's tokens names the catalog, or null when nothing does: {@code pg_catalog.} or
+     * {@code information_schema.}, an unqualified {@code pg_catalog} relation, a catalog or helper function call, a
+     * catalog keyword ({@code current_user} …), a cast to a catalog type ({@code ::regclass}, {@code ::oid} …), or
+     * {@code current_setting('x')} of a setting that is not a harmless one. Cheap and conservative: the guard then
+     * parses the statement as a catalog query, and a statement that also reads the tenant's tables is refused there
+     * with 0A000 naming both.
+     *
+     * @return the construct as the user wrote it ({@code pg_class}, {@code version(…)}, {@code ::regclass})
      */
-    static boolean mentionsCatalog(List<Token> tokens) {
+    static String catalogMention(List<Token> tokens) {
         for (int i = 0; i < tokens.size(); i++) {
             Token t = tokens.get(i);
             if (t.type() != Token.Type.WORD) {
@@ -103,30 +105,30 @@ public final class CatalogNames {
             boolean dotted = i + 1 < tokens.size() && tokens.get(i + 1).is(".");
             boolean qualified = i > 0 && tokens.get(i - 1).is(".");
             if ((w.equals("pg_catalog") || w.equals("information_schema")) && dotted) {
-                return true;
+                return w + ".";
             }
             if (!qualified && !dotted && PG_CATALOG_RELATIONS.contains(w)) {
-                return true;
+                return w;
             }
             if (call && !qualified && w.equals("current_setting")) {
                 boolean harmless = i + 2 < tokens.size() && tokens.get(i + 2).type() == Token.Type.STRING
                         && SqlGuard.HARMLESS_SETTINGS.containsKey(tokens.get(i + 2).text().toLowerCase(Locale.ROOT));
                 if (!harmless) {
-                    return true;
+                    return "current_setting(…) of a server setting";
                 }
                 continue;
             }
             if (call && !qualified && (FUNCTIONS.contains(w) || HELPER_FUNCTIONS.contains(w))) {
-                return true;
+                return w + "(…)";
             }
             if (!call && !qualified && !dotted && KEYWORD_FUNCTIONS.contains(w)) {
-                return true;
+                return w;
             }
             boolean castTo = i > 0 && (tokens.get(i - 1).is(":") || tokens.get(i - 1).is("as"));
             if (castTo && CATALOG_TYPES.contains(w)) {
-                return true;
+                return "a cast to " + w;
             }
         }
-        return false;
+        return null;
     }
 }

@@ -113,16 +113,21 @@ final class SelectRewriter {
     private final Deque<Set<String>> ctes = new ArrayDeque<>();
     private final List<JdbcParameter> parameters = new ArrayList<>();
     private final boolean catalogMode;
+    private final String catalogMention;
 
     SelectRewriter(SqlCatalog catalog, Relations relations) {
-        this(catalog, relations, false);
+        this(catalog, relations, null);
     }
 
-    /** @param catalogMode whether the statement is a catalog query (see the class comment) */
-    SelectRewriter(SqlCatalog catalog, Relations relations, boolean catalogMode) {
+    /**
+     * @param catalogMention what makes the statement a catalog query ({@link CatalogNames#catalogMention}), or null for
+     *     a query over the tenant's tables (see the class comment)
+     */
+    SelectRewriter(SqlCatalog catalog, Relations relations, String catalogMention) {
         this.catalog = catalog;
         this.relations = relations;
-        this.catalogMode = catalogMode;
+        this.catalogMode = catalogMention != null;
+        this.catalogMention = catalogMention;
     }
 
     List<SqlTable> reads() {
@@ -365,9 +370,9 @@ final class SelectRewriter {
         }
         boolean tenantTable = (schema == null || catalog.readable(schema)) && catalog.find(schema, name).isPresent();
         if (tenantTable) {
-            throw new GuardException(GuardException.FEATURE_NOT_SUPPORTED, "a query over the catalog (pg_catalog, "
-                    + "information_schema, catalog functions) cannot also read the tenant's table " + written
-                    + ": run the catalog part and the data part as two statements");
+            throw new GuardException(GuardException.FEATURE_NOT_SUPPORTED, "a query over the catalog (here: "
+                    + catalogMention + ") cannot also read the tenant's table " + written + ": run the catalog "
+                    + "part and the data part as two statements");
         }
         if ("pg_catalog".equals(schema) || "information_schema".equals(schema)) {
             throw new GuardException(GuardException.UNDEFINED_TABLE, "relation \"" + written + "\" does not exist "

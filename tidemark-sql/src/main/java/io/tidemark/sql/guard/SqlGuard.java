@@ -121,8 +121,10 @@ public final class SqlGuard {
         List<Token> t = SqlScanner.tokens(text);
         Token first = t.get(0);
         return switch (first.text()) {
-            case "select", "with", "values", "(" -> CatalogNames.mentionsCatalog(t) ? catalogQuery(text)
-                    : query(text, 0);
+            case "select", "with", "values", "(" -> {
+                String catalogMention = CatalogNames.catalogMention(t);
+                yield catalogMention != null ? catalogQuery(text, catalogMention) : query(text, 0);
+            }
             case "copy" -> Commands.copy(text, t, this::query);
             case "set", "reset" -> Commands.set(t, catalog.tenant());
             case "show" -> Commands.show(t);
@@ -148,16 +150,17 @@ public final class SqlGuard {
     }
 
     /**
-     * Parses and rewrites one catalog query ({@link GuardedStatement.CatalogQuery}). Before parsing, a small textual
+     * Parses and rewrites one catalog query ({@link GuardedStatement.CatalogQuery}); {@code catalogMention} is what
+     * made it one, for the error when it also reads a tenant's table. Before parsing, a small textual
      * normalisation removes what psql writes for PostgreSQL's own parser only: {@code OPERATOR(pg_catalog.~)} becomes
      * {@code ~} and {@code COLLATE pg_catalog.default} goes (the shadow compares names byte-wise, as the C collation
      * does). The normalisation can only change what the shadow answers, and the shadow holds no rows.
      */
-    private GuardedStatement.CatalogQuery catalogQuery(String text) {
+    private GuardedStatement.CatalogQuery catalogQuery(String text, String catalogMention) {
         String normalised = OPERATOR.matcher(text).replaceAll("$1");
         normalised = DEFAULT_COLLATION.matcher(normalised).replaceAll("");
         Select select = parseSelect(normalised, normalised.equals(text) ? 0 : -1);
-        SelectRewriter rewriter = new SelectRewriter(catalog, relations, true);
+        SelectRewriter rewriter = new SelectRewriter(catalog, relations, catalogMention);
         rewriter.select(select);
         List<Integer> numbers = numberParameters(rewriter.parameters());
         String sql = withoutCaseInsensitiveMarks(Parameters.toJdbc(select.toString(), numbers));

@@ -2,6 +2,7 @@ package io.tidemark.sql.guard;
 
 import static io.tidemark.sql.guard.GuardFixtures.GUARD;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +61,18 @@ class CatalogQueryGuardTest {
             "SELECT i FROM generate_series(1, 3) AS i | FROM (SELECT unnest(generate_series(1, 3)) AS i) AS i"})
     void check_catalogQuery_isRewrittenForTheShadow(String sql, String expected) {
         assertThat(catalogQuery(sql).sql()).contains(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"SELECT version(), value FROM raw | version(…)",
+            "SELECT * FROM pg_catalog.pg_class c JOIN raw r ON true | pg_catalog.",
+            "SELECT r.value FROM raw r WHERE r.note = current_user | current_user",
+            "SELECT i FROM generate_series(1, 3) i JOIN raw ON true | generate_series(…)"})
+    void check_catalogMixedWithTenantTables_isRefused0A000NamingBoth(String sql, String mention) {
+        assertThatThrownBy(() -> GUARD.check(sql)).isInstanceOfSatisfying(GuardException.class, e -> {
+            assertThat(e.sqlState()).isEqualTo(GuardException.FEATURE_NOT_SUPPORTED);
+            assertThat(e.getMessage()).contains("(here: " + mention + ")", "tenant's table raw");
+        });
     }
 
     @ParameterizedTest
