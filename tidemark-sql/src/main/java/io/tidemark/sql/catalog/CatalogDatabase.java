@@ -229,36 +229,57 @@ public final class CatalogDatabase implements AutoCloseable {
         timer.shutdownNow();
     }
 
-    /** The tenant's shadow for these tables: the cached one, or a new one when there is none or the tables changed. */
+    /**
+     * The tenant's shadow for these tables: the cached one, or a new one when there is none or the tables changed.
+     * A shadow is built outside the lock (it takes milliseconds), so other tenants are not held up; when two threads
+     * build one for the same tables at once, the first to finish wins and the other's is closed.
+     */
     private Shadow shadow(SqlCatalog catalog) throws SqlException {
         Set<SqlTable> tables = new HashSet<>(catalog.tables());
-        Shadow stale = null;
-        Shadow evicted = null;
+        synchronized (this) {
+            requireOpen();
+            Shadow cached = shadows.get(catalog.tenant());
+            if (cached != null && cached.tables.equals(tables)) {
+                return cached;
+            }
+        }
+        Shadow built = build(catalog, tables);
+        List<Shadow> toClose = new ArrayList<>();
         Shadow current;
         synchronized (this) {
             if (closed) {
-                throw new SqlException(SqlState.ADMIN_SHUTDOWN, "the catalog database is closed");
-            }
-            current = shadows.get(catalog.tenant());
-            if (current != null && current.tables.equals(tables)) {
-                return current;
-            }
-            stale = current;
-            current = build(catalog, tables);
-            shadows.put(catalog.tenant(), current);
-            if (shadows.size() > limits.maxShadows()) {
-                Iterator<Shadow> eldest = shadows.values().iterator();
-                evicted = eldest.next();
-                eldest.remove();
+                toClose.add(built);
+                current = null;
+            } else {
+                Shadow cached = shadows.get(catalog.tenant());
+                if (cached != null && cached.tables.equals(tables)) {
+                    toClose.add(built);
+                    current = cached;
+                } else {
+                    if (cached != null) {
+                        toClose.add(cached);
+                    }
+                    shadows.put(catalog.tenant(), built);
+                    current = built;
+                    if (shadows.size() > limits.maxShadows()) {
+                        Iterator<Shadow> eldest = shadows.values().iterator();
+                        toClose.add(eldest.next());
+                        eldest.remove();
+                    }
+                }
             }
         }
-        if (stale != null) {
-            stale.close();
-        }
-        if (evicted != null) {
-            evicted.close();
+        toClose.forEach(Shadow::close);
+        if (current == null) {
+            requireOpen();
         }
         return current;
+    }
+
+    private synchronized void requireOpen() throws SqlException {
+        if (closed) {
+            throw new SqlException(SqlState.ADMIN_SHUTDOWN, "the catalog database is closed");
+        }
     }
 
     private Shadow build(SqlCatalog catalog, Set<SqlTable> tables) throws SqlException {

@@ -91,6 +91,26 @@ class CatalogDatabaseTest {
     }
 
     @Test
+    void concurrentTenants_eachSeeTheirOwnCatalog() throws Exception {
+        List<java.util.concurrent.Callable<String>> calls = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String tenant = "t" + (i % 3);
+            SqlCatalog c = SqlCatalog.of(tenant, List.of(SqlTable.of(GuardedBackend.RAW)));
+            calls.add(() -> tenant + "=" + catalog(c, "SELECT current_schema() || ':' || count(*) FROM pg_class").get(0));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (java.util.concurrent.Future<String> f : pool.invokeAll(calls)) {
+                String[] answer = f.get().split("=");
+                assertThat(answer[1]).isEqualTo(answer[0] + ":1");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(db.shadowCount()).isEqualTo(3);
+    }
+
+    @Test
     void answersPastTheRowLimit_fail54000() {
         db.close();
         db = CatalogDatabase.create(new CatalogDatabase.Limits(4, Duration.ofSeconds(10), 5));
