@@ -96,7 +96,8 @@ class CatalogDatabaseTest {
         for (int i = 0; i < 12; i++) {
             String tenant = "t" + (i % 3);
             SqlCatalog c = SqlCatalog.of(tenant, List.of(SqlTable.of(GuardedBackend.RAW)));
-            calls.add(() -> tenant + "=" + catalog(c, "SELECT current_schema() || ':' || count(*) FROM pg_class").get(0));
+            String sql = "SELECT current_schema() || ':' || count(*) FROM pg_class";
+            calls.add(() -> tenant + "=" + catalog(c, sql).get(0));
         }
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
