@@ -481,7 +481,9 @@ abstract class AbstractSqlEndpointIT {
         cases.put("SELECT pg_sleep(10)", "42501");
         cases.put("SELECT * FROM nowhere", "42P01");
         cases.put("SELECT * FROM beta.secrets", "42501");
-        cases.put("SELECT * FROM information_schema.columns", "42501");
+        // Catalog statements are answered from the tenant's shadow (catalog_… below); what it does not hold is unknown.
+        cases.put("SELECT rolpassword FROM pg_authid", "42P01");
+        cases.put("SELECT pg_read_file('/etc/passwd')", "42501");
         cases.put("SELECT * FROM secrets", "42P01");
         cases.put("SELECT FROM WHERE", "42601");
         cases.put("SELECT \"rtId\" FROM latest.sensors JOIN sensors USING (\"rtId\")", "0A000");
@@ -526,6 +528,60 @@ abstract class AbstractSqlEndpointIT {
             assertThat(rows(s.executeQuery("SELECT count(*) AS n FROM latest.big"))).containsExactly(List.of(10L));
             assertThat(failure(c, "SELECT \"rtId\" FROM latest.nowhere").getSQLState()).isEqualTo("42P01");
         }
+    }
+
+    @Test
+    void timeFunctions_zoneAwareBuckets_sameOnEveryEngine() throws Exception {
+        try (Connection c = connect(token); Statement s = c.createStatement()) {
+            // 2025-01-01T00:00Z is 01:00 in Berlin (its hour starts at 00:00Z) and 19:00 the day before in New York.
+            ResultSet berlin = s.executeQuery("SELECT date_trunc('hour', \"timestamp\", 'Europe/Berlin') AS h, "
+                    + "count(*) AS n FROM sensors GROUP BY 1 ORDER BY 1");
+            assertThat(berlin.getMetaData().getColumnTypeName(1)).isEqualTo("timestamptz");
+            assertThat(berlin.next()).isTrue();
+            assertThat(berlin.getObject(1, OffsetDateTime.class).toInstant()).isEqualTo(T0);
+            assertThat(berlin.getLong(2)).isEqualTo(4);
+            assertThat(rows(s.executeQuery("SELECT count(*) FROM sensors WHERE date_trunc('day', \"timestamp\", "
+                    + "'America/New_York') = TIMESTAMPTZ '2024-12-31 05:00:00+00'"))).containsExactly(List.of(4L));
+            assertThat(rows(s.executeQuery("SELECT extract(hour FROM \"timestamp\" AT TIME ZONE 'Asia/Kolkata') "
+                    + "AS h FROM sensors LIMIT 1")).get(0).get(0).toString()).startsWith("5");
+        }
+    }
+
+    @Test
+    void catalog_pgjdbcMetadataAndVersion_theTenantsTablesOnly() throws Exception {
+        try (Connection c = connect(token); Statement s = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = c.getMetaData().getTables(null, null, "%", null)) {
+                while (rs.next()) {
+                    tables.add(rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME"));
+                }
+            }
+            assertThat(tables).contains("acme.sensors", "acme.big", "acme.sensors_1m")
+                    .noneMatch(t -> t.contains("secrets") || t.contains("beta"));
+            Map<String, String> columns = new LinkedHashMap<>();
+            try (ResultSet rs = c.getMetaData().getColumns(null, "acme", "sensors", "%")) {
+                while (rs.next()) {
+                    columns.put(rs.getString("COLUMN_NAME"), rs.getString("TYPE_NAME"));
+                }
+            }
+            assertThat(columns).containsEntry("timestamp", "timestamptz").containsEntry("rtId", "text")
+                    .containsEntry("temp", "float8").containsEntry("count", "int8");
+            assertThat(rows(s.executeQuery("SELECT version()")).get(0).get(0).toString()).startsWith("PostgreSQL");
+            assertThat(rows(s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                    + "'beta' OR table_name = 'secrets'"))).isEmpty();
+            assertThat(failure(c, "SELECT n.nspname FROM pg_catalog.pg_namespace n, sensors").getSQLState())
+                    .isEqualTo("0A000");
+        }
+    }
+
+    @Test
+    void psql_describeCommands_answerFromTheCatalog() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")), "psql is not installed at /usr/bin/psql "
+                + "(Debian: apt-get install postgresql-client)");
+        String url = "postgresql://acme@127.0.0.1:" + f.server.sqlPort() + "/acme?sslmode=disable";
+        assertThat(psql(url, "-c", "\\dt")).contains("sensors").contains("sensors_1m").doesNotContain("secrets");
+        assertThat(psql(url, "-c", "\\d sensors")).contains("timestamp").contains("timestamp with time zone")
+                .contains("double precision");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.tidemark.core.TidemarkException;
 import io.tidemark.live.LiveEngine;
 import io.tidemark.server.ServerConfig;
 import io.tidemark.server.auth.Authenticator;
+import io.tidemark.sql.catalog.CatalogDatabase;
 import io.tidemark.sql.wire.PgWireServer;
 import io.tidemark.store.Store;
 import java.io.IOException;
@@ -32,8 +33,10 @@ public final class SqlEndpoint implements AutoCloseable {
 
     private final PgWireServer server;
     private final ScheduledExecutorService timers;
+    private final CatalogDatabase catalog;
 
-    private SqlEndpoint(PgWireServer server, ScheduledExecutorService timers) {
+    private SqlEndpoint(PgWireServer server, ScheduledExecutorService timers, CatalogDatabase catalog) {
+        this.catalog = catalog;
         this.server = server;
         this.timers = timers;
     }
@@ -54,8 +57,11 @@ public final class SqlEndpoint implements AutoCloseable {
         });
         // One timeout task per statement, cancelled when it ends: drop those at once rather than after 30 s.
         timers.setRemoveOnCancelPolicy(true);
+        CatalogDatabase catalog = CatalogDatabase.create(new CatalogDatabase.Limits(
+                CatalogDatabase.Limits.DEFAULT.maxShadows(), config.statementTimeout(),
+                CatalogDatabase.Limits.DEFAULT.maxRows()));
         SqlContext context = new SqlContext(store, live, config, new TenantSlots(
-                config.maxConcurrentStatementsPerTenant()), new SqlMetrics(meters), timers);
+                config.maxConcurrentStatementsPerTenant()), new SqlMetrics(meters), timers, catalog);
         PgWireServer server;
         try {
             server = PgWireServer.builder(new TokenSqlBackend(new Authenticator(store.tokens()), context)).host(host)
@@ -63,13 +69,14 @@ public final class SqlEndpoint implements AutoCloseable {
                     .sslContext(tls).start();
         } catch (IOException e) {
             timers.shutdownNow();
+            catalog.close();
             throw bindFailure(host, config.port(), e);
         }
         Gauge.builder(SqlMetrics.CONNECTIONS, server, PgWireServer::connectionCount)
                 .description("open SQL (PostgreSQL protocol) connections").register(meters);
         LOG.atInfo().addKeyValue("host", host).addKeyValue("port", server.port()).addKeyValue("tls", tls != null)
                 .log("SQL endpoint (PostgreSQL wire protocol) listening");
-        return new SqlEndpoint(server, timers);
+        return new SqlEndpoint(server, timers, catalog);
     }
 
     private static TidemarkException bindFailure(String host, int port, IOException e) {
@@ -97,5 +104,6 @@ public final class SqlEndpoint implements AutoCloseable {
     public void close() {
         server.close();
         timers.shutdownNow();
+        catalog.close();
     }
 }

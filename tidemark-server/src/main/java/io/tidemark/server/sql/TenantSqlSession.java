@@ -77,7 +77,11 @@ final class TenantSqlSession implements SqlSession {
 
     @Override
     public StatementDescription describe(String sql, List<Integer> parameterTypeOids) throws SqlException {
-        GuardedStatement statement = one(sql);
+        Checked checked = one(sql);
+        GuardedStatement statement = checked.statement();
+        if (statement instanceof GuardedStatement.CatalogQuery catalogQuery) {
+            return catalog(() -> context.catalog().describe(checked.catalog(), catalogQuery), false);
+        }
         if (statement instanceof GuardedStatement.Show show) {
             return new StatementDescription(List.of(), showColumns(show.name()));
         }
@@ -98,9 +102,14 @@ final class TenantSqlSession implements SqlSession {
 
     @Override
     public SqlResult execute(String sql, List<BindParameter> parameters) throws SqlException {
-        GuardedStatement statement = one(sql);
+        Checked checked = one(sql);
+        GuardedStatement statement = checked.statement();
         if (statement == null) {
             return SqlResult.emptyQuery();
+        }
+        if (statement instanceof GuardedStatement.CatalogQuery catalogQuery) {
+            return SqlResult.rows(catalog(() -> context.catalog().query(checked.catalog(), catalogQuery, parameters),
+                    true));
         }
         if (statement instanceof GuardedStatement.Query q) {
             return SqlResult.rows(run(q, parameters));
@@ -133,7 +142,32 @@ final class TenantSqlSession implements SqlSession {
     }
 
     /** The one statement of an extended-protocol text (or of one piece of a split simple query); null when empty. */
-    private GuardedStatement one(String sql) throws SqlException {
+    /** A checked statement (null for an empty text) and the catalog it was checked against. */
+    private record Checked(GuardedStatement statement, SqlCatalog catalog) { }
+
+    /** Something the catalog database answers. */
+    private interface CatalogCall<T> {
+        T call() throws SqlException;
+    }
+
+    /**
+     * Runs a catalog query on the shadow ({@code CatalogDatabase}): counted as a statement, but it holds no slot of
+     * the tenant's and never reaches the store.
+     */
+    private <T> T catalog(CatalogCall<T> call, boolean count) throws SqlException {
+        try {
+            T out = call.call();
+            if (count) {
+                context.metrics().ok(0);
+            }
+            return out;
+        } catch (SqlException e) {
+            context.metrics().failed(e.sqlState(), false, 0);
+            throw e;
+        }
+    }
+
+    private Checked one(String sql) throws SqlException {
         List<GuardedStatement> statements;
         Guards guards = guards();
         try {
@@ -148,7 +182,7 @@ final class TenantSqlSession implements SqlSession {
         if (statements.size() > 1) {
             throw new SqlException(SqlState.SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement");
         }
-        return statements.isEmpty() ? null : statements.get(0);
+        return new Checked(statements.isEmpty() ? null : statements.get(0), guards.catalog());
     }
 
     private static boolean readsLive(GuardedStatement s) {
@@ -170,7 +204,7 @@ final class TenantSqlSession implements SqlSession {
      * time functions for the store's engine ({@code TenantSql.functions()}), {@code live} leaves them as written for
      * the live engine.
      */
-    private record Guards(SqlGuard store, SqlGuard live) { }
+    private record Guards(SqlCatalog catalog, SqlGuard store, SqlGuard live) { }
 
     private Guards guards() throws SqlException {
         List<ArchiveInfo> archives;
@@ -191,7 +225,7 @@ final class TenantSqlSession implements SqlSession {
         SqlCatalog catalog = SqlCatalog.of(tenant.value(), tables);
         Relations relations = table -> table.kind().live() ? table.sqlName()
                 : context.store().sql().relation(tenant, byName.get(table.name()));
-        return new Guards(SqlGuard.of(catalog, relations, context.store().sql().functions()),
+        return new Guards(catalog, SqlGuard.of(catalog, relations, context.store().sql().functions()),
                 SqlGuard.of(catalog, relations, SqlFunctions.AS_WRITTEN));
     }
 

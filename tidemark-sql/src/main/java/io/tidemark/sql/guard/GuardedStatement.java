@@ -34,6 +34,30 @@ public sealed interface GuardedStatement {
         }
     }
 
+    /**
+     * A query over PostgreSQL's catalog only ({@code pg_catalog.*}, {@code information_schema.*}, catalog functions
+     * such as {@code version()} or {@code current_schema()}), as psql, pgjdbc's DatabaseMetaData, DBeaver and
+     * Grafana's pickers send them. It reads none of the tenant's tables (a statement mixing both is refused with
+     * 0A000) and is answered by a {@code io.tidemark.sql.catalog.CatalogDatabase}: a shadow database that holds the
+     * tenant's table names and columns but no rows.
+     *
+     * @param sql the rewritten text for the shadow: catalog relations and functions renamed to the shadow's own
+     *     ({@link CatalogNames#SHADOW_PG_CATALOG}, {@link CatalogNames#SHADOW_INFORMATION_SCHEMA}), bind parameters as
+     *     JDBC's {@code ?}
+     * @param parameters for each {@code ?} in {@code sql}, in order, the 1-based number of the client's parameter it
+     *     stands for, as in {@link Query#parameters()}
+     */
+    record CatalogQuery(String sql, List<Integer> parameters) implements GuardedStatement {
+        public CatalogQuery {
+            parameters = List.copyOf(parameters);
+        }
+
+        /** How many parameters the client binds: the largest parameter number, 0 when there is none. */
+        public int parameterCount() {
+            return parameters.stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+    }
+
     /** {@code COPY (query) TO STDOUT}: run the query, write its rows in {@code format} as CopyData. */
     record CopyOut(Query query, CopyFormat format) implements GuardedStatement {}
 

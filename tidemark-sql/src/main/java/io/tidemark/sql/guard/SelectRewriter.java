@@ -11,10 +11,13 @@ import java.util.Set;
 import net.sf.jsqlparser.expression.Alias;
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.AnyComparisonExpression;
+import net.sf.jsqlparser.expression.ArrayConstructor;
+import net.sf.jsqlparser.expression.ArrayExpression;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CaseExpression;
 import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.CollateExpression;
 import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
@@ -25,6 +28,7 @@ import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.RowGetExpression;
 import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.TimeKeyExpression;
@@ -56,8 +60,11 @@ import net.sf.jsqlparser.expression.operators.relational.LikeExpression;
 import net.sf.jsqlparser.expression.operators.relational.MinorThan;
 import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
 import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator;
+import net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperatorType;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.create.table.ColDataType;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.ExceptOp;
 import net.sf.jsqlparser.statement.select.FromItem;
@@ -83,6 +90,13 @@ import net.sf.jsqlparser.statement.select.WithItem;
  * engine reads it through ({@link Relations}), column qualifiers stripped of the tenant's schema. Everything is
  * checked against an allow-list of node kinds: a node this class does not name is refused, so a construct JSqlParser
  * learns in a later version is refused until someone allows it here. One instance per statement.
+ *
+ * <p>In catalog mode ({@link GuardedStatement.CatalogQuery}) the same walk resolves names the other way round:
+ * catalog relations and functions ({@link CatalogNames}) are renamed to the shadow's, a tenant table is refused with
+ * 0A000, any function but the {@linkplain CatalogNames#denied denied} ones may be called (the shadow holds no rows),
+ * PostgreSQL-only constructs are rewritten into what the shadow's engine (DuckDB) takes: casts to {@code regclass},
+ * {@code oid}, {@code name} …; {@code ~}/{@code !~} with PostgreSQL's search semantics; functions in FROM as
+ * one-column subqueries named after their alias; {@code current_user} and friends as the shadow's macros.
  */
 final class SelectRewriter {
     /** Binary operators: arithmetic, string concatenation, comparisons, AND / OR. */
@@ -99,11 +113,20 @@ final class SelectRewriter {
     private final Set<SqlTable> reads = new LinkedHashSet<>();
     private final Deque<Set<String>> ctes = new ArrayDeque<>();
     private final List<JdbcParameter> parameters = new ArrayList<>();
+    private final boolean catalogMode;
+    private final String catalogMention;
 
-    SelectRewriter(SqlCatalog catalog, Relations relations, SqlFunctions functions) {
+    /**
+     * @param functions how the store's engine writes the time functions ({@link TimeFunctions})
+     * @param catalogMention what makes the statement a catalog query ({@link CatalogNames#catalogMention}), or null for
+     *     a query over the tenant's tables (see the class comment)
+     */
+    SelectRewriter(SqlCatalog catalog, Relations relations, SqlFunctions functions, String catalogMention) {
         this.catalog = catalog;
         this.relations = relations;
         this.time = new TimeFunctions(functions);
+        this.catalogMode = catalogMention != null;
+        this.catalogMention = catalogMention;
     }
 
     List<SqlTable> reads() {
@@ -227,7 +250,29 @@ final class SelectRewriter {
                 }
                 continue;
             }
+            if (catalogMode && item.getAlias() == null) {
+                labelAsPostgreSql(item);
+            }
             item.setExpression(expression(e));
+        }
+    }
+
+    /**
+     * Gives a catalog function's result column PostgreSQL's label ({@code version}, {@code current_user}) before the
+     * function is renamed to the shadow's macro, whose name the engine would use instead.
+     */
+    private static void labelAsPostgreSql(SelectItem<?> item) {
+        String label = null;
+        if (item.getExpression() instanceof Function f) {
+            List<String> parts = f.getMultipartName();
+            String name = identifier(parts.get(parts.size() - 1));
+            label = CatalogNames.FUNCTIONS.contains(name) ? name : null;
+        } else if (item.getExpression() instanceof Column c && c.getTable() == null
+                && CatalogNames.KEYWORD_FUNCTIONS.contains(c.getColumnName().toLowerCase(Locale.ROOT))) {
+            label = c.getColumnName().toLowerCase(Locale.ROOT);
+        }
+        if (label != null) {
+            item.setAlias(new Alias("\"" + label + "\"", true));
         }
     }
 
@@ -271,6 +316,9 @@ final class SelectRewriter {
             expression(v.getExpressions());
             return v;
         }
+        if (f instanceof TableFunction tf && catalogMode) {
+            return catalogTableFunction(tf);
+        }
         if (f instanceof TableFunction tf) {
             throw GuardException.refused("table function " + tf.getFunction().getName() + "(…) in FROM is not "
                     + "allowed: read the tenant's tables by name (file and URL readers such as read_csv or "
@@ -295,6 +343,9 @@ final class SelectRewriter {
         if (schema == null && ctes.stream().anyMatch(s -> s.contains(name))) {
             return t;
         }
+        if (catalogMode) {
+            return catalogTable(t, schema, name, written);
+        }
         if (schema != null && !catalog.readable(schema)) {
             throw GuardException.refused("schema " + t.getSchemaName() + " is not readable: SQL over Tidemark reads "
                     + "only the tenant's own tables (" + catalog.tenant() + ".<archive>, latest.<archive>, "
@@ -306,6 +357,62 @@ final class SelectRewriter {
         FromItem rendered = parseFromItem(relations.render(table));
         rendered.setAlias(t.getAlias() != null ? t.getAlias() : new Alias(table.name(), true));
         return rendered;
+    }
+
+    /**
+     * A relation in a catalog query: {@code pg_catalog.x} (or an unqualified {@code x} that PostgreSQL would find
+     * in {@code pg_catalog} first) and {@code information_schema.x} become the shadow's; a tenant table is refused
+     * with 0A000, anything else is 42P01.
+     */
+    private FromItem catalogTable(Table t, String schema, String name, String written) {
+        if ((schema == null || schema.equals("pg_catalog")) && CatalogNames.PG_CATALOG_RELATIONS.contains(name)) {
+            t.setSchemaName(CatalogNames.SHADOW_PG_CATALOG);
+            return aliased(t, name);
+        }
+        if ("information_schema".equals(schema) && CatalogNames.INFORMATION_SCHEMA_RELATIONS.contains(name)) {
+            t.setSchemaName(CatalogNames.SHADOW_INFORMATION_SCHEMA);
+            return aliased(t, name);
+        }
+        boolean tenantTable = (schema == null || catalog.readable(schema)) && catalog.find(schema, name).isPresent();
+        if (tenantTable) {
+            throw new GuardException(GuardException.FEATURE_NOT_SUPPORTED, "a query over the catalog (here: "
+                    + catalogMention + ") cannot also read the tenant's table " + written + ": run the catalog "
+                    + "part and the data part as two statements");
+        }
+        if ("pg_catalog".equals(schema) || "information_schema".equals(schema)) {
+            throw new GuardException(GuardException.UNDEFINED_TABLE, "relation \"" + written + "\" does not exist "
+                    + "in Tidemark's catalog, which offers pg_catalog " + new java.util.TreeSet<>(
+                    CatalogNames.PG_CATALOG_RELATIONS) + " and information_schema " + new java.util.TreeSet<>(
+                    CatalogNames.INFORMATION_SCHEMA_RELATIONS));
+        }
+        throw new GuardException(GuardException.UNDEFINED_TABLE, "relation \"" + written + "\" does not exist");
+    }
+
+    /** Keeps {@code pg_class.relname} resolving once the schema is renamed: the table's own name as its alias. */
+    private static FromItem aliased(Table t, String name) {
+        if (t.getAlias() == null) {
+            t.setAlias(new Alias(name, false));
+        }
+        return t;
+    }
+
+    /**
+     * A function in a catalog query's FROM, as PostgreSQL runs it: one column named after the alias's column
+     * ({@code pos(n)}), the alias or the function,
+     * one row per element for the set-returning {@code generate_series}/{@code unnest}, else one row.
+     */
+    private FromItem catalogTableFunction(TableFunction tf) {
+        Function f = tf.getFunction();
+        String fname = identifier(f.getMultipartName().get(f.getMultipartName().size() - 1));
+        Alias alias = tf.getAlias();
+        boolean columnAlias = alias != null && alias.getAliasColumns() != null && !alias.getAliasColumns().isEmpty();
+        String column = columnAlias ? alias.getAliasColumns().get(0).name : alias != null ? alias.getName() : fname;
+        boolean setReturning = fname.equals("generate_series") || fname.equals("unnest");
+        String item = setReturning && !fname.equals("unnest") ? "unnest(" + f + ")" : f.toString();
+        FromItem sub = parseFromItem("(SELECT " + item + " AS " + column + ")");
+        select((ParenthesedSelect) sub);
+        sub.setAlias(alias != null ? new Alias(alias.getName(), true) : new Alias(fname, true));
+        return sub;
     }
 
     private static FromItem parseFromItem(String rendering) {
@@ -320,6 +427,10 @@ final class SelectRewriter {
     /** A column's or {@code t.*}'s qualifier: the tenant's schema is dropped (the FROM item carries the alias). */
     private void qualifier(Table t) {
         if (t == null || t.getSchemaName() == null) {
+            return;
+        }
+        if (catalogMode) {
+            t.setSchemaName(null);
             return;
         }
         refuseIf(t.getNameParts().size() > 2, "three-part column qualifiers (" + t.getFullyQualifiedName() + ")");
@@ -384,7 +495,9 @@ final class SelectRewriter {
                 || e instanceof DateTimeLiteralExpression || e instanceof TimeFunctions.Rendered) {
             return e;
         }
-        if (e instanceof Column c) {
+        if (e instanceof Column c && catalogMode) {
+            catalogColumn(c);
+        } else if (e instanceof Column c) {
             qualifier(c.getTable());
             refuseIf(c.getArrayConstructor() != null, "array subscripts");
         } else if (e instanceof JdbcParameter p) {
@@ -408,6 +521,8 @@ final class SelectRewriter {
             b.setRightExpression(expression(b.getRightExpression()));
         } else if (e instanceof Select s) {
             select(s);
+        } else if (catalogMode && catalogExpression(e)) {
+            return e;
         } else {
             return otherExpression(e);
         }
@@ -421,6 +536,62 @@ final class SelectRewriter {
         for (int i = 0; i < items.size(); i++) {
             items.set(i, expression(items.get(i)));
         }
+    }
+
+    /** A column in a catalog query; {@code current_user} and the like (parsed as columns) call the shadow's macro. */
+    private void catalogColumn(Column c) {
+        qualifier(c.getTable());
+        String name = c.getColumnName();
+        if (c.getTable() == null || c.getTable().getName() == null) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!name.startsWith("\"") && CatalogNames.KEYWORD_FUNCTIONS.contains(lower)) {
+                c.setColumnName(CatalogNames.SHADOW_PG_CATALOG + ".\"" + lower + "\"()");
+            }
+        }
+        if (c.getArrayConstructor() != null) {
+            expression(c.getArrayConstructor());
+        }
+    }
+
+    /** The expression kinds only a catalog query may use; false when {@code e} is none of them. */
+    private boolean catalogExpression(Expression e) {
+        if (e instanceof RegExpMatchOperator r) {
+            expression(r.getLeftExpression());
+            expression(r.getRightExpression());
+            boolean insensitive = r.getOperatorType() == RegExpMatchOperatorType.MATCH_CASEINSENSITIVE
+                    || r.getOperatorType() == RegExpMatchOperatorType.NOT_MATCH_CASEINSENSITIVE;
+            Function search = new Function();
+            search.setName(List.of(CatalogNames.SHADOW_PG_CATALOG, insensitive ? "pg_regex_i" : "pg_regex"));
+            search.setParameters(new ExpressionList<>(r.getRightExpression()));
+            r.setRightExpression(search);
+            return true;
+        }
+        if (e instanceof ArrayExpression a) {
+            expression(a.getObjExpression());
+            expression(a.getIndexExpression());
+            expression(a.getStartIndexExpression());
+            expression(a.getStopIndexExpression());
+            return true;
+        }
+        if (e instanceof ArrayConstructor a) {
+            expression(a.getExpressions());
+            return true;
+        }
+        if (e instanceof CollateExpression c) {
+            expression(c.getLeftExpression());
+            return true;
+        }
+        if (e instanceof RowGetExpression g) {
+            expression(g.getExpression());
+            return true;
+        }
+        if (e instanceof BinaryExpression b) {
+            // bitwise and the engine's other operators: the shadow holds no rows to misuse them on
+            expression(b.getLeftExpression());
+            expression(b.getRightExpression());
+            return true;
+        }
+        return false;
     }
 
     private Expression otherExpression(Expression e) {
@@ -506,6 +677,10 @@ final class SelectRewriter {
     }
 
     private Expression function(Function f) {
+        if (catalogMode) {
+            catalogFunction(f);
+            return f;
+        }
         String name = functionName(f.getMultipartName());
         refuseIf(f.getKeep() != null || f.getAttribute() != null || f.getNamedParameters() != null
                 || f.getHavingClause() != null || f.getLimit() != null, "this form of " + name + "(…)");
@@ -519,8 +694,37 @@ final class SelectRewriter {
         return time.function(name, f);
     }
 
+    /**
+     * A function in a catalog query: a catalog function becomes the shadow's macro, {@code pg_catalog.} is dropped
+     * from the others (the engine's own function of that name answers), denied ones are refused.
+     */
+    private void catalogFunction(Function f) {
+        List<String> parts = f.getMultipartName();
+        String written = String.join(".", parts);
+        String name = identifier(parts.get(parts.size() - 1));
+        String schema = parts.size() == 2 ? identifier(parts.get(0)) : null;
+        boolean pgCatalog = "pg_catalog".equals(schema);
+        boolean catalogSchema = pgCatalog || "information_schema".equals(schema);
+        refuseIf(parts.size() > 2 || parts.size() == 2 && !catalogSchema, "function " + written + "(…) (call "
+                + "functions without a schema or in pg_catalog)");
+        refuseIf(CatalogNames.denied(name), "function " + written + "(…)");
+        refuseIf(f.getKeep() != null || f.getNamedParameters() != null, "this form of " + name + "(…)");
+        if (CatalogNames.FUNCTIONS.contains(name)) {
+            f.setName(List.of(CatalogNames.SHADOW_PG_CATALOG, "\"" + name + "\""));
+        } else if (catalogSchema) {
+            refuseIf(!pgCatalog, "function " + written + "(…)");
+            f.setName(List.of(parts.get(1)));
+        }
+        expression(f.getParameters());
+        orderBy(f.getOrderByElements());
+    }
+
     private void analytic(AnalyticExpression a) {
-        functionName(List.of(a.getName()));
+        if (catalogMode) {
+            refuseIf(CatalogNames.denied(identifier(a.getName())), "function " + a.getName() + "(…)");
+        } else {
+            functionName(List.of(a.getName()));
+        }
         refuseIf(a.getKeep() != null || a.getHavingClause() != null || a.getLimit() != null,
                 "this form of " + a.getName() + "(…)");
         a.setExpression(expression(a.getExpression()));
@@ -558,7 +762,48 @@ final class SelectRewriter {
         refuseIf(!ok, "current_setting(…) of anything but " + SqlGuard.HARMLESS_SETTINGS.values());
     }
 
+    /**
+     * A cast in a catalog query. PostgreSQL's catalog types become what the shadow stores: {@code oid} and the
+     * {@code reg*} types are BIGINT (a {@code 'name'::regclass} looks the name up with the shadow's {@code regclass}
+     * macro, as does a parameter), {@code name}, {@code "char"} and the like are VARCHAR.
+     */
+    private void catalogCast(CastExpression c) {
+        String written = c.getColDataType().getDataType().toLowerCase(Locale.ROOT).replace("\"", "")
+                .replaceAll("\\s+", " ").trim();
+        String type = written.startsWith("pg_catalog.") ? written.substring("pg_catalog.".length()) : written;
+        List<Integer> array = c.getColDataType().getArrayData();
+        boolean isArray = array != null && !array.isEmpty() || type.endsWith("[]");
+        expression(c.getLeftExpression());
+        String base = type.replace("[]", "");
+        String mapped = switch (base) {
+            case "regclass", "regtype" -> {
+                if (!isArray && (c.getLeftExpression() instanceof StringValue
+                        || c.getLeftExpression() instanceof JdbcParameter)) {
+                    Function lookup = new Function();
+                    lookup.setName(List.of(CatalogNames.SHADOW_PG_CATALOG, "\"" + base + "\""));
+                    lookup.setParameters(new ExpressionList<>(c.getLeftExpression()));
+                    c.setLeftExpression(lookup);
+                }
+                yield "BIGINT";
+            }
+            case "oid", "regnamespace", "regrole", "regoper", "regconfig", "xid", "cid", "tid", "int2vector",
+                    "oidvector" -> "BIGINT";
+            case "name", "char", "bpchar", "pg_node_tree", "aclitem", "text", "character varying", "varchar",
+                    "regproc", "regprocedure" -> "VARCHAR";
+            default -> null;
+        };
+        if (mapped != null) {
+            c.setColDataType(new ColDataType(mapped + (isArray ? "[]" : "")));
+        } else if (!written.equals(type)) {
+            c.setColDataType(new ColDataType(type));
+        }
+    }
+
     private void cast(CastExpression c) {
+        if (catalogMode) {
+            catalogCast(c);
+            return;
+        }
         String type = c.getColDataType().getDataType().toLowerCase(Locale.ROOT).replaceAll("\\(.*", "")
                 .replaceAll("\\s+", " ").trim();
         List<Integer> array = c.getColDataType().getArrayData();

@@ -148,7 +148,10 @@ public final class SqlGuard {
         List<Token> t = SqlScanner.tokens(text);
         Token first = t.get(0);
         return switch (first.text()) {
-            case "select", "with", "values", "(" -> query(text, 0);
+            case "select", "with", "values", "(" -> {
+                String catalogMention = CatalogNames.catalogMention(t);
+                yield catalogMention != null ? catalogQuery(text, catalogMention) : query(text, 0);
+            }
             case "copy" -> Commands.copy(text, t, this::query);
             case "set", "reset" -> Commands.set(t, catalog.tenant());
             case "show" -> Commands.show(t);
@@ -174,12 +177,62 @@ public final class SqlGuard {
     }
 
     /**
+     * Parses and rewrites one catalog query ({@link GuardedStatement.CatalogQuery}); {@code catalogMention} is what
+     * made it one, for the error when it also reads a tenant's table. Before parsing, a small textual
+     * normalisation removes what psql writes for PostgreSQL's own parser only: {@code OPERATOR(pg_catalog.~)} becomes
+     * {@code ~} and {@code COLLATE pg_catalog.default} goes (the shadow compares names byte-wise, as the C collation
+     * does). The normalisation can only change what the shadow answers, and the shadow holds no rows.
+     */
+    private GuardedStatement.CatalogQuery catalogQuery(String text, String catalogMention) {
+        String normalised = OPERATOR.matcher(text).replaceAll("$1");
+        normalised = DEFAULT_COLLATION.matcher(normalised).replaceAll("");
+        Select select = parseSelect(normalised, normalised.equals(text) ? 0 : -1);
+        SelectRewriter rewriter = new SelectRewriter(catalog, relations, SqlFunctions.AS_WRITTEN, catalogMention);
+        rewriter.select(select);
+        List<Integer> numbers = numberParameters(rewriter.parameters(), select);
+        String sql = withoutCaseInsensitiveMarks(Parameters.toJdbc(select.toString(), numbers));
+        return new GuardedStatement.CatalogQuery(sql, numbers);
+    }
+
+    /**
+     * {@code ~*} and {@code !~*} as {@code ~} and {@code !~}: the rewriter has already made their patterns
+     * case-insensitive ({@code pg_regex_i}), and the shadow's engine knows no {@code ~*}.
+     */
+    private static String withoutCaseInsensitiveMarks(String sql) {
+        List<Token> tokens = SqlScanner.tokens(sql);
+        StringBuilder out = new StringBuilder(sql);
+        for (int i = tokens.size() - 1; i > 0; i--) {
+            Token star = tokens.get(i);
+            Token tilde = tokens.get(i - 1);
+            if (star.is("*") && tilde.is("~") && star.offset() == tilde.offset() + 1) {
+                out.deleteCharAt(star.offset());
+            }
+        }
+        return out.toString();
+    }
+
+    private static final java.util.regex.Pattern OPERATOR = java.util.regex.Pattern.compile(
+            "(?i)OPERATOR\\s*\\(\\s*pg_catalog\\s*\\.\\s*([^)\\s]+)\\s*\\)");
+    private static final java.util.regex.Pattern DEFAULT_COLLATION = java.util.regex.Pattern.compile(
+            "(?i)\\s+COLLATE\\s+(?:pg_catalog\\s*\\.\\s*)?(?:\"default\"|default|\"C\"|\"POSIX\")");
+
+    /**
      * Parses and rewrites one query.
      *
      * @param offset where the text starts in the statement, for syntax error positions; -1 when the text is not the
      *     client's (a query made from {@code COPY table})
      */
     private GuardedStatement.Query query(String text, int offset) {
+        Select select = parseSelect(text, offset);
+        SelectRewriter rewriter = new SelectRewriter(catalog, relations, functions, null);
+        rewriter.select(select);
+        List<Integer> numbers = numberParameters(rewriter.parameters(), select);
+        String sql = Parameters.toJdbc(select.toString(), numbers);
+        return new GuardedStatement.Query(sql, rewriter.reads(), numbers);
+    }
+
+    /** Parses one statement that must be a query; syntax errors carry their position when {@code offset >= 0}. */
+    private static Select parseSelect(String text, int offset) {
         Statement st;
         try {
             st = parse(text);
@@ -197,11 +250,7 @@ public final class SqlGuard {
             throw GuardException.refused(st.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
                     + " is not allowed: SQL over Tidemark is read-only");
         }
-        SelectRewriter rewriter = new SelectRewriter(catalog, relations, functions);
-        rewriter.select(select);
-        List<Integer> numbers = numberParameters(rewriter.parameters(), select);
-        String sql = Parameters.toJdbc(select.toString(), numbers);
-        return new GuardedStatement.Query(sql, rewriter.reads(), numbers);
+        return select;
     }
 
     private static void numberByPosition(List<JdbcParameter> params, Select select) {
