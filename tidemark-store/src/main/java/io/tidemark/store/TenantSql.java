@@ -21,6 +21,12 @@ import java.util.List;
  * {@code lock_configuration = true} from the moment the store opens (no file, URL, {@code ATTACH},
  * {@code INSTALL}/{@code LOAD} or {@code SET} for anyone), and the transaction is {@code READ ONLY}; tenant isolation
  * between the schemas of one DuckDB file rests on the guard.
+ *
+ * <p><b>Time zone.</b> Every statement runs with UTC as the engine's session time zone, whatever the JVM's, the
+ * host's or the database server's default zone is: {@code SET LOCAL TIME ZONE 'UTC'} in the transaction on
+ * PostgreSQL, {@code TimeZone = 'UTC'} for the whole embedded database on DuckDB before its configuration is locked.
+ * Timestamp results are instants: a {@code TIMESTAMP} is read as UTC, a {@code timestamptz} as its instant and a
+ * {@code date} as its midnight in UTC.
  */
 public interface TenantSql {
 

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TimeZone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,12 @@ abstract class TenantSqlContract {
 
     /** Whether the engine itself keeps one tenant's SQL out of the others' tables (PostgreSQL roles). */
     protected abstract boolean isolatesTenants();
+
+    /**
+     * Another new store, whose engine's default time zone is not UTC where the test can make it so (PostgreSQL: the
+     * database's {@code timezone}); called while the JVM's default zone is not UTC either.
+     */
+    protected abstract Store newStoreOutsideUtc();
 
     @BeforeEach
     void open() {
@@ -143,6 +150,59 @@ abstract class TenantSqlContract {
             assertThat(rows.columns()).extracting(SqlColumn::type).containsExactly(ColumnType.DOUBLE);
             assertThat(rows.next()).isTrue();
             assertThat(rows.get(0)).isEqualTo(19.0);
+        }
+    }
+
+    /**
+     * Regression (found by SqlOracleIT): a {@code date} and a {@code timestamptz} result failed on PostgreSQL
+     * (pgjdbc reads neither as a LocalDateTime), and DuckDB read a {@code TIMESTAMP WITH TIME ZONE} as the JVM zone's
+     * wall clock; each is a TIMESTAMP column of its instant now (a date: its midnight in UTC).
+     */
+    @Test
+    void query_dateAndTimestamptzResults_readAsTheirInstants() {
+        try (SqlRows rows = store.sql().query(T, new SqlQuery("SELECT CAST(\"timestamp\" AS DATE) AS day, "
+                + "TIMESTAMPTZ '2024-03-31 02:30:00+02' AS zoned, DATE '2024-02-29' AS leap, "
+                + "CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS none FROM " + sensors() + " AS s WHERE temp = 1",
+                List.of(), TIMEOUT, 10))) {
+            assertThat(rows.columns()).extracting(SqlColumn::type).containsOnly(ColumnType.TIMESTAMP);
+            assertThat(rows.next()).isTrue();
+            assertThat(java.util.Arrays.asList(rows.get(0), rows.get(1), rows.get(2), rows.get(3))).containsExactly(
+                    T0, Instant.parse("2024-03-31T00:30:00Z"), Instant.parse("2024-02-29T00:00:00Z"), null);
+        }
+    }
+
+    /**
+     * Every statement sees UTC as its session time zone, whatever the JVM's default zone (pgjdbc sends it at login,
+     * over the server's and the database's defaults, so it was a PostgreSQL store's session zone before) and the
+     * database's: what reads a wall clock from a {@code timestamptz} — the column cast to it, a comparison with one,
+     * EXTRACT, date_trunc, a cast to date — answers UTC's. DuckDB's zone follows the host's, which cannot change
+     * in-process: its setting must read UTC.
+     */
+    @Test
+    void query_sessionTimeZone_isUtcWhateverTheJvmAndDatabaseZone() {
+        TimeZone jvm = TimeZone.getDefault();
+        TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+        try (Store zoned = newStoreOutsideUtc()) {
+            zoned.createTenant(T);
+            zoned.archives().createArchive(T, ArchiveDefinition.raw("sensors", List.of(new Column("temp",
+                    ColumnType.DOUBLE), new Column("note", ColumnType.VARCHAR))));
+            zoned.archives().activateArchive(T, "sensors");
+            zoned.archives().write(T, "sensors", List.of(sample("a", 0, 1)));
+            String table = zoned.sql().relation(T, zoned.archives().requireArchive(T, "sensors").definition());
+            String noon = "TIMESTAMPTZ '2024-03-31 12:00:00+00'";
+            // 2024-03-31T00:00Z is 20:00 the day before in New York
+            try (SqlRows rows = zoned.sql().query(T, new SqlQuery("SELECT current_setting('TimeZone') AS zone, "
+                    + "CAST(\"timestamp\" AS TIMESTAMP WITH TIME ZONE) AS instant, "
+                    + "\"timestamp\" = TIMESTAMPTZ '2024-03-31 00:00:00+00' AS same, "
+                    + "CAST(extract(hour FROM " + noon + ") AS BIGINT) AS hour, "
+                    + "date_trunc('day', " + noon + ") AS day, CAST(" + noon + " - INTERVAL '12 hours' AS DATE) AS "
+                    + "date FROM " + table + " AS s", List.of(), TIMEOUT, 10))) {
+                assertThat(rows.next()).isTrue();
+                assertThat(List.of(rows.get(0), rows.get(1), rows.get(2), rows.get(3), rows.get(4), rows.get(5)))
+                        .containsExactly("UTC", T0, true, 12L, T0, T0);
+            }
+        } finally {
+            TimeZone.setDefault(jvm);
         }
     }
 

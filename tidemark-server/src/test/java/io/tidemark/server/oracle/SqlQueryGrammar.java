@@ -263,7 +263,25 @@ public final class SqlQueryGrammar {
                 F.same("COALESCE(x.s, 'none')"), F.same("COALESCE(x.l, -1)"),
                 F.same("CAST(x.l AS DOUBLE PRECISION) / 4"), F.same("CAST(floor(x.d) AS BIGINT)"),
                 F.same("x.d IS NULL"), F.same("x.s || '!'"), F.same("abs(x.d)"), F.same("x.l % 7"),
-                F.same("CAST(x.l AS VARCHAR)"), F.same("NOT x.b"), F.same("x.d > 0"), timeKeyOf(q, "x")));
+                F.same("CAST(x.l AS VARCHAR)"), F.same("NOT x.b"), F.same("x.d > 0"), timeKeyOf(q, "x"),
+                zoned(q)));
+    }
+
+    /**
+     * A date or an instant ({@code timestamptz}) made from the timestamp: what the engines answer in other types than
+     * {@code TIMESTAMP}, and what the session's time zone would change if it were not UTC. The engine texts go
+     * through UTC explicitly.
+     */
+    private F zoned(Builder q) {
+        String ts = "x.\"timestamp\"";
+        String tz = "CAST(" + ts + " AS TIMESTAMP WITH TIME ZONE)";
+        return switch (q.r.nextInt(4)) {
+            case 0 -> new F(ts + "::date", "CAST(" + ts + " AS DATE)", "CAST(" + ts + " AS DATE)");
+            case 1 -> new F(tz, "timezone('UTC', " + ts + ")", "(" + ts + " AT TIME ZONE 'UTC')");
+            case 2 -> new F("EXTRACT(hour FROM " + tz + ")", "hour(" + ts + ")", "extract(hour FROM " + ts + ")");
+            default -> new F("date_trunc('day', " + tz + ")", "CAST(date_trunc('day', " + ts + ") AS TIMESTAMP)",
+                    "date_trunc('day', " + ts + ")");
+        };
     }
 
     private F rollupValue(Builder q) {
@@ -365,6 +383,11 @@ public final class SqlQueryGrammar {
                 return dateTruncDayBerlin("x").then(" >= TIMESTAMP '2024-10-26 22:00:00' AND x.\"timestamp\" < ")
                         .then(new F("now()", "now()", "now()"));
             case 11:
+                if (q.r.nextBoolean()) {
+                    return new F("x.\"timestamp\" >= TIMESTAMPTZ '2024-03-10 01:30:00+01'",
+                            "x.\"timestamp\" >= TIMESTAMP '2024-03-10 00:30:00'",
+                            "x.\"timestamp\" >= TIMESTAMP '2024-03-10 00:30:00'");
+                }
                 return new F("EXTRACT(hour FROM x.\"timestamp\") BETWEEN 1 AND 5",
                         "hour(x.\"timestamp\") BETWEEN 1 AND 5",
                         "extract(hour FROM x.\"timestamp\") BETWEEN 1 AND 5");

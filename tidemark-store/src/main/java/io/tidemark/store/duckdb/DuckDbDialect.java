@@ -185,14 +185,23 @@ final class DuckDbDialect extends SqlDialect {
         return true;
     }
 
+    /** SESSION_TIME_ZONE: set for the whole database by {@link #lockDownForTenantSql()}. */
+    @Override
+    public String tenantReadTimeZone() {
+        return null;
+    }
+
     /**
-     * Both settings are global to the embedded database, not per connection (checked on DuckDB 1.4): no statement of
-     * any connection can read or write files or URLs, attach databases or install and load extensions, and no
-     * setting can change afterwards, these two included. The store needs neither after it opens: its file, WAL and
-     * temporary directory stay reachable, and ICU, JSON and Parquet are linked in.
+     * The settings are global to the embedded database, not per connection (checked on DuckDB 1.4): every
+     * connection's time zone is UTC (SESSION_TIME_ZONE: DuckDB's default is the host's, and once the configuration is
+     * locked no connection may set it); no statement of any connection can read or write files or URLs, attach
+     * databases or install and load extensions; and no setting can change afterwards, these included. The store
+     * needs neither file access nor another zone after it opens: its file, WAL and temporary directory stay
+     * reachable, ICU, JSON and Parquet are linked in, and its own timestamps are {@code TIMESTAMP}s in UTC.
      */
     @Override
     public List<String> lockDownForTenantSql() {
-        return List.of("SET enable_external_access = false", "SET lock_configuration = true");
+        return List.of("SET GLOBAL TimeZone = 'UTC'", "SET enable_external_access = false",
+                "SET lock_configuration = true");
     }
 }

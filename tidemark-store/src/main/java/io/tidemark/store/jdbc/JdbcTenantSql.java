@@ -20,6 +20,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -103,6 +107,10 @@ final class JdbcTenantSql implements TenantSql {
         try (Statement s = c.createStatement()) {
             for (String begin : d.beginTenantRead()) {
                 s.execute(begin);
+            }
+            String zone = d.tenantReadTimeZone();
+            if (zone != null) {
+                s.execute(zone);
             }
         }
         String timeout = d.setStatementTimeout();
@@ -236,6 +244,16 @@ final class JdbcTenantSql implements TenantSql {
         }
     }
 
+    /** How a TIMESTAMP column of the result is read from the driver. */
+    private enum TimeKind {
+        /** A timestamp without time zone: UTC. */
+        LOCAL,
+        /** A timestamp with time zone: its instant, whatever zone the driver shows it in. */
+        ZONED,
+        /** A date: its midnight in UTC. */
+        DATE
+    }
+
     /** The cursor: owns the connection, the statement and the result set until closed. */
     private static final class Rows implements SqlRows {
         private final Connection c;
@@ -243,6 +261,7 @@ final class JdbcTenantSql implements TenantSql {
         private final ResultSet rs;
         private final String end;
         private final List<SqlColumn> columns;
+        private final TimeKind[] timeKinds;
         private volatile boolean closed;
 
         Rows(Connection c, PreparedStatement ps, ResultSet rs, String end, Set<String> wideIntegers)
@@ -251,7 +270,27 @@ final class JdbcTenantSql implements TenantSql {
             this.ps = ps;
             this.rs = rs;
             this.end = end;
-            this.columns = columns(rs.getMetaData(), wideIntegers);
+            ResultSetMetaData md = rs.getMetaData();
+            this.columns = columns(md, wideIntegers);
+            this.timeKinds = new TimeKind[columns.size()];
+            for (int i = 0; i < timeKinds.length; i++) {
+                timeKinds[i] = timeKind(md, i + 1);
+            }
+        }
+
+        /**
+         * pgjdbc reports {@code timestamptz} as {@link Types#TIMESTAMP} (its type name tells) and refuses to read it,
+         * or a {@code date}, as a {@link LocalDateTime}; DuckDB's driver reads a {@code TIMESTAMP WITH TIME ZONE} as a
+         * {@link LocalDateTime} in the JVM's zone. So each is read in its own Java type.
+         */
+        private static TimeKind timeKind(ResultSetMetaData md, int i) throws SQLException {
+            int type = md.getColumnType(i);
+            if (type == Types.DATE) {
+                return TimeKind.DATE;
+            }
+            boolean zoned = type == Types.TIMESTAMP_WITH_TIMEZONE
+                    || "timestamptz".equalsIgnoreCase(md.getColumnTypeName(i));
+            return zoned ? TimeKind.ZONED : TimeKind.LOCAL;
         }
 
         static List<SqlColumn> columns(ResultSetMetaData md, Set<String> wideIntegers) throws SQLException {
@@ -295,13 +334,28 @@ final class JdbcTenantSql implements TenantSql {
                     case BIGINT -> rs.getLong(i);
                     case DOUBLE -> rs.getDouble(i);
                     case BOOLEAN -> rs.getBoolean(i);
-                    case TIMESTAMP -> Jdbc.getInstant(rs, i);
+                    case TIMESTAMP -> instant(i);
                     case VARCHAR -> rs.getString(i);
                 };
                 return rs.wasNull() ? null : v;
             } catch (SQLException e) {
                 throw failure(e);
             }
+        }
+
+        /** The value as an instant, null for SQL NULL. */
+        private Instant instant(int i) throws SQLException {
+            return switch (timeKinds[i - 1]) {
+                case LOCAL -> Jdbc.getInstant(rs, i);
+                case ZONED -> {
+                    OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
+                    yield t == null ? null : t.toInstant();
+                }
+                case DATE -> {
+                    LocalDate d = rs.getObject(i, LocalDate.class);
+                    yield d == null ? null : d.atStartOfDay(ZoneOffset.UTC).toInstant();
+                }
+            };
         }
 
         @Override

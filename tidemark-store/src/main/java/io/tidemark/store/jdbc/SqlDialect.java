@@ -528,6 +528,20 @@ public abstract class SqlDialect {
     }
 
     /**
+     * Dialect difference SESSION_TIME_ZONE: the statement that makes UTC the session time zone of a tenant read, run
+     * right after {@link #beginTenantRead()} in its transaction; null where {@link #lockDownForTenantSql()} sets it
+     * for the whole database when the store opens. Tenant SQL's answers must not depend on the zone the engine's
+     * session happens to have: a {@code TIMESTAMP} compared with or cast to a {@code timestamptz}, and
+     * {@code date_trunc}, {@code EXTRACT} or a cast to {@code date} of a {@code timestamptz}, read the wall clock in
+     * it. Standard SQL (PostgreSQL): {@code SET LOCAL TIME ZONE 'UTC'}, undone when the transaction ends — a
+     * PostgreSQL session's zone is the client's (pgjdbc sends the JVM's default zone at login, over the server's and
+     * the database's defaults).
+     */
+    public String tenantReadTimeZone() {
+        return "SET LOCAL TIME ZONE 'UTC'";
+    }
+
+    /**
      * Dialect difference UNTYPED_STRING_BINDS: whether a text bind of tenant SQL must be sent without a type
      * ({@code Types.OTHER}) so the engine gives it the type the statement needs (a client's {@code '2024-01-01'} for
      * a timestamp); false where a VARCHAR bind is already cast to the parameter's type.
