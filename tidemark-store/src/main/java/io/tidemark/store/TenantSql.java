@@ -76,7 +76,10 @@ public interface TenantSql {
      * The result columns of a statement, from the engine's own metadata of the prepared statement: the statement is
      * prepared (in the same read-only transaction, role and timeout as {@link #query}) but not executed, so a statement
      * that would run for minutes is described in milliseconds. The binds are ignored (pass nulls of the right count or
-     * none); the columns are typed as {@link SqlRows#columns()} types them.
+     * none); the columns are typed as {@link SqlRows#columns()} types them. A parameter the engine cannot type from
+     * the statement ({@code SELECT ? AS label}) is described as text, the type it has when a text value is bound; a
+     * parameter of another type should be written as a cast ({@code CAST(? AS BIGINT)}) so that the description and
+     * the rows agree.
      *
      * @throws SqlStatementException as {@link #query}: the statement does not prepare (syntax, unknown column)
      */

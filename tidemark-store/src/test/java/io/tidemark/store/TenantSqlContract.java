@@ -286,6 +286,25 @@ abstract class TenantSqlContract {
                 .extracting(c -> c.name() + ":" + c.type()).containsExactly("timestamp:TIMESTAMP", "temp:DOUBLE");
     }
 
+    /**
+     * Regression (found by the SQL endpoint's tests): DuckDB described a statement with a parameter it cannot type
+     * ({@code SELECT ? AS label}) as one UNKNOWN column, so the endpoint announced one text column and sent rows of
+     * two. A parameter left open is described as text now, the type a text value gives it when the statement runs.
+     */
+    @Test
+    void describe_parameterAloneInTheSelectList_isTextAsWhenItRuns() {
+        String sql = "SELECT ? AS label, count(*) AS n FROM " + sensors() + " AS s WHERE \"timestamp\" >= ? GROUP BY 1";
+        List<SqlColumn> described = store.sql().describe(T, new SqlQuery(sql, java.util.Arrays.asList(null, null),
+                TIMEOUT, 1));
+
+        assertThat(described).extracting(c -> c.name() + ":" + c.type()).containsExactly("label:VARCHAR", "n:BIGINT");
+        try (SqlRows rows = store.sql().query(T, new SqlQuery(sql, List.of("x", T0), TIMEOUT, 1))) {
+            assertThat(rows.columns()).isEqualTo(described);
+            assertThat(rows.next()).isTrue();
+            assertThat(List.of(rows.get(0), rows.get(1))).containsExactly("x", 4L);
+        }
+    }
+
     @Test
     void query_cancelWhileTheEngineExecutes_fails57014() throws Exception {
         String slow = isolatesTenants() ? "SELECT count(*) FROM generate_series(1, 10000000000) AS a(x)"

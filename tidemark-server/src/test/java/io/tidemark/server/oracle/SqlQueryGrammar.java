@@ -256,6 +256,9 @@ public final class SqlQueryGrammar {
     // ---- parts ------------------------------------------------------------------------------------------------
 
     private F rawValue(Builder q) {
+        if (q.r.nextInt(10) == 0) {
+            return parameterValue(q);
+        }
         return q.pick(List.of(F.same("x.d"), F.same("x.l"), F.same("x.b"), F.same("x.s"), F.same("x.d * 2 + 1"),
                 F.same("x.l + 3"), F.same("x.l * x.l - x.l"), F.same("-x.d"),
                 F.same("CASE WHEN x.d > 0 THEN 'pos' WHEN x.d < 0 THEN 'neg' ELSE 'zero' END"),
@@ -265,6 +268,18 @@ public final class SqlQueryGrammar {
                 F.same("x.d IS NULL"), F.same("x.s || '!'"), F.same("abs(x.d)"), F.same("x.l % 7"),
                 F.same("CAST(x.l AS VARCHAR)"), F.same("NOT x.b"), F.same("x.d > 0"), timeKeyOf(q, "x"),
                 zoned(q)));
+    }
+
+    /**
+     * A parameter in the select list: alone (its type is the bound value's: bigint or text) or in arithmetic. Made
+     * apart from {@link #rawValue}'s list, whose every option is built before one is picked.
+     */
+    private F parameterValue(Builder q) {
+        return switch (q.r.nextInt(3)) {
+            case 0 -> q.bind((long) q.r.nextInt(100));
+            case 1 -> q.bind(q.pick(WORDS));
+            default -> F.same("x.l + ").then(q.bind((long) q.r.nextInt(100)));
+        };
     }
 
     /**

@@ -185,6 +185,15 @@ final class DuckDbDialect extends SqlDialect {
         return true;
     }
 
+    /**
+     * OPEN_PARAMETER_TYPES: DuckDB describes a statement with a parameter it cannot type as one UNKNOWN column, then
+     * types the parameter by its value when it runs; a text value makes it a VARCHAR.
+     */
+    @Override
+    public String openParameterType() {
+        return "VARCHAR";
+    }
+
     /** SESSION_TIME_ZONE: set for the whole database by {@link #lockDownForTenantSql()}. */
     @Override
     public String tenantReadTimeZone() {

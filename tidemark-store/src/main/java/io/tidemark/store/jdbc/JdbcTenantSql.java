@@ -4,6 +4,7 @@ import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.TenantId;
 import io.tidemark.sql.guard.SqlFunctions;
+import io.tidemark.sql.guard.SqlGuard;
 import io.tidemark.store.SqlCancel;
 import io.tidemark.store.SqlColumn;
 import io.tidemark.store.SqlQuery;
@@ -13,6 +14,7 @@ import io.tidemark.store.StoreTimeouts;
 import io.tidemark.store.TenantSql;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -34,6 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class JdbcTenantSql implements TenantSql {
     private final JdbcStore store;
     private final SqlDialect d;
+    /** The parameter type names of a parameter the engine could not type when it prepared (DuckDB's). */
+    private static final Set<String> UNTYPED_PARAMETERS = Set.of("INVALID", "UNKNOWN");
+
     /** Tenants whose reader role this store has made sure of since it opened (older tenants get it on first use). */
     private final Set<String> readers = ConcurrentHashMap.newKeySet();
 
@@ -86,18 +91,49 @@ final class JdbcTenantSql implements TenantSql {
         try (Connection c = store.engine().connect()) {
             String end = begin(c, tenant, q);
             try (PreparedStatement ps = c.prepareStatement(q.sql())) {
-                ResultSetMetaData md = ps.getMetaData();
-                if (md == null) {
-                    throw new SqlStatementException(SqlStatementException.INTERNAL_ERROR, "the engine did not "
-                            + "describe the statement's columns", null);
+                String typed = withOpenParametersTyped(q.sql(), ps);
+                if (typed == null) {
+                    return Rows.columns(metadata(ps), d.wideIntegerTypes());
                 }
-                return Rows.columns(md, d.wideIntegerTypes());
+                try (PreparedStatement again = c.prepareStatement(typed)) {
+                    return Rows.columns(metadata(again), d.wideIntegerTypes());
+                }
             } finally {
                 end(c, end);
             }
         } catch (SQLException e) {
             throw failure(e);
         }
+    }
+
+    private static ResultSetMetaData metadata(PreparedStatement ps) throws SQLException {
+        ResultSetMetaData md = ps.getMetaData();
+        if (md == null) {
+            throw new SqlStatementException(SqlStatementException.INTERNAL_ERROR, "the engine did not describe the "
+                    + "statement's columns", null);
+        }
+        return md;
+    }
+
+    /**
+     * OPEN_PARAMETER_TYPES: the statement with each parameter the engine could not type cast to
+     * {@link SqlDialect#openParameterType()}, or null when there is none (or the dialect keeps the engine's own
+     * description).
+     */
+    private String withOpenParametersTyped(String sql, PreparedStatement ps) throws SQLException {
+        String open = d.openParameterType();
+        if (open == null) {
+            return null;
+        }
+        ParameterMetaData pm = ps.getParameterMetaData();
+        List<String> types = new ArrayList<>();
+        boolean any = false;
+        for (int i = 1; i <= pm.getParameterCount(); i++) {
+            boolean untyped = UNTYPED_PARAMETERS.contains(String.valueOf(pm.getParameterTypeName(i)));
+            types.add(untyped ? open : null);
+            any |= untyped;
+        }
+        return any ? SqlGuard.castParameters(sql, types) : null;
     }
 
     /** Opens the read-only transaction as the tenant's reader; answers the statement that ends it, or null. */

@@ -542,6 +542,16 @@ public abstract class SqlDialect {
     }
 
     /**
+     * Dialect difference OPEN_PARAMETER_TYPES: the type to describe a statement's parameter with when the engine could
+     * not type it from the statement (a parameter alone in the select list), or null where the engine's own
+     * description of such a statement holds (PostgreSQL: the parameter is an unknown, described and run as text). A
+     * parameter the client left untyped reaches the engine as text: tenant SQL binds it as a string.
+     */
+    public String openParameterType() {
+        return null;
+    }
+
+    /**
      * Dialect difference UNTYPED_STRING_BINDS: whether a text bind of tenant SQL must be sent without a type
      * ({@code Types.OTHER}) so the engine gives it the type the statement needs (a client's {@code '2024-01-01'} for
      * a timestamp); false where a VARCHAR bind is already cast to the parameter's type.
