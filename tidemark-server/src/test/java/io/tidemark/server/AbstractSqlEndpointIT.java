@@ -296,9 +296,9 @@ abstract class AbstractSqlEndpointIT {
             assertThat(rows(s.executeQuery("SHOW TimeZone"))).containsExactly(List.of("UTC"));
             // the first sample is 2025-01-01T00:00Z: 05:30 in Kolkata
             try (ResultSet rs = s.executeQuery("SELECT date_trunc('day', \"timestamp\") AS d, \"timestamp\"::date AS "
-                    + "day, extract(hour FROM \"timestamp\") AS h, \"timestamp\" = TIMESTAMPTZ '2025-01-01 00:00:00+00' "
-                    + "AS same, extract(hour FROM TIMESTAMPTZ '2025-01-01 05:00:00+00') AS h5 FROM sensors "
-                    + "ORDER BY \"timestamp\" LIMIT 1")) {
+                    + "day, extract(hour FROM \"timestamp\") AS h, \"timestamp\" = TIMESTAMPTZ "
+                    + "'2025-01-01 00:00:00+00' AS same, extract(hour FROM TIMESTAMPTZ '2025-01-01 05:00:00+00') AS h5 "
+                    + "FROM sensors ORDER BY \"timestamp\" LIMIT 1")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(List.of(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getObject(2,
                         OffsetDateTime.class).toInstant(), rs.getLong(3), rs.getBoolean(4), rs.getLong(5)))
@@ -342,7 +342,8 @@ abstract class AbstractSqlEndpointIT {
     void questionMarkParameters_inSelectAndGroupBy_groupByPositionOr42803() throws Exception {
         for (String mode : List.of("", "?prepareThreshold=-1", "?preferQueryMode=simple")) {
             try (Connection c = connect(f.server.sqlPort(), "acme", token, mode)) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT ? AS a, count(*) AS n FROM sensors GROUP BY 1")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT ? AS a, count(*) AS n FROM sensors "
+                        + "GROUP BY 1")) {
                     ps.setLong(1, 7);
                     assertThat(rows(ps.executeQuery())).as(mode).containsExactly(List.of(7L, 4L));
                     ps.setString(1, "x");
@@ -351,7 +352,8 @@ abstract class AbstractSqlEndpointIT {
                 if (mode.contains("simple")) {
                     continue; // pgjdbc writes the values into the text: GROUP BY 'x' has no parameter
                 }
-                try (PreparedStatement ps = c.prepareStatement("SELECT ? AS a, count(*) AS n FROM sensors GROUP BY ?")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT ? AS a, count(*) AS n FROM sensors "
+                        + "GROUP BY ?")) {
                     ps.setString(1, "x");
                     ps.setString(2, "x");
                     SQLException e = catchThrowableOfType(SQLException.class, ps::executeQuery);
@@ -359,6 +361,16 @@ abstract class AbstractSqlEndpointIT {
                     assertThat(e.getMessage()).contains("GROUP BY 1");
                 }
             }
+        }
+    }
+
+    /** {@code /} between integers truncates on every engine, as on PostgreSQL (docs/sql.md, "Arithmetic"). */
+    @Test
+    void arithmetic_integerDivision_truncatesOnEveryEngine() throws Exception {
+        try (Connection c = connect(token); Statement s = c.createStatement()) {
+            assertThat(rows(s.executeQuery("SELECT 7 / 2 AS a, -count / 3 AS b, count / 3.0 AS c, avg(count) OVER () "
+                    + "AS d FROM sensors ORDER BY \"timestamp\" LIMIT 1"))).containsExactly(List.of(3L, -3L,
+                            10 / 3.0, 25.0));
         }
     }
 

@@ -77,7 +77,7 @@ abstract class TenantSqlContract {
         return store.sql().relation(T, store.archives().requireArchive(T, "sensors").definition());
     }
 
-    private List<List<Object>> all(String sql, Object... binds) {
+    List<List<Object>> all(String sql, Object... binds) {
         try (SqlRows rows = store.sql().query(T, new SqlQuery(sql, List.of(binds), TIMEOUT, 2))) {
             List<List<Object>> out = new ArrayList<>();
             while (rows.next()) {
@@ -91,7 +91,7 @@ abstract class TenantSqlContract {
         }
     }
 
-    private SqlStatementException failure(String sql) {
+    SqlStatementException failure(String sql) {
         SqlStatementException e = catchThrowableOfType(SqlStatementException.class, () -> all(sql));
         assertThat(e).as(sql).isNotNull();
         return e;
@@ -204,6 +204,24 @@ abstract class TenantSqlContract {
         } finally {
             TimeZone.setDefault(jvm);
         }
+    }
+
+    /**
+     * Division and rounding as docs/sql.md ("Arithmetic") promises on every engine: {@code /} between integers
+     * truncates toward zero (DuckDB divided them as doubles: 3.5 where PostgreSQL says 3), with a double or a decimal
+     * it divides exactly; {@code %} keeps the dividend's sign; avg of bigints is a double; {@code round} of a numeric
+     * rounds half away from zero, a cast of a double to bigint half to even. The differences the page documents are
+     * pinned by each engine's test.
+     */
+    @Test
+    void query_integerDivisionAndRounding_asDocumentedOnEveryEngine() {
+        assertThat(all("SELECT 7 / 2 AS a, -7 / 2 AS b, CAST(temp AS BIGINT) / 4 AS c, count(*) OVER () * 5 / 3 AS d, "
+                + "7 / 2.0 AS e, CAST(7 AS DOUBLE PRECISION) / 2 AS f, -7 % 2 AS g FROM " + sensors() + " AS s WHERE "
+                + "temp = 10")).containsExactly(List.of(3L, -3L, 2L, 1L, 3.5, 3.5, -1L));
+        assertThat(all("SELECT avg(CAST(temp AS BIGINT)) AS a, sum(CAST(temp AS BIGINT)) / 4.0 AS b, "
+                + "round(CAST(CAST(2.675 AS DOUBLE PRECISION) AS NUMERIC(38, 12)), 2) AS c, "
+                + "round(CAST(-2.5 AS NUMERIC(38, 12))) AS d, CAST(CAST(2.5 AS DOUBLE PRECISION) AS BIGINT) AS e "
+                + "FROM " + sensors() + " AS s")).containsExactly(List.of(4.75, 4.75, 2.68, -3.0, 2L));
     }
 
     @Test

@@ -23,9 +23,11 @@ import java.util.regex.Pattern;
  * all its output columns, keys first, so its answer is one list of rows. Reusable by any path that sends Tidemark SQL
  * (the store, the wire protocol).
  *
- * <p>The grammar avoids what the engines answer differently by design, not by bug: integer division ({@code /} on
- * two bigints), rounding a double half-way ({@code round}, casts of doubles to bigint), text ordering beyond
- * lower-case letters and digits (collations).
+ * <p>The grammar avoids what the engines answer differently by design, not by bug (docs/sql.md, "Arithmetic"):
+ * rounding a double half-way with {@code round}, division by zero, a sum of bigints divided
+ * (numeric on PostgreSQL, a 128-bit integer on DuckDB), text ordering beyond lower-case letters and digits
+ * (collations). Integer division ({@code /} between bigints, truncating) is in: tenant SQL divides alike on both
+ * engines, and the direct DuckDB text writes it {@code //}.
  */
 public final class SqlQueryGrammar {
     /** The engines an engine text is written for. */
@@ -177,7 +179,8 @@ public final class SqlQueryGrammar {
             aggs.add(q.pick(List.of(F.same("count(x.d)"), F.same("sum(x.d)"), F.same("avg(x.d)"),
                     F.same("min(x.l)"), F.same("max(x.l)"), F.same("min(x.s)"), F.same("max(x.s)"),
                     F.same("bool_or(x.b)"), F.same("sum(x.d * 2 + x.l)"), F.same("avg(CAST(x.l AS DOUBLE PRECISION))"),
-                    F.same("count(DISTINCT x.s)"), F.same("count(*) FILTER (WHERE x.d > 0)"))));
+                    F.same("count(DISTINCT x.s)"), F.same("count(*) FILTER (WHERE x.d > 0)"),
+                    integerDivision("count(x.l) / 2"))));
         }
         List<F> cols = new ArrayList<>(keys);
         cols.addAll(aggs);
@@ -267,7 +270,12 @@ public final class SqlQueryGrammar {
                 F.same("CAST(x.l AS DOUBLE PRECISION) / 4"), F.same("CAST(floor(x.d) AS BIGINT)"),
                 F.same("x.d IS NULL"), F.same("x.s || '!'"), F.same("abs(x.d)"), F.same("x.l % 7"),
                 F.same("CAST(x.l AS VARCHAR)"), F.same("NOT x.b"), F.same("x.d > 0"), timeKeyOf(q, "x"),
-                zoned(q)));
+                zoned(q), integerDivision("x.l / 7"), integerDivision("x.l * 10 / -3")));
+    }
+
+    /** {@code /} between integers: the direct DuckDB text (a connection with DuckDB's defaults) writes {@code //}. */
+    private static F integerDivision(String sql) {
+        return new F(sql, sql.replace(" / ", " // "), sql);
     }
 
     /**

@@ -60,10 +60,10 @@ final class GroupByParameters {
             }
         }
         if (e instanceof JdbcParameter) {
-            throw new GuardException(GuardException.GROUPING_ERROR, "a bind parameter alone as a " + clause + " item is not "
-                    + "supported: " + clause + " a column or an expression, or the position of a select-list item ("
-                    + clause + " 1); a parameter that is a select-list item may also be repeated as $n (SELECT $1 "
-                    + "… " + clause + " $1)");
+            throw new GuardException(GuardException.GROUPING_ERROR, "a bind parameter alone as a " + clause
+                    + " item is not supported: " + clause + " a column or an expression, or the position of a "
+                    + "select-list item (" + clause + " 1); a parameter that is a select-list item may also be "
+                    + "repeated as $n (SELECT $1 … " + clause + " $1)");
         }
         return e;
     }

@@ -203,14 +203,17 @@ final class DuckDbDialect extends SqlDialect {
     /**
      * The settings are global to the embedded database, not per connection (checked on DuckDB 1.4): every
      * connection's time zone is UTC (SESSION_TIME_ZONE: DuckDB's default is the host's, and once the configuration is
-     * locked no connection may set it); no statement of any connection can read or write files or URLs, attach
-     * databases or install and load extensions; and no setting can change afterwards, these included. The store
-     * needs neither file access nor another zone after it opens: its file, WAL and temporary directory stay
-     * reachable, ICU, JSON and Parquet are linked in, and its own timestamps are {@code TIMESTAMP}s in UTC.
+     * locked no connection may set it); {@code /} between integers is integer division, truncating toward zero, as on
+     * PostgreSQL (INTEGER_DIVISION: DuckDB's default divides them as doubles, so {@code 7 / 2} was 3.5 on one engine
+     * and 3 on the other; the store's own SQL divides doubles only); no statement of any connection can read or write
+     * files or URLs, attach databases or install and load extensions; and no setting can change afterwards, these
+     * included. The store needs neither file access nor another zone after it opens: its file, WAL and temporary
+     * directory stay reachable, ICU, JSON and Parquet are linked in, and its own timestamps are {@code TIMESTAMP}s in
+     * UTC.
      */
     @Override
     public List<String> lockDownForTenantSql() {
-        return List.of("SET GLOBAL TimeZone = 'UTC'", "SET enable_external_access = false",
-                "SET lock_configuration = true");
+        return List.of("SET GLOBAL TimeZone = 'UTC'", "SET GLOBAL integer_division = true",
+                "SET enable_external_access = false", "SET lock_configuration = true");
     }
 }

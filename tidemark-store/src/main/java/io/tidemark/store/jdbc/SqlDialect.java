@@ -591,8 +591,9 @@ public abstract class SqlDialect {
     }
 
     /**
-     * Statements that take from tenant SQL what no read needs, run once when the store opens; each may fail where the
-     * store's user lacks the privilege (the store then logs it and goes on).
+     * Statements run once when the store opens that settle how the engine answers tenant SQL where a setting decides
+     * it (DuckDB: SESSION_TIME_ZONE, INTEGER_DIVISION) and take from tenant SQL what no read needs; each may fail where
+     * the store's user lacks the privilege (the store then logs it and goes on).
      */
     public List<String> lockDownForTenantSql() {
         return List.of();
