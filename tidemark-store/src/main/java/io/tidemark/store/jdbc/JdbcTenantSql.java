@@ -34,11 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link TenantSql} on any JDBC engine; the engine's differences are the dialect's TENANT_* methods. */
 final class JdbcTenantSql implements TenantSql {
-    private final JdbcStore store;
-    private final SqlDialect d;
     /** The parameter type names of a parameter the engine could not type when it prepared (DuckDB's). */
     private static final Set<String> UNTYPED_PARAMETERS = Set.of("INVALID", "UNKNOWN");
 
+    private final JdbcStore store;
+    private final SqlDialect d;
     /** Tenants whose reader role this store has made sure of since it opened (older tenants get it on first use). */
     private final Set<String> readers = ConcurrentHashMap.newKeySet();
 
