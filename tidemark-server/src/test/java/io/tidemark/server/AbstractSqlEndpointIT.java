@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TimeZone;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -269,6 +270,107 @@ abstract class AbstractSqlEndpointIT {
             assertThat(rows(s.executeQuery("SELECT count(*) FROM sensors"))).containsExactly(List.of(4L));
             c.commit();
             assertThat(failure(c, "SHOW data_directory").getSQLState()).isEqualTo("42704");
+        }
+    }
+
+    /**
+     * The session time zone is UTC whatever the client asks: pgjdbc's TimeZone at login (the JVM's zone) is ignored,
+     * {@code SET TIME ZONE 'UTC'} is a no-op, {@code SET TimeZone} to another zone refused (42501, naming AT TIME
+     * ZONE); calendar fields and casts of the timestamp answer UTC's.
+     */
+    @Test
+    void sessionTimeZone_utcWhateverTheClientAsks() throws Exception {
+        TimeZone jvm = TimeZone.getDefault();
+        Connection kolkata;
+        TimeZone.setDefault(TimeZone.getTimeZone("Asia/Kolkata"));
+        try {
+            kolkata = connect(token);
+        } finally {
+            TimeZone.setDefault(jvm);
+        }
+        try (Connection c = kolkata; Statement s = c.createStatement()) {
+            SQLException berlin = failure(c, "SET TimeZone = 'Europe/Berlin'");
+            assertThat(berlin.getSQLState()).isEqualTo("42501");
+            assertThat(berlin.getMessage()).contains("AT TIME ZONE");
+            s.execute("SET TIME ZONE 'UTC'");
+            assertThat(rows(s.executeQuery("SHOW TimeZone"))).containsExactly(List.of("UTC"));
+            // the first sample is 2025-01-01T00:00Z: 05:30 in Kolkata
+            try (ResultSet rs = s.executeQuery("SELECT date_trunc('day', \"timestamp\") AS d, \"timestamp\"::date AS "
+                    + "day, extract(hour FROM \"timestamp\") AS h, \"timestamp\" = TIMESTAMPTZ "
+                    + "'2025-01-01 00:00:00+00' AS same, extract(hour FROM TIMESTAMPTZ '2025-01-01 05:00:00+00') AS h5 "
+                    + "FROM sensors ORDER BY \"timestamp\" LIMIT 1")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(List.of(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getObject(2,
+                        OffsetDateTime.class).toInstant(), rs.getLong(3), rs.getBoolean(4), rs.getLong(5)))
+                        .containsExactly(T0, T0, 0L, true, 5L);
+            }
+        }
+    }
+
+    /** {@code $1} written twice is one value: compared with a double and a bigint, declared int8 or left open. */
+    @Test
+    void repeatedParameter_inWhereTwice_oneValue() throws Exception {
+        try (RawClient client = new RawClient(f.server.sqlPort(), "acme", token)) {
+            String sql = "SELECT count(*) FROM sensors WHERE temp > $1 OR count > $1";
+            assertThat(client.extended(sql, new int[] {20}, "25")).isEqualTo(new Answer(List.of(List.of("2")), null));
+            assertThat(client.extended(sql, new int[] {0}, "25")).isEqualTo(new Answer(List.of(List.of("2")), null));
+            assertThat(client.extended(sql, new int[] {701}, "9.5")).isEqualTo(new Answer(List.of(List.of("4")),
+                    null));
+        }
+    }
+
+    /** {@code SELECT $1 … GROUP BY $1}: the parameter is one constant, so the rows are one group. */
+    @Test
+    void repeatedParameter_inSelectAndGroupBy_oneGroup() throws Exception {
+        try (RawClient client = new RawClient(f.server.sqlPort(), "acme", token)) {
+            String sql = "SELECT $1 AS a, count(*) AS n FROM sensors GROUP BY $1";
+            assertThat(client.extended(sql, new int[] {25}, "x")).isEqualTo(new Answer(List.of(List.of("x", "4")),
+                    null));
+            assertThat(client.extended(sql, new int[] {0}, "x")).isEqualTo(new Answer(List.of(List.of("x", "4")),
+                    null));
+            assertThat(client.extended(sql, new int[] {20}, "7")).isEqualTo(new Answer(List.of(List.of("7", "4")),
+                    null));
+        }
+    }
+
+    /**
+     * pgjdbc's {@code ?} in the select list, grouped by its position, in each of pgjdbc's ways of sending parameters:
+     * typed as pgjdbc declares it (int8 for setLong, text for setString). {@code GROUP BY ?} is a second parameter
+     * the engine cannot tell is the first: refused with 42803 and what to write instead.
+     */
+    @Test
+    void questionMarkParameters_inSelectAndGroupBy_groupByPositionOr42803() throws Exception {
+        for (String mode : List.of("", "?prepareThreshold=-1", "?preferQueryMode=simple")) {
+            try (Connection c = connect(f.server.sqlPort(), "acme", token, mode)) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT ? AS a, count(*) AS n FROM sensors "
+                        + "GROUP BY 1")) {
+                    ps.setLong(1, 7);
+                    assertThat(rows(ps.executeQuery())).as(mode).containsExactly(List.of(7L, 4L));
+                    ps.setString(1, "x");
+                    assertThat(rows(ps.executeQuery())).as(mode).containsExactly(List.of("x", 4L));
+                }
+                if (mode.contains("simple")) {
+                    continue; // pgjdbc writes the values into the text: GROUP BY 'x' has no parameter
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT ? AS a, count(*) AS n FROM sensors "
+                        + "GROUP BY ?")) {
+                    ps.setString(1, "x");
+                    ps.setString(2, "x");
+                    SQLException e = catchThrowableOfType(SQLException.class, ps::executeQuery);
+                    assertThat(e.getSQLState()).as(mode).isEqualTo("42803");
+                    assertThat(e.getMessage()).contains("GROUP BY 1");
+                }
+            }
+        }
+    }
+
+    /** {@code /} between integers truncates on every engine, as on PostgreSQL (docs/sql.md, "Arithmetic"). */
+    @Test
+    void arithmetic_integerDivision_truncatesOnEveryEngine() throws Exception {
+        try (Connection c = connect(token); Statement s = c.createStatement()) {
+            assertThat(rows(s.executeQuery("SELECT 7 / 2 AS a, -count / 3 AS b, count / 3.0 AS c, avg(count) OVER () "
+                    + "AS d FROM sensors ORDER BY \"timestamp\" LIMIT 1"))).containsExactly(List.of(3L, -3L,
+                            10 / 3.0, 25.0));
         }
     }
 
@@ -644,6 +746,9 @@ abstract class AbstractSqlEndpointIT {
         return new Path[] {key, cert};
     }
 
+    /** The answer to {@link RawClient#extended}: the rows' text values, or the error ("SQLSTATE: message"). */
+    private record Answer(List<List<String>> rows, String error) {}
+
     /** Just enough of the frontend protocol to log in, send a simple query and then stop reading. */
     private static final class RawClient implements AutoCloseable {
         private final Socket socket;
@@ -675,6 +780,94 @@ abstract class AbstractSqlEndpointIT {
             out.writeInt(4 + q.length);
             out.write(q);
             out.flush();
+        }
+
+        /**
+         * One statement through the extended protocol as clients that write {@code $n} themselves send it (pgx,
+         * psycopg, asyncpg; pgjdbc numbers only {@code ?}): Parse of the unnamed statement with the declared type
+         * OIDs (0: left to the server), Bind with text parameters and text results, Describe, Execute, Sync.
+         */
+        Answer extended(String sql, int[] oids, String... parameters) throws IOException {
+            ByteArrayOutputStream parse = new ByteArrayOutputStream();
+            DataOutputStream p = new DataOutputStream(parse);
+            p.write(cstring(""));
+            p.write(cstring(sql));
+            p.writeShort(oids.length);
+            for (int oid : oids) {
+                p.writeInt(oid);
+            }
+            send('P', parse.toByteArray());
+            ByteArrayOutputStream bind = new ByteArrayOutputStream();
+            DataOutputStream b = new DataOutputStream(bind);
+            b.write(cstring(""));
+            b.write(cstring(""));
+            b.writeShort(0);
+            b.writeShort(parameters.length);
+            for (String parameter : parameters) {
+                byte[] value = parameter.getBytes(StandardCharsets.UTF_8);
+                b.writeInt(value.length);
+                b.write(value);
+            }
+            b.writeShort(0);
+            send('B', bind.toByteArray());
+            send('D', new byte[] {'P', 0});
+            send('E', new byte[] {0, 0, 0, 0, 0});
+            send('S', new byte[0]);
+            out.flush();
+            List<List<String>> rows = new ArrayList<>();
+            String error = null;
+            while (true) {
+                int t = in.readByte();
+                byte[] body = new byte[in.readInt() - 4];
+                in.readFully(body);
+                if (t == 'D') {
+                    rows.add(dataRow(body));
+                } else if (t == 'E' && error == null) {
+                    error = errorFields(body);
+                } else if (t == 'Z') {
+                    return new Answer(rows, error);
+                }
+            }
+        }
+
+        private void send(char type, byte[] body) throws IOException {
+            out.writeByte(type);
+            out.writeInt(4 + body.length);
+            out.write(body);
+        }
+
+        private static byte[] cstring(String s) {
+            return (s + "\0").getBytes(StandardCharsets.UTF_8);
+        }
+
+        private static List<String> dataRow(byte[] body) throws IOException {
+            DataInputStream row = new DataInputStream(new java.io.ByteArrayInputStream(body));
+            List<String> values = new ArrayList<>();
+            for (int n = row.readShort(), i = 0; i < n; i++) {
+                int length = row.readInt();
+                byte[] value = length < 0 ? null : row.readNBytes(length);
+                values.add(value == null ? null : new String(value, StandardCharsets.UTF_8));
+            }
+            return values;
+        }
+
+        /** "SQLSTATE: message" of an ErrorResponse. */
+        private static String errorFields(byte[] body) {
+            String state = null;
+            String message = null;
+            int i = 0;
+            while (i < body.length && body[i] != 0) {
+                byte code = body[i++];
+                int end = i;
+                while (body[end] != 0) {
+                    end++;
+                }
+                String value = new String(body, i, end - i, StandardCharsets.UTF_8);
+                state = code == 'C' ? value : state;
+                message = code == 'M' ? value : message;
+                i = end + 1;
+            }
+            return state + ": " + message;
         }
 
         /** Reads messages up to one of {@code type}; answers the first int32 of its body. */

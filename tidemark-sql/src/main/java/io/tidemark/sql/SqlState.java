@@ -24,6 +24,8 @@ public final class SqlState {
     public static final String INVALID_CURSOR_NAME = "34000";
     /** {@code 42601} syntax_error. */
     public static final String SYNTAX_ERROR = "42601";
+    /** {@code 42804} datatype_mismatch: a value whose type is not the one its column was described with. */
+    public static final String DATATYPE_MISMATCH = "42804";
     /** {@code 42501} insufficient_privilege: a construct the endpoint refuses. */
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
     /** {@code 42P01} undefined_table. */

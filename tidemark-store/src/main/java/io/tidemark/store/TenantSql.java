@@ -21,6 +21,12 @@ import java.util.List;
  * {@code lock_configuration = true} from the moment the store opens (no file, URL, {@code ATTACH},
  * {@code INSTALL}/{@code LOAD} or {@code SET} for anyone), and the transaction is {@code READ ONLY}; tenant isolation
  * between the schemas of one DuckDB file rests on the guard.
+ *
+ * <p><b>Time zone.</b> Every statement runs with UTC as the engine's session time zone, whatever the JVM's, the
+ * host's or the database server's default zone is: {@code SET LOCAL TIME ZONE 'UTC'} in the transaction on
+ * PostgreSQL, {@code TimeZone = 'UTC'} for the whole embedded database on DuckDB before its configuration is locked.
+ * Timestamp results are instants: a {@code TIMESTAMP} is read as UTC, a {@code timestamptz} as its instant and a
+ * {@code date} as its midnight in UTC.
  */
 public interface TenantSql {
 
@@ -70,7 +76,10 @@ public interface TenantSql {
      * The result columns of a statement, from the engine's own metadata of the prepared statement: the statement is
      * prepared (in the same read-only transaction, role and timeout as {@link #query}) but not executed, so a statement
      * that would run for minutes is described in milliseconds. The binds are ignored (pass nulls of the right count or
-     * none); the columns are typed as {@link SqlRows#columns()} types them.
+     * none); the columns are typed as {@link SqlRows#columns()} types them. A parameter the engine cannot type from
+     * the statement ({@code SELECT ? AS label}) is described as text, the type it has when a text value is bound; a
+     * parameter of another type should be written as a cast ({@code CAST(? AS BIGINT)}) so that the description and
+     * the rows agree.
      *
      * @throws SqlStatementException as {@link #query}: the statement does not prepare (syntax, unknown column)
      */

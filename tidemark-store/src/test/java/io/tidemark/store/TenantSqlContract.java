@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TimeZone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,12 @@ abstract class TenantSqlContract {
 
     /** Whether the engine itself keeps one tenant's SQL out of the others' tables (PostgreSQL roles). */
     protected abstract boolean isolatesTenants();
+
+    /**
+     * Another new store, whose engine's default time zone is not UTC where the test can make it so (PostgreSQL: the
+     * database's {@code timezone}); called while the JVM's default zone is not UTC either.
+     */
+    protected abstract Store newStoreOutsideUtc();
 
     @BeforeEach
     void open() {
@@ -70,7 +77,7 @@ abstract class TenantSqlContract {
         return store.sql().relation(T, store.archives().requireArchive(T, "sensors").definition());
     }
 
-    private List<List<Object>> all(String sql, Object... binds) {
+    List<List<Object>> all(String sql, Object... binds) {
         try (SqlRows rows = store.sql().query(T, new SqlQuery(sql, List.of(binds), TIMEOUT, 2))) {
             List<List<Object>> out = new ArrayList<>();
             while (rows.next()) {
@@ -84,7 +91,7 @@ abstract class TenantSqlContract {
         }
     }
 
-    private SqlStatementException failure(String sql) {
+    SqlStatementException failure(String sql) {
         SqlStatementException e = catchThrowableOfType(SqlStatementException.class, () -> all(sql));
         assertThat(e).as(sql).isNotNull();
         return e;
@@ -144,6 +151,77 @@ abstract class TenantSqlContract {
             assertThat(rows.next()).isTrue();
             assertThat(rows.get(0)).isEqualTo(19.0);
         }
+    }
+
+    /**
+     * Regression (found by SqlOracleIT): a {@code date} and a {@code timestamptz} result failed on PostgreSQL
+     * (pgjdbc reads neither as a LocalDateTime), and DuckDB read a {@code TIMESTAMP WITH TIME ZONE} as the JVM zone's
+     * wall clock; each is a TIMESTAMP column of its instant now (a date: its midnight in UTC).
+     */
+    @Test
+    void query_dateAndTimestamptzResults_readAsTheirInstants() {
+        try (SqlRows rows = store.sql().query(T, new SqlQuery("SELECT CAST(\"timestamp\" AS DATE) AS day, "
+                + "TIMESTAMPTZ '2024-03-31 02:30:00+02' AS zoned, DATE '2024-02-29' AS leap, "
+                + "CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS none FROM " + sensors() + " AS s WHERE temp = 1",
+                List.of(), TIMEOUT, 10))) {
+            assertThat(rows.columns()).extracting(SqlColumn::type).containsOnly(ColumnType.TIMESTAMP);
+            assertThat(rows.next()).isTrue();
+            assertThat(java.util.Arrays.asList(rows.get(0), rows.get(1), rows.get(2), rows.get(3))).containsExactly(
+                    T0, Instant.parse("2024-03-31T00:30:00Z"), Instant.parse("2024-02-29T00:00:00Z"), null);
+        }
+    }
+
+    /**
+     * Every statement sees UTC as its session time zone, whatever the JVM's default zone (pgjdbc sends it at login,
+     * over the server's and the database's defaults, so it was a PostgreSQL store's session zone before) and the
+     * database's: what reads a wall clock from a {@code timestamptz} — the column cast to it, a comparison with one,
+     * EXTRACT, date_trunc, a cast to date — answers UTC's. DuckDB's zone follows the host's, which cannot change
+     * in-process: its setting must read UTC.
+     */
+    @Test
+    void query_sessionTimeZone_isUtcWhateverTheJvmAndDatabaseZone() {
+        TimeZone jvm = TimeZone.getDefault();
+        TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+        try (Store zoned = newStoreOutsideUtc()) {
+            zoned.createTenant(T);
+            zoned.archives().createArchive(T, ArchiveDefinition.raw("sensors", List.of(new Column("temp",
+                    ColumnType.DOUBLE), new Column("note", ColumnType.VARCHAR))));
+            zoned.archives().activateArchive(T, "sensors");
+            zoned.archives().write(T, "sensors", List.of(sample("a", 0, 1)));
+            String table = zoned.sql().relation(T, zoned.archives().requireArchive(T, "sensors").definition());
+            String noon = "TIMESTAMPTZ '2024-03-31 12:00:00+00'";
+            // 2024-03-31T00:00Z is 20:00 the day before in New York
+            try (SqlRows rows = zoned.sql().query(T, new SqlQuery("SELECT current_setting('TimeZone') AS zone, "
+                    + "CAST(\"timestamp\" AS TIMESTAMP WITH TIME ZONE) AS instant, "
+                    + "\"timestamp\" = TIMESTAMPTZ '2024-03-31 00:00:00+00' AS same, "
+                    + "CAST(extract(hour FROM " + noon + ") AS BIGINT) AS hour, "
+                    + "date_trunc('day', " + noon + ") AS day, CAST(" + noon + " - INTERVAL '12 hours' AS DATE) AS "
+                    + "date FROM " + table + " AS s", List.of(), TIMEOUT, 10))) {
+                assertThat(rows.next()).isTrue();
+                assertThat(List.of(rows.get(0), rows.get(1), rows.get(2), rows.get(3), rows.get(4), rows.get(5)))
+                        .containsExactly("UTC", T0, true, 12L, T0, T0);
+            }
+        } finally {
+            TimeZone.setDefault(jvm);
+        }
+    }
+
+    /**
+     * Division and rounding as docs/sql.md ("Arithmetic") promises on every engine: {@code /} between integers
+     * truncates toward zero (DuckDB divided them as doubles: 3.5 where PostgreSQL says 3), with a double or a decimal
+     * it divides exactly; {@code %} keeps the dividend's sign; avg of bigints is a double; {@code round} of a numeric
+     * rounds half away from zero, a cast of a double to bigint half to even. The differences the page documents are
+     * pinned by each engine's test.
+     */
+    @Test
+    void query_integerDivisionAndRounding_asDocumentedOnEveryEngine() {
+        assertThat(all("SELECT 7 / 2 AS a, -7 / 2 AS b, CAST(temp AS BIGINT) / 4 AS c, count(*) OVER () * 5 / 3 AS d, "
+                + "7 / 2.0 AS e, CAST(7 AS DOUBLE PRECISION) / 2 AS f, -7 % 2 AS g FROM " + sensors() + " AS s WHERE "
+                + "temp = 10")).containsExactly(List.of(3L, -3L, 2L, 1L, 3.5, 3.5, -1L));
+        assertThat(all("SELECT avg(CAST(temp AS BIGINT)) AS a, sum(CAST(temp AS BIGINT)) / 4.0 AS b, "
+                + "round(CAST(CAST(2.675 AS DOUBLE PRECISION) AS NUMERIC(38, 12)), 2) AS c, "
+                + "round(CAST(-2.5 AS NUMERIC(38, 12))) AS d, CAST(CAST(2.5 AS DOUBLE PRECISION) AS BIGINT) AS e "
+                + "FROM " + sensors() + " AS s")).containsExactly(List.of(4.75, 4.75, 2.68, -3.0, 2L));
     }
 
     @Test
@@ -224,6 +302,25 @@ abstract class TenantSqlContract {
         assertThat(store.sql().describe(T, new SqlQuery("SELECT \"timestamp\", temp FROM " + sensors()
                 + " AS s WHERE temp > ?", java.util.Arrays.asList((Object) null), TIMEOUT, 1)))
                 .extracting(c -> c.name() + ":" + c.type()).containsExactly("timestamp:TIMESTAMP", "temp:DOUBLE");
+    }
+
+    /**
+     * Regression (found by the SQL endpoint's tests): DuckDB described a statement with a parameter it cannot type
+     * ({@code SELECT ? AS label}) as one UNKNOWN column, so the endpoint announced one text column and sent rows of
+     * two. A parameter left open is described as text now, the type a text value gives it when the statement runs.
+     */
+    @Test
+    void describe_parameterAloneInTheSelectList_isTextAsWhenItRuns() {
+        String sql = "SELECT ? AS label, count(*) AS n FROM " + sensors() + " AS s WHERE \"timestamp\" >= ? GROUP BY 1";
+        List<SqlColumn> described = store.sql().describe(T, new SqlQuery(sql, java.util.Arrays.asList(null, null),
+                TIMEOUT, 1));
+
+        assertThat(described).extracting(c -> c.name() + ":" + c.type()).containsExactly("label:VARCHAR", "n:BIGINT");
+        try (SqlRows rows = store.sql().query(T, new SqlQuery(sql, List.of("x", T0), TIMEOUT, 1))) {
+            assertThat(rows.columns()).isEqualTo(described);
+            assertThat(rows.next()).isTrue();
+            assertThat(List.of(rows.get(0), rows.get(1))).containsExactly("x", 4L);
+        }
     }
 
     @Test

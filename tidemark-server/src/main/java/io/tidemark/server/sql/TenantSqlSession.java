@@ -97,7 +97,8 @@ final class TenantSqlSession implements SqlSession {
         if (statement instanceof GuardedStatement.CopyOut) {
             return new StatementDescription(parameters, List.of());
         }
-        return new StatementDescription(parameters, query.readsLive() ? liveColumns(query) : storeColumns(query));
+        return new StatementDescription(parameters, query.readsLive() ? liveColumns(query)
+                : storeColumns(query.withParameterTypes(castTypes(parameterTypeOids))));
     }
 
     @Override
@@ -250,9 +251,11 @@ final class TenantSqlSession implements SqlSession {
         if (q.readsLive()) {
             return live(q, binds);
         }
+        List<Integer> oids = parameters.stream().map(BindParameter::typeOid).toList();
+        String sql = q.withParameterTypes(castTypes(oids)).sql();
         RunningStatement r = start();
         try {
-            SqlRows rows = context.store().sql().query(tenant, new SqlQuery(q.sql(), binds,
+            SqlRows rows = context.store().sql().query(tenant, new SqlQuery(sql, binds,
                     context.config().statementTimeout(), FETCH_SIZE), r.cancel);
             return new StoreCursor(rows, columns(rows.columns()), r, context.config().maxResultBytes());
         } catch (SqlStatementException e) {
@@ -456,6 +459,25 @@ final class TenantSqlSession implements SqlSession {
             case BOOLEAN -> SqlType.BOOL;
             case VARCHAR -> SqlType.TEXT;
         };
+    }
+
+    /**
+     * For each parameter, the SQL type it is cast to on the engine ({@link GuardedStatement.Query#withParameterTypes}):
+     * the declared type where the endpoint has one, so that a Describe and the rows agree on every engine; null for
+     * a type left open (OID 0) or text, which the engine types by the statement, as PostgreSQL types an unknown.
+     */
+    static List<String> castTypes(List<Integer> oids) {
+        List<String> out = new ArrayList<>(oids.size());
+        for (int oid : oids) {
+            out.add(switch (oid) {
+                case 20, 21, 23 -> "BIGINT";
+                case 700, 701, 1700 -> "DOUBLE PRECISION";
+                case 16 -> "BOOLEAN";
+                case 1114, 1184 -> "TIMESTAMP";
+                default -> null;
+            });
+        }
+        return out;
     }
 
     /** The type a parameter is described with: the declared one where the endpoint has it, text otherwise. */

@@ -23,9 +23,11 @@ import java.util.regex.Pattern;
  * all its output columns, keys first, so its answer is one list of rows. Reusable by any path that sends Tidemark SQL
  * (the store, the wire protocol).
  *
- * <p>The grammar avoids what the engines answer differently by design, not by bug: integer division ({@code /} on
- * two bigints), rounding a double half-way ({@code round}, casts of doubles to bigint), text ordering beyond
- * lower-case letters and digits (collations).
+ * <p>The grammar avoids what the engines answer differently by design, not by bug (docs/sql.md, "Arithmetic"):
+ * rounding a double half-way with {@code round}, division by zero, a sum of bigints divided
+ * (numeric on PostgreSQL, a 128-bit integer on DuckDB), text ordering beyond lower-case letters and digits
+ * (collations). Integer division ({@code /} between bigints, truncating) is in: tenant SQL divides alike on both
+ * engines, and the direct DuckDB text writes it {@code //}.
  */
 public final class SqlQueryGrammar {
     /** The engines an engine text is written for. */
@@ -177,7 +179,8 @@ public final class SqlQueryGrammar {
             aggs.add(q.pick(List.of(F.same("count(x.d)"), F.same("sum(x.d)"), F.same("avg(x.d)"),
                     F.same("min(x.l)"), F.same("max(x.l)"), F.same("min(x.s)"), F.same("max(x.s)"),
                     F.same("bool_or(x.b)"), F.same("sum(x.d * 2 + x.l)"), F.same("avg(CAST(x.l AS DOUBLE PRECISION))"),
-                    F.same("count(DISTINCT x.s)"), F.same("count(*) FILTER (WHERE x.d > 0)"))));
+                    F.same("count(DISTINCT x.s)"), F.same("count(*) FILTER (WHERE x.d > 0)"),
+                    integerDivision("count(x.l) / 2"))));
         }
         List<F> cols = new ArrayList<>(keys);
         cols.addAll(aggs);
@@ -256,6 +259,9 @@ public final class SqlQueryGrammar {
     // ---- parts ------------------------------------------------------------------------------------------------
 
     private F rawValue(Builder q) {
+        if (q.r.nextInt(10) == 0) {
+            return parameterValue(q);
+        }
         return q.pick(List.of(F.same("x.d"), F.same("x.l"), F.same("x.b"), F.same("x.s"), F.same("x.d * 2 + 1"),
                 F.same("x.l + 3"), F.same("x.l * x.l - x.l"), F.same("-x.d"),
                 F.same("CASE WHEN x.d > 0 THEN 'pos' WHEN x.d < 0 THEN 'neg' ELSE 'zero' END"),
@@ -263,7 +269,42 @@ public final class SqlQueryGrammar {
                 F.same("COALESCE(x.s, 'none')"), F.same("COALESCE(x.l, -1)"),
                 F.same("CAST(x.l AS DOUBLE PRECISION) / 4"), F.same("CAST(floor(x.d) AS BIGINT)"),
                 F.same("x.d IS NULL"), F.same("x.s || '!'"), F.same("abs(x.d)"), F.same("x.l % 7"),
-                F.same("CAST(x.l AS VARCHAR)"), F.same("NOT x.b"), F.same("x.d > 0"), timeKeyOf(q, "x")));
+                F.same("CAST(x.l AS VARCHAR)"), F.same("NOT x.b"), F.same("x.d > 0"), timeKeyOf(q, "x"),
+                zoned(q), integerDivision("x.l / 7"), integerDivision("x.l * 10 / -3")));
+    }
+
+    /** {@code /} between integers: the direct DuckDB text (a connection with DuckDB's defaults) writes {@code //}. */
+    private static F integerDivision(String sql) {
+        return new F(sql, sql.replace(" / ", " // "), sql);
+    }
+
+    /**
+     * A parameter in the select list: alone (its type is the bound value's: bigint or text) or in arithmetic. Made
+     * apart from {@link #rawValue}'s list, whose every option is built before one is picked.
+     */
+    private F parameterValue(Builder q) {
+        return switch (q.r.nextInt(3)) {
+            case 0 -> q.bind((long) q.r.nextInt(100));
+            case 1 -> q.bind(q.pick(WORDS));
+            default -> F.same("x.l + ").then(q.bind((long) q.r.nextInt(100)));
+        };
+    }
+
+    /**
+     * A date or an instant ({@code timestamptz}) made from the timestamp: what the engines answer in other types than
+     * {@code TIMESTAMP}, and what the session's time zone would change if it were not UTC. The engine texts go
+     * through UTC explicitly.
+     */
+    private F zoned(Builder q) {
+        String ts = "x.\"timestamp\"";
+        String tz = "CAST(" + ts + " AS TIMESTAMP WITH TIME ZONE)";
+        return switch (q.r.nextInt(4)) {
+            case 0 -> new F(ts + "::date", "CAST(" + ts + " AS DATE)", "CAST(" + ts + " AS DATE)");
+            case 1 -> new F(tz, "timezone('UTC', " + ts + ")", "(" + ts + " AT TIME ZONE 'UTC')");
+            case 2 -> new F("EXTRACT(hour FROM " + tz + ")", "hour(" + ts + ")", "extract(hour FROM " + ts + ")");
+            default -> new F("date_trunc('day', " + tz + ")", "CAST(date_trunc('day', " + ts + ") AS TIMESTAMP)",
+                    "date_trunc('day', " + ts + ")");
+        };
     }
 
     private F rollupValue(Builder q) {
@@ -365,6 +406,11 @@ public final class SqlQueryGrammar {
                 return dateTruncDayBerlin("x").then(" >= TIMESTAMP '2024-10-26 22:00:00' AND x.\"timestamp\" < ")
                         .then(new F("now()", "now()", "now()"));
             case 11:
+                if (q.r.nextBoolean()) {
+                    return new F("x.\"timestamp\" >= TIMESTAMPTZ '2024-03-10 01:30:00+01'",
+                            "x.\"timestamp\" >= TIMESTAMP '2024-03-10 00:30:00'",
+                            "x.\"timestamp\" >= TIMESTAMP '2024-03-10 00:30:00'");
+                }
                 return new F("EXTRACT(hour FROM x.\"timestamp\") BETWEEN 1 AND 5",
                         "hour(x.\"timestamp\") BETWEEN 1 AND 5",
                         "extract(hour FROM x.\"timestamp\") BETWEEN 1 AND 5");

@@ -11,6 +11,8 @@ public final class GuardException extends RuntimeException {
     public static final String SYNTAX_ERROR = "42601";
     /** {@code insufficient_privilege}: a construct outside the read-only allow-list. */
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
+    /** {@code grouping_error}: a GROUP BY or ORDER BY item the engines cannot all answer alike (a lone parameter). */
+    public static final String GROUPING_ERROR = "42803";
     /** {@code undefined_table}: a name that is not one of the tenant's tables (says nothing about other tenants). */
     public static final String UNDEFINED_TABLE = "42P01";
     /** {@code program_limit_exceeded}: the text is longer than {@link GuardLimits#maxLength()}. */

@@ -32,6 +32,20 @@ public sealed interface GuardedStatement {
         public boolean readsLive() {
             return reads.stream().anyMatch(t -> t.kind().live());
         }
+
+        /**
+         * This query with each parameter of a declared type written as a cast to it ({@code CAST(? AS BIGINT)}), so
+         * that the engine types the parameter as PostgreSQL types a declared one — alike when it prepares the
+         * statement (the columns a Describe announces) and when it runs it. Left as {@code ?}, DuckDB types a
+         * parameter by its context when it prepares ({@code SELECT $1}: unknown) and by its value when it runs.
+         *
+         * @param types for client parameter {@code $n} at index n - 1, the SQL type to cast it to, or null to leave it
+         *     as it is (its type left open, or declared text: the engine gives it the type the statement needs);
+         *     parameters past the list's end are left as they are
+         */
+        public Query withParameterTypes(List<String> types) {
+            return new Query(Parameters.typed(sql, parameters, types, false), reads, parameters);
+        }
     }
 
     /**

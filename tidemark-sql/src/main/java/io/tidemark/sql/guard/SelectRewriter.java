@@ -113,6 +113,7 @@ final class SelectRewriter {
     private final Set<SqlTable> reads = new LinkedHashSet<>();
     private final Deque<Set<String>> ctes = new ArrayDeque<>();
     private final List<JdbcParameter> parameters = new ArrayList<>();
+    private final List<PlainSelect> plainSelects = new ArrayList<>();
     private final boolean catalogMode;
     private final String catalogMention;
 
@@ -135,6 +136,11 @@ final class SelectRewriter {
 
     List<JdbcParameter> parameters() {
         return parameters;
+    }
+
+    /** Every plain SELECT of the statement, subqueries and WITH items included, as the walk met them. */
+    List<PlainSelect> plainSelects() {
+        return plainSelects;
     }
 
     void select(Select s) {
@@ -201,6 +207,7 @@ final class SelectRewriter {
     }
 
     private void plain(PlainSelect p) {
+        plainSelects.add(p);
         refuseIf(p.getIntoTables() != null && !p.getIntoTables().isEmpty() || p.getIntoTempTable() != null,
                 "SELECT … INTO (creates a table)");
         refuseIf(p.getOracleHierarchical() != null, "CONNECT BY");

@@ -227,6 +227,7 @@ public final class SqlGuard {
         SelectRewriter rewriter = new SelectRewriter(catalog, relations, functions, null);
         rewriter.select(select);
         List<Integer> numbers = numberParameters(rewriter.parameters(), select);
+        GroupByParameters.byPosition(rewriter.plainSelects());
         String sql = Parameters.toJdbc(select.toString(), numbers);
         return new GuardedStatement.Query(sql, rewriter.reads(), numbers);
     }
@@ -251,6 +252,21 @@ public final class SqlGuard {
                     + " is not allowed: SQL over Tidemark is read-only");
         }
         return select;
+    }
+
+    /**
+     * A JDBC text (parameters as {@code ?}) with its k-th parameter written as {@code CAST(? AS type)} where
+     * {@code types} has a type at index k - 1; a {@code ?} in a literal, a quoted name or a comment is no parameter.
+     * For a store that must tell its engine a parameter's type (see {@link GuardedStatement.Query#withParameterTypes}).
+     *
+     * @param types SQL type names the caller chose (never client text), null to leave a parameter as it is
+     */
+    public static String castParameters(String jdbc, List<String> types) {
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < types.size(); i++) {
+            positions.add(i + 1);
+        }
+        return Parameters.typed(jdbc, positions, types, true);
     }
 
     private static void numberByPosition(List<JdbcParameter> params, Select select) {

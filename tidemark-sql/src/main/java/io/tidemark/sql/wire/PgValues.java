@@ -1,5 +1,6 @@
 package io.tidemark.sql.wire;
 
+import io.tidemark.sql.Column;
 import io.tidemark.sql.SqlException;
 import io.tidemark.sql.SqlState;
 import io.tidemark.sql.SqlType;
@@ -19,6 +20,36 @@ final class PgValues {
     private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
 
     private PgValues() {
+    }
+
+    /**
+     * A value of the type its statement answered ({@code actual}) as a value of the type its column was announced
+     * with — the RowDescription a Describe sent before the statement ran, with which the client decodes the rows.
+     * Text takes any value's text; float8 an int8; int8 a whole float8 in its range. Anything else is 42804: bytes that
+     * contradict the announcement would be decoded as another number (binary) or fail in the client.
+     */
+    static Object as(Column announced, SqlType actual, Object value) throws SqlException {
+        SqlType expected = announced.type();
+        if (value == null || expected == actual) {
+            return value;
+        }
+        if (expected == SqlType.TEXT) {
+            return text(actual, value);
+        }
+        if (expected == SqlType.FLOAT8 && actual == SqlType.INT8) {
+            return number(actual, value).doubleValue();
+        }
+        if (expected == SqlType.INT8 && actual == SqlType.FLOAT8) {
+            double d = number(actual, value).doubleValue();
+            if (d == Math.rint(d) && Math.abs(d) < 0x1p63) {
+                return (long) d;
+            }
+        }
+        String expectedName = expected.name().toLowerCase(java.util.Locale.ROOT);
+        throw new SqlException(SqlState.DATATYPE_MISMATCH, "column \"" + announced.name() + "\" was described as "
+                + expectedName + ", but with these parameters the statement answers the "
+                + actual.name().toLowerCase(java.util.Locale.ROOT) + " " + text(actual, value), null,
+                "declare the parameters' types, or cast the column: CAST(… AS " + expectedName + ")", 0, null);
     }
 
     /** The text format: what {@code psql} shows and what COPY … CSV writes. */

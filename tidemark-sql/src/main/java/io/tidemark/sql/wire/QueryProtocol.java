@@ -338,6 +338,7 @@ final class QueryProtocol {
 
     private void sendRows(Portal portal, RowCursor cursor, int maxRows) throws IOException, SqlException {
         List<Column> columns = cursor.columns();
+        List<Column> announced = announced(portal.statement, columns);
         boolean[] binary = portal.binaryColumns.length == columns.size() ? portal.binaryColumns
                 : new boolean[columns.size()];
         long sent = 0;
@@ -350,13 +351,31 @@ final class QueryProtocol {
             }
             byte[][] values = new byte[columns.size()][];
             for (int i = 0; i < values.length; i++) {
-                values[i] = encode(columns.get(i).type(), cursor.value(i), binary[i]);
+                Column column = announced.get(i);
+                values[i] = encode(column.type(), PgValues.as(column, columns.get(i).type(), cursor.value(i)),
+                        binary[i]);
             }
             writer.dataRow(values);
             sent++;
         }
         portal.rowsSent += sent;
         writer.portalSuspended();
+    }
+
+    /**
+     * The columns the client decodes the rows with: those the statement was described with at Parse (a Describe sent
+     * them, or pgjdbc keeps them from an earlier one), or the cursor's own when it was not described (the simple
+     * protocol sends its RowDescription from the cursor). Other columns than described is PostgreSQL's 0A000.
+     */
+    private static List<Column> announced(PreparedStatement statement, List<Column> columns) throws SqlException {
+        List<Column> described = statement.columns();
+        if (described.isEmpty()) {
+            return columns;
+        }
+        if (described.size() != columns.size()) {
+            throw new SqlException(SqlState.FEATURE_NOT_SUPPORTED, "cached plan must not change result type");
+        }
+        return described;
     }
 
     private void copyOut(Portal portal, SqlResult.CopyOut copy) throws IOException, SqlException {

@@ -147,6 +147,44 @@ class SqlGuardTest {
         assertThat(query("SELECT * FROM raw WHERE value > ? LIMIT ?").parameters()).containsExactly(1, 2);
     }
 
+    /**
+     * A GROUP BY or ORDER BY item that repeats a select-list item with its {@code $n} becomes the item's position: the
+     * store binds by position, so the engine would see two parameters, and DuckDB refuses a parameter there.
+     */
+    @Test
+    void check_parameterRepeatedInGroupByAndOrderBy_becomesTheSelectItemsPosition() {
+        GuardedStatement.Query q = query("SELECT $1 AS a, value + $2 AS b, count(*) FROM raw GROUP BY $1, value + $2 "
+                + "ORDER BY value + $2 DESC, $1");
+
+        assertThat(q.sql()).endsWith("GROUP BY 1, 2 ORDER BY 2 DESC, 1");
+        assertThat(q.parameters()).containsExactly(1, 2);
+        assertThat(query("SELECT count(*) FROM raw WHERE value > $1 OR value < -$1").parameters())
+                .containsExactly(1, 1);
+        assertThat(query("SELECT value FROM raw ORDER BY value + ?").sql()).endsWith("ORDER BY value + ?");
+    }
+
+    @Test
+    void withParameterTypes_castsTheDeclaredParametersOnly() {
+        GuardedStatement.Query q = query("SELECT $1 AS a FROM raw WHERE note = '?' AND value > $2 AND note <> $3 "
+                + "AND value < $2");
+
+        GuardedStatement.Query typed = q.withParameterTypes(java.util.Arrays.asList("BIGINT", "DOUBLE PRECISION"));
+
+        assertThat(typed.sql()).isEqualTo("SELECT CAST(? AS BIGINT) AS a FROM \"acme\".\"raw\" AS raw WHERE note = "
+                + "'?' AND value > CAST(? AS DOUBLE PRECISION) AND note <> ? AND value < CAST(? AS DOUBLE PRECISION)");
+        assertThat(typed.parameters()).isEqualTo(q.parameters()).containsExactly(1, 2, 3, 2);
+        assertThat(q.withParameterTypes(java.util.Arrays.asList(null, null, null)).sql()).isEqualTo(q.sql());
+    }
+
+    @Test
+    void check_loneParameterInGroupByOrOrderBy_refused42803() {
+        assertRefused("SELECT ? AS a, count(*) FROM raw GROUP BY ?", GuardException.GROUPING_ERROR, "GROUP BY 1");
+        assertRefused("SELECT count(*) FROM raw GROUP BY $1", GuardException.GROUPING_ERROR, "parameter alone");
+        assertRefused("SELECT value FROM raw ORDER BY $1", GuardException.GROUPING_ERROR, "ORDER BY 1");
+        assertRefused("SELECT * FROM (SELECT note FROM raw GROUP BY note, ?) AS s", GuardException.GROUPING_ERROR,
+                "GROUP BY");
+    }
+
     @Test
     void check_mixedParameterStyles_isASyntaxError() {
         assertRefused("SELECT * FROM raw WHERE value > ? AND value < $1", GuardException.SYNTAX_ERROR, "both");

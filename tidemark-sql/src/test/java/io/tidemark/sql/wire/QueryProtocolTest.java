@@ -29,13 +29,34 @@ class QueryProtocolTest {
     private int cursorsOpen;
 
     private String serve(Frontend frontend) throws Exception {
+        return trace(output(frontend));
+    }
+
+    private byte[] output(Frontend frontend) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         QueryProtocol protocol = new QueryProtocol(new CountingSession(),
                 new MessageReader(new ByteArrayInputStream(frontend.terminate().toByteArray()), 4096),
                 new MessageWriter(out));
         protocol.serve();
         protocol.closeAll();
-        return trace(out.toByteArray());
+        return out.toByteArray();
+    }
+
+    /** The first value of every DataRow, as its bytes. */
+    private static List<byte[]> firstValues(byte[] output) {
+        ByteBuffer buffer = ByteBuffer.wrap(output);
+        List<byte[]> values = new ArrayList<>();
+        while (buffer.hasRemaining()) {
+            char type = (char) buffer.get();
+            int end = buffer.position() + buffer.getInt();
+            if (type == 'D' && buffer.getShort() > 0) {
+                byte[] value = new byte[buffer.getInt()];
+                buffer.get(value);
+                values.add(value);
+            }
+            buffer.position(end);
+        }
+        return values;
     }
 
     /** The backend messages as text: type letters, with C's tag, E's SQLSTATE and Z's status in brackets. */
@@ -128,6 +149,30 @@ class QueryProtocolTest {
                 .isEqualTo("E[XX000] Z[I] 1 2 E[XX000] Z[I] T D C[SELECT 1] Z[I]");
     }
 
+    /**
+     * Regression (the wire oracle's binary mode): rows were encoded in the types the statement answered, not in those
+     * its Describe had announced, so a column described as int8 that answered float8 (DuckDB types a parameter by its
+     * value when it runs: {@code COALESCE($1, bigint_column)}) reached the client as a double's bits read as an int8.
+     * Now a value is converted to the announced type where nothing is lost, else 42804.
+     */
+    @Test
+    void execute_valueOfAnotherTypeThanDescribed_convertedOr42804() throws Exception {
+        Frontend frontend = new Frontend()
+                .parse("", "halves 2").bind("", "", 1).execute("", 0).sync()
+                .parse("", "halves 1").bind("", "", 1).execute("", 0).sync()
+                .parse("", "texts 2").bind("", "", 0).execute("", 0).sync();
+
+        byte[] out = output(frontend);
+
+        assertThat(trace(out)).isEqualTo("1 2 D E[42804] Z[I] 1 2 D C[SELECT 1] Z[I] 1 2 D D C[SELECT 2] Z[I]");
+        List<byte[]> values = firstValues(out);
+        assertThat(ByteBuffer.wrap(values.get(0)).getLong()).as("0.0 sent as the int8 0").isZero();
+        assertThat(ByteBuffer.wrap(values.get(1)).getLong()).isZero();
+        assertThat(new String(values.get(3), StandardCharsets.UTF_8)).as("an int8 as text").isEqualTo("1");
+        assertThat(new String(output(new Frontend().parse("", "halves 2").bind("", "", 1).execute("", 0).sync()),
+                StandardCharsets.UTF_8)).contains("was described as int8", "float8 0.5");
+    }
+
     private final class CountingSession implements SqlSession {
         @Override
         public List<String> split(String query) {
@@ -136,8 +181,11 @@ class QueryProtocolTest {
 
         @Override
         public StatementDescription describe(String sql, List<Integer> parameterTypeOids) throws SqlException {
-            if (sql.startsWith("count")) {
+            if (sql.startsWith("count") || sql.startsWith("halves")) {
                 return new StatementDescription(List.of(), List.of(new Column("n", SqlType.INT8)));
+            }
+            if (sql.startsWith("texts")) {
+                return new StatementDescription(List.of(), List.of(new Column("n", SqlType.TEXT)));
             }
             if (sql.equals("BEGIN") || sql.equals("ROLLBACK") || sql.equals("boom")) {
                 return StatementDescription.none();
@@ -152,17 +200,19 @@ class QueryProtocolTest {
             if (sql.equals("boom")) {
                 throw new IllegalStateException("a bug in the backend");
             }
-            if (!sql.startsWith("count")) {
+            if (!sql.matches("(count|halves|texts) \\d+")) {
                 return SqlResult.command(sql);
             }
-            int rows = Integer.parseInt(sql.substring("count ".length()));
+            // count and texts answer 0, 1, … as int8 (texts is described as text); halves 0.0, 0.5, … as float8
+            boolean halves = sql.startsWith("halves");
+            int rows = Integer.parseInt(sql.substring(sql.indexOf(' ') + 1));
             cursorsOpen++;
             return SqlResult.rows(new RowCursor() {
                 private long row = -1;
 
                 @Override
                 public List<Column> columns() {
-                    return List.of(new Column("n", SqlType.INT8));
+                    return List.of(new Column("n", halves ? SqlType.FLOAT8 : SqlType.INT8));
                 }
 
                 @Override
@@ -172,7 +222,7 @@ class QueryProtocolTest {
 
                 @Override
                 public Object value(int column) {
-                    return row;
+                    return halves ? (Object) (row / 2.0) : (Object) row;
                 }
 
                 @Override

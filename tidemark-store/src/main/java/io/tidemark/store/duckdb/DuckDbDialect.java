@@ -186,13 +186,34 @@ final class DuckDbDialect extends SqlDialect {
     }
 
     /**
-     * Both settings are global to the embedded database, not per connection (checked on DuckDB 1.4): no statement of
-     * any connection can read or write files or URLs, attach databases or install and load extensions, and no
-     * setting can change afterwards, these two included. The store needs neither after it opens: its file, WAL and
-     * temporary directory stay reachable, and ICU, JSON and Parquet are linked in.
+     * OPEN_PARAMETER_TYPES: DuckDB describes a statement with a parameter it cannot type as one UNKNOWN column, then
+     * types the parameter by its value when it runs; a text value makes it a VARCHAR.
+     */
+    @Override
+    public String openParameterType() {
+        return "VARCHAR";
+    }
+
+    /** SESSION_TIME_ZONE: set for the whole database by {@link #lockDownForTenantSql()}. */
+    @Override
+    public String tenantReadTimeZone() {
+        return null;
+    }
+
+    /**
+     * The settings are global to the embedded database, not per connection (checked on DuckDB 1.4): every
+     * connection's time zone is UTC (SESSION_TIME_ZONE: DuckDB's default is the host's, and once the configuration is
+     * locked no connection may set it); {@code /} between integers is integer division, truncating toward zero, as on
+     * PostgreSQL (INTEGER_DIVISION: DuckDB's default divides them as doubles, so {@code 7 / 2} was 3.5 on one engine
+     * and 3 on the other; the store's own SQL divides doubles only); no statement of any connection can read or write
+     * files or URLs, attach databases or install and load extensions; and no setting can change afterwards, these
+     * included. The store needs neither file access nor another zone after it opens: its file, WAL and temporary
+     * directory stay reachable, ICU, JSON and Parquet are linked in, and its own timestamps are {@code TIMESTAMP}s in
+     * UTC.
      */
     @Override
     public List<String> lockDownForTenantSql() {
-        return List.of("SET enable_external_access = false", "SET lock_configuration = true");
+        return List.of("SET GLOBAL TimeZone = 'UTC'", "SET GLOBAL integer_division = true",
+                "SET enable_external_access = false", "SET lock_configuration = true");
     }
 }

@@ -4,6 +4,7 @@ import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ColumnType;
 import io.tidemark.core.TenantId;
 import io.tidemark.sql.guard.SqlFunctions;
+import io.tidemark.sql.guard.SqlGuard;
 import io.tidemark.store.SqlCancel;
 import io.tidemark.store.SqlColumn;
 import io.tidemark.store.SqlQuery;
@@ -13,6 +14,7 @@ import io.tidemark.store.StoreTimeouts;
 import io.tidemark.store.TenantSql;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -20,6 +22,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +34,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** {@link TenantSql} on any JDBC engine; the engine's differences are the dialect's TENANT_* methods. */
 final class JdbcTenantSql implements TenantSql {
+    /** The parameter type names of a parameter the engine could not type when it prepared (DuckDB's). */
+    private static final Set<String> UNTYPED_PARAMETERS = Set.of("INVALID", "UNKNOWN");
+
     private final JdbcStore store;
     private final SqlDialect d;
     /** Tenants whose reader role this store has made sure of since it opened (older tenants get it on first use). */
@@ -82,18 +91,49 @@ final class JdbcTenantSql implements TenantSql {
         try (Connection c = store.engine().connect()) {
             String end = begin(c, tenant, q);
             try (PreparedStatement ps = c.prepareStatement(q.sql())) {
-                ResultSetMetaData md = ps.getMetaData();
-                if (md == null) {
-                    throw new SqlStatementException(SqlStatementException.INTERNAL_ERROR, "the engine did not "
-                            + "describe the statement's columns", null);
+                String typed = withOpenParametersTyped(q.sql(), ps);
+                if (typed == null) {
+                    return Rows.columns(metadata(ps), d.wideIntegerTypes());
                 }
-                return Rows.columns(md, d.wideIntegerTypes());
+                try (PreparedStatement again = c.prepareStatement(typed)) {
+                    return Rows.columns(metadata(again), d.wideIntegerTypes());
+                }
             } finally {
                 end(c, end);
             }
         } catch (SQLException e) {
             throw failure(e);
         }
+    }
+
+    private static ResultSetMetaData metadata(PreparedStatement ps) throws SQLException {
+        ResultSetMetaData md = ps.getMetaData();
+        if (md == null) {
+            throw new SqlStatementException(SqlStatementException.INTERNAL_ERROR, "the engine did not describe the "
+                    + "statement's columns", null);
+        }
+        return md;
+    }
+
+    /**
+     * OPEN_PARAMETER_TYPES: the statement with each parameter the engine could not type cast to
+     * {@link SqlDialect#openParameterType()}, or null when there is none (or the dialect keeps the engine's own
+     * description).
+     */
+    private String withOpenParametersTyped(String sql, PreparedStatement ps) throws SQLException {
+        String open = d.openParameterType();
+        if (open == null) {
+            return null;
+        }
+        ParameterMetaData pm = ps.getParameterMetaData();
+        List<String> types = new ArrayList<>();
+        boolean any = false;
+        for (int i = 1; i <= pm.getParameterCount(); i++) {
+            boolean untyped = UNTYPED_PARAMETERS.contains(String.valueOf(pm.getParameterTypeName(i)));
+            types.add(untyped ? open : null);
+            any |= untyped;
+        }
+        return any ? SqlGuard.castParameters(sql, types) : null;
     }
 
     /** Opens the read-only transaction as the tenant's reader; answers the statement that ends it, or null. */
@@ -103,6 +143,10 @@ final class JdbcTenantSql implements TenantSql {
         try (Statement s = c.createStatement()) {
             for (String begin : d.beginTenantRead()) {
                 s.execute(begin);
+            }
+            String zone = d.tenantReadTimeZone();
+            if (zone != null) {
+                s.execute(zone);
             }
         }
         String timeout = d.setStatementTimeout();
@@ -236,6 +280,16 @@ final class JdbcTenantSql implements TenantSql {
         }
     }
 
+    /** How a TIMESTAMP column of the result is read from the driver. */
+    private enum TimeKind {
+        /** A timestamp without time zone: UTC. */
+        LOCAL,
+        /** A timestamp with time zone: its instant, whatever zone the driver shows it in. */
+        ZONED,
+        /** A date: its midnight in UTC. */
+        DATE
+    }
+
     /** The cursor: owns the connection, the statement and the result set until closed. */
     private static final class Rows implements SqlRows {
         private final Connection c;
@@ -243,6 +297,7 @@ final class JdbcTenantSql implements TenantSql {
         private final ResultSet rs;
         private final String end;
         private final List<SqlColumn> columns;
+        private final TimeKind[] timeKinds;
         private volatile boolean closed;
 
         Rows(Connection c, PreparedStatement ps, ResultSet rs, String end, Set<String> wideIntegers)
@@ -251,7 +306,27 @@ final class JdbcTenantSql implements TenantSql {
             this.ps = ps;
             this.rs = rs;
             this.end = end;
-            this.columns = columns(rs.getMetaData(), wideIntegers);
+            ResultSetMetaData md = rs.getMetaData();
+            this.columns = columns(md, wideIntegers);
+            this.timeKinds = new TimeKind[columns.size()];
+            for (int i = 0; i < timeKinds.length; i++) {
+                timeKinds[i] = timeKind(md, i + 1);
+            }
+        }
+
+        /**
+         * pgjdbc reports {@code timestamptz} as {@link Types#TIMESTAMP} (its type name tells) and refuses to read it,
+         * or a {@code date}, as a {@link LocalDateTime}; DuckDB's driver reads a {@code TIMESTAMP WITH TIME ZONE} as a
+         * {@link LocalDateTime} in the JVM's zone. So each is read in its own Java type.
+         */
+        private static TimeKind timeKind(ResultSetMetaData md, int i) throws SQLException {
+            int type = md.getColumnType(i);
+            if (type == Types.DATE) {
+                return TimeKind.DATE;
+            }
+            boolean zoned = type == Types.TIMESTAMP_WITH_TIMEZONE
+                    || "timestamptz".equalsIgnoreCase(md.getColumnTypeName(i));
+            return zoned ? TimeKind.ZONED : TimeKind.LOCAL;
         }
 
         static List<SqlColumn> columns(ResultSetMetaData md, Set<String> wideIntegers) throws SQLException {
@@ -295,13 +370,28 @@ final class JdbcTenantSql implements TenantSql {
                     case BIGINT -> rs.getLong(i);
                     case DOUBLE -> rs.getDouble(i);
                     case BOOLEAN -> rs.getBoolean(i);
-                    case TIMESTAMP -> Jdbc.getInstant(rs, i);
+                    case TIMESTAMP -> instant(i);
                     case VARCHAR -> rs.getString(i);
                 };
                 return rs.wasNull() ? null : v;
             } catch (SQLException e) {
                 throw failure(e);
             }
+        }
+
+        /** The value as an instant, null for SQL NULL. */
+        private Instant instant(int i) throws SQLException {
+            return switch (timeKinds[i - 1]) {
+                case LOCAL -> Jdbc.getInstant(rs, i);
+                case ZONED -> {
+                    OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
+                    yield t == null ? null : t.toInstant();
+                }
+                case DATE -> {
+                    LocalDate d = rs.getObject(i, LocalDate.class);
+                    yield d == null ? null : d.atStartOfDay(ZoneOffset.UTC).toInstant();
+                }
+            };
         }
 
         @Override

@@ -528,6 +528,30 @@ public abstract class SqlDialect {
     }
 
     /**
+     * Dialect difference SESSION_TIME_ZONE: the statement that makes UTC the session time zone of a tenant read, run
+     * right after {@link #beginTenantRead()} in its transaction; null where {@link #lockDownForTenantSql()} sets it
+     * for the whole database when the store opens. Tenant SQL's answers must not depend on the zone the engine's
+     * session happens to have: a {@code TIMESTAMP} compared with or cast to a {@code timestamptz}, and
+     * {@code date_trunc}, {@code EXTRACT} or a cast to {@code date} of a {@code timestamptz}, read the wall clock in
+     * it. Standard SQL (PostgreSQL): {@code SET LOCAL TIME ZONE 'UTC'}, undone when the transaction ends — a
+     * PostgreSQL session's zone is the client's (pgjdbc sends the JVM's default zone at login, over the server's and
+     * the database's defaults).
+     */
+    public String tenantReadTimeZone() {
+        return "SET LOCAL TIME ZONE 'UTC'";
+    }
+
+    /**
+     * Dialect difference OPEN_PARAMETER_TYPES: the type to describe a statement's parameter with when the engine could
+     * not type it from the statement (a parameter alone in the select list), or null where the engine's own
+     * description of such a statement holds (PostgreSQL: the parameter is an unknown, described and run as text). A
+     * parameter the client left untyped reaches the engine as text: tenant SQL binds it as a string.
+     */
+    public String openParameterType() {
+        return null;
+    }
+
+    /**
      * Dialect difference UNTYPED_STRING_BINDS: whether a text bind of tenant SQL must be sent without a type
      * ({@code Types.OTHER}) so the engine gives it the type the statement needs (a client's {@code '2024-01-01'} for
      * a timestamp); false where a VARCHAR bind is already cast to the parameter's type.
@@ -567,8 +591,9 @@ public abstract class SqlDialect {
     }
 
     /**
-     * Statements that take from tenant SQL what no read needs, run once when the store opens; each may fail where the
-     * store's user lacks the privilege (the store then logs it and goes on).
+     * Statements run once when the store opens that settle how the engine answers tenant SQL where a setting decides
+     * it (DuckDB: SESSION_TIME_ZONE, INTEGER_DIVISION) and take from tenant SQL what no read needs; each may fail where
+     * the store's user lacks the privilege (the store then logs it and goes on).
      */
     public List<String> lockDownForTenantSql() {
         return List.of();
