@@ -3,6 +3,7 @@ package io.tidemark.server.http;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidemark.core.ErrorCode;
@@ -41,6 +42,21 @@ public final class HttpApi {
     private static final String CALLER = "tidemark.caller";
     private static final String COUNTED = "tidemark.counted";
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+    /**
+     * Classpath folder of the static files (the console, the JavaScript live client) served for a {@code GET} that no
+     * route matches; routes always win.
+     */
+    static final String STATIC_DIRECTORY = "/public";
+    /**
+     * Headers on every static file: revalidate (a new server version is picked up at once), and a content security
+     * policy that lets a page talk to this server only (fetch, WebSocket) and load nothing from elsewhere.
+     */
+    private static final Map<String, String> STATIC_HEADERS = Map.of(
+            "Cache-Control", "no-cache",
+            "Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+                    + "style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+            "X-Content-Type-Options", "nosniff",
+            "Referrer-Policy", "no-referrer");
     /** Largest text message a live client may send; a larger one closes the socket with 1009. */
     private static final long MAX_LIVE_MESSAGE = 1L << 20;
 
@@ -85,6 +101,12 @@ public final class HttpApi {
             cfg.http.maxRequestSize = ops.config().graphqlMaxBytes();
             cfg.requestLogger.http(this::logRequest);
             cfg.jetty.modifyWebSocketServletFactory(f -> f.setMaxTextMessageSize(MAX_LIVE_MESSAGE));
+            cfg.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = STATIC_DIRECTORY;
+                files.location = Location.CLASSPATH;
+                files.headers = STATIC_HEADERS;
+            });
         });
         live.install(app);
         app.before(this::enter);
@@ -331,10 +353,13 @@ public final class HttpApi {
     private static String route(Context ctx) {
         try {
             String p = ctx.endpointHandlerPath();
-            return p == null || p.isEmpty() ? "unmatched" : p;
+            if (p != null && !p.isEmpty()) {
+                return p;
+            }
         } catch (RuntimeException e) {
-            return "unmatched";
+            // no route matched: a static file or nothing
         }
+        return ctx.statusCode() < 400 ? "static" : "unmatched";
     }
 
     private static boolean isLoopback(String host) {
