@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of the server, on one port: {@code /graphql}, {@code /api/v1/archives/{archive}/samples} (POST
- * ingest, GET export), {@code /metrics}, {@code /health} and the live WebSocket {@code /api/v1/live}. Javalin 6 on Jetty 11: routing, a
- * request logger that sees every request with its status and time, and WebSockets.
+ * ingest, GET export), {@code /metrics}, {@code /health}, the live WebSocket {@code /api/v1/live}, and static files
+ * (the classpath folder {@code public}) for a GET no route matches. Javalin 6 on Jetty 11: routing, a request logger
+ * that sees every request with its status and time, and WebSockets.
  */
 public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
