@@ -32,6 +32,9 @@ export const QueryType = Object.freeze({
   CONTINUOUS_ONLY: 'CONTINUOUS_ONLY',
 });
 
+/** Server generations one delivered generation may merge while it waits for snapshots (see Connection._markEnd). */
+const MAX_MERGED = 100;
+
 const DEFAULTS = Object.freeze({
   capabilities: [AGG_MARK_END],
   heartbeatIntervalMillis: 10_000,
@@ -280,6 +283,9 @@ export class Connection {
     this._timer = null;
     this._heartbeat = null;
     this._markListeners = [];
+    this._generationOpen = false; // an aggMarkBegin was delivered and its aggMarkEnd not yet
+    this._awaitingSnapshot = new Set(); // ids whose snapshot on this socket has not ended: aggMarkEnd waits for them
+    this._merged = 0; // server generations merged into the open one while waiting
     this._ids = 0;
     this._first = null;
     this.tenant = null;
@@ -332,6 +338,7 @@ export class Connection {
     const query = new Query(this, id, sql, queryType, listener || {});
     this._queries.set(id, query);
     if (this._ready) {
+      this._expectSnapshot(query);
       this._send({ type: 'register', queryId: id, sql, queryType });
     }
     return query;
@@ -438,21 +445,63 @@ export class Connection {
       case 'pong':
         return;
       case 'aggMarkBegin':
-        this._markListeners = this._distinctListeners();
-        this._markListeners.forEach((l) => call(l, 'aggMarkBegin', f.generation));
+        this._markBegin(f.generation);
         return;
-      case 'aggMarkEnd': {
-        const listeners = this._markListeners;
-        this._markListeners = [];
-        listeners.forEach((l) => call(l, 'aggMarkEnd', f.generation));
+      case 'aggMarkEnd':
+        this._markEnd(f.generation);
         return;
-      }
       case 'error':
         this.lastError = new TidemarkLiveError(f.code, f.message);
         call(this._listener, 'connectionError', this.lastError);
         return;
       default:
         this._queryFrame(f);
+    }
+  }
+
+  /**
+   * A generation begins; while one is held open for a snapshot (see _markEnd), the server's next generation continues
+   * it, and only listeners of queries registered since get their aggMarkBegin.
+   */
+  _markBegin(generation) {
+    const listeners = this._distinctListeners();
+    if (!this._generationOpen) {
+      this._generationOpen = true;
+      this._markListeners = listeners;
+      listeners.forEach((l) => call(l, 'aggMarkBegin', generation));
+      return;
+    }
+    const added = listeners.filter((l) => !this._markListeners.includes(l));
+    this._markListeners.push(...added);
+    added.forEach((l) => call(l, 'aggMarkBegin', generation));
+  }
+
+  /**
+   * A generation ends. While a query registered on this socket (after a reconnect: every query) has not finished its
+   * snapshot, the end is held back and the server's next generation merged into this one, so that at every
+   * aggMarkEnd the client delivers, every query shows the same generation — none still shows what it held before a
+   * reconnect, or nothing yet. The end then carries the last merged generation's number. Bounded by MAX_MERGED.
+   */
+  _markEnd(generation) {
+    if (this._awaitingSnapshot.size > 0 && this._merged < MAX_MERGED) {
+      this._merged++;
+      return;
+    }
+    if (this._awaitingSnapshot.size > 0) {
+      console.warn(`tidemark live: no snapshot for ${[...this._awaitingSnapshot].join(', ')} after ${MAX_MERGED} `
+          + 'generations; ending the generation without it');
+      this._awaitingSnapshot.clear();
+    }
+    const listeners = this._markListeners;
+    this._markListeners = [];
+    this._generationOpen = false;
+    this._merged = 0;
+    listeners.forEach((l) => call(l, 'aggMarkEnd', generation));
+  }
+
+  _expectSnapshot(query) {
+    if (query.type !== QueryType.CONTINUOUS_ONLY && this.options.capabilities.includes(AGG_MARK_END)) {
+      this._awaitingSnapshot.add(query.id);
     }
   }
 
@@ -471,6 +520,7 @@ export class Connection {
         q._tuple(f);
         return;
       case 'snapshotEnd':
+        this._awaitingSnapshot.delete(q.id);
         if (q.type === QueryType.SNAPSHOT) {
           this._queries.delete(q.id); // the server dropped it after its snapshot: not registered again
         }
@@ -482,6 +532,7 @@ export class Connection {
         return;
       case 'queryError':
         this._queries.delete(q.id);
+        this._awaitingSnapshot.delete(q.id);
         call(q.listener, 'exceptionRaised', new TidemarkLiveError(f.code, f.message), q);
         return;
       default:
@@ -498,8 +549,13 @@ export class Connection {
     this.tenant = f.tenant ?? null;
     this.serverCapabilities = f.capabilities || [];
     this.heartbeatTimeoutMillis = Number(f.heartbeatTimeoutMillis || 0);
+    // A generation open on the lost socket is abandoned: it never gets its aggMarkEnd.
     this._markListeners = [];
+    this._generationOpen = false;
+    this._merged = 0;
+    this._awaitingSnapshot.clear();
     for (const q of this._queries.values()) {
+      this._expectSnapshot(q);
       this._send({ type: 'register', queryId: q.id, sql: q.sql, queryType: q.type });
     }
     let every = this.options.heartbeatIntervalMillis;
@@ -563,8 +619,11 @@ export class Connection {
       const first = this._first;
       this._first = null;
       this._closed = true;
-      first.reject(fatal || new TidemarkLiveError('TRANSPORT', `cannot connect to ${redact(this._liveUrl())}: `
-          + closeMessage(why)));
+      first.reject(fatal || new TidemarkLiveError('TRANSPORT', state.opened
+        ? `the live connection to ${redact(this._liveUrl())} ended before the server's hello: ${closeMessage(why)}`
+        : `cannot open the live connection to ${redact(this._liveUrl())}: the server is unreachable or refused it `
+          + '(a browser hides the HTTP status; checking the token with POST /graphql failed too, as it does from '
+          + 'another origin)'));
       return;
     }
     if (fatal) {
@@ -654,6 +713,7 @@ class Query {
       return;
     }
     c._queries.delete(this.id);
+    c._awaitingSnapshot.delete(this.id);
     if (c._ready) {
       c._send({ type: 'unregister', queryId: this.id });
     }
@@ -831,6 +891,9 @@ export class LiveTable {
   }
 
   _emit(generation) {
+    if (!this.schema) {
+      return; // registered, but its snapshot has not begun: nothing to show yet
+    }
     const change = Object.freeze({ generation, reset: this.reset, added: this.added, updated: this.updated,
       removed: this.removed });
     this._resetChanges(false);

@@ -47,6 +47,7 @@ class Recorder {
     this.violations = [];
     this.callbacks = {};
     this.open = null;
+    this.merged = 0;
     this.abandoned = null;
     this.resetIn = new Set();
     this.version = 0;
@@ -75,15 +76,22 @@ class Recorder {
   }
 
   aggMarkEnd(g) {
-    if (this.open !== g) {
+    // After a reconnect the client merges the server's generations until every query has its new snapshot: the end
+    // then carries the last one's number.
+    if (this.open === null || g < this.open) {
       this.violations.push(`aggMarkEnd(${g}) closes ${this.open}`);
     }
+    this.merged += g !== this.open ? 1 : 0;
     this.open = null;
     const all = [...this.results.keys()];
     if (this.abandoned !== null && !all.every((q) => this.resetIn.has(q))) {
       this.violations.push(`generation ${this.abandoned} abandoned, but ${g} did not restart every query`);
     }
     this.abandoned = null;
+    if (this.reconnected && !all.every((q) => this.resetIn.has(q))) {
+      this.violations.push(`generation ${g}, the first after a reconnect, did not restart every query`);
+    }
+    this.reconnected = false;
     const last = this.generations[this.generations.length - 1];
     if (last !== undefined && g <= last && !all.every((q) => this.resetIn.has(q))) {
       this.violations.push(`generation ${g} does not increase (after ${last})`);
@@ -185,6 +193,7 @@ class Recorder {
       statuses: this.statuses,
       schemas: this.schemas,
       violations: this.violations,
+      merged: this.merged,
       callbacks: this.callbacks,
     };
   }
@@ -194,6 +203,7 @@ const connections = {};
 const recorders = {};
 const queries = {};
 const events = [];
+const tables = {};
 
 window.liveIt = {
   live,
@@ -207,6 +217,7 @@ window.liveIt = {
     for (const e of ['connected', 'reconnected', 'disconnected', 'connectionError']) {
       listener[e] = (info) => {
         events.push({ connection: name, event: e, code: info && info.code !== undefined ? String(info.code) : null });
+        rec.reconnected = rec.reconnected || e === 'reconnected';
         rec.changed();
       };
     }
@@ -228,6 +239,60 @@ window.liveIt = {
   },
   connection(name) {
     return connections[name];
+  },
+  /**
+   * A LiveTable for a query on connection `name`; each onUpdate records the generation, the change and the rows, so
+   * that the test can check that all tables of a connection update together, once per generation.
+   */
+  table(name, queryId, sql) {
+    const log = { generations: [], resets: 0, rows: [], changes: [] };
+    tables[queryId] = log;
+    const table = new live.LiveTable({
+      onUpdate(t, change) {
+        log.generations.push(String(change.generation));
+        log.resets += change.reset ? 1 : 0;
+        log.changes.push([change.added.size, change.updated.size, change.removed.size]);
+        log.rows = [...t.rowsByKey.values()].map((r) => ({ key: r.key.map(encode), values: r.values.map(encode) }));
+        log.columns = t.schema.columns.map((c) => c.name);
+        log.objectRow = t.rows().length ? Object.keys(t.rows()[0]) : [];
+        recorders[name].changed();
+      },
+      onError(t, e) {
+        log.error = e.code;
+        recorders[name].changed();
+      },
+    });
+    connections[name].registerQuery(sql, live.QueryType.SNAPSHOT_AND_CONTINUOUS, table, { queryId });
+  },
+  tables() {
+    return JSON.stringify(tables);
+  },
+  /** Value conversions and the lossless parse, both paths, on the inputs the server can send. */
+  valueCases() {
+    const show = (o) => JSON.stringify(o, (k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    const text = '[{"s":"x\\"12345678901234567","a":9007199254740993,"b":-9223372036854775808,'
+        + '"c":1.0E20,"d":12345678901234567.5,"e":42,"f":"\\u0000x","g":[9223372036854775807,-1]}]';
+    const ts = (iso) => {
+      const t = live.Timestamp.parse(iso);
+      return `${t.epochMicros} ${t.toISOString()} ${t.epochMillis} ${t.microsOfSecond} ${t.toDate().toISOString()}`;
+    };
+    return {
+      source: show(live.parseJson(text)),
+      scanning: show(live.parseJsonScanning(text)),
+      plain: show(live.parseJson('{"n":123456789012345,"x":1.5}')),
+      epoch: ts('1970-01-01T00:00:00Z'),
+      beforeEpoch: ts('1969-12-31T23:59:59.999999Z'),
+      micros: ts('2025-01-01T00:00:00.000001Z'),
+      tenths: ts('2025-06-30T12:34:56.5Z'),
+      compare: String([live.Timestamp.parse('2025-01-01T00:00:00.000001Z').compareTo(
+        live.Timestamp.parse('2025-01-01T00:00:00.000002Z')),
+      live.Timestamp.parse('2025-01-01T00:00:00.000001Z') < live.Timestamp.parse('2025-01-01T00:00:00.000002Z'),
+      live.Timestamp.fromEpochMicros(1n).equals(live.Timestamp.parse('1970-01-01T00:00:00.000001Z'))]),
+      toValue: [live.toValue('BIGINT', 3), live.toValue('DOUBLE', 'NaN'), live.toValue('DOUBLE', '-Infinity'),
+        live.toValue('BIGINT', null), live.toValue('VARCHAR', '7'), live.toValue('TIMESTAMP', '2025-01-01T00:00:00Z')]
+        .map((v) => `${v === null ? 'null' : v instanceof live.Timestamp ? 'Timestamp' : typeof v}:${v}`).join(' '),
+      keyString: live.keyString([live.Timestamp.parse('2025-01-01T00:00:00.000001Z'), 5n, 'a', null]),
+    };
   },
   /** Waits for the next change of the recorder after `version` (at most timeoutMillis), then returns its state. */
   async next(name, version, timeoutMillis) {

@@ -146,6 +146,64 @@ class LiveJsClientIT {
     }
 
     @Test
+    void valuesAndTheLosslessParse_inTheBrowser_exact_onBothParsePaths() {
+        Page.open(f.uri());
+        JsonNode v = Page.read((String) browser.run("return JSON.stringify(liveIt.valueCases());"));
+        String expected = "[{\"s\":\"x\\\"12345678901234567\",\"a\":\"9007199254740993n\","
+                + "\"b\":\"-9223372036854775808n\",\"c\":100000000000000000000,\"d\":12345678901234568,\"e\":42,"
+                + "\"f\":\"\\u0000x\",\"g\":[\"9223372036854775807n\",-1]}]";
+        assertThat(v.path("source").asText()).as("JSON.parse with the reviver's source text").isEqualTo(expected);
+        assertThat(v.path("scanning").asText()).as("the scanning fallback").isEqualTo(expected);
+        assertThat(v.path("plain").asText()).isEqualTo("{\"n\":123456789012345,\"x\":1.5}");
+        assertThat(v.path("epoch").asText()).isEqualTo("0 1970-01-01T00:00:00.000000Z 0 0 1970-01-01T00:00:00.000Z");
+        assertThat(v.path("beforeEpoch").asText())
+                .isEqualTo("-1 1969-12-31T23:59:59.999999Z -1 999999 1969-12-31T23:59:59.999Z");
+        assertThat(v.path("micros").asText())
+                .isEqualTo("1735689600000001 2025-01-01T00:00:00.000001Z 1735689600000 1 2025-01-01T00:00:00.000Z");
+        assertThat(v.path("tenths").asText()).isEqualTo(
+                "1751286896500000 2025-06-30T12:34:56.500000Z 1751286896500 500000 2025-06-30T12:34:56.500Z");
+        assertThat(v.path("compare").asText()).isEqualTo("-1,true,true");
+        assertThat(v.path("toValue").asText()).isEqualTo("bigint:3 number:NaN number:-Infinity null:null string:7 "
+                + "Timestamp:2025-01-01T00:00:00.000000Z");
+        assertThat(v.path("keyString").asText()).isEqualTo("[\"2025-01-01T00:00:00.000001Z\",\"5\",\"a\",null]");
+    }
+
+    @Test
+    void liveTables_onOneConnection_updateTogetherOncePerGeneration_andEqualTheOracle() {
+        LiveQueriesIT.createPlantArchive(http, "tables");
+        Page page = Page.open(f.uri());
+        assertThat(page.connect("c", admin, true)).isNull();
+        page.table("c", "bySite", LiveQueriesIT.BY_SITE.formatted("tables"));
+        page.table("c", "warm", LiveQueriesIT.WARM.formatted("tables"));
+        Random random = new Random(15);
+        Instant now = Instant.now();
+        List<List<Row>> published = new ArrayList<>();
+        List<Row> all = new ArrayList<>();
+        for (int b = 0; b < 6; b++) {
+            List<Row> rows = LiveQueriesIT.batch(random, b, now, all);
+            http.publish("tables", rows);
+            published.add(rows);
+            all.addAll(rows);
+            Oracle oracle = Oracle.of(published);
+            page.await("c", "the tables after batch " + b, s -> {
+                JsonNode t = page.tables();
+                return Oracle.same(State.rows(t.path("bySite").path("rows")), oracle.bySite())
+                        && Oracle.same(State.rows(t.path("warm").path("rows")), oracle.warm());
+            });
+        }
+        JsonNode t = page.tables();
+        assertThat(t.path("bySite").path("generations")).as("both tables update at every generation, together")
+                .isEqualTo(t.path("warm").path("generations"));
+        List<Long> generations = new ArrayList<>();
+        t.path("bySite").path("generations").forEach(g -> generations.add(Long.parseLong(g.asText())));
+        assertThat(generations).isSorted().doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(2);
+        assertThat(t.path("bySite").path("resets").asInt()).isEqualTo(1);
+        assertThat(t.path("bySite").path("columns").toString())
+                .isEqualTo("[\"site\",\"n\",\"avg_temp\",\"max_power\",\"hot\"]");
+        assertThat(t.path("bySite").path("objectRow")).isEqualTo(t.path("bySite").path("columns"));
+    }
+
+    @Test
     void bigSnapshot_20000Rows_arriveOverSeveralMessages_inOneGeneration() {
         createArchive("big");
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -359,11 +417,14 @@ class LiveJsClientIT {
 
         private static Map<String, Map<List<Object>, List<Object>>> results(JsonNode byQuery) {
             Map<String, Map<List<Object>, List<Object>>> out = new HashMap<>();
-            byQuery.fields().forEachRemaining(q -> {
-                Map<List<Object>, List<Object>> rows = new HashMap<>();
-                q.getValue().forEach(r -> rows.put(values(r.path("key")), values(r.path("values"))));
-                out.put(q.getKey(), rows);
-            });
+            byQuery.fields().forEachRemaining(q -> out.put(q.getKey(), rows(q.getValue())));
+            return out;
+        }
+
+        /** Rows [{key, values}] as key → values. */
+        static Map<List<Object>, List<Object>> rows(JsonNode rows) {
+            Map<List<Object>, List<Object>> out = new HashMap<>();
+            rows.forEach(r -> out.put(values(r.path("key")), values(r.path("values"))));
             return out;
         }
 
@@ -437,6 +498,14 @@ class LiveJsClientIT {
             browser.run("liveIt.register(arguments[0], arguments[1], arguments[2], null);", name, queryId, sql);
         }
 
+        void table(String name, String queryId, String sql) {
+            browser.run("liveIt.table(arguments[0], arguments[1], arguments[2]);", name, queryId, sql);
+        }
+
+        JsonNode tables() {
+            return read((String) browser.run("return liveIt.tables();"));
+        }
+
         void unregister(String name, String queryId) {
             browser.run("liveIt.unregister(arguments[0], arguments[1]);", name, queryId);
         }
@@ -490,7 +559,7 @@ class LiveJsClientIT {
             return s.length() <= 4_000 ? s : s.substring(0, 4_000) + "…";
         }
 
-        private static JsonNode read(String json) {
+        static JsonNode read(String json) {
             try {
                 return JSON.readTree(json);
             } catch (java.io.IOException e) {
