@@ -253,6 +253,8 @@ class LiveJsClientIT {
         page.await("c", "warm registered again", s -> s.snapshots.getOrDefault("warm", 0) == 2
                 && Oracle.same(s.marked.get("warm"), oracle.warm()));
         assertThat(page.state("c").errors).isEmpty();
+        assertThat(page.state("c").violations).as("order contract, and no aggMarkEnd before a registered query's "
+                + "snapshot").isEmpty();
     }
 
     @Test
@@ -267,6 +269,7 @@ class LiveJsClientIT {
         JsonNode error = page.state("c").errors.get("bad");
         assertThat(error.path("code").asText()).isEqualTo("INVALID_QUERY");
         assertThat(error.path("message").asText()).startsWith("INVALID_QUERY: ").contains("line 1, column");
+        assertThat(page.state("c").violations).isEmpty();
     }
 
     @Test
@@ -300,6 +303,7 @@ class LiveJsClientIT {
         assertThat(s.errors.get("warm").path("code").asText()).isEqualTo("TOKEN_REVOKED");
         assertThat(page.events("c")).containsSubsequence("connected", "disconnected:4401", "connectionError")
                 .doesNotContain("reconnected");
+        assertThat(s.violations).isEmpty();
     }
 
     @Test
