@@ -86,7 +86,10 @@ export class Timestamp {
     Object.freeze(this);
   }
 
-  /** From an ISO-8601 instant in UTC as the server sends it ("2025-01-01T00:00:00.000001Z"); digits past micros are dropped. */
+  /**
+   * From an ISO-8601 instant in UTC as the server sends it ("2025-01-01T00:00:00.000001Z"); digits past the
+   * microseconds are dropped (the server sends none).
+   */
   static parse(text) {
     const m = ISO.exec(text);
     if (!m) {
@@ -561,6 +564,10 @@ export class Connection {
     this._backoff = this.options.reconnectInitialMillis;
     this.tenant = f.tenant ?? null;
     this.serverCapabilities = f.capabilities || [];
+    const marks = this.serverCapabilities.includes('AGGREGATE_MARK_GENERATION');
+    if (this.options.capabilities.includes(AGG_MARK_END) && !marks) {
+      console.warn('tidemark live: the server does not list AGGREGATE_MARK_GENERATION; expect no aggregate marks');
+    }
     this.heartbeatTimeoutMillis = Number(f.heartbeatTimeoutMillis || 0);
     // A generation open on the lost socket is abandoned: it never gets its aggMarkEnd.
     this._markListeners = [];

@@ -576,7 +576,7 @@ class LiveJsClientIT {
             return new State(read(json));
         }
 
-        /** Waits, at most {@link #WAIT}, until the recorder's state satisfies {@code condition}; each change wakes it. */
+        /** Waits, at most {@link #WAIT}, until the recorder's state satisfies {@code condition}; changes wake it. */
         State await(String name, String what, Predicate<State> condition) {
             long deadline = System.nanoTime() + WAIT.toNanos();
             State s = state(name);
