@@ -200,7 +200,7 @@ final class DuckDbEngine implements Engine {
      * transaction (the dependant rollups come from its metadata cache), so a statement runs before the Appender.
      * Without it, a write that failed after its append kept its rows without their stale-range marks, and the
      * client's retry found them stored with the same values and marked nothing: late samples silently missing from
-     * the rollups (issue 10, item 1; DuckDbWriteAtomicityIT).
+     * the rollups (issue 10, item 1; pinned by LateDataContract on DuckDB).
      */
     private void appendToArchive(Connection tx, BatchWrite w) throws SQLException {
         try (Statement s = tx.createStatement()) {
