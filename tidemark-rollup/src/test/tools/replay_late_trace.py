@@ -18,8 +18,9 @@ whose lines end without "committed:" rolled back) and reports every place where 
   - a writer's dependants or a recompute's consume read other ranges than the committed state (a stale cache or
     snapshot);
   - after a write committed, a changed late sample's bucket is not covered by a stale range;
-  - a write reports fewer changed samples than it has late ones (in this test every late sample is new or changed,
-    so fewer means an earlier failed attempt left rows behind);
+  - a write reports fewer changed samples than it has late ones (in this test a re-send draws a new value, so fewer
+    means an earlier failed attempt left rows behind -- or, about once in 10^5 re-sends, the draw repeated the stored
+    value: check with the writer's Random before suspecting the store);
   - an aggregate or recompute inserted another number of (bucket, rtId) groups than the committed raw keys make.
 Only for DuckDB (one writer at a time, so the trace is the commit order) and one store per trace.
 """
