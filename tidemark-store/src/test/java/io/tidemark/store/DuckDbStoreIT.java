@@ -58,7 +58,7 @@ class DuckDbStoreIT extends StoreContract {
 
     /**
      * What the DuckDB provider's direct append relies on: the Appender writes inside the connection's open
-     * transaction (a rollback leaves nothing); a key that breaks the primary key fails its explicit {@code flush()},
+     * transaction (a rollback leaves nothing; the helper runs a statement first, which begins it); a key that breaks the primary key fails its explicit {@code flush()},
      * while {@code close()} alone swallows that error and silently stores none of the rows. If DuckDB's
      * {@code close()} starts reporting the error, this test says so.
      */
@@ -90,6 +90,61 @@ class DuckDbStoreIT extends StoreContract {
             append(c, 9, 3, false);
             c.commit();
             assertThat(count(s)).isEqualTo(10);
+        }
+    }
+
+    /**
+     * Why DuckDbEngine runs a statement before its direct append: an Appender used first on a connection out of
+     * auto-commit mode, before any statement, is outside any transaction (the driver begins one at the first
+     * statement), so its rows commit at {@code flush()} and a rollback leaves them. If DuckDB's driver starts
+     * beginning the transaction for the Appender too, this test says so (and the statement can go).
+     */
+    @Test
+    void duckDbAppender_firstOnTheConnection_commitsAtFlushOutsideTheTransaction() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("appender.duckdb"));
+                Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA t");
+            s.execute("CREATE TABLE t.a (\"timestamp\" TIMESTAMPTZ, \"rtId\" VARCHAR, v DOUBLE, "
+                    + "PRIMARY KEY (\"timestamp\", \"rtId\"))");
+            String catalog = catalog(s);
+            try (Connection w = ((org.duckdb.DuckDBConnection) c).duplicate()) {
+                w.setAutoCommit(false);
+                appendOnly(w, catalog, 0, 3);
+                w.rollback();
+            }
+            assertThat(count(s)).as("rolled back, yet stored").isEqualTo(3);
+
+            try (Connection w = ((org.duckdb.DuckDBConnection) c).duplicate()) {
+                w.setAutoCommit(false);
+                try (Statement first = w.createStatement()) {
+                    first.execute("SELECT 1");
+                }
+                appendOnly(w, catalog, 3, 3);
+                w.rollback();
+            }
+            assertThat(count(s)).as("after a statement the Appender is inside the transaction").isEqualTo(3);
+        }
+    }
+
+    private static String catalog(Statement s) throws Exception {
+        try (java.sql.ResultSet rs = s.executeQuery("SELECT current_database()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Appends and flushes without running any statement on {@code c}. */
+    private static void appendOnly(Connection c, String catalog, int from, int rows) throws Exception {
+        try (org.duckdb.DuckDBAppender app = c.unwrap(org.duckdb.DuckDBConnection.class).createAppender(catalog, "t",
+                "a")) {
+            for (int i = from; i < from + rows; i++) {
+                app.beginRow();
+                app.appendEpochMicros(1_700_000_000_000_000L + i);
+                app.append("s1");
+                app.append(1.0);
+                app.endRow();
+            }
+            app.flush();
         }
     }
 

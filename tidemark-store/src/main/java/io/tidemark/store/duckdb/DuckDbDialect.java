@@ -136,6 +136,16 @@ final class DuckDbDialect extends SqlDialect {
                 + " AS t WHERE " + keyMatch() + " AND " + inSpan("t") + ") RETURNING " + quote(TS);
     }
 
+    /**
+     * The cheapest statement, run where nothing else ran yet in a write transaction so that the JDBC driver begins
+     * the transaction before the Appender writes (see {@code DuckDbEngine#appendToArchive}). It cannot be
+     * {@code BEGIN TRANSACTION} itself: the driver sends that before any statement of a connection out of
+     * auto-commit mode, and a second one fails. No binds.
+     */
+    String beginTransaction() {
+        return "SELECT 1";
+    }
+
     /** The staging table, qualified: connection-local ({@code temp.main}), outside every tenant's schema. */
     String staging() {
         return "temp.main." + quote(STAGING);

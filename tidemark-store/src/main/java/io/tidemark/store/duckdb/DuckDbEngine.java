@@ -190,8 +190,22 @@ final class DuckDbEngine implements Engine {
         return out;
     }
 
-    /** Appends the batch straight into its archive, inside the caller's transaction. */
+    /**
+     * Appends the batch straight into its archive, inside the caller's transaction.
+     *
+     * <p>Engine difference APPENDER_NEEDS_BEGUN_TRANSACTION: DuckDB's JDBC driver begins the transaction of a
+     * connection out of auto-commit mode lazily, at its first statement, and the Appender is not a statement. On a
+     * connection where nothing ran yet, the Appender appends in DuckDB's own auto-commit mode: its rows commit at
+     * {@code flush()}, and a rollback of the write leaves them stored. The store may call this first in its write
+     * transaction (the dependant rollups come from its metadata cache), so a statement runs before the Appender.
+     * Without it, a write that failed after its append kept its rows without their stale-range marks, and the
+     * client's retry found them stored with the same values and marked nothing: late samples silently missing from
+     * the rollups (issue 10, item 1; pinned by LateDataContract on DuckDB).
+     */
     private void appendToArchive(Connection tx, BatchWrite w) throws SQLException {
+        try (Statement s = tx.createStatement()) {
+            s.execute(dialect.beginTransaction());
+        }
         append(tx, w, dialect.catalog(), w.tenant().value(), w.archive().name());
     }
 

@@ -261,10 +261,31 @@ final class JdbcArchiveStore implements ArchiveStore {
         long bound = LateData.protectedBound(dependants);
         long[] changed = store.engine().writeBatch(c, new BatchWrite(tenant, a.definition(), batch, bound,
                 compare));
+        if (LateData.TRACE.isTraceEnabled()) {
+            traceWrite(a, batch, compare, bound, changed, dependants);
+        }
         if (changed.length > 0) {
             markLate(c, tenant, a, dependants, changed);
         }
         return batch.size();
+    }
+
+    /**
+     * One TRACE line per write attempt that reached the engine: the metadata version, the late bound, the changed
+     * late samples, the dependants as read (with their stale ranges) and every sample's key ({@code rtId@micros}),
+     * so a trace can be replayed against the rollups' statements (see {@link LateData#TRACE}).
+     */
+    private void traceWrite(ArchiveInfo a, SampleBatch batch, boolean compare, long bound, long[] changed,
+            List<LateData.Dependant> dependants) {
+        StringBuilder keys = new StringBuilder();
+        for (int i = 0; i < batch.size(); i++) {
+            keys.append(' ').append(batch.rtId(i)).append('@').append(batch.micros(i));
+        }
+        LateData.TRACE.trace("write {} samples to {} (compare {}, version {}): bound {}, {} changed {}, dependants {}, "
+                + "samples{}", batch.size(), a.name(), compare, store.metadataVersion(),
+                bound == Long.MIN_VALUE ? null : Micros.fromMicros(bound), changed.length,
+                Arrays.toString(Arrays.stream(changed).sorted().mapToObj(Micros::fromMicros).toArray()), dependants,
+                keys);
     }
 
     /**

@@ -267,6 +267,10 @@ final class JdbcRollupStore implements RollupStore {
                 return AggregateResult.LOST_RACE;
             }
             long rows = replace(c, tenant, plan, r.boundaries());
+            if (LateData.TRACE.isTraceEnabled()) {
+                LateData.TRACE.trace("aggregate {} [{}, {}) watermark {}: {} rows", id.name(), r.from(), r.to(),
+                        locked, rows);
+            }
             try (PreparedStatement ps = c.prepareStatement(d.raisePendingWatermark())) {
                 Jdbc.setInstant(ps, 1, r.to());
                 Jdbc.setInstant(ps, 2, r.to());
@@ -320,6 +324,9 @@ final class JdbcRollupStore implements RollupStore {
         return store.inTransaction("recompute " + id + " [" + r.from() + ", " + r.to() + ")", c -> {
             lockedWatermark(c, id);
             long rows = replace(c, tenant, r.plan(), r.boundaries());
+            if (LateData.TRACE.isTraceEnabled()) {
+                LateData.TRACE.trace("recompute {} [{}, {}): {} rows", id.name(), r.from(), r.to(), rows);
+            }
             late.consume(c, tenant, id.name(), r.from(), r.to());
             late.markSpan(c, tenant, late.dependants(c, tenant, id.name()), r.from(), r.to(),
                     store.clock().instant());

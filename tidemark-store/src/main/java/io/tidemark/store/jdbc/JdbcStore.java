@@ -182,7 +182,11 @@ public final class JdbcStore implements Store {
             lockWriter(what);
         }
         try {
-            return transaction(what, null, work);
+            T out = transaction(what, null, work);
+            if (LateData.TRACE.isTraceEnabled()) {
+                LateData.TRACE.trace("committed: {} (version {})", what, metadataVersion.get());
+            }
+            return out;
         } finally {
             if (changesMetadata) {
                 metadataVersion.incrementAndGet();

@@ -60,6 +60,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * span too: a span the merge keeps is never deleted, whatever copies of it the record holds (see {@link #merge}).
  */
 final class LateData {
+    /**
+     * The late-data trace: at TRACE, every marking (what a writer read, covered, kept and wrote), every consume and
+     * (from the stores) every write, aggregate and recompute with the metadata version, so a lost mark can be
+     * followed transaction by transaction. Off by default; costs one level check per call when off.
+     */
+    static final org.slf4j.Logger TRACE = org.slf4j.LoggerFactory.getLogger(LateData.class);
+
     /** Most ranges kept per rollup; beyond it the closest neighbours merge. */
     static final int MAX_RANGES = 64;
 
@@ -235,7 +242,11 @@ final class LateData {
      * reaching beyond it keep their outside parts (with their recording time).
      */
     void consume(Connection c, TenantId tenant, String rollup, Instant from, Instant to) throws SQLException {
-        for (StaleRange r : read(c, tenant, rollup)) {
+        List<StaleRange> stored = read(c, tenant, rollup);
+        if (TRACE.isTraceEnabled()) {
+            TRACE.trace("consume {} [{}, {}) from {}", rollup, from, to, stored);
+        }
+        for (StaleRange r : stored) {
             if (!r.from().isBefore(to) || !r.to().isAfter(from)) {
                 continue;
             }
@@ -285,6 +296,9 @@ final class LateData {
                 if (!stored.contains(Span.of(r))) {
                     fresh.add(r);
                 }
+            }
+            if (TRACE.isTraceEnabled()) {
+                TRACE.trace("mark {}: had {} added {} -> gone {} fresh {}", dep.name(), had, added, gone, fresh);
             }
             write(c, tenant, dep.name(), gone, fresh);
         }
