@@ -1,13 +1,15 @@
 // The console's shell: sign-in, the tenant and role, and the pages behind #/<page>.
 import {graphql, onUnauthenticated, setToken, token} from './api.js';
 import {say} from './dom.js';
-import * as archives from './archives.js';
-import * as rollups from './rollups.js';
-import * as audit from './audit.js';
-import * as live from './live.js';
-import * as history from './history.js';
 
-const PAGES = {archives, rollups, audit, live, history};
+/** The pages, loaded when first shown (the Live page pulls in the live client, History and Live uPlot). */
+const PAGES = {
+  archives: () => import('./archives.js'),
+  rollups: () => import('./rollups.js'),
+  audit: () => import('./audit.js'),
+  live: () => import('./live.js'),
+  history: () => import('./history.js'),
+};
 const $ = id => document.getElementById(id);
 
 /** Who is signed in: {tenant, role, actor}; null when nobody is. Pages read it through session(). */
@@ -49,11 +51,22 @@ function stopPage() {
   current = null;
 }
 
-function route() {
+let routed = 0;
+
+async function route() {
   if (!who) return;
-  const name = (location.hash.match(/^#\/(\w+)/) || [])[1] || 'archives';
-  const page = PAGES[name] || archives;
+  const found = (location.hash.match(/^#\/(\w+)/) || [])[1];
+  const name = PAGES[found] ? found : 'archives';
+  const seq = ++routed;
   stopPage();
+  let page;
+  try {
+    page = await PAGES[name]();
+  } catch (e) {
+    say($('connection'), `The ${name} page did not load: ${e.message}`, 'error');
+    return;
+  }
+  if (seq !== routed || !who) return;
   document.querySelectorAll('#nav a').forEach(a => {
     if (a.dataset.page === name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   });

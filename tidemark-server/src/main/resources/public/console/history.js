@@ -32,6 +32,9 @@ export function start(root) {
       field('rtIds', rtIds), field('Range', range), field('From (UTC)', from), field('To (UTC)', to),
       field('Read from', source), h('button', {type: 'submit'}, 'Draw'));
   replace(root, h('h2', {text: 'History'}), form, msg, picked, chartEl);
+  const custom = () => { from.parentElement.hidden = to.parentElement.hidden = range.value !== 'custom'; };
+  range.addEventListener('change', custom);
+  custom();
   const chart = timeChart(chartEl, 'History');
   let archives = [];
   let rollups = [];
