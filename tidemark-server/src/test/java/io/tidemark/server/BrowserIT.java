@@ -63,6 +63,16 @@ class BrowserIT {
     }
 
     @Test
+    void waitFor_conditionThatBecomesTrue_returnsItsValue_andOneThatNeverDoes_failsWithItsLastValue() {
+        browser.open(f.uri().resolve("/browser-it/index.html"));
+        browser.run("setTimeout(() => { document.getElementById('status').textContent = 'later'; }, 300);");
+        assertThat(browser.waitFor(Duration.ofSeconds(10),
+                "document.getElementById('status').textContent === 'later' && args[0]", "yes")).isEqualTo("yes");
+        assertThatThrownBy(() -> browser.waitFor(Duration.ofMillis(300), "document.title === 'never'"))
+                .isInstanceOf(Browser.BrowserScriptError.class).hasMessageContaining("still false after 300 ms");
+    }
+
+    @Test
     void screenshot_writesAPng() throws Exception {
         browser.open(f.uri().resolve("/browser-it/index.html"));
         Path png = browser.screenshot("browser-it");

@@ -150,6 +150,41 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
+     * Waits, at most {@code timeout}, until the JavaScript {@code expression} (over {@code args[0]}…) is truthy in the
+     * page, and returns its value; the page re-evaluates it every 50 ms and on every DOM change.
+     *
+     * @throws BrowserScriptError when it is still falsy at the timeout (the message has its last value), or throws
+     */
+    public Object waitFor(Duration timeout, String expression, Object... args) {
+        String body = "const deadline = Date.now() + " + timeout.toMillis() + ";"
+                + "const test = () => (" + expression + ");"
+                + "let last = test();"
+                + "while (!last && Date.now() < deadline) {"
+                + "  await new Promise(resolve => {"
+                + "    const observer = new MutationObserver(() => { observer.disconnect(); resolve(); });"
+                + "    observer.observe(document, {subtree: true, childList: true, characterData: true, attributes: true});"
+                + "    setTimeout(() => { observer.disconnect(); resolve(); }, 50);"
+                + "  });"
+                + "  last = test();"
+                + "}"
+                + "if (!last) throw new Error('still ' + JSON.stringify(last) + ' after " + timeout.toMillis()
+                + " ms: ' + " + quote(expression) + ");"
+                + "return last;";
+        return await(timeout.plusSeconds(10), body, args);
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("'");
+        for (char c : s.toCharArray()) {
+            if (c == '\\' || c == '\'') {
+                b.append('\\');
+            }
+            b.append(c == '\n' ? ' ' : c);
+        }
+        return b.append('\'').toString();
+    }
+
+    /**
      * The browser console's messages since the browser started, oldest first, each as {@code LEVEL message}
      * (Chromium's {@code console.*} output, uncaught errors, failed loads). Reading drains the driver's buffer;
      * this browser keeps them, so each call returns all messages so far.
