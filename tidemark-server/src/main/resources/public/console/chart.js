@@ -12,7 +12,7 @@ const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 2], [12, 6], [6, 
 export function timeChart(el, title) {
   let plot = null;
   let key = '';
-  const width = () => Math.max(320, Math.min(el.clientWidth || 900, 1100));
+  const width = () => Math.max(300, Math.min(el.clientWidth || 900, 1100));
   function set(names, data) {
     const k = names.join('\u0000');
     if (!plot || k !== key) {

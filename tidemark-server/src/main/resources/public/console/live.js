@@ -106,7 +106,8 @@ function panel(initialSql, state, generationEnded, save) {
   const chartEl = h('div', {class: 'chart'});
   const el = h('section', {class: 'live-query', id, 'aria-label': 'Live query ' + n},
       h('label', {for: editor.id}, `Query ${n} (SQL)`), editor, validation,
-      h('div', {class: 'buttons'}, run, stop, remove), info, h('p', {class: 'hint'}, 'Shown: generation ', gen), table, chartEl);
+      h('div', {class: 'buttons'}, run, stop, remove), info, h('p', {class: 'hint'}, 'Shown: generation ', gen),
+      h('div', {class: 'result'}, h('div', {class: 'table-scroll', tabindex: 0, 'aria-label': `Result of query ${n}`}, table), chartEl));
   let handle = null;
   let live = null; // LiveTable
   let pending = null; // the changes since the last render, merged
@@ -219,7 +220,7 @@ function panel(initialSql, state, generationEnded, save) {
       info.textContent = `${live.size} row${live.size === 1 ? '' : 's'}` + (live.size > MAX_TABLE_ROWS ? ` (showing ${MAX_TABLE_ROWS})` : '')
           + (live.status.stale ? ` — STALE (${live.status.code}): ${live.status.message}` : '');
     }
-    chartUpdate(g);
+    chartUpdate();
   }
 
   function rebuild() {
@@ -234,7 +235,7 @@ function panel(initialSql, state, generationEnded, save) {
 
   function addRow(k) {
     const t = live.rowsByKey.get(k);
-    const cells = t.values.map(v => h('td', {class: typeof v === 'string' ? '' : 'num'}, show(v)));
+    const cells = t.values.map(v => h('td', {}, show(v)));
     const tr = h('tr', {'data-key': k}, cells);
     view.rows.set(k, {tr, cells, values: t.values});
     view.tbody.append(tr);
@@ -242,7 +243,7 @@ function panel(initialSql, state, generationEnded, save) {
   }
 
   function patch(change) {
-    for (const c of view.highlighted) { c.classList.remove('changed'); c.removeAttribute('data-changed'); }
+    for (const c of view.highlighted) c.className = '';
     view.highlighted = [];
     for (const k of change.removed) {
       const r = view.rows.get(k);
@@ -259,7 +260,7 @@ function panel(initialSql, state, generationEnded, save) {
       }
       for (let i = 0; i < t.values.length; i++) {
         if (same(t.values[i], r.values[i])) continue;
-        r.cells[i].textContent = show(t.values[i]);
+        setText(r.cells[i], show(t.values[i]));
         highlight([r.cells[i]]);
       }
       r.values = t.values;
@@ -267,38 +268,51 @@ function panel(initialSql, state, generationEnded, save) {
   }
 
   function highlight(cells) {
-    for (const c of cells) { c.classList.add('changed'); c.dataset.changed = ''; view.highlighted.push(c); }
+    for (const c of cells) { c.className = 'changed'; view.highlighted.push(c); }
   }
 
-  function chartUpdate(g) {
+  /**
+   * Adds this generation's points: for an aggregate, the first numeric column of at most MAX_SERIES groups (the first
+   * seen), one point per generation; for a row query of recent.<archive>, its rows by rtId. Redraws at most every
+   * CHART_EVERY_MS, so the chart costs a few lookups per generation, not a pass over the result.
+   */
+  function chartUpdate() {
     const cols = live.schema.columns;
     const keys = live.schema.keyColumns;
     const num = cols.findIndex(c => (c.type === 'DOUBLE' || c.type === 'BIGINT') && !keys.includes(c.name));
     if (num < 0) return;
     const rowQuery = keys[0] === 'timestamp';
     const now = Date.now();
+    if (!rowQuery) {
+      if (series.size < MAX_SERIES) {
+        for (const [k, t] of live.rowsByKey) {
+          if (series.size >= MAX_SERIES) break;
+          if (series.has(k)) continue;
+          const label = keys.length ? keys.map(kc => String(t.values[cols.findIndex(c => c.name === kc)])).join(' / ') : cols[num].name;
+          series.set(k, {label, points: []});
+        }
+      }
+      for (const [k, s] of series) {
+        const t = live.rowsByKey.get(k);
+        s.points.push([now / 1000, t ? Number(t.values[num]) : null]);
+        if (s.points.length > MAX_POINTS) s.points.shift();
+      }
+    }
+    if (now - lastChart < CHART_EVERY_MS) return;
+    lastChart = now;
     if (rowQuery) {
       series = new Map();
       const ts = cols.findIndex(c => c.name === 'timestamp');
       const rid = cols.findIndex(c => c.name === 'rtId');
       for (const t of live.rowsByKey.values()) {
-        const sname = rid >= 0 ? String(t.values[rid]) : 'value';
-        if (!series.has(sname)) { if (series.size >= MAX_SERIES) continue; series.set(sname, []); }
-        series.get(sname).push([t.values[ts].epochMillis / 1000, Number(t.values[num])]);
-      }
-    } else {
-      for (const [k, t] of live.rowsByKey) {
-        const label = keys.length ? keys.map(kc => String(t.values[cols.findIndex(c => c.name === kc)])).join(' / ') : cols[num].name;
-        if (!series.has(label)) { if (series.size >= MAX_SERIES) continue; series.set(label, []); }
-        const pts = series.get(label);
-        pts.push([now / 1000, Number(t.values[num])]);
-        if (pts.length > MAX_POINTS) pts.shift();
+        const label = rid >= 0 ? String(t.values[rid]) : 'value';
+        if (!series.has(label)) { if (series.size >= MAX_SERIES) continue; series.set(label, {label, points: []}); }
+        series.get(label).points.push([t.values[ts].epochMillis / 1000, Number(t.values[num])]);
       }
     }
-    if (now - lastChart < CHART_EVERY_MS) return;
-    lastChart = now;
     if (!chart) chart = timeChart(chartEl, `${cols[num].name}${rowQuery ? ' by rtId' : ' per group, by generation'}`);
-    chart.set([...series.keys()], align([...series.values()].map(ps => [...ps].sort((a, b) => a[0] - b[0]))));
+    const list = [...series.values()];
+    chart.set(list.map(s => s.label), align(list.map(s => rowQuery ? s.points.sort((a, b) => a[0] - b[0]) : s.points)));
   }
 
   function destroy() {
@@ -308,6 +322,12 @@ function panel(initialSql, state, generationEnded, save) {
 
   const api = {el, render, run: start_, destroy, sql: () => editor.value, focus: () => { editor.focus(); return api; }};
   return api;
+}
+
+/** Replaces a cell's text in place (its Text node's data), cheaper than textContent's new node. */
+function setText(td, text) {
+  const n = td.firstChild;
+  if (n && n.nodeType === 3 && !n.nextSibling) n.data = text; else td.textContent = text;
 }
 
 function caret(sql, line, column) {

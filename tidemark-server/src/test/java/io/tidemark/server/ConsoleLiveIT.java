@@ -76,6 +76,7 @@ class ConsoleLiveIT {
             page.type("#live-panels .live-query:nth-child(1) textarea", "SELECT rtId, COUNT(*) AS n FROM recent.m GROUP BY nope");
             String invalid = page.awaitText("#live-panels .live-query:nth-child(1) .validation", "✗");
             assertThat(invalid).contains("UNKNOWN_COLUMN", "line 1, column");
+            browser.run("window.scrollTo(0, 0);");
             browser.screenshot("console-live-validation");
             page.type("#live-panels .live-query:nth-child(1) textarea", BY_RT);
             page.awaitText("#live-panels .live-query:nth-child(1) .validation", "Valid");
@@ -93,6 +94,7 @@ class ConsoleLiveIT {
                 client.publish("m", batches.get(k));
                 awaitShows(page, batches);
             }
+            browser.run("window.scrollTo(0, 0);");
             browser.screenshot("console-live");
             List<Map<String, Object>> before = renders(browser);
             assertThat(before).as("renders recorded, at least one per batch").hasSizeGreaterThanOrEqualTo(BATCHES);
