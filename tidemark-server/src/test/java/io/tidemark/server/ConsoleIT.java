@@ -167,7 +167,8 @@ class ConsoleIT {
         assertThat(page.all("#history-chart canvas")).isNotEmpty();
         browser.screenshot("console-history");
         List<String> log = browser.consoleLog();
-        assertThat(log.subList(logged, log.size())).noneMatch(l -> l.startsWith("SEVERE"));
+        // The bad-token test's refused sign-ins (401) may reach the log late; a 401 here would have signed the page out.
+        assertThat(log.subList(logged, log.size())).noneMatch(l -> l.startsWith("SEVERE") && !l.contains("status of 401"));
     }
 
     @Test
