@@ -116,7 +116,7 @@ class ConsoleRenderBenchIT {
             ingest.scheduleAtFixedRate(batch, 0, 100, TimeUnit.MILLISECONDS);
             long warmEnd = System.nanoTime() + WARMUP.toNanos();
             page.until(d -> System.nanoTime() > warmEnd);
-            browser.run("Object.assign(window.renderProbe, {samples: [], ends: 0, renders: 0});");
+            browser.run("Object.assign(window.renderProbe, {samples: [], renderMs: [], busy: 0, ends: 0, renders: 0});");
             long t0 = System.nanoTime();
             long end = t0 + RUN.toNanos();
             new org.openqa.selenium.support.ui.WebDriverWait(browser.driver(), RUN.plusSeconds(10), Duration.ofMillis(500))
