@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -129,7 +130,7 @@ class ConsoleIT {
         String preview = page.awaitText("#rewind-preview", "Truncates to");
         assertThat(preview).contains(fmt(floored), "floored to a PT1M boundary");
         browser.screenshot("console-rewind");
-        page.find("#rewind-confirm").click();
+        page.find("#rewind-confirm").sendKeys(Keys.ENTER);
         String done = page.awaitText("#rollups-message", "rewound");
         assertThat(done).contains("watermark now " + fmt(floored));
         page.awaitText("tr[data-rollup='boiler_1m'] .badge", "CAUGHT UP");

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
@@ -24,20 +25,21 @@ final class ConsolePage {
         this.driver = browser.driver();
     }
 
-    /** Loads the console at {@code base} with a clean session (no token kept from an earlier test). */
+    /** Loads the console at {@code base} signed out: a session kept from an earlier test signs out with its button. */
     void open(URI base) {
         browser.open(base.resolve("/"));
-        browser.run("sessionStorage.clear();");
-        browser.open(base.resolve("/"));
+        until(d -> d.findElement(By.id("token")).isDisplayed() || d.findElement(By.id("who")).isDisplayed());
+        if (driver.findElement(By.id("who")).isDisplayed()) {
+            click("#sign-out");
+        }
         until(d -> d.findElement(By.id("token")).isDisplayed());
     }
 
-    /** Types the token into the sign-in form and submits it, as a user does. */
+    /** Types the token into the sign-in form and submits it with Enter, as a keyboard user does. */
     void submitToken(String token) {
         WebElement input = driver.findElement(By.id("token"));
         input.clear();
-        input.sendKeys(token);
-        driver.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
+        input.sendKeys(token, Keys.ENTER);
     }
 
     /** Signs in and waits for the tenant to be shown. */
@@ -47,9 +49,9 @@ final class ConsolePage {
         until(d -> d.findElement(By.id("who")).isDisplayed());
     }
 
-    /** Goes to a page (#/archives …) by its navigation link, as a keyboard or mouse user does. */
+    /** Goes to a page (#/archives …) by its navigation link, with the keyboard (Enter on the link). */
     void go(String page) {
-        driver.findElement(By.cssSelector("#nav a[data-page='" + page + "']")).click();
+        driver.findElement(By.cssSelector("#nav a[data-page='" + page + "']")).sendKeys(Keys.ENTER);
         until(d -> page.equals(d.findElement(By.id("page")).getAttribute("data-page")));
     }
 
