@@ -86,7 +86,10 @@ export class Timestamp {
     Object.freeze(this);
   }
 
-  /** From an ISO-8601 instant in UTC as the server sends it ("2025-01-01T00:00:00.000001Z"); digits past micros are dropped. */
+  /**
+   * From an ISO-8601 instant in UTC as the server sends it ("2025-01-01T00:00:00.000001Z"); digits past the
+   * microseconds are dropped (the server sends none).
+   */
   static parse(text) {
     const m = ISO.exec(text);
     if (!m) {
@@ -372,10 +375,16 @@ export class Connection {
     });
   }
 
+  /** The server's URL with `path` appended to its path (a server behind a path prefix keeps the prefix). */
+  _serverUrl(path) {
+    const u = new URL(this.options.url || globalThis.location.origin);
+    u.pathname = u.pathname.replace(/\/$/, '') + path;
+    return u;
+  }
+
   _liveUrl() {
-    const base = new URL(this.options.url || globalThis.location.origin);
+    const base = this._serverUrl(LIVE_PATH);
     base.protocol = base.protocol === 'https:' ? 'wss:' : base.protocol === 'http:' ? 'ws:' : base.protocol;
-    base.pathname = base.pathname.replace(/\/$/, '') + LIVE_PATH;
     if (this.options.token) {
       base.searchParams.set('access_token', this.options.token);
     }
@@ -387,7 +396,14 @@ export class Connection {
       return;
     }
     const url = this._liveUrl();
-    const socket = new WebSocket(url);
+    let socket;
+    try {
+      socket = new WebSocket(url);
+    } catch (e) { // a bad URL, or a content security policy that forbids it: no retry helps
+      this._endForGood(new TidemarkLiveError('TRANSPORT', `cannot open ${redact(url)}: ${e.message}`), { code: 0,
+        reason: e.message });
+      return;
+    }
     const state = { opened: false, lastHeard: Date.now(), ended: false };
     this._socket = socket;
     this._ready = false;
@@ -548,6 +564,10 @@ export class Connection {
     this._backoff = this.options.reconnectInitialMillis;
     this.tenant = f.tenant ?? null;
     this.serverCapabilities = f.capabilities || [];
+    const marks = this.serverCapabilities.includes('AGGREGATE_MARK_GENERATION');
+    if (this.options.capabilities.includes(AGG_MARK_END) && !marks) {
+      console.warn('tidemark live: the server does not list AGGREGATE_MARK_GENERATION; expect no aggregate marks');
+    }
     this.heartbeatTimeoutMillis = Number(f.heartbeatTimeoutMillis || 0);
     // A generation open on the lost socket is abandoned: it never gets its aggMarkEnd.
     this._markListeners = [];
@@ -619,21 +639,18 @@ export class Connection {
       const first = this._first;
       this._first = null;
       this._closed = true;
+      const where = redact(this._liveUrl());
       first.reject(fatal || new TidemarkLiveError('TRANSPORT', state.opened
-        ? `the live connection to ${redact(this._liveUrl())} ended before the server's hello: ${closeMessage(why)}`
-        : `cannot open the live connection to ${redact(this._liveUrl())}: the server is unreachable or refused it `
-          + '(a browser hides the HTTP status; checking the token with POST /graphql failed too, as it does from '
-          + 'another origin)'));
+        ? `the live connection to ${where} ended before the server's hello: ${closeMessage(why)}`
+        : this._tokenAccepted
+          ? `cannot open the live connection to ${where}: the server accepts the token over HTTP, but the WebSocket `
+            + 'was refused or cut (a proxy without WebSocket support?)'
+          : `cannot open the live connection to ${where}: the server is unreachable or refused it (a browser hides `
+            + 'the HTTP status, and the token could not be checked over HTTP either, as from another origin)'));
       return;
     }
     if (fatal) {
-      this._closed = true;
-      call(this._listener, 'disconnected', Object.freeze({ code: why.code, reason: why.reason, final: true,
-        reconnectInMillis: null }));
-      call(this._listener, 'connectionError', fatal);
-      const queries = [...this._queries.values()];
-      this._queries.clear();
-      queries.forEach((q) => call(q.listener, 'exceptionRaised', fatal, q));
+      this._endForGood(fatal, why);
       return;
     }
     const delay = Math.round(this._backoff * (0.8 + 0.4 * Math.random()));
@@ -645,13 +662,34 @@ export class Connection {
     }
   }
 
+  /** No reconnect: connect() rejects, or the listeners hear why and every query gets exceptionRaised. */
+  _endForGood(fatal, why) {
+    this._closed = true;
+    this._socket = null;
+    this._ready = false;
+    this._stopTimers();
+    if (this._first) {
+      const first = this._first;
+      this._first = null;
+      first.reject(fatal);
+      return;
+    }
+    call(this._listener, 'disconnected', Object.freeze({ code: why.code, reason: why.reason, final: true,
+      reconnectInMillis: null }));
+    call(this._listener, 'connectionError', fatal);
+    const queries = [...this._queries.values()];
+    this._queries.clear();
+    queries.forEach((q) => call(q.listener, 'exceptionRaised', fatal, q));
+  }
+
   /**
    * Why an upgrade that never opened was refused: the same token on a cheap authenticated HTTP request (POST /graphql
    * with the token as a bearer header). 401 and 403 are final (the server's JSON message is kept); anything else,
    * including an unreachable server, is not. Bounded by connectTimeoutMillis.
    */
   async _refused() {
-    const url = new URL('/graphql', this.options.url || globalThis.location.origin);
+    this._tokenAccepted = false;
+    const url = this._serverUrl('/graphql');
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.options.connectTimeoutMillis);
     try {
@@ -659,6 +697,7 @@ export class Connection {
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.options.token || ''}` },
         body: '{"query":"{ __typename }"}' });
       if (r.status !== 401 && r.status !== 403) {
+        this._tokenAccepted = r.ok;
         return null;
       }
       const body = await r.text();

@@ -50,6 +50,8 @@ class Recorder {
     this.merged = 0;
     this.abandoned = null;
     this.resetIn = new Set();
+    this.registered = new Set(); // queries registered and not dropped
+    this.snapshotted = new Set(); // queries whose snapshot ended on the current socket
     this.version = 0;
     this.waiters = [];
   }
@@ -92,6 +94,11 @@ class Recorder {
       this.violations.push(`generation ${g}, the first after a reconnect, did not restart every query`);
     }
     this.reconnected = false;
+    for (const q of this.registered) {
+      if (this.marks && !this.snapshotted.has(q)) {
+        this.violations.push(`aggMarkEnd(${g}) before the snapshot of ${q} on this socket ended`);
+      }
+    }
     const last = this.generations[this.generations.length - 1];
     if (last !== undefined && g <= last && !all.every((q) => this.resetIn.has(q))) {
       this.violations.push(`generation ${g} does not increase (after ${last})`);
@@ -150,6 +157,7 @@ class Recorder {
   snapshotEnd(q) {
     this.data(q, () => {
       this.snapshotEnds[q.id] = (this.snapshotEnds[q.id] || 0) + 1;
+      this.snapshotted.add(q.id);
     });
   }
 
@@ -162,6 +170,7 @@ class Recorder {
   exceptionRaised(error, q) {
     this.count(q.id);
     this.errors[q.id] = { code: error.code, message: error.message, status: error.status };
+    this.registered.delete(q.id);
     this.changed();
   }
 
@@ -218,6 +227,9 @@ window.liveIt = {
       listener[e] = (info) => {
         events.push({ connection: name, event: e, code: info && info.code !== undefined ? String(info.code) : null });
         rec.reconnected = rec.reconnected || e === 'reconnected';
+        if (e === 'reconnected') {
+          rec.snapshotted.clear();
+        }
         rec.changed();
       };
     }
@@ -230,9 +242,12 @@ window.liveIt = {
   },
   register(name, queryId, sql, type) {
     queries[`${name}/${queryId}`] = connections[name].registerQuery(sql, type, recorders[name], { queryId });
+    recorders[name].registered.add(queryId);
+    recorders[name].snapshotted.delete(queryId);
   },
   unregister(name, queryId) {
     queries[`${name}/${queryId}`].unregister();
+    recorders[name].registered.delete(queryId);
   },
   close(name) {
     connections[name].close();

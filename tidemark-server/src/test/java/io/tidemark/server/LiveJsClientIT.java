@@ -253,6 +253,8 @@ class LiveJsClientIT {
         page.await("c", "warm registered again", s -> s.snapshots.getOrDefault("warm", 0) == 2
                 && Oracle.same(s.marked.get("warm"), oracle.warm()));
         assertThat(page.state("c").errors).isEmpty();
+        assertThat(page.state("c").violations).as("order contract, and no aggMarkEnd before a registered query's "
+                + "snapshot").isEmpty();
     }
 
     @Test
@@ -267,6 +269,7 @@ class LiveJsClientIT {
         JsonNode error = page.state("c").errors.get("bad");
         assertThat(error.path("code").asText()).isEqualTo("INVALID_QUERY");
         assertThat(error.path("message").asText()).startsWith("INVALID_QUERY: ").contains("line 1, column");
+        assertThat(page.state("c").violations).isEmpty();
     }
 
     @Test
@@ -300,6 +303,30 @@ class LiveJsClientIT {
         assertThat(s.errors.get("warm").path("code").asText()).isEqualTo("TOKEN_REVOKED");
         assertThat(page.events("c")).containsSubsequence("connected", "disconnected:4401", "connectionError")
                 .doesNotContain("reconnected");
+        assertThat(s.violations).isEmpty();
+    }
+
+    @Test
+    void silentServer_droppedAfterThreeHeartbeats_reconnects_andTheQueryRestartsWithASnapshot() throws Exception {
+        LiveQueriesIT.createPlantArchive(http, "quiet");
+        http.publish("quiet", List.of(plantRow("s1", 20.0)));
+        try (FreezingProxy proxy = new FreezingProxy(f.server.port())) {
+            Page page = Page.open(f.uri()).via(URI.create("http://127.0.0.1:" + proxy.port()));
+            assertThat(page.connectWith("c", "{token: args[1], url: args[2], heartbeatIntervalMillis: 200, "
+                    + "reconnectInitialMillis: 50, reconnectMaxMillis: 200}", admin, true)).isNull();
+            page.register("c", "q", "SELECT rtId, temp FROM latest.quiet");
+            page.await("c", "the first snapshot", s -> s.marked.containsKey("q") && s.marked.get("q").size() == 1);
+            int before = proxy.accepted();
+
+            proxy.freeze();
+            http.publish("quiet", List.of(plantRow("s2", 21.0)));
+            page.await("c", "a second snapshot after the reconnect, with the row published while silent",
+                    s -> s.snapshots.getOrDefault("q", 0) == 2 && s.marked.get("q").size() == 2);
+            assertThat(proxy.accepted()).as("a new TCP connection").isGreaterThan(before);
+            assertThat(page.events("c")).containsSubsequence("connected", "disconnected:0", "reconnected");
+            assertThat(page.state("c").violations).isEmpty();
+            page.closeConnection("c");
+        }
     }
 
     @Test
@@ -371,6 +398,11 @@ class LiveJsClientIT {
         cols.put("seq", "BIGINT");
         http.createArchive(name, cols);
         http.activateArchive(name);
+    }
+
+    private static Row plantRow(String rtId, double temp) {
+        return Row.of(rtId, Instant.now().truncatedTo(ChronoUnit.MICROS), Map.of("site", "x", "temp", temp,
+                "power", 1.0, "seq", 1L));
     }
 
     private static Row row(String rtId, Instant ts, long seq) {
@@ -466,6 +498,11 @@ class LiveJsClientIT {
 
     /** The test page in the shared browser, opened fresh (a new page: no connections, no recorders). */
     private record Page(URI server) {
+        /** The same page, its client pointed at {@code live} (a proxy) instead of the server that served it. */
+        Page via(URI live) {
+            return new Page(live);
+        }
+
         static Page open(URI server) {
             browser.open(server.resolve("/live-js-it/index.html"));
             Object loaded = browser.await(Duration.ofSeconds(20), """
@@ -487,7 +524,7 @@ class LiveJsClientIT {
                     true);
         }
 
-        private JsonNode connectWith(String name, String options, String token, boolean marks) {
+        JsonNode connectWith(String name, String options, String token, boolean marks) {
             Object r = browser.await(Duration.ofSeconds(30),
                     "const e = await liveIt.connect(args[0], " + options + "); return e === null ? null : "
                             + "JSON.stringify(e);", name, token, server.toString(), marks);
@@ -539,7 +576,7 @@ class LiveJsClientIT {
             return new State(read(json));
         }
 
-        /** Waits, at most {@link #WAIT}, until the recorder's state satisfies {@code condition}; each change wakes it. */
+        /** Waits, at most {@link #WAIT}, until the recorder's state satisfies {@code condition}; changes wake it. */
         State await(String name, String what, Predicate<State> condition) {
             long deadline = System.nanoTime() + WAIT.toNanos();
             State s = state(name);

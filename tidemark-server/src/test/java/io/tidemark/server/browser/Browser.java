@@ -150,8 +150,8 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
-     * Waits, at most {@code timeout}, until the JavaScript {@code expression} (over {@code args[0]}…) is truthy in the
-     * page, and returns its value; the page re-evaluates it every 50 ms and on every DOM change.
+     * Waits, at most {@code timeout}, until the JavaScript {@code expression} (over {@code args[0]}…) is truthy in
+     * the page, and returns its value; the page re-evaluates it every 50 ms and on every DOM change.
      *
      * @throws BrowserScriptError when it is still falsy at the timeout (the message has its last value), or throws
      */
@@ -162,7 +162,8 @@ public final class Browser implements AutoCloseable {
                 + "while (!last && Date.now() < deadline) {"
                 + "  await new Promise(resolve => {"
                 + "    const observer = new MutationObserver(() => { observer.disconnect(); resolve(); });"
-                + "    observer.observe(document, {subtree: true, childList: true, characterData: true, attributes: true});"
+                + "    observer.observe(document,"
+                + "        {subtree: true, childList: true, characterData: true, attributes: true});"
                 + "    setTimeout(() => { observer.disconnect(); resolve(); }, 50);"
                 + "  });"
                 + "  last = test();"
