@@ -9,8 +9,8 @@ import {h, replace, say} from './dom.js';
 import {align, timeChart} from './chart.js';
 
 const STORE = 'tidemark.console.live';
-/** Most rows a result table shows; the rest is counted. */
-export const MAX_TABLE_ROWS = 2000;
+/** Rows drawn above and below a table's visible window. */
+const WINDOW_MARGIN = 10;
 /** Points per series the chart of an aggregate keeps (one per rendered generation). */
 const MAX_POINTS = 300;
 const MAX_SERIES = 8;
@@ -103,15 +103,25 @@ function panel(initialSql, state, generationEnded, save) {
   const info = h('p', {class: 'query-info'});
   const gen = h('span', {class: 'query-generation'});
   const table = h('table', {class: 'grid live-table'});
+  const scroller = h('div', {class: 'table-scroll', tabindex: 0, 'aria-label': `Result of query ${n}`}, table);
   const chartEl = h('div', {class: 'chart'});
   const el = h('section', {class: 'live-query', id, 'aria-label': 'Live query ' + n},
       h('label', {for: editor.id}, `Query ${n} (SQL)`), editor, validation,
       h('div', {class: 'buttons'}, run, stop, remove), info, h('p', {class: 'hint'}, 'Shown: generation ', gen),
-      h('div', {class: 'result'}, h('div', {class: 'table-scroll', tabindex: 0, 'aria-label': `Result of query ${n}`}, table), chartEl));
+      h('div', {class: 'result'}, scroller, chartEl));
+  // The window's geometry is read in the scroll handler, never while rendering: a render that read layout after
+  // another panel's writes would make the browser lay out the page once per panel.
+  let scrollTop = 0;
+  let viewHeight = 340;
+  scroller.addEventListener('scroll', () => {
+    scrollTop = scroller.scrollTop;
+    viewHeight = scroller.clientHeight || viewHeight;
+    drawWindow();
+  }, {passive: true});
   let handle = null;
   let live = null; // LiveTable
   let pending = null; // the changes since the last render, merged
-  let view = null; // {rows: Map keyString -> {tr, cells}, highlighted: []}
+  let view = null; // {order: [keyString], values: Map keyString -> values, changed: Map keyString -> [column] | null}
   let chart = null;
   let series = new Map();
   let lastChart = 0;
@@ -207,7 +217,11 @@ function panel(initialSql, state, generationEnded, save) {
     for (const k of change.removed) { pending.removed.add(k); pending.changed.delete(k); }
   }
 
-  /** Applies what changed since the last render to the table and the chart; marks the changed cells. */
+  /**
+   * Applies what changed since the last render: the rows' order and the cells changed in this generation are kept
+   * in memory, and only the rows in the table's visible window are in the DOM (a 1,000-row result that changes
+   * completely costs a comparison per row, not a DOM write per cell).
+   */
   function render(g) {
     if (!live || !live.schema) return;
     el.dataset.generation = String(g);
@@ -215,9 +229,10 @@ function panel(initialSql, state, generationEnded, save) {
     const change = pending || {reset: false, changed: new Set(), removed: new Set()};
     pending = null;
     if (!view || change.reset) rebuild(); else patch(change);
+    drawWindow();
     if (!live.error) {
       info.className = 'query-info';
-      info.textContent = `${live.size} row${live.size === 1 ? '' : 's'}` + (live.size > MAX_TABLE_ROWS ? ` (showing ${MAX_TABLE_ROWS})` : '')
+      info.textContent = `${live.size} row${live.size === 1 ? '' : 's'}`
           + (live.status.stale ? ` — STALE (${live.status.code}): ${live.status.message}` : '');
     }
     chartUpdate();
@@ -226,49 +241,67 @@ function panel(initialSql, state, generationEnded, save) {
   function rebuild() {
     const cols = live.schema.columns;
     const tbody = h('tbody');
-    view = {rows: new Map(), tbody, highlighted: []};
-    const keys = [...live.rowsByKey.keys()].sort();
-    for (const k of keys.slice(0, MAX_TABLE_ROWS)) addRow(k);
+    view = {order: [...live.rowsByKey.keys()].sort(), values: new Map(), changed: new Map(), tbody, rowPx: 0, drawn: ''};
+    for (const [k, t] of live.rowsByKey) view.values.set(k, t.values);
     replace(table, h('thead', {}, h('tr', {}, cols.map(c => h('th', {scope: 'col', 'data-column': c.name},
         c.name, h('span', {class: 'type'}, ' ' + c.type))))), tbody);
   }
 
-  function addRow(k) {
-    const t = live.rowsByKey.get(k);
-    const cells = t.values.map(v => h('td', {}, show(v)));
-    const tr = h('tr', {'data-key': k}, cells);
-    view.rows.set(k, {tr, cells, values: t.values});
-    view.tbody.append(tr);
-    return cells;
-  }
-
   function patch(change) {
-    for (const c of view.highlighted) c.className = '';
-    view.highlighted = [];
-    for (const k of change.removed) {
-      const r = view.rows.get(k);
-      if (r) { r.tr.remove(); view.rows.delete(k); }
+    view.changed = new Map();
+    if (change.removed.size) {
+      view.order = view.order.filter(k => !change.removed.has(k));
+      for (const k of change.removed) view.values.delete(k);
     }
     for (const k of change.changed) {
       const t = live.rowsByKey.get(k);
       if (!t) continue;
-      let r = view.rows.get(k);
-      if (!r) {
-        if (view.rows.size >= MAX_TABLE_ROWS) continue;
-        highlight(addRow(k));
+      const before = view.values.get(k);
+      view.values.set(k, t.values);
+      if (!before) {
+        view.order.push(k);
+        view.changed.set(k, null); // a new row: every cell
         continue;
       }
+      let cells = null;
       for (let i = 0; i < t.values.length; i++) {
-        if (same(t.values[i], r.values[i])) continue;
-        setText(r.cells[i], show(t.values[i]));
-        highlight([r.cells[i]]);
+        if (same(t.values[i], before[i])) continue;
+        (cells || (cells = [])).push(i);
       }
-      r.values = t.values;
+      if (cells) view.changed.set(k, cells);
     }
   }
 
-  function highlight(cells) {
-    for (const c of cells) { c.className = 'changed'; view.highlighted.push(c); }
+  /** Puts the rows of the visible window (plus a margin) in the table, with spacers for the rest. */
+  function drawWindow() {
+    if (!view) return;
+    const n = view.order.length;
+    const rowPx = view.rowPx || 30;
+    const first = Math.max(0, Math.floor(scrollTop / rowPx) - WINDOW_MARGIN);
+    const last = Math.min(n, Math.ceil((scrollTop + viewHeight) / rowPx) + WINDOW_MARGIN);
+    const rows = [];
+    if (first > 0) rows.push(spacer(first * rowPx));
+    for (let i = first; i < last; i++) {
+      const k = view.order[i];
+      const values = view.values.get(k);
+      const marked = view.changed.has(k) ? view.changed.get(k) : undefined;
+      rows.push(h('tr', {'data-key': k, 'aria-rowindex': i + 2}, values.map((v, c) => h('td',
+          {class: marked === null || (marked && marked.includes(c)) ? 'changed' : null}, show(v)))));
+    }
+    if (last < n) rows.push(spacer((n - last) * rowPx));
+    table.setAttribute('aria-rowcount', n + 1);
+    view.tbody.replaceChildren(...rows);
+    if (!view.rowPx && last > first) {
+      const tr = view.tbody.querySelector('tr[data-key]');
+      const px = tr ? tr.getBoundingClientRect().height : 0;
+      if (px > 0) view.rowPx = px;
+    }
+  }
+
+  function spacer(px) {
+    const td = h('td', {colspan: live.schema.columns.length});
+    td.style.height = px + 'px';
+    return h('tr', {class: 'spacer', 'aria-hidden': 'true'}, td);
   }
 
   /**
@@ -322,12 +355,6 @@ function panel(initialSql, state, generationEnded, save) {
 
   const api = {el, render, run: start_, destroy, sql: () => editor.value, focus: () => { editor.focus(); return api; }};
   return api;
-}
-
-/** Replaces a cell's text in place (its Text node's data), cheaper than textContent's new node. */
-function setText(td, text) {
-  const n = td.firstChild;
-  if (n && n.nodeType === 3 && !n.nextSibling) n.data = text; else td.textContent = text;
 }
 
 function caret(sql, line, column) {

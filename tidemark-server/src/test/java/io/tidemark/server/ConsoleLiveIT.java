@@ -38,7 +38,7 @@ class ConsoleLiveIT {
     private static final String RECORDER = """
             window.snapshotLive = () => ({gen: document.getElementById('live-generation').textContent,
               panels: [...document.querySelectorAll('#live-panels .live-query')].map(p => ({gen: p.dataset.generation || '',
-                rows: [...p.querySelectorAll('table.live-table tbody tr')].map(tr => [...tr.cells].map(td => td.textContent))}))});
+                rows: [...p.querySelectorAll('table.live-table tbody tr[data-key]')].map(tr => [...tr.cells].map(td => td.textContent))}))});
             window.renders = [];
             new MutationObserver(() => window.renders.push(window.snapshotLive()))
                 .observe(document.getElementById('live-generation'), {childList: true, characterData: true, subtree: true});""";

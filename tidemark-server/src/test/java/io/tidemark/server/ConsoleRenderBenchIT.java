@@ -133,7 +133,7 @@ class ConsoleRenderBenchIT {
             @SuppressWarnings("unchecked")
             double[] render = ((List<Number>) probe.get("renderMs")).stream().mapToDouble(Number::doubleValue).sorted().toArray();
             String rowsShown = String.valueOf(browser.run("return [...document.querySelectorAll('#live-panels table.live-table tbody')]"
-                    + ".map(t => t.rows.length).join(', ');"));
+                    + ".map(t => t.querySelectorAll('tr[data-key]').length).join(', ');"));
             String report = String.format(Locale.ROOT, "console render bench: %d queries, %d rows each changing per generation, "
                     + "%d batches sent in %.1f s%n  generations received (aggMarkEnd): %d (%.1f/s), rendered: %d, rows shown per table: %s%n"
                     + "  apply+render per generation: median %.2f ms, p99 %.2f ms, max %.2f ms (targets: median <= 16 ms, p99 <= 50 ms)%n"
