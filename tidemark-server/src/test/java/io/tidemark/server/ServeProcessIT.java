@@ -149,6 +149,10 @@ class ServeProcessIT {
             }
             Matcher m = LISTENING.matcher(line);
             if (m.find()) {
+                String console = out.readLine();
+                if (!("Console: " + m.group(1) + "/ (sign in with an API token; docs/console.md)").equals(console)) {
+                    throw new AssertionError("serve printed no console URL after its URL, but: " + console);
+                }
                 drain(out);
                 return new Served(p, URI.create(m.group(1)), token, log);
             }

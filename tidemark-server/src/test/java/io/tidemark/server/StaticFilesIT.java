@@ -38,6 +38,15 @@ class StaticFilesIT {
     }
 
     @Test
+    void webjar_uplotServedFromTheJar_withTheSameHeaders() {
+        HttpResponse<String> r = f.send("GET", "/webjars/uplot/1.6.30/dist/uPlot.esm.js", null, null, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("export { uPlot as default }");
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("javascript"));
+        assertThat(r.headers().firstValue("Content-Security-Policy")).isPresent();
+    }
+
+    @Test
     void unknownPath_stillTheJsonNotFound() {
         HttpResponse<String> r = f.send("GET", "/no-such-file.js", null, null, null);
         assertThat(r.statusCode()).isEqualTo(404);

@@ -82,6 +82,19 @@ class TokenApiIT {
     }
 
     @Test
+    void whoami_everyRole_tenantRoleAndActor_neverTheSecret() {
+        for (Role role : Role.values()) {
+            var issued = f.issue("plant", role);
+            JsonNode w = f.client(issued.secret()).graphql("{ whoami { tenant role actor } }", null).path("whoami");
+            assertThat(w.path("tenant").asText()).isEqualTo("plant");
+            assertThat(w.path("role").asText()).isEqualTo(role.name());
+            assertThat(w.path("actor").asText()).isEqualTo(issued.info().name() + "/" + issued.info().id());
+            assertThat(w.toString()).doesNotContain("tmk_");
+        }
+        assertThat(f.graphql("tmk_not-a-token", "{ whoami { tenant } }").statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void otherTenantsTokens_notListed_andRevokingOneIsNotFound() {
         var beta = f.issue("beta", Role.READER);
         TidemarkClient c = f.client(admin);

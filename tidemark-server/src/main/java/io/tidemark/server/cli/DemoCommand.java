@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"A simulated plant streaming into rollups, and a live aggregate view redrawn generation by "
                 + "generation. Ctrl-C stops it.", "",
-                "While it runs, the printed URL and token work with ./tidemark live and curl (docs/api.md)."})
+                "While it runs, the printed URL and token work in the web console (open the URL, paste the token), "
+                        + "with ./tidemark live and curl (docs/console.md, docs/api.md)."})
 final class DemoCommand implements Callable<Integer> {
     static final String VIEW = "SELECT site, COUNT(*) AS samples, AVG(temp) AS avg_temp, MAX(power) AS max_power, "
             + "COUNT(*) FILTER (WHERE temp > 24) AS hot FROM recent.plant "
@@ -289,6 +290,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             b.append("Tidemark demo — ").append(server.uri()).append("  tenant demo  token ").append(token)
                     .append('\n');
+            b.append("  console: ").append(server.uri().resolve("/")).append("  (open it, paste the token to sign in)\n");
             b.append("  try: TIDEMARK_TOKEN=").append(token).append(" ./tidemark live --url ").append(server.uri())
                     .append(" \"SELECT * FROM latest.plant\"\n\n");
             b.append(String.format(Locale.ROOT, "live view at aggMarkEnd, generation %d%n", generation));

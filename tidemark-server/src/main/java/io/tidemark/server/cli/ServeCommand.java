@@ -65,6 +65,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println("Tidemark listening on " + server.uri() + " (store: " + server.store().describe() + ")"
                 + (server.sqlEnabled() ? ", SQL (PostgreSQL protocol) on port " + server.sqlPort() : "")
                 + "; Ctrl-C stops it cleanly.");
+        out.println("Console: " + server.uri().resolve("/") + " (sign in with an API token; docs/console.md)");
         out.flush();
         stopped.await();
         return 0;

@@ -3,6 +3,7 @@ package io.tidemark.server.graphql;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.TypeRuntimeWiring;
 import io.tidemark.server.Operations;
+import io.tidemark.server.auth.Caller;
 import io.tidemark.server.auth.TokenAdmin;
 import io.tidemark.server.auth.Tokens;
 import io.tidemark.store.TokenInfo;
@@ -11,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-/** {@code tokens}, {@code createToken}, {@code revokeToken}: {@code graphql/tokens.graphqls}. */
+/** {@code whoami}, {@code tokens}, {@code createToken}, {@code revokeToken}: {@code graphql/tokens.graphqls}. */
 public final class TokenModule implements GraphQlModule {
     private final TokenAdmin admin;
 
@@ -26,12 +27,19 @@ public final class TokenModule implements GraphQlModule {
 
     @Override
     public void wire(RuntimeWiring.Builder w, Operations ops) {
-        w.type(TypeRuntimeWiring.newTypeWiring("Query").dataFetcher("tokens", env ->
-                admin.list(CoreModule.caller(env)).stream().map(TokenModule::view).toList()));
+        w.type(TypeRuntimeWiring.newTypeWiring("Query")
+                .dataFetcher("whoami", env -> whoami(CoreModule.caller(env)))
+                .dataFetcher("tokens", env ->
+                        admin.list(CoreModule.caller(env)).stream().map(TokenModule::view).toList()));
         w.type(TypeRuntimeWiring.newTypeWiring("Mutation")
                 .dataFetcher("createToken", env -> created(admin.create(CoreModule.caller(env),
                         env.getArgument("role"), env.getArgument("name"))))
                 .dataFetcher("revokeToken", env -> view(admin.revoke(CoreModule.caller(env), env.getArgument("id")))));
+    }
+
+    private static Map<String, Object> whoami(Caller c) {
+        return Map.of("tenant", c.tenant().value(), "role", c.role().label().toUpperCase(Locale.ROOT),
+                "actor", c.actor());
     }
 
     private static Map<String, Object> created(Tokens.Issued issued) {

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP side of the server, on one port: {@code /graphql}, {@code /api/v1/archives/{archive}/samples} (POST
  * ingest, GET export), {@code /metrics}, {@code /health}, the live WebSocket {@code /api/v1/live}, and static files
- * (the classpath folder {@code public}) for a GET no route matches. Javalin 6 on Jetty 11: routing, a request logger
+ * (the classpath folder {@code public}, and WebJars under {@code /webjars}) for a GET no route matches. Javalin 6 on Jetty 11: routing, a request logger
  * that sees every request with its status and time, and WebSockets.
  */
 public final class HttpApi {
@@ -48,6 +48,11 @@ public final class HttpApi {
      * route matches; routes always win.
      */
     static final String STATIC_DIRECTORY = "/public";
+    /**
+     * Classpath folder of the WebJars on the class path (the console's chart library, uPlot), served at
+     * {@code /webjars/<name>/<version>/…} with the same headers: nothing the console loads comes from elsewhere.
+     */
+    static final String WEBJARS_DIRECTORY = "/META-INF/resources/webjars";
     /**
      * Headers on every static file: revalidate (a new server version is picked up at once), and a content security
      * policy that lets a page talk to this server only (fetch, WebSocket) and load nothing from elsewhere.
@@ -105,6 +110,12 @@ public final class HttpApi {
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = STATIC_DIRECTORY;
+                files.location = Location.CLASSPATH;
+                files.headers = STATIC_HEADERS;
+            });
+            cfg.staticFiles.add(files -> {
+                files.hostedPath = "/webjars";
+                files.directory = WEBJARS_DIRECTORY;
                 files.location = Location.CLASSPATH;
                 files.headers = STATIC_HEADERS;
             });

@@ -110,6 +110,7 @@ class LiveAndDemoCommandIT {
         List<Long> views = numbers(Pattern.compile("live view at aggMarkEnd, generation (\\d+)"), out);
         assertThat(views).as(out).hasSizeGreaterThanOrEqualTo(2).doesNotHaveDuplicates().isSorted();
         assertThat(out).contains("north", "south", "1-minute rollup, live window:");
+        assertThat(out).containsPattern("console: http://127\\.0\\.0\\.1:\\d+/  \\(open it, paste the token to sign in\\)");
         long last = numbers(Pattern.compile("stopped after generation (\\d+)"), out).get(0);
         assertThat(last).isGreaterThanOrEqualTo(views.get(views.size() - 1));
     }
