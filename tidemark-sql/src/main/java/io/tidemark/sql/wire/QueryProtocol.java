@@ -39,6 +39,8 @@ final class QueryProtocol {
     private final Map<String, Portal> portals = new HashMap<>();
     private char transactionStatus = 'I';
     private boolean skipUntilSync;
+    /** Reused for each value's and COPY line's text. */
+    private final StringBuilder text = new StringBuilder(256);
     private volatile boolean running;
     private volatile boolean cancelRequested;
 
@@ -349,13 +351,17 @@ final class QueryProtocol {
                 portal.close();
                 return;
             }
-            byte[][] values = new byte[columns.size()][];
-            for (int i = 0; i < values.length; i++) {
-                Column column = announced.get(i);
-                values[i] = encode(column.type(), PgValues.as(column, columns.get(i).type(), cursor.value(i)),
-                        binary[i]);
+            writer.beginDataRow(columns.size());
+            try {
+                for (int i = 0; i < columns.size(); i++) {
+                    Column column = announced.get(i);
+                    encode(column.type(), PgValues.as(column, columns.get(i).type(), cursor.value(i)), binary[i]);
+                }
+            } catch (SqlException | RuntimeException e) {
+                writer.abandonDataRow();
+                throw e;
             }
-            writer.dataRow(values);
+            writer.endDataRow();
             sent++;
         }
         portal.rowsSent += sent;
@@ -388,14 +394,18 @@ final class QueryProtocol {
             writer.copyData(CsvLine.of(names));
         }
         long rows = 0;
-        List<String> line = new ArrayList<>(columns.size());
         while (pull(cursor)) {
-            line.clear();
+            text.setLength(0);
             for (int i = 0; i < columns.size(); i++) {
+                if (i > 0) {
+                    text.append(',');
+                }
                 Object value = cursor.value(i);
-                line.add(value == null ? null : PgValues.text(columns.get(i).type(), value));
+                if (value != null) {
+                    CsvLine.append(text, columns.get(i).type(), value);
+                }
             }
-            writer.copyData(CsvLine.of(line));
+            writer.copyData(text.append('\n'));
             rows++;
         }
         writer.copyDone();
@@ -411,11 +421,25 @@ final class QueryProtocol {
         return cursor.next();
     }
 
-    private static byte[] encode(SqlType type, Object value, boolean binary) throws SqlException {
+    /** One value of a DataRow, written straight into the writer's buffer (no byte[] or String per value). */
+    private void encode(SqlType type, Object value, boolean binary) throws SqlException {
         if (value == null) {
-            return null;
+            writer.nullValue();
+            return;
         }
-        return binary ? PgValues.binary(type, value) : PgValues.textBytes(type, value);
+        if (!binary) {
+            text.setLength(0);
+            writer.textValue(PgValues.appendText(text, type, value));
+            return;
+        }
+        switch (type) {
+            case INT8, FLOAT8, TIMESTAMPTZ -> writer.int64Value(PgValues.binary64(type, value));
+            case BOOL -> writer.byteValue(PgValues.binary(type, value)[0]);
+            default -> {
+                text.setLength(0);
+                writer.textValue(text.append(value));
+            }
+        }
     }
 
     private void followTransaction(String tag) {
@@ -500,6 +524,18 @@ final class QueryProtocol {
         private CsvLine() {
         }
 
+        /**
+         * Appends one non-null field: numbers, booleans and timestamps as their text (never quoted), text quoted when
+         * {@link #of} would quote it.
+         */
+        static void append(StringBuilder line, SqlType type, Object value) throws SqlException {
+            if (type != SqlType.TEXT) {
+                PgValues.appendText(line, type, value);
+                return;
+            }
+            quoted(line, value.toString());
+        }
+
         /** Quotes a value holding a comma, quote, CR or LF, and the empty string; NULL is an empty unquoted field. */
         static byte[] of(List<String> values) {
             StringBuilder line = new StringBuilder();
@@ -507,19 +543,21 @@ final class QueryProtocol {
                 if (i > 0) {
                     line.append(',');
                 }
-                String value = values.get(i);
-                if (value == null) {
-                    continue;
+                if (values.get(i) != null) {
+                    quoted(line, values.get(i));
                 }
-                boolean quote = value.isEmpty() || value.indexOf(',') >= 0 || value.indexOf('"') >= 0
-                        || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.equals("\\.");
-                if (!quote) {
-                    line.append(value);
-                    continue;
-                }
-                line.append('"').append(value.replace("\"", "\"\"")).append('"');
             }
             return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+        }
+
+        private static void quoted(StringBuilder line, String value) {
+            boolean quote = value.isEmpty() || value.indexOf(',') >= 0 || value.indexOf('"') >= 0
+                    || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.equals("\\.");
+            if (!quote) {
+                line.append(value);
+                return;
+            }
+            line.append('"').append(value.replace("\"", "\"\"")).append('"');
         }
     }
 }
