@@ -301,8 +301,8 @@ final class TenantSqlSession implements SqlSession {
         if (q.readsLive()) {
             return live(q, binds);
         }
-        List<Integer> oids = parameters.stream().map(BindParameter::typeOid).toList();
-        String sql = q.withParameterTypes(castTypes(oids)).sql();
+        String sql = q.parameters().isEmpty() ? q.sql()
+                : q.withParameterTypes(castTypes(parameters.stream().map(BindParameter::typeOid).toList())).sql();
         RunningStatement r = start();
         try {
             SqlRows rows = context.store().sql().query(tenant, new SqlQuery(sql, binds,
