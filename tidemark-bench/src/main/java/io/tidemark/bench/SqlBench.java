@@ -84,7 +84,7 @@ final class SqlBench implements Callable<Integer> {
     int fetchSize = 10_000;
 
     @Option(names = "--queries", description = "Grafana-shaped queries per round and side (default: ${DEFAULT-VALUE})")
-    int queries = 20;
+    int queries = 5;
 
     @Option(names = {"--rounds", "--seconds"}, description = "measured rounds; each runs every figure both ways, "
             + "alternating which goes first (default: ${DEFAULT-VALUE})")

@@ -21,8 +21,16 @@ final class MessageWriter {
     private int length;
     private int messageStart = -1;
 
+    private final int sendThreshold;
+
     MessageWriter(OutputStream out) {
+        this(out, SEND_THRESHOLD);
+    }
+
+    /** A writer that hands its buffer to {@code out} when it passes {@code sendThreshold} bytes. */
+    MessageWriter(OutputStream out, int sendThreshold) {
         this.out = out;
+        this.sendThreshold = sendThreshold;
     }
 
     /** Switches to another stream, after the TLS handshake. */
@@ -175,9 +183,31 @@ final class MessageWriter {
         end();
     }
 
-    /** Bytes buffered and not yet handed to the socket. */
+    /** Bytes buffered and not yet handed to the stream. */
     int buffered() {
         return length;
+    }
+
+    /** Appends bytes another writer encoded (whole messages), then sends if past the threshold. */
+    void raw(byte[] bytes, int from, int to) throws IOException {
+        ensure(to - from);
+        System.arraycopy(bytes, from, buffer, length, to - from);
+        length += to - from;
+        if (length >= sendThreshold) {
+            out.write(buffer, 0, length);
+            length = 0;
+        }
+    }
+
+    /** The buffer itself, for a writer whose stream is never written ({@link ReadAhead}): valid to {@link #buffered()}. */
+    byte[] bufferedBytes() {
+        return buffer;
+    }
+
+    /** Forgets what is buffered. */
+    void clear() {
+        length = 0;
+        messageStart = -1;
     }
 
     void commandComplete(String tag) throws IOException {
@@ -238,7 +268,7 @@ final class MessageWriter {
         buffer[messageStart + 2] = (byte) (size >>> 8);
         buffer[messageStart + 3] = (byte) size;
         messageStart = -1;
-        if (length >= SEND_THRESHOLD) {
+        if (length >= sendThreshold) {
             out.write(buffer, 0, length);
             length = 0;
         }
