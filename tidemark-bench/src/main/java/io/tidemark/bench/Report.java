@@ -19,10 +19,15 @@ final class Report {
         out.printf("%n%-11s %-34s %14s %-8s %14s  %-38s %7s %7s%n", "engine", "figure", "value", "unit", "baseline",
                 "baseline is", "ratio", "target");
         for (Figure f : figures) {
-            out.printf("%-11s %-34s %,14.0f %-8s %,14.0f  %-38s %6.2fx %7s%n", f.engine(), f.name(), f.value(),
-                    f.unit(), f.baseline(), f.baselineName(), f.ratio(),
+            out.printf("%-11s %-34s %14s %-8s %14s  %-38s %6.2fx %7s%n", f.engine(), f.name(), number(f.value()),
+                    f.unit(), number(f.baseline()), f.baselineName(), f.ratio(),
                     Double.isNaN(f.target()) ? "-" : String.format("≥%.2fx%s", f.target(), f.meetsTarget() ? "" : "!"));
         }
+    }
+
+    /** Whole numbers with separators; below 100 two decimals, so that a few queries per second still show. */
+    private static String number(double v) {
+        return String.format(Math.abs(v) < 100 ? "%,.2f" : "%,.0f", v);
     }
 
     static void json(PrintStream out, String benchmark, Map<String, Object> setup, List<Figure> figures) {

@@ -56,6 +56,12 @@ final class TenantSqlSession implements SqlSession {
     private final Map<String, String> settings = new HashMap<>();
     /** Statements whose cursors are open: more than one when the client interleaves portals (pgjdbc's fetch size). */
     private final Set<RunningStatement> running = ConcurrentHashMap.newKeySet();
+    /** The archives {@link #guards} and the caches below were derived from; null before the first statement. */
+    private List<ArchiveInfo> knownArchives;
+    private Guards knownGuards;
+    private final StatementCache<Checked> checked = new StatementCache<>();
+    private final StatementCache<List<String>> splits = new StatementCache<>();
+    private final StatementCache<StatementDescription> descriptions = new StatementCache<>();
 
     TenantSqlSession(SqlContext context, TenantId tenant, String user, String applicationName) {
         this.context = context;
@@ -66,10 +72,16 @@ final class TenantSqlSession implements SqlSession {
 
     @Override
     public List<String> split(String query) throws SqlException {
+        SqlGuard guard = guards().store();
+        List<String> hit = splits.get(query);
+        if (hit != null) {
+            return hit;
+        }
         try {
-            SqlGuard guard = guards().store();
             guard.check(query);
-            return guard.split(query);
+            List<String> out = List.copyOf(guard.split(query));
+            splits.put(query, out);
+            return out;
         } catch (GuardException e) {
             throw refused(e);
         }
@@ -78,6 +90,17 @@ final class TenantSqlSession implements SqlSession {
     @Override
     public StatementDescription describe(String sql, List<Integer> parameterTypeOids) throws SqlException {
         Checked checked = one(sql);
+        String key = parameterTypeOids.isEmpty() ? sql : sql + '\0' + parameterTypeOids;
+        StatementDescription hit = descriptions.get(key);
+        if (hit != null) {
+            return hit;
+        }
+        StatementDescription out = describe(checked, parameterTypeOids);
+        descriptions.put(key, out);
+        return out;
+    }
+
+    private StatementDescription describe(Checked checked, List<Integer> parameterTypeOids) throws SqlException {
         GuardedStatement statement = checked.statement();
         if (statement instanceof GuardedStatement.CatalogQuery catalogQuery) {
             return catalog(() -> context.catalog().describe(checked.catalog(), catalogQuery), false);
@@ -168,9 +191,20 @@ final class TenantSqlSession implements SqlSession {
         }
     }
 
+    /** The checked statement, from the cache when this connection checked the same text over the same archives. */
     private Checked one(String sql) throws SqlException {
-        List<GuardedStatement> statements;
         Guards guards = guards();
+        Checked hit = checked.get(sql);
+        if (hit != null) {
+            return hit;
+        }
+        Checked out = check(sql, guards);
+        checked.put(sql, out);
+        return out;
+    }
+
+    private Checked check(String sql, Guards guards) throws SqlException {
+        List<GuardedStatement> statements;
         try {
             statements = guards.store().check(sql);
             if (statements.size() == 1 && readsLive(statements.get(0))) {
@@ -207,6 +241,10 @@ final class TenantSqlSession implements SqlSession {
      */
     private record Guards(SqlCatalog catalog, SqlGuard store, SqlGuard live) { }
 
+    /**
+     * The guards over the archives as they are now; the ones of the previous statement while the archives are the
+     * same (the store answers the same list while nothing changed), else new ones and the statement caches cleared.
+     */
     private Guards guards() throws SqlException {
         List<ArchiveInfo> archives;
         try {
@@ -214,6 +252,18 @@ final class TenantSqlSession implements SqlSession {
         } catch (TidemarkException e) {
             throw SqlErrors.ofStore(e);
         }
+        if (knownGuards != null && (archives == knownArchives || archives.equals(knownArchives))) {
+            return knownGuards;
+        }
+        checked.clear();
+        splits.clear();
+        descriptions.clear();
+        knownGuards = guards(archives);
+        knownArchives = archives;
+        return knownGuards;
+    }
+
+    private Guards guards(List<ArchiveInfo> archives) {
         Map<String, ArchiveDefinition> byName = new HashMap<>();
         List<SqlTable> tables = new ArrayList<>();
         for (ArchiveInfo a : archives) {
@@ -251,8 +301,8 @@ final class TenantSqlSession implements SqlSession {
         if (q.readsLive()) {
             return live(q, binds);
         }
-        List<Integer> oids = parameters.stream().map(BindParameter::typeOid).toList();
-        String sql = q.withParameterTypes(castTypes(oids)).sql();
+        String sql = q.parameters().isEmpty() ? q.sql()
+                : q.withParameterTypes(castTypes(parameters.stream().map(BindParameter::typeOid).toList())).sql();
         RunningStatement r = start();
         try {
             SqlRows rows = context.store().sql().query(tenant, new SqlQuery(sql, binds,

@@ -37,6 +37,11 @@ final class MessageReader {
     }
 
     /** A typed message: type byte, length, body. */
+    /** Whether the client has sent bytes not read yet (a read would not block). */
+    boolean inputPending() throws IOException {
+        return in.available() > 0;
+    }
+
     Message read() throws IOException, SqlException {
         int type = in.read();
         if (type < 0) {

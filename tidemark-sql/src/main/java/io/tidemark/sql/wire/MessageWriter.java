@@ -21,8 +21,16 @@ final class MessageWriter {
     private int length;
     private int messageStart = -1;
 
+    private final int sendThreshold;
+
     MessageWriter(OutputStream out) {
+        this(out, SEND_THRESHOLD);
+    }
+
+    /** A writer that hands its buffer to {@code out} when it passes {@code sendThreshold} bytes. */
+    MessageWriter(OutputStream out, int sendThreshold) {
         this.out = out;
+        this.sendThreshold = sendThreshold;
     }
 
     /** Switches to another stream, after the TLS handshake. */
@@ -118,6 +126,90 @@ final class MessageWriter {
         end();
     }
 
+    /**
+     * Starts a DataRow of {@code columns} values, each then written with {@link #nullValue}, {@link #int64Value},
+     * {@link #byteValue} or {@link #textValue}, straight into the buffer; {@link #endDataRow()} ends it.
+     */
+    void beginDataRow(int columns) {
+        begin('D').int16(columns);
+    }
+
+    void nullValue() {
+        int32(-1);
+    }
+
+    /** An 8-byte binary value (int8, float8, timestamptz). */
+    void int64Value(long value) {
+        int32(8);
+        ensure(8);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            buffer[length++] = (byte) (value >>> shift);
+        }
+    }
+
+    void byteValue(byte value) {
+        int32(1);
+        byte1((char) (value & 0xff));
+    }
+
+    /** A text value, UTF-8 encoded. */
+    void textValue(CharSequence value) {
+        int at = length;
+        int32(0);
+        utf8(value);
+        int size = length - at - 4;
+        buffer[at] = (byte) (size >>> 24);
+        buffer[at + 1] = (byte) (size >>> 16);
+        buffer[at + 2] = (byte) (size >>> 8);
+        buffer[at + 3] = (byte) size;
+    }
+
+    void endDataRow() throws IOException {
+        end();
+    }
+
+    /** Drops the DataRow begun and not ended (a value failed to encode): nothing of it reaches the client. */
+    void abandonDataRow() {
+        if (messageStart > 0) {
+            length = messageStart - 1;
+            messageStart = -1;
+        }
+    }
+
+    /** CopyData of one line of text, UTF-8 encoded. */
+    void copyData(CharSequence line) throws IOException {
+        begin('d');
+        utf8(line);
+        end();
+    }
+
+    /** Bytes buffered and not yet handed to the stream. */
+    int buffered() {
+        return length;
+    }
+
+    /** Appends bytes another writer encoded (whole messages), then sends if past the threshold. */
+    void raw(byte[] bytes, int from, int to) throws IOException {
+        ensure(to - from);
+        System.arraycopy(bytes, from, buffer, length, to - from);
+        length += to - from;
+        if (length >= sendThreshold) {
+            out.write(buffer, 0, length);
+            length = 0;
+        }
+    }
+
+    /** The buffer itself, for a writer whose stream is never written ({@link ReadAhead}): valid to {@link #buffered()}. */
+    byte[] bufferedBytes() {
+        return buffer;
+    }
+
+    /** Forgets what is buffered. */
+    void clear() {
+        length = 0;
+        messageStart = -1;
+    }
+
     void commandComplete(String tag) throws IOException {
         begin('C').cstring(tag).end();
     }
@@ -176,7 +268,7 @@ final class MessageWriter {
         buffer[messageStart + 2] = (byte) (size >>> 8);
         buffer[messageStart + 3] = (byte) size;
         messageStart = -1;
-        if (length >= SEND_THRESHOLD) {
+        if (length >= sendThreshold) {
             out.write(buffer, 0, length);
             length = 0;
         }
@@ -218,6 +310,21 @@ final class MessageWriter {
         System.arraycopy(value, 0, buffer, length, value.length);
         length += value.length;
         return this;
+    }
+
+    /** ASCII as is, anything else through String's encoder (a lone surrogate becomes '?', as there). */
+    private void utf8(CharSequence value) {
+        int n = value.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x80) {
+                bytes(value.toString().getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            buffer[length + i] = (byte) c;
+        }
+        length += n;
     }
 
     private void ensure(int more) {

@@ -16,6 +16,8 @@ final class Portal {
     SqlResult result;
     long rowsSent;
     boolean done;
+    /** Rows encoded ahead of the next Execute ({@link ReadAhead}), or null. */
+    ReadAhead ahead;
 
     Portal(PreparedStatement statement, List<BindParameter> parameters, boolean[] binaryColumns) {
         this.statement = statement;
@@ -28,6 +30,7 @@ final class Portal {
         RowCursor cursor = cursor();
         result = null;
         done = true;
+        ahead = null;
         if (cursor != null) {
             cursor.close();
         }

@@ -39,6 +39,11 @@ final class QueryProtocol {
     private final Map<String, Portal> portals = new HashMap<>();
     private char transactionStatus = 'I';
     private boolean skipUntilSync;
+    /** The portal the last Execute suspended at its row limit, a candidate for {@link #readAhead()}; or null. */
+    private Portal suspended;
+    private int suspendedLimit;
+    /** Reused for each value's and COPY line's text. */
+    private final StringBuilder text = new StringBuilder(256);
     private volatile boolean running;
     private volatile boolean cancelRequested;
 
@@ -51,6 +56,7 @@ final class QueryProtocol {
     /** Serves messages until Terminate; returns normally on Terminate, throws when the connection fails. */
     void serve() throws IOException, SqlException {
         while (true) {
+            readAhead();
             Message message = reader.read();
             if (message.type == 'X') {
                 return;
@@ -339,27 +345,102 @@ final class QueryProtocol {
     private void sendRows(Portal portal, RowCursor cursor, int maxRows) throws IOException, SqlException {
         List<Column> columns = cursor.columns();
         List<Column> announced = announced(portal.statement, columns);
-        boolean[] binary = portal.binaryColumns.length == columns.size() ? portal.binaryColumns
-                : new boolean[columns.size()];
+        boolean[] binary = binaryColumns(portal, columns);
         long sent = 0;
+        ReadAhead ahead = portal.ahead;
+        if (ahead != null) {
+            sent = ahead.sendTo(writer, maxRows);
+            if (ahead.rowsLeft() == 0) {
+                portal.ahead = null;
+                if (ahead.failure != null) {
+                    portal.rowsSent += sent;
+                    throw ahead.failure;
+                }
+                if (ahead.exhausted) {
+                    complete(portal, sent);
+                    return;
+                }
+            }
+        }
         while (maxRows <= 0 || sent < maxRows) {
             if (!pull(cursor)) {
-                portal.rowsSent += sent;
-                writer.commandComplete("SELECT " + portal.rowsSent);
-                portal.close();
+                complete(portal, sent);
                 return;
             }
-            byte[][] values = new byte[columns.size()][];
-            for (int i = 0; i < values.length; i++) {
-                Column column = announced.get(i);
-                values[i] = encode(column.type(), PgValues.as(column, columns.get(i).type(), cursor.value(i)),
-                        binary[i]);
-            }
-            writer.dataRow(values);
+            encodeRow(writer, cursor, columns, announced, binary);
             sent++;
         }
         portal.rowsSent += sent;
         writer.portalSuspended();
+        suspended = portal;
+        suspendedLimit = maxRows;
+    }
+
+    private void complete(Portal portal, long sent) throws IOException {
+        portal.rowsSent += sent;
+        writer.commandComplete("SELECT " + portal.rowsSent);
+        portal.close();
+    }
+
+    private static boolean[] binaryColumns(Portal portal, List<Column> columns) {
+        return portal.binaryColumns.length == columns.size() ? portal.binaryColumns : new boolean[columns.size()];
+    }
+
+    /** One DataRow into {@code out}; a value that fails to encode leaves nothing of the row there. */
+    private void encodeRow(MessageWriter out, RowCursor cursor, List<Column> columns, List<Column> announced,
+            boolean[] binary) throws IOException, SqlException {
+        out.beginDataRow(columns.size());
+        try {
+            for (int i = 0; i < columns.size(); i++) {
+                Column column = announced.get(i);
+                encode(out, column.type(), PgValues.as(column, columns.get(i).type(), cursor.value(i)), binary[i]);
+            }
+        } catch (SqlException | RuntimeException e) {
+            out.abandonDataRow();
+            throw e;
+        }
+        out.endDataRow();
+    }
+
+    /**
+     * Between messages, when everything was sent and the client has sent nothing new: encodes the next batch of the
+     * portal the last Execute suspended (as many rows as that Execute asked for) while the client decodes the batch
+     * it has. Bounded to one batch per portal; see {@link ReadAhead}. A cancel stops it like a running statement.
+     */
+    private void readAhead() throws IOException {
+        Portal portal = suspended;
+        if (portal == null || writer.buffered() > 0 || reader.inputPending()) {
+            return;
+        }
+        suspended = null;
+        RowCursor cursor = portal.cursor();
+        if (portal.done || cursor == null || portal.ahead != null || !(portal.result instanceof SqlResult.Rows)) {
+            return;
+        }
+        ReadAhead ahead = new ReadAhead();
+        running = true;
+        try {
+            List<Column> columns = cursor.columns();
+            List<Column> announced = announced(portal.statement, columns);
+            boolean[] binary = binaryColumns(portal, columns);
+            for (int i = 0; i < suspendedLimit; i++) {
+                if (!pull(cursor)) {
+                    ahead.exhausted = true;
+                    break;
+                }
+                encodeRow(ahead.writer(), cursor, columns, announced, binary);
+                ahead.rowEnded();
+            }
+        } catch (SqlException e) {
+            ahead.failure = e;
+        } catch (RuntimeException e) {
+            LOG.warn("the SQL backend failed reading ahead for a client", e);
+            ahead.failure = new SqlException(SqlState.INTERNAL_ERROR,
+                    "internal error in the SQL backend; the server log has the details", e);
+        } finally {
+            running = false;
+        }
+        portal.ahead = ahead;
     }
 
     /**
@@ -388,14 +469,18 @@ final class QueryProtocol {
             writer.copyData(CsvLine.of(names));
         }
         long rows = 0;
-        List<String> line = new ArrayList<>(columns.size());
         while (pull(cursor)) {
-            line.clear();
+            text.setLength(0);
             for (int i = 0; i < columns.size(); i++) {
+                if (i > 0) {
+                    text.append(',');
+                }
                 Object value = cursor.value(i);
-                line.add(value == null ? null : PgValues.text(columns.get(i).type(), value));
+                if (value != null) {
+                    CsvLine.append(text, columns.get(i).type(), value);
+                }
             }
-            writer.copyData(CsvLine.of(line));
+            writer.copyData(text.append('\n'));
             rows++;
         }
         writer.copyDone();
@@ -411,11 +496,25 @@ final class QueryProtocol {
         return cursor.next();
     }
 
-    private static byte[] encode(SqlType type, Object value, boolean binary) throws SqlException {
+    /** One value of a DataRow, written straight into the writer's buffer (no byte[] or String per value). */
+    private void encode(MessageWriter out, SqlType type, Object value, boolean binary) throws SqlException {
         if (value == null) {
-            return null;
+            out.nullValue();
+            return;
         }
-        return binary ? PgValues.binary(type, value) : PgValues.textBytes(type, value);
+        if (!binary) {
+            text.setLength(0);
+            out.textValue(PgValues.appendText(text, type, value));
+            return;
+        }
+        switch (type) {
+            case INT8, FLOAT8, TIMESTAMPTZ -> out.int64Value(PgValues.binary64(type, value));
+            case BOOL -> out.byteValue(PgValues.binary(type, value)[0]);
+            default -> {
+                text.setLength(0);
+                out.textValue(text.append(value));
+            }
+        }
     }
 
     private void followTransaction(String tag) {
@@ -500,6 +599,18 @@ final class QueryProtocol {
         private CsvLine() {
         }
 
+        /**
+         * Appends one non-null field: numbers, booleans and timestamps as their text (never quoted), text quoted when
+         * {@link #of} would quote it.
+         */
+        static void append(StringBuilder line, SqlType type, Object value) throws SqlException {
+            if (type != SqlType.TEXT) {
+                PgValues.appendText(line, type, value);
+                return;
+            }
+            quoted(line, value.toString());
+        }
+
         /** Quotes a value holding a comma, quote, CR or LF, and the empty string; NULL is an empty unquoted field. */
         static byte[] of(List<String> values) {
             StringBuilder line = new StringBuilder();
@@ -507,19 +618,21 @@ final class QueryProtocol {
                 if (i > 0) {
                     line.append(',');
                 }
-                String value = values.get(i);
-                if (value == null) {
-                    continue;
+                if (values.get(i) != null) {
+                    quoted(line, values.get(i));
                 }
-                boolean quote = value.isEmpty() || value.indexOf(',') >= 0 || value.indexOf('"') >= 0
-                        || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.equals("\\.");
-                if (!quote) {
-                    line.append(value);
-                    continue;
-                }
-                line.append('"').append(value.replace("\"", "\"\"")).append('"');
             }
             return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+        }
+
+        private static void quoted(StringBuilder line, String value) {
+            boolean quote = value.isEmpty() || value.indexOf(',') >= 0 || value.indexOf('"') >= 0
+                    || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.equals("\\.");
+            if (!quote) {
+                line.append(value);
+                return;
+            }
+            line.append('"').append(value.replace("\"", "\"\"")).append('"');
         }
     }
 }

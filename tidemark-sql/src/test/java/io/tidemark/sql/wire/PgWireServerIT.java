@@ -163,8 +163,13 @@ class PgWireServerIT {
         return lines;
     }
 
+    /**
+     * pgjdbc's fetch size streams: while the client decodes a batch the server encodes the next one (ReadAhead), but
+     * never more than that one batch: rows pulled from the backend stay within the rows the client received plus one
+     * batch, also while the client stops reading.
+     */
     @Test
-    void fetchSize_streamsRowsInBatches_withoutTheServerReadingAhead() throws Exception {
+    void fetchSize_streamsRowsInBatches_readingAheadAtMostOneBatch() throws Exception {
         int total = 200_000;
         int fetchSize = 1_000;
         try (Connection connection = connect()) {
@@ -174,18 +179,49 @@ class PgWireServerIT {
                 statement.setFetchSize(fetchSize);
                 try (ResultSet rows = statement.executeQuery()) {
                     assertThat(rows.next()).isTrue();
-                    assertThat(backend.rowsPulled.get()).isLessThanOrEqualTo(fetchSize);
+                    // the client holds the first batch and reads nothing more: the server reads one batch ahead
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> backend.rowsPulled.get() >= 2L * fetchSize);
+                    Thread.sleep(200);
+                    assertThat(backend.rowsPulled.get()).isEqualTo(2L * fetchSize);
                     long count = 1;
                     long sum = rows.getLong(1);
                     while (rows.next()) {
                         count++;
                         sum += rows.getLong(1);
-                        if (count == 10 * fetchSize) {
-                            assertThat(backend.rowsPulled.get()).isLessThanOrEqualTo(10L * fetchSize);
+                        long received = (count + fetchSize - 1) / fetchSize * fetchSize;
+                        if (count % 997 == 0) {
+                            assertThat(backend.rowsPulled.get()).isLessThanOrEqualTo(received + fetchSize);
                         }
                     }
                     assertThat(count).isEqualTo(total);
                     assertThat(sum).isEqualTo((long) total * (total - 1) / 2);
+                }
+            }
+            connection.commit();
+        }
+    }
+
+    /** A smaller row limit on the next Execute takes the rows read ahead in order, then goes on from the cursor. */
+    @Test
+    void fetchSize_changedBetweenBatches_rowsInOrder() throws Exception {
+        try (Connection connection = connect()) {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.setFetchSize(100);
+                try (ResultSet rows = statement.executeQuery("SELECT range AS n FROM range(1000)")) {
+                    long expected = 0;
+                    while (rows.next()) {
+                        assertThat(rows.getLong(1)).isEqualTo(expected);
+                        expected++;
+                        if (expected == 150) {
+                            rows.setFetchSize(30);
+                        }
+                        if (expected == 500) {
+                            rows.setFetchSize(250);
+                        }
+                    }
+                    assertThat(expected).isEqualTo(1000);
                 }
             }
             connection.commit();

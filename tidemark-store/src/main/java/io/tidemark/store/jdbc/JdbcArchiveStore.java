@@ -50,6 +50,8 @@ final class JdbcArchiveStore implements ArchiveStore {
     /** Keyed by tenant and archive. */
     private final MetadataCache<List<LateData.Dependant>> dependantsCache;
     private final MetadataCache<ArchiveInfo> archiveCache;
+    /** Keyed by tenant. */
+    private final MetadataCache<List<ArchiveInfo>> archivesCache;
     private final SqlDialect d;
 
     JdbcArchiveStore(JdbcStore store, Catalog catalog, LateData late) {
@@ -59,6 +61,7 @@ final class JdbcArchiveStore implements ArchiveStore {
         this.d = store.dialect();
         this.dependantsCache = new MetadataCache<>(store);
         this.archiveCache = new MetadataCache<>(store);
+        this.archivesCache = new MetadataCache<>(store);
     }
 
     @Override
@@ -193,9 +196,15 @@ final class JdbcArchiveStore implements ArchiveStore {
                 c -> catalog.requireArchive(c, tenant, archive)));
     }
 
+    /**
+     * Kept between calls on a single-writer engine ({@link MetadataCache}): the SQL endpoint checks every statement
+     * against the tenant's archives as they are, and on embedded DuckDB the catalog read costs milliseconds. The same
+     * immutable list is answered while no transaction ended, so a caller may keep what it derived from it by identity.
+     */
     @Override
     public List<ArchiveInfo> archives(TenantId tenant) {
-        return store.readSnapshot("list archives", c -> catalog.archives(c, tenant, null));
+        return archivesCache.get(tenant.value(), () -> List.copyOf(store.readSnapshot("list archives",
+                c -> catalog.archives(c, tenant, null))));
     }
 
     @Override
