@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP side of the server, on one port: {@code /graphql}, {@code /api/v1/archives/{archive}/samples} (POST
  * ingest, GET export), {@code /metrics}, {@code /health}, the live WebSocket {@code /api/v1/live}, and static files
- * (the classpath folder {@code public}, and WebJars under {@code /webjars}) for a GET no route matches. Javalin 6 on Jetty 11: routing, a request logger
- * that sees every request with its status and time, and WebSockets.
+ * (the classpath folder {@code public}, and WebJars under {@code /webjars}) for a GET no route matches. Javalin 6 on
+ * Jetty 11: routing, a request logger that sees every request with its status and time, and WebSockets.
  */
 public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -107,18 +107,8 @@ public final class HttpApi {
             cfg.http.maxRequestSize = ops.config().graphqlMaxBytes();
             cfg.requestLogger.http(this::logRequest);
             cfg.jetty.modifyWebSocketServletFactory(f -> f.setMaxTextMessageSize(MAX_LIVE_MESSAGE));
-            cfg.staticFiles.add(files -> {
-                files.hostedPath = "/";
-                files.directory = STATIC_DIRECTORY;
-                files.location = Location.CLASSPATH;
-                files.headers = STATIC_HEADERS;
-            });
-            cfg.staticFiles.add(files -> {
-                files.hostedPath = "/webjars";
-                files.directory = WEBJARS_DIRECTORY;
-                files.location = Location.CLASSPATH;
-                files.headers = STATIC_HEADERS;
-            });
+            serveStatic(cfg, "/", STATIC_DIRECTORY);
+            serveStatic(cfg, "/webjars", WEBJARS_DIRECTORY);
         });
         live.install(app);
         app.before(this::enter);
@@ -146,6 +136,16 @@ public final class HttpApi {
             throw bindFailure(e);
         }
         return app.port();
+    }
+
+    /** Serves a classpath folder at {@code hostedPath} with {@link #STATIC_HEADERS}. */
+    private static void serveStatic(io.javalin.config.JavalinConfig cfg, String hostedPath, String directory) {
+        cfg.staticFiles.add(files -> {
+            files.hostedPath = hostedPath;
+            files.directory = directory;
+            files.location = Location.CLASSPATH;
+            files.headers = STATIC_HEADERS;
+        });
     }
 
     /**
