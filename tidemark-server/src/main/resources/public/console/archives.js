@@ -1,11 +1,12 @@
-// Archives: the tenant's archives with columns, status, retention and their rollup; create, activate, disable,
-// delete (admin, delete with a confirmation).
+// Archives: the tenant's archives with columns, status, retention, sample count and time span, and their rollup;
+// create, activate, disable, delete (admin, delete with a confirmation).
 import {graphql} from './api.js';
 import {confirmDialog, field, fmtInstant, h, replace, say} from './dom.js';
 import {adminButton, isAdmin, roleNote, ADMIN_ONLY} from './admin.js';
 
 const LIST = `{ archives { name kind status columns { name type } retention maxLateness
   retentionStatus { horizon blocked blockedBy { rollup reason } }
+  samples { count countEstimated earliest latest }
   rollup { source bucket status } } }`;
 const TYPES = ['DOUBLE', 'BIGINT', 'BOOLEAN', 'VARCHAR', 'TIMESTAMP'];
 
@@ -25,7 +26,7 @@ export function start(root, who) {
   }
 
   function render(list) {
-    const head = h('thead', {}, h('tr', {}, ['Name', 'Kind', 'Status', 'Columns', 'Retention', 'Filled by', 'Actions']
+    const head = h('thead', {}, h('tr', {}, ['Name', 'Kind', 'Status', 'Columns', 'Samples', 'Retention', 'Filled by', 'Actions']
         .map(t => h('th', {scope: 'col', text: t}))));
     const rows = list.map(a => h('tr', {'data-archive': a.name},
         h('th', {scope: 'row', text: a.name}),
@@ -33,11 +34,20 @@ export function start(root, who) {
         h('td', {class: 'status status-' + a.status, text: a.status}),
         h('td', {class: 'columns'}, a.columns.map(c => h('span', {class: 'col'}, h('span', {text: c.name}),
             h('span', {class: 'type', text: ' ' + c.type})))),
+        h('td', {class: 'samples'}, samples(a.samples)),
         h('td', {}, retention(a)),
         h('td', {text: a.rollup ? `${a.rollup.bucket} rollup of ${a.rollup.source}` : '—'}),
         h('td', {class: 'actions'}, actions(a))));
     replace(table, h('caption', {text: `${list.length} archive${list.length === 1 ? '' : 's'}`}), head,
-        h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', {colspan: 7, text: 'No archives yet.'}))));
+        h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', {colspan: 8, text: 'No archives yet.'}))));
+  }
+
+  function samples(s) {
+    const count = (s.countEstimated ? '≈ ' : '') + s.count.toLocaleString('en');
+    const title = s.countEstimated ? 'estimated by the store (counted exactly up to 100,000 rows)' : null;
+    if (!s.latest) return h('span', {text: count, title});
+    return [h('span', {text: count, title}), h('div', {class: 'hint'}, `latest ${fmtInstant(s.latest)}`),
+      h('div', {class: 'hint'}, `since ${fmtInstant(s.earliest)}`)];
   }
 
   function retention(a) {

@@ -24,6 +24,7 @@ import io.tidemark.live.QuerySchema;
 import io.tidemark.server.auth.Caller;
 import io.tidemark.server.live.LiveHub;
 import io.tidemark.store.ArchiveInfo;
+import io.tidemark.store.ArchiveStats;
 import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
 import io.tidemark.store.AuditQuery;
@@ -157,6 +158,12 @@ public final class Operations {
         c.require(Role.READER, "describe archives");
         return Retention.statuses(store, c.tenant(), clock.instant()).stream()
                 .filter(s -> s.archive().equals(name)).findFirst().orElse(null);
+    }
+
+    /** How many samples the archive holds and the time they span, read from the store now. */
+    public ArchiveStats archiveStats(Caller c, String name) {
+        c.require(Role.READER, "describe archives");
+        return store.archives().archiveStats(c.tenant(), name);
     }
 
     private static String kept(java.time.Duration d) {

@@ -105,6 +105,8 @@ class ConsoleIT {
             }
         }
         assertThat(client.publish("boiler", rows)).isEqualTo(360);
+        String samples = page.awaitText("tr[data-archive='boiler'] td.samples", "360");
+        assertThat(samples).contains("latest " + fmt(last), "since " + fmt(last.minusSeconds(1190))).doesNotContain("≈");
         browser.screenshot("console-archives");
 
         // Rollups: create one through the form; the orchestrator (1 s) fills it; the table shows it catch up.

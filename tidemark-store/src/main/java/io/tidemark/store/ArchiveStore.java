@@ -100,4 +100,16 @@ public interface ArchiveStore {
 
     /** Rows in the range, ordered by timestamp then rtId; values by stored column name. */
     List<Sample> read(TenantId tenant, ReadRequest request);
+
+    /**
+     * The archive's sample count and the time its samples span, read from the store now (not cached). Cheap on
+     * every engine: the oldest and newest timestamps come from the time index; the count is exact on DuckDB and, on
+     * PostgreSQL, exact up to {@value #EXACT_COUNT_UP_TO} rows and estimated above (see {@link ArchiveStats}).
+     *
+     * @return the statistics; {@code NOT_FOUND} for an unknown archive
+     */
+    ArchiveStats archiveStats(TenantId tenant, String archive);
+
+    /** Up to this many rows, {@link #archiveStats} counts exactly on every engine. */
+    long EXACT_COUNT_UP_TO = 100_000;
 }

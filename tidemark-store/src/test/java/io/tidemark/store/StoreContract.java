@@ -450,6 +450,45 @@ public abstract class StoreContract {
     }
 
     @Test
+    void archiveStats_emptyThenWritten_exactCountAndSpan() {
+        createActive(sensors());
+        assertThat(store.archives().archiveStats(T, "sensors")).isEqualTo(new ArchiveStats(0, false, null, null));
+        store.archives().write(T, "sensors", List.of(sample("a", T0.plusSeconds(5), 1), sample("b", T0, 2),
+                sample("a", T0.plusSeconds(3600), 3)));
+        store.archives().write(T, "sensors", List.of(sample("a", T0.plusSeconds(5), 4)));
+        assertThat(store.archives().archiveStats(T, "sensors"))
+                .isEqualTo(new ArchiveStats(3, false, T0, T0.plusSeconds(3600)));
+    }
+
+    @Test
+    void archiveStats_aboveTheExactBound_countedOrEstimatedNeverBelowTheBound() {
+        createActive(sensors());
+        int total = (int) ArchiveStore.EXACT_COUNT_UP_TO + 20_000;
+        List<Sample> batch = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            batch.add(sample("m" + (i % 100), T0.plusSeconds(i / 100), i));
+            if (batch.size() == 40_000 || i == total - 1) {
+                store.archives().write(T, "sensors", batch);
+                batch = new ArrayList<>();
+            }
+        }
+        ArchiveStats stats = store.archives().archiveStats(T, "sensors");
+        assertThat(stats.earliest()).isEqualTo(T0);
+        assertThat(stats.latest()).isEqualTo(T0.plusSeconds((total - 1) / 100));
+        if (stats.rowsEstimated()) {
+            assertThat(stats.rows()).isGreaterThan(ArchiveStore.EXACT_COUNT_UP_TO);
+        } else {
+            assertThat(stats.rows()).isEqualTo(total);
+        }
+    }
+
+    @Test
+    void archiveStats_unknownArchive_notFound() {
+        assertThatThrownBy(() -> store.archives().archiveStats(T, "nope"))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
     void firstSourceTimestamp_findsEarliestInRange() {
         RollupPlan plan = minuteRollup();
         RollupId id = new RollupId(T, "sensors_1m");

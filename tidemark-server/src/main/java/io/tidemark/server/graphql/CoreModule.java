@@ -74,6 +74,10 @@ public final class CoreModule implements GraphQlModule {
                 .dataFetcher("retentionStatus", env -> {
                     Map<String, Object> archive = env.getSource();
                     return Views.retention(ops.retentionStatus(caller(env), (String) archive.get("name")));
+                })
+                .dataFetcher("samples", env -> {
+                    Map<String, Object> archive = env.getSource();
+                    return Views.samples(ops.archiveStats(caller(env), (String) archive.get("name")));
                 }));
         w.type(TypeRuntimeWiring.newTypeWiring("Mutation")
                 .dataFetcher("createArchive", env -> v.archive(caller(env), createArchive(ops, env)))
@@ -325,6 +329,15 @@ public final class CoreModule implements GraphQlModule {
             }
             m.put("columns", cols);
             m.put("rollup", rollup(ops.rollup(c, a.name())));
+            return m;
+        }
+
+        static Map<String, Object> samples(io.tidemark.store.ArchiveStats s) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("count", s.rows());
+            m.put("countEstimated", s.rowsEstimated());
+            m.put("earliest", s.earliest());
+            m.put("latest", s.latest());
             return m;
         }
 

@@ -46,7 +46,7 @@ public final class GraphQlApi {
 
     public GraphQlApi(Operations operations, List<GraphQlModule> modules) {
         TypeDefinitionRegistry types = new TypeDefinitionRegistry();
-        RuntimeWiring.Builder wiring = RuntimeWiring.newRuntimeWiring().scalar(Scalars.INSTANT).scalar(Scalars.JSON);
+        RuntimeWiring.Builder wiring = RuntimeWiring.newRuntimeWiring().scalar(Scalars.INSTANT).scalar(Scalars.LONG).scalar(Scalars.JSON);
         for (GraphQlModule m : modules) {
             types.merge(new SchemaParser().parse(sdl(m.sdlResource())));
             m.wire(wiring, operations);

@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The custom scalars: {@code Instant} (ISO-8601, UTC) and {@code JSON} (any JSON value). */
+/** The custom scalars: {@code Instant} (ISO-8601, UTC), {@code Long} (64-bit integer) and {@code JSON} (any JSON value). */
 final class Scalars {
     private Scalars() {}
 
@@ -72,6 +72,37 @@ final class Scalars {
                 @Override
                 public Object parseLiteral(Value<?> v, CoercedVariables vars, GraphQLContext ctx, Locale locale) {
                     return literal(v, vars);
+                }
+            }).build();
+
+    /** A 64-bit integer as a JSON number (GraphQL's Int is 32 bits); used for counts, which stay below 2^53. */
+    static final GraphQLScalarType LONG = GraphQLScalarType.newScalar().name("Long")
+            .description("a 64-bit integer, written as a JSON number").coercing(new Coercing<Long, Long>() {
+                @Override
+                public Long serialize(Object v, GraphQLContext ctx, Locale locale) {
+                    if (v instanceof Long || v instanceof Integer) {
+                        return ((Number) v).longValue();
+                    }
+                    throw new CoercingSerializeException("not a Long: " + v);
+                }
+
+                @Override
+                public Long parseValue(Object v, GraphQLContext ctx, Locale locale) {
+                    if (v instanceof Long || v instanceof Integer) {
+                        return ((Number) v).longValue();
+                    }
+                    if (v instanceof java.math.BigInteger b && b.bitLength() < 64) {
+                        return b.longValue();
+                    }
+                    throw new CoercingParseValueException("a Long is an integer in [-2^63, 2^63), got " + v);
+                }
+
+                @Override
+                public Long parseLiteral(Value<?> v, CoercedVariables vars, GraphQLContext ctx, Locale locale) {
+                    if (v instanceof IntValue i && i.getValue().bitLength() < 64) {
+                        return i.getValue().longValue();
+                    }
+                    throw new CoercingParseLiteralException("a Long is an integer in [-2^63, 2^63)");
                 }
             }).build();
 

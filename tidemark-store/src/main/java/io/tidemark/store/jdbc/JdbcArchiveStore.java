@@ -15,12 +15,13 @@ import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import io.tidemark.store.ArchiveInfo;
+import io.tidemark.store.ArchiveStats;
+import io.tidemark.store.ArchiveStore;
 import io.tidemark.store.AuditEntry;
 import io.tidemark.store.AuditKind;
 import io.tidemark.store.ReadRequest;
 import io.tidemark.store.RetentionRequest;
 import io.tidemark.store.RetentionResult;
-import io.tidemark.store.ArchiveStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -448,6 +449,24 @@ final class JdbcArchiveStore implements ArchiveStore {
                 }
                 ps.setInt(i, r.limit());
                 return rows(ps, def);
+            }
+        });
+    }
+
+    @Override
+    public ArchiveStats archiveStats(TenantId tenant, String archive) {
+        return store.readSnapshot("statistics of " + archive, c -> {
+            catalog.requireArchive(c, tenant, archive);
+            try (PreparedStatement ps = c.prepareStatement(d.archiveStats(tenant, archive, EXACT_COUNT_UP_TO));
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Instant earliest = Jdbc.getInstant(rs, 1);
+                Instant latest = Jdbc.getInstant(rs, 2);
+                long counted = rs.getLong(3);
+                long estimate = rs.getLong(4);
+                boolean exact = rs.wasNull() || counted <= EXACT_COUNT_UP_TO;
+                return exact ? new ArchiveStats(counted, false, earliest, latest)
+                        : new ArchiveStats(Math.max(counted, estimate), true, earliest, latest);
             }
         });
     }

@@ -722,6 +722,17 @@ public abstract class SqlDialect {
                 + quote(TS) + " < ?";
     }
 
+    /**
+     * An archive's statistics in one row: the oldest timestamp, the newest, the number of rows counted, and the
+     * engine's estimate of the row count (null where the count is exact). The count is exact here; a dialect whose
+     * engine reads the whole table to count it counts at most {@code exactUpTo + 1} rows and estimates.
+     * Binds nothing.
+     */
+    public String archiveStats(TenantId tenant, String archive, long exactUpTo) {
+        String t = table(tenant, archive);
+        return "SELECT min(" + quote(TS) + "), max(" + quote(TS) + "), count(*), CAST(NULL AS BIGINT) FROM " + t;
+    }
+
     // ---- rollup statements -----------------------------------------------------------------------------------
 
     /** Binds: from, to. */

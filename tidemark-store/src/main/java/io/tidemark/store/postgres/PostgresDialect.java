@@ -24,6 +24,20 @@ final class PostgresDialect extends SqlDialect {
         return ddl;
     }
 
+    /**
+     * min and max each run as a subquery so the planner answers them from the primary key's btree (timestamp
+     * first); counting reads at most {@code exactUpTo + 1} index entries; the estimate is the planner's
+     * {@code pg_class.reltuples} (-1 before the table was first vacuumed or analyzed).
+     */
+    @Override
+    public String archiveStats(TenantId tenant, String archive, long exactUpTo) {
+        String t = table(tenant, archive);
+        return "SELECT (SELECT min(" + quote(TS) + ") FROM " + t + "), (SELECT max(" + quote(TS) + ") FROM " + t
+                + "), (SELECT count(*) FROM (SELECT 1 FROM " + t + " LIMIT " + (exactUpTo + 1) + ") AS counted)"
+                + ", (SELECT CAST(c.reltuples AS BIGINT) FROM pg_class c WHERE c.oid = to_regclass('"
+                + t.replace("'", "''") + "'))";
+    }
+
     /** BUCKET_FUNCTION: {@code date_bin} (PostgreSQL 14+) with the epoch as origin. */
     @Override
     protected String fixedBucketStart(String ts) {
