@@ -31,11 +31,11 @@ import org.openqa.selenium.By;
  * both queries re-snapshot, and the page carries on.
  */
 class ConsoleLiveIT {
-    private static final String BY_RT = "SELECT rtId, COUNT(*) AS n, SUM(v) AS total FROM recent.m GROUP BY rtId";
-    private static final String TOTAL = "SELECT COUNT(*) AS n, MAX(v) AS top FROM recent.m";
+    static final String BY_RT = "SELECT rtId, COUNT(*) AS n, SUM(v) AS total FROM recent.m GROUP BY rtId";
+    static final String TOTAL = "SELECT COUNT(*) AS n, MAX(v) AS top FROM recent.m";
     private static final int BATCHES = 15;
     /** Records what the page shows each time it renders a generation (test code injected into the page). */
-    private static final String RECORDER = """
+    static final String RECORDER = """
             window.snapshotLive = () => ({gen: document.getElementById('live-generation').textContent,
               panels: [...document.querySelectorAll('#live-panels .live-query')].map(p => ({gen: p.dataset.generation || '',
                 rows: [...p.querySelectorAll('table.live-table tbody tr[data-key]')].map(tr => [...tr.cells].map(td => td.textContent))}))});
@@ -122,7 +122,7 @@ class ConsoleLiveIT {
         }
     }
 
-    private static List<Row> batch(Random random, int k, Instant base) {
+    static List<Row> batch(Random random, int k, Instant base) {
         List<Row> rows = new ArrayList<>();
         int n = 3 + random.nextInt(20);
         for (int i = 0; i < n; i++) {
@@ -150,7 +150,7 @@ class ConsoleLiveIT {
      * Every render shows one generation in the page and both panels, and both panels equal the oracle of the same
      * prefix of batches, never going back. Returns the last prefix length matched.
      */
-    private static int checkRenders(List<Map<String, Object>> renders, List<List<Row>> batches, int from) {
+    static int checkRenders(List<Map<String, Object>> renders, List<List<Row>> batches, int from) {
         int k = from;
         for (Map<String, Object> r : renders) {
             @SuppressWarnings("unchecked")
@@ -167,7 +167,7 @@ class ConsoleLiveIT {
     }
 
     /** The two queries' rows, as the page's cells, over the first {@code count} batches (a later sample with the same key replaces one). */
-    private static Oracle oracle(List<List<Row>> batches, int count) {
+    static Oracle oracle(List<List<Row>> batches, int count) {
         Map<String, Row> byKey = new HashMap<>();
         batches.subList(0, count).forEach(b -> b.forEach(row -> byKey.put(row.rtId() + "@" + row.timestamp(), row)));
         Map<String, long[]> perRt = new TreeMap<>();
@@ -184,7 +184,7 @@ class ConsoleLiveIT {
         return new Oracle(byRt, List.of(Integer.toString(byKey.size()), Long.toString(max)));
     }
 
-    private record Oracle(List<List<String>> byRt, List<String> total) {
+    record Oracle(List<List<String>> byRt, List<String> total) {
         @SuppressWarnings("unchecked")
         boolean matches(Map<String, Object> shown) {
             List<Map<String, Object>> panels = (List<Map<String, Object>>) shown.get("panels");

@@ -9,6 +9,7 @@ import io.tidemark.client.TidemarkClient;
 import io.tidemark.core.Role;
 import io.tidemark.server.auth.Tokens;
 import io.tidemark.server.browser.Browser;
+import io.tidemark.server.browser.ScriptBrowser;
 import io.tidemark.store.Store;
 import io.tidemark.store.TestStores;
 import java.math.BigInteger;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The JavaScript live client ({@code /js/tidemark-live.js}) in a real headless Chromium against a real server: the
  * page {@code /live-js-it/index.html} (test resources) drives the client and records what its listeners see; the
  * test compares that with an oracle over the samples it ingested. Values come back in a typed encoding, so a BIGINT
- * must arrive as a JavaScript BigInt and a TIMESTAMP as a Timestamp with its exact microseconds.
+ * must arrive as a JavaScript BigInt and a TIMESTAMP as a Timestamp with its exact microseconds. The same tests run in
+ * Firefox ESR in {@link LiveJsClientFirefoxIT}.
  */
 class LiveJsClientIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -43,17 +46,22 @@ class LiveJsClientIT {
     @TempDir
     static Path dir;
     private static ServerFixture f;
-    private static Browser browser;
+    private static ScriptBrowser browser;
     private static String admin;
     private static TidemarkClient http;
 
     @BeforeAll
     static void start() {
         Browser.assumeInstalled();
+        startWith(Browser::start);
+    }
+
+    /** The shared server and the browser the tests drive ({@link LiveJsClientFirefoxIT} runs them all in Firefox). */
+    static void startWith(Supplier<ScriptBrowser> startBrowser) {
         f = new ServerFixture(TestStores.duckDb(dir.resolve("shared")));
         admin = f.token("plant", Role.ADMIN);
         http = f.client(admin);
-        browser = Browser.start();
+        browser = startBrowser.get();
     }
 
     @AfterAll
@@ -64,6 +72,14 @@ class LiveJsClientIT {
         if (f != null) {
             f.close();
         }
+    }
+
+    @Test
+    void theTestsRunInTheNamedBrowser() {
+        Page.open(f.uri());
+        String agent = (String) browser.run("return navigator.userAgent;");
+        assertThat(agent).as("user agent of %s", browser.name())
+                .contains(browser.name().equals("firefox") ? "Firefox/" : "Chrome/");
     }
 
     @Test

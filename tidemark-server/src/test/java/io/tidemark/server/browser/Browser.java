@@ -41,7 +41,7 @@ import org.openqa.selenium.remote.http.ClientConfig;
  *
  * <p>Not thread-safe: one test thread drives one browser.
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements ScriptBrowser {
     /** Debian's Chromium launcher. */
     public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     /** Debian's chromedriver (package {@code chromium-driver}), the same version as {@link #CHROMIUM}. */
@@ -109,17 +109,24 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    @Override
+    public String name() {
+        return "chromium";
+    }
+
     /** The Selenium driver, for what this class does not wrap (finding elements, typing, clicking). */
     public WebDriver driver() {
         return driver;
     }
 
     /** Loads {@code uri} and waits (at most {@link #PAGE_LOAD}) for its load event. */
+    @Override
     public void open(URI uri) {
         driver.get(uri.toString());
     }
 
     /** Runs a synchronous script in the page and returns its {@code return} value (Selenium's conversions). */
+    @Override
     public Object run(String script, Object... args) {
         return driver.executeScript(script, args);
     }
@@ -132,6 +139,7 @@ public final class Browser implements AutoCloseable {
      * @throws BrowserScriptError when the script throws or rejects, with the JavaScript error's stack
      * @throws org.openqa.selenium.ScriptTimeoutException when the promise is not settled within {@code timeout}
      */
+    @Override
     public Object await(Duration timeout, String body, Object... args) {
         driver.manage().timeouts().scriptTimeout(timeout);
         String script = "const done = arguments[arguments.length - 1];"
@@ -150,46 +158,11 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
-     * Waits, at most {@code timeout}, until the JavaScript {@code expression} (over {@code args[0]}…) is truthy in
-     * the page, and returns its value; the page re-evaluates it every 50 ms and on every DOM change.
-     *
-     * @throws BrowserScriptError when it is still falsy at the timeout (the message has its last value), or throws
-     */
-    public Object waitFor(Duration timeout, String expression, Object... args) {
-        String body = "const deadline = Date.now() + " + timeout.toMillis() + ";"
-                + "const test = () => (" + expression + ");"
-                + "let last = test();"
-                + "while (!last && Date.now() < deadline) {"
-                + "  await new Promise(resolve => {"
-                + "    const observer = new MutationObserver(() => { observer.disconnect(); resolve(); });"
-                + "    observer.observe(document,"
-                + "        {subtree: true, childList: true, characterData: true, attributes: true});"
-                + "    setTimeout(() => { observer.disconnect(); resolve(); }, 50);"
-                + "  });"
-                + "  last = test();"
-                + "}"
-                + "if (!last) throw new Error('still ' + JSON.stringify(last) + ' after " + timeout.toMillis()
-                + " ms: ' + " + quote(expression) + ");"
-                + "return last;";
-        return await(timeout.plusSeconds(10), body, args);
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("'");
-        for (char c : s.toCharArray()) {
-            if (c == '\\' || c == '\'') {
-                b.append('\\');
-            }
-            b.append(c == '\n' ? ' ' : c);
-        }
-        return b.append('\'').toString();
-    }
-
-    /**
      * The browser console's messages since the browser started, oldest first, each as {@code LEVEL message}
      * (Chromium's {@code console.*} output, uncaught errors, failed loads). Reading drains the driver's buffer;
      * this browser keeps them, so each call returns all messages so far.
      */
+    @Override
     public List<String> consoleLog() {
         for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
             console.add(e.getLevel() + " " + e.getMessage());
@@ -198,6 +171,7 @@ public final class Browser implements AutoCloseable {
     }
 
     /** Saves a PNG of the viewport as {@code target/screenshots/<name>.png} and returns its path. */
+    @Override
     public Path screenshot(String name) {
         byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         try {
