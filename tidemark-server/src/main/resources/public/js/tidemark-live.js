@@ -24,6 +24,12 @@ export const PROTOCOL_VERSION = 1;
 /** The capability of clients that want generations framed by aggMarkBegin / aggMarkEnd (the default). */
 export const AGG_MARK_END = 'AGG_MARK_END';
 export const LIVE_PATH = '/api/v1/live';
+/** The WebSocket subprotocol offered first; the server selects it. */
+export const SUBPROTOCOL = 'tidemark.live';
+/** The token travels as the subprotocol TOKEN_SUBPROTOCOL_PREFIX + token (never selected, so never echoed). */
+export const TOKEN_SUBPROTOCOL_PREFIX = 'tidemark.bearer.';
+/** RFC 6455 subprotocol names are HTTP tokens; a token outside this alphabet is sent as ?access_token= instead. */
+const TOKEN_AS_SUBPROTOCOL = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** Query types, as the protocol spells them. */
 export const QueryType = Object.freeze({
@@ -257,7 +263,8 @@ function quoteLongIntegers(text) {
  * fails (UNAUTHENTICATED, FORBIDDEN, UNSUPPORTED_VERSION, TRANSPORT) — no reconnect then, as the Java client's open.
  *
  * options:
- *   token                   the tenant token (sent as ?access_token=, since browsers cannot set headers)
+ *   token                   the tenant token (browsers cannot set headers: sent as the WebSocket subprotocol
+ *                           'tidemark.bearer.<token>' after 'tidemark.live', so it stays out of the URL)
  *   url                     the server, default this page's origin ("http://127.0.0.1:8080"; http→ws, https→wss)
  *   capabilities            default [AGG_MARK_END]; [] for frames without aggMarkBegin / aggMarkEnd
  *   heartbeatIntervalMillis ping period (default 10 s, at most a third of the server's heartbeatTimeoutMillis);
@@ -385,10 +392,20 @@ export class Connection {
   _liveUrl() {
     const base = this._serverUrl(LIVE_PATH);
     base.protocol = base.protocol === 'https:' ? 'wss:' : base.protocol === 'http:' ? 'ws:' : base.protocol;
-    if (this.options.token) {
+    if (this.options.token && !TOKEN_AS_SUBPROTOCOL.test(this.options.token)) {
       base.searchParams.set('access_token', this.options.token);
     }
     return base;
+  }
+
+  /**
+   * The subprotocols offered: 'tidemark.live' first (the server selects the first offered, so the token is never
+   * echoed), then the token as 'tidemark.bearer.<token>' — out of the URL, so out of the browser's console and
+   * history. A token that is not a valid subprotocol name goes in the URL instead (_liveUrl).
+   */
+  _subprotocols() {
+    const token = this.options.token;
+    return token && TOKEN_AS_SUBPROTOCOL.test(token) ? [SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token] : undefined;
   }
 
   _open() {
@@ -398,7 +415,8 @@ export class Connection {
     const url = this._liveUrl();
     let socket;
     try {
-      socket = new WebSocket(url);
+      const protocols = this._subprotocols();
+      socket = protocols ? new WebSocket(url, protocols) : new WebSocket(url);
     } catch (e) { // a bad URL, or a content security policy that forbids it: no retry helps
       this._endForGood(new TidemarkLiveError('TRANSPORT', `cannot open ${redact(url)}: ${e.message}`), { code: 0,
         reason: e.message });

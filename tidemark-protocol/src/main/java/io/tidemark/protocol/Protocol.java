@@ -11,6 +11,16 @@ public final class Protocol {
     public static final String PATH = "/api/v1/live";
     /** Query parameter carrying the bearer token for clients that cannot set headers (browsers). */
     public static final String TOKEN_PARAM = "access_token";
+    /**
+     * WebSocket subprotocol a browser client offers first; the server selects it (the first offered) in its answer.
+     * Offered together with {@link #TOKEN_SUBPROTOCOL_PREFIX} + token, it keeps the token out of the URL.
+     */
+    public static final String SUBPROTOCOL = "tidemark.live";
+    /**
+     * Prefix of the WebSocket subprotocol that carries the bearer token ({@code tidemark.bearer.tmk_…}) for clients
+     * that cannot set headers; the server never selects it, so it is never echoed back.
+     */
+    public static final String TOKEN_SUBPROTOCOL_PREFIX = "tidemark.bearer.";
 
     /** Client capability: frame each generation with {@code aggMarkBegin} / {@code aggMarkEnd}. */
     public static final String AGG_MARK_END = "AGG_MARK_END";

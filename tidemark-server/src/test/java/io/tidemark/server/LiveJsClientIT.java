@@ -83,6 +83,18 @@ class LiveJsClientIT {
     }
 
     @Test
+    void theToken_travelsAsASubprotocol_neverInTheUrl() {
+        Page page = Page.open(f.uri());
+        assertThat(page.connect("sub", admin, true)).isNull();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> socket = (Map<String, Object>) browser.run("const s = liveIt.connection(arguments[0])._socket;"
+                + "return {url: s.url, protocol: s.protocol};", "sub");
+        assertThat((String) socket.get("url")).endsWith("/api/v1/live").doesNotContain("tmk_", "access_token");
+        assertThat(socket.get("protocol")).isEqualTo("tidemark.live");
+        page.closeConnection("sub");
+    }
+
+    @Test
     void snapshotThenChanges_atEveryMarkEqualTheOracle_inTheCallbackOrder() {
         LiveQueriesIT.createPlantArchive(http, "order");
         Page page = Page.open(f.uri());

@@ -65,10 +65,18 @@ class LiveProtocolIT {
         WebSocket ws;
 
         static Raw open(String token, String query) {
+            return open(token, query, new String[0]);
+        }
+
+        /** Opens with the given subprotocols offered, most preferred first. */
+        static Raw open(String token, String query, String... subprotocols) {
             Raw r = new Raw();
             WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
             if (token != null) {
                 b.header("Authorization", "Bearer " + token);
+            }
+            if (subprotocols.length > 0) {
+                b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
             }
             URI uri = URI.create("ws://127.0.0.1:" + f.server.port() + Protocol.PATH + (query == null ? "" : query));
             r.ws = b.buildAsync(uri, r).join();
@@ -149,6 +157,18 @@ class LiveProtocolIT {
         assertThat(hello).contains("\"type\":\"hello\"", "\"protocol\":1", "\"AGGREGATE_MARK_GENERATION\"",
                 "\"tenant\":\"acme\"", "\"heartbeatTimeoutMillis\":2000");
         r.ws.abort();
+    }
+
+    @Test
+    void hello_withTheTokenAsSubprotocol_selectsTidemarkLiveAndNeverEchoesTheToken() throws Exception {
+        Raw r = Raw.open(null, null, Protocol.SUBPROTOCOL, Protocol.TOKEN_SUBPROTOCOL_PREFIX + acme);
+        assertThat(r.ws.getSubprotocol()).isEqualTo(Protocol.SUBPROTOCOL);
+        r.send(HELLO);
+        assertThat(r.next()).contains("\"type\":\"hello\"", "\"tenant\":\"acme\"");
+        r.ws.abort();
+        assertThatThrownBy(() -> Raw.open(null, null, Protocol.SUBPROTOCOL, Protocol.TOKEN_SUBPROTOCOL_PREFIX + "tmk_nonsense"))
+                .isInstanceOf(CompletionException.class).cause().isInstanceOf(WebSocketHandshakeException.class)
+                .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(401));
     }
 
     @Test

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The live WebSocket endpoint {@value Protocol#PATH} (docs/live-protocol.md). The upgrade request is authenticated
- * like every HTTP request (bearer token in the {@code Authorization} header, or {@code ?access_token=} for browsers);
- * 401 without a valid token. The tenant is the token's; any role may read live queries. One {@link LiveSocket} and
+ * like every HTTP request (bearer token in the {@code Authorization} header; for browsers, which cannot set it, the
+ * subprotocols {@code tidemark.live, tidemark.bearer.<token>} or {@code ?access_token=}); 401 without a valid token. The tenant is the token's; any role may read live queries. One {@link LiveSocket} and
  * one engine subscription per connection. Connections silent for longer than the heartbeat timeout are closed
  * with {@value Protocol#CLOSE_HEARTBEAT_TIMEOUT}.
  *
@@ -46,6 +46,7 @@ public final class LiveEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveEndpoint.class);
     private static final String CALLER = "tidemark.live.caller";
     private static final String TOKEN_ID = "tidemark.live.token";
+    private static final String SEC_WEBSOCKET_PROTOCOL = "Sec-WebSocket-Protocol";
 
     private final LiveEngine engine;
     private final Authenticator auth;
@@ -174,11 +175,34 @@ public final class LiveEndpoint implements AutoCloseable {
     }
 
     private void authenticate(Context ctx) {
-        String header = ctx.header("Authorization");
-        String param = ctx.queryParam(Protocol.TOKEN_PARAM);
-        TokenInfo t = auth.token(header == null && param != null ? "Bearer " + param : header);
+        TokenInfo t = auth.token(authorization(ctx.header("Authorization"), ctx.queryParam(Protocol.TOKEN_PARAM),
+                ctx.header(SEC_WEBSOCKET_PROTOCOL)));
         ctx.attribute(CALLER, Authenticator.caller(t));
         ctx.attribute(TOKEN_ID, t.id());
+    }
+
+    /**
+     * The bearer credential of an upgrade request, from the first of: the {@code Authorization} header, the
+     * {@code access_token} query parameter, a {@code tidemark.bearer.<token>} entry of {@code Sec-WebSocket-Protocol}
+     * (what the JavaScript client sends: browsers can set neither headers nor keep a token out of a query string's
+     * logs otherwise). Null when none is there (the authenticator then refuses with UNAUTHENTICATED).
+     */
+    static String authorization(String header, String param, String subprotocols) {
+        if (header != null) {
+            return header;
+        }
+        if (param != null) {
+            return "Bearer " + param;
+        }
+        if (subprotocols != null) {
+            for (String p : subprotocols.split(",")) {
+                String offered = p.trim();
+                if (offered.startsWith(Protocol.TOKEN_SUBPROTOCOL_PREFIX)) {
+                    return "Bearer " + offered.substring(Protocol.TOKEN_SUBPROTOCOL_PREFIX.length());
+                }
+            }
+        }
+        return null;
     }
 
     private void configure(WsConfig ws) {
@@ -211,9 +235,8 @@ public final class LiveEndpoint implements AutoCloseable {
         if (id != null) {
             return id;
         }
-        String header = ctx.header("Authorization");
-        String param = ctx.queryParam(Protocol.TOKEN_PARAM);
-        return auth.token(header == null && param != null ? "Bearer " + param : header).id();
+        return auth.token(authorization(ctx.header("Authorization"), ctx.queryParam(Protocol.TOKEN_PARAM),
+                ctx.header(SEC_WEBSOCKET_PROTOCOL))).id();
     }
 
     private Caller caller(WsContext ctx) {
@@ -221,9 +244,8 @@ public final class LiveEndpoint implements AutoCloseable {
         if (c != null) {
             return c;
         }
-        String header = ctx.header("Authorization");
-        String param = ctx.queryParam(Protocol.TOKEN_PARAM);
-        return auth.authenticate(header == null && param != null ? "Bearer " + param : header);
+        return auth.authenticate(authorization(ctx.header("Authorization"), ctx.queryParam(Protocol.TOKEN_PARAM),
+                ctx.header(SEC_WEBSOCKET_PROTOCOL)));
     }
 
     private void release(String sessionId) {
