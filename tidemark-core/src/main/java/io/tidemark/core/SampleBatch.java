@@ -60,6 +60,44 @@ public final class SampleBatch {
     }
 
     /**
+     * The batches one after another as one batch, as if written one by one in this order: a key repeated across them
+     * keeps its last occurrence. Every batch must be of the same archive definition (they were validated against it).
+     *
+     * @throws IllegalArgumentException for an empty list or batches of different archive definitions
+     */
+    public static SampleBatch concat(List<SampleBatch> batches) {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("no batches to concatenate");
+        }
+        SampleBatch first = batches.get(0);
+        if (batches.size() == 1) {
+            return first;
+        }
+        int n = 0;
+        for (SampleBatch b : batches) {
+            if (!b.archive.equals(first.archive)) {
+                throw new IllegalArgumentException("batches of archives '" + first.archive.name() + "' and '"
+                        + b.archive.name() + "' (or of two definitions of one) cannot be concatenated");
+            }
+            n += b.size();
+        }
+        String[] rt = new String[n];
+        long[] mi = new long[n];
+        Object[][] vals = new Object[first.values.length][n];
+        int at = 0;
+        for (SampleBatch b : batches) {
+            int k = b.size();
+            System.arraycopy(b.rtIds, 0, rt, at, k);
+            System.arraycopy(b.micros, 0, mi, at, k);
+            for (int c = 0; c < vals.length; c++) {
+                System.arraycopy(b.values[c], 0, vals[c], at, k);
+            }
+            at += k;
+        }
+        return dedupe(new SampleBatch(first.archive, rt, mi, vals));
+    }
+
+    /**
      * Validates the whole batch before anything is written. Runs the samples through {@link #builder}: one
      * validation code path for sample lists and for readers that parse straight into columns.
      *

@@ -413,4 +413,48 @@ class SampleBatchTest {
                     () -> e.errors().add(new RowError(1, null, "x")))).isNotNull();
         }
     }
+
+    @Test
+    void concat_randomBatchesWithRepeatedKeys_equalsOneBatchOfAllTheirSamplesInOrder() {
+        java.util.Random random = new java.util.Random(7);
+        BatchLimits roomy = new BatchLimits(10_000, 8, MIN, MAX, 10);
+        for (int round = 0; round < 200; round++) {
+            List<SampleBatch> batches = new ArrayList<>();
+            List<Sample> all = new ArrayList<>();
+            int count = 1 + random.nextInt(5);
+            for (int b = 0; b < count; b++) {
+                List<Sample> samples = new ArrayList<>();
+                int rows = random.nextInt(8);
+                for (int r = 0; r < rows; r++) {
+                    samples.add(sample("r" + random.nextInt(3), T0.plusSeconds(random.nextInt(4)), "d",
+                            (double) random.nextInt(100), "n", random.nextBoolean() ? null : (long) random.nextInt(9)));
+                }
+                batches.add(SampleBatch.validate(PLANT, samples, roomy));
+                all.addAll(samples);
+            }
+            assertThat(rows(SampleBatch.concat(batches))).as("round %d", round)
+                    .isEqualTo(rows(SampleBatch.validate(PLANT, all, roomy)));
+        }
+    }
+
+    @Test
+    void concat_batchesOfDifferentArchives_refused() {
+        SampleBatch plant = validate(sample("a", T0, "d", 1.0));
+        ArchiveDefinition other = ArchiveDefinition.raw("other", PLANT.columns());
+        SampleBatch elsewhere = SampleBatch.validate(other, List.of(sample("a", T0, "d", 1.0)), LIMITS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SampleBatch.concat(List.of(plant, elsewhere)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'plant' and 'other'");
+    }
+
+    private static List<List<Object>> rows(SampleBatch b) {
+        List<List<Object>> out = new ArrayList<>();
+        for (int r = 0; r < b.size(); r++) {
+            List<Object> row = new ArrayList<>(List.of(b.rtId(r), b.micros(r)));
+            for (int c = 0; c < b.archive().columns().size(); c++) {
+                row.add(b.value(r, c));
+            }
+            out.add(row);
+        }
+        return out;
+    }
 }

@@ -59,6 +59,18 @@ public interface ArchiveStore {
     int write(TenantId tenant, SampleBatch batch);
 
     /**
+     * Writes already validated batches of one tenant in <b>one</b> transaction: either all are durable when this
+     * returns, or none is written. Batches may be of several archives, and several of one archive; those of one
+     * archive are written as one batch in list order, so a key in two of them ends with the later one's values, as if
+     * written one after the other. Each batch is checked as {@link #write(TenantId, SampleBatch)} checks one (the
+     * archive ACTIVATED and unchanged since validation, the retention horizon), before anything is written.
+     * Late-data marking as for one batch.
+     *
+     * @return the number of distinct samples written (a key in several batches of one archive counts once)
+     */
+    int write(TenantId tenant, List<SampleBatch> batches);
+
+    /**
      * Sets how late a sample of a raw archive may be and still make rollup buckets stale: a sample older than
      * {@code now − maxLateness} (now by the store's clock) is stored, but the buckets it falls in are not
      * re-aggregated, and the batch appends one {@code LATE_SKIPPED} audit entry with the count and range skipped.

@@ -101,6 +101,13 @@ class PostgresStoreIT extends StoreContract {
     }
 
     @Override
+    protected void refuseRtIdBehindTheStoresBack(String archive, String rtId) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE acme." + archive + " ADD CONSTRAINT refused CHECK (\"rtId\" <> '" + rtId + "')");
+        }
+    }
+
+    @Override
     protected Store reopen(Store s) {
         s.close();
         return TestStores.open(url);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tidemark.core.AggregateFunction;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ArchiveStatus;
+import io.tidemark.core.BatchLimits;
 import io.tidemark.core.BatchRejectedException;
 import io.tidemark.core.Bucket;
 import io.tidemark.core.Column;
@@ -16,6 +17,7 @@ import io.tidemark.core.RollupId;
 import io.tidemark.core.RollupPlan;
 import io.tidemark.core.RollupStatus;
 import io.tidemark.core.Sample;
+import io.tidemark.core.SampleBatch;
 import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import java.time.Instant;
@@ -42,6 +44,14 @@ public abstract class StoreContract {
 
     /** With the store closed, records a newer metadata schema version directly in the database. */
     protected abstract void recordSchemaVersion(int version) throws Exception;
+
+    /**
+     * Behind the store's back, makes the archive's table refuse rows with this rtId inside a transaction (a check
+     * constraint), so a write fails after other parts of its transaction ran. Engines that cannot abort the test.
+     */
+    protected void refuseRtIdBehindTheStoresBack(String archive, String rtId) throws Exception {
+        org.junit.jupiter.api.Assumptions.abort("this engine cannot add a constraint behind the store's back");
+    }
 
     @BeforeEach
     void open() {
@@ -447,6 +457,52 @@ public abstract class StoreContract {
         assertThat(rows).extracting(Sample::timestamp).containsExactly(dayStart.minusSeconds(3600 * 24), dayStart,
                 dayEnd);
         assertThat(rows.get(1).values()).containsEntry("n", 2L).containsEntry("s", 5.0);
+    }
+
+    @Test
+    void writeBatches_twoArchivesAndRepeatedKeys_oneTransactionLaterBatchWins() {
+        createActive(sensors());
+        createActive(ArchiveDefinition.raw("meters", List.of(Column.of("temp", ColumnType.DOUBLE))));
+        ArchiveDefinition sensors = store.archives().requireArchive(T, "sensors").definition();
+        ArchiveDefinition meters = store.archives().requireArchive(T, "meters").definition();
+        int n = store.archives().write(T, List.of(
+                SampleBatch.validate(sensors, List.of(sample("a", T0, 1), sample("b", T0, 2)), BatchLimits.DEFAULT),
+                SampleBatch.validate(meters, List.of(sample("m", T0, 7)), BatchLimits.DEFAULT),
+                SampleBatch.validate(sensors, List.of(sample("a", T0, 10)), BatchLimits.DEFAULT)));
+        assertThat(n).isEqualTo(3);
+        assertThat(readAll("sensors")).extracting(s -> s.values().get("temp")).containsExactly(10.0, 2.0);
+        assertThat(readAll("meters")).extracting(s -> s.values().get("temp")).containsExactly(7.0);
+    }
+
+    @Test
+    void writeBatches_oneBatchBelowTheRetentionHorizon_nothingWrittenInAnyArchive() {
+        createActive(sensors());
+        createActive(ArchiveDefinition.raw("meters", List.of(Column.of("temp", ColumnType.DOUBLE))));
+        store.archives().setRetention(T, "meters", java.time.Duration.ofDays(1));
+        ArchiveDefinition sensors = store.archives().requireArchive(T, "sensors").definition();
+        ArchiveDefinition meters = store.archives().requireArchive(T, "meters").definition();
+        Instant old = Instant.now().minus(java.time.Duration.ofDays(3));
+        assertThatThrownBy(() -> store.archives().write(T, List.of(
+                SampleBatch.validate(sensors, List.of(sample("a", T0, 1)), BatchLimits.DEFAULT),
+                SampleBatch.validate(meters, List.of(sample("m", old, 7)), BatchLimits.DEFAULT))))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_BATCH));
+        assertThat(readAll("sensors")).isEmpty();
+        assertThat(readAll("meters")).isEmpty();
+    }
+
+    @Test
+    void writeBatches_secondArchiveFailsInsideTheTransaction_firstRolledBack() throws Exception {
+        createActive(sensors());
+        createActive(ArchiveDefinition.raw("meters", List.of(Column.of("temp", ColumnType.DOUBLE))));
+        refuseRtIdBehindTheStoresBack("meters", "boom");
+        ArchiveDefinition sensors = store.archives().requireArchive(T, "sensors").definition();
+        ArchiveDefinition meters = store.archives().requireArchive(T, "meters").definition();
+        assertThatThrownBy(() -> store.archives().write(T, List.of(
+                SampleBatch.validate(sensors, List.of(sample("a", T0, 1)), BatchLimits.DEFAULT),
+                SampleBatch.validate(meters, List.of(sample("boom", T0, 7)), BatchLimits.DEFAULT))))
+                .isInstanceOf(TidemarkException.class);
+        assertThat(readAll("sensors")).isEmpty();
+        assertThat(readAll("meters")).isEmpty();
     }
 
     @Test

@@ -211,36 +211,61 @@ final class JdbcArchiveStore implements ArchiveStore {
     @Override
     public int write(TenantId tenant, String archive, List<Sample> samples) {
         ArchiveInfo a = requireWritable(tenant, archive);
-        return writeValidated(tenant, a, SampleBatch.validate(a.definition(), samples, BatchLimits.DEFAULT));
+        return write(tenant, SampleBatch.validate(a.definition(), samples, BatchLimits.DEFAULT));
     }
 
     @Override
     public int write(TenantId tenant, SampleBatch batch) {
-        String archive = batch.archive().name();
-        ArchiveInfo a = requireWritable(tenant, archive);
-        if (!a.definition().equals(batch.archive())) {
-            throw new TidemarkException(ErrorCode.INVALID_STATE,
-                    "archive '" + archive + "' changed since the batch was validated; validate it again");
-        }
-        return writeValidated(tenant, a, batch);
+        return write(tenant, List.of(batch));
     }
 
+    @Override
+    public int write(TenantId tenant, List<SampleBatch> batches) {
+        Map<String, List<SampleBatch>> byArchive = new LinkedHashMap<>();
+        for (SampleBatch b : batches) {
+            byArchive.computeIfAbsent(b.archive().name(), k -> new ArrayList<>()).add(b);
+        }
+        Instant now = store.clock().instant();
+        List<ArchiveWrite> writes = new ArrayList<>(byArchive.size());
+        for (List<SampleBatch> same : byArchive.values()) {
+            String archive = same.get(0).archive().name();
+            ArchiveInfo a = requireWritable(tenant, archive);
+            for (SampleBatch b : same) {
+                if (!a.definition().equals(b.archive())) {
+                    throw new TidemarkException(ErrorCode.INVALID_STATE,
+                            "archive '" + archive + "' changed since the batch was validated; validate it again");
+                }
+                requireRetained(a, b, now);
+            }
+            SampleBatch combined = SampleBatch.concat(same);
+            if (combined.size() > 0) {
+                writes.add(new ArchiveWrite(a, combined));
+            }
+        }
+        return writeValidated(tenant, writes);
+    }
+
+    /** One archive's part of a write transaction: its batches concatenated in order (a repeated key keeps the last). */
+    private record ArchiveWrite(ArchiveInfo archive, SampleBatch batch) {}
+
     /**
-     * One transaction: lock the dependants' state rows (shared), write, then mark the buckets of the samples that
-     * are late and new or changed (see {@link LateData} for why nothing slips between an aggregate and its
-     * watermark). A batch with no sample below any protected watermark costs one extra indexed read. When the
-     * engine's write without looking meets a stored key and cannot recover inside the transaction, the whole
-     * transaction is rolled back and run once more, looking first (see {@link BatchWrite#compare()}).
+     * One transaction for all the archives' batches: lock each archive's dependants' state rows (shared), write, then
+     * mark the buckets of the samples that are late and new or changed (see {@link LateData} for why nothing slips
+     * between an aggregate and its watermark). A batch with no sample below any protected watermark costs one extra
+     * indexed read. When the engine's write without looking meets a stored key and cannot recover inside the
+     * transaction, the whole transaction is rolled back and run once more, looking first (see
+     * {@link BatchWrite#compare()}).
      */
-    private int writeValidated(TenantId tenant, ArchiveInfo a, SampleBatch batch) {
-        if (batch.size() == 0) {
+    private int writeValidated(TenantId tenant, List<ArchiveWrite> writes) {
+        if (writes.isEmpty()) {
             return 0;
         }
-        requireRetained(a, batch, store.clock().instant());
-        String what = "write " + batch.size() + " samples to " + a.name();
+        int samples = writes.stream().mapToInt(w -> w.batch().size()).sum();
+        String what = "write " + samples + " samples to " + String.join(", ",
+                writes.stream().map(w -> w.archive().name()).toList());
         for (int attempt = 1; ; attempt++) {
             try {
-                return writeOnce(what, tenant, a, batch);
+                return writeOnce(what, tenant, writes);
             } catch (TidemarkException e) {
                 if (attempt == WRITE_ATTEMPTS || !(e.getCause() instanceof SQLException s)
                         || !store.engine().conflict(s)) {
@@ -257,12 +282,21 @@ final class JdbcArchiveStore implements ArchiveStore {
      * transaction, so {@link #writeValidated} runs it again (up to {@link #WRITE_ATTEMPTS} times) instead of
      * failing a valid batch.
      */
-    private int writeOnce(String what, TenantId tenant, ArchiveInfo a, SampleBatch batch) {
+    private int writeOnce(String what, TenantId tenant, List<ArchiveWrite> writes) {
         try {
-            return store.inTransaction(what, c -> writeInTransaction(c, tenant, a, batch, false), false);
+            return store.inTransaction(what, c -> writeAll(c, tenant, writes, false), false);
         } catch (KeyAlreadyStored retry) {
-            return store.inTransaction(what, c -> writeInTransaction(c, tenant, a, batch, true), false);
+            return store.inTransaction(what, c -> writeAll(c, tenant, writes, true), false);
         }
+    }
+
+    private int writeAll(Connection c, TenantId tenant, List<ArchiveWrite> writes, boolean compare)
+            throws SQLException {
+        int n = 0;
+        for (ArchiveWrite w : writes) {
+            n += writeInTransaction(c, tenant, w.archive(), w.batch(), compare);
+        }
+        return n;
     }
 
     private int writeInTransaction(Connection c, TenantId tenant, ArchiveInfo a, SampleBatch batch,
