@@ -36,6 +36,10 @@ public enum ConfigKey {
     INGEST_FAST_PATH("ingest.fast-path", "true", "read NDJSON and CSV bodies with the byte-level fast paths first; "
             + "false: with Jackson only (same rows either way)",
             (b, v) -> b.ingestFastPath(ConfigResolver.parseBoolean("ingest.fast-path", v))),
+    INGEST_GROUP_COMMIT_MAX_SAMPLES("ingest.group-commit-max-samples", "100000", "concurrent ingest batches into "
+            + "one archive are written together in one store transaction, up to this many samples; 1 = one "
+            + "transaction per batch",
+            (b, v) -> b.ingestGroupMaxSamples(ConfigResolver.parseInt("ingest.group-commit-max-samples", v))),
     GRAPHQL_MAX_INGEST_ROWS("graphql.max-ingest-rows", "10000", "most samples in one ingestSamples mutation",
             (b, v) -> b.graphqlMaxIngestRows(ConfigResolver.parseInt("graphql.max-ingest-rows", v))),
     GRAPHQL_MAX_BYTES("graphql.max-bytes", "4MiB", "largest GraphQL request body",

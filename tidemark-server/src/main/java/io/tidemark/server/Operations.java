@@ -464,6 +464,38 @@ public final class Operations {
         return write(target.caller, rows.build());
     }
 
+    /**
+     * Writes already validated batches of one caller, at most one per archive (a line-protocol body may hold
+     * several measurements), in <b>one</b> store transaction: all are durable when this returns, or none is written.
+     * Each batch must have been validated against its target's archive as {@link #writableArchive} found it.
+     *
+     * @return the samples written over all batches (each batch's size: a key repeated in one counts once)
+     * @throws TidemarkException {@code INVALID_STATE} when a batch is not of its target's archive, as from the store
+     */
+    public int ingest(List<WritableArchive> targets, List<SampleBatch> batches) {
+        if (targets.size() != batches.size() || targets.isEmpty()) {
+            throw new IllegalArgumentException("one batch per target, at least one: " + targets.size() + " targets, "
+                    + batches.size() + " batches");
+        }
+        Caller c = targets.get(0).caller;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < targets.size(); i++) {
+            WritableArchive t = targets.get(i);
+            if (t.caller != c) {
+                throw new IllegalArgumentException("all targets must be of one caller");
+            }
+            if (!t.archive.definition().equals(batches.get(i).archive())) {
+                throw new TidemarkException(ErrorCode.INVALID_STATE, "a batch for archive '"
+                        + batches.get(i).archive().name() + "' was not validated against archive '" + t.archive.name()
+                        + "' as it is now; validate it again");
+            }
+            if (!seen.add(t.archive.name())) {
+                throw new IllegalArgumentException("two batches for archive '" + t.archive.name() + "'");
+            }
+        }
+        return write(c, batches);
+    }
+
     /** The validation limits of an ingest path whose row limit is {@code maxRows}. */
     public static BatchLimits batchLimits(int maxRows) {
         return new BatchLimits(maxRows, BatchLimits.DEFAULT.maxRtIdLength(),
@@ -472,7 +504,11 @@ public final class Operations {
     }
 
     private int write(Caller c, SampleBatch batch) {
-        int n = live.write(c.tenant(), batch, () -> store.archives().write(c.tenant(), batch),
+        return write(c, List.of(batch));
+    }
+
+    private int write(Caller c, List<SampleBatch> batches) {
+        int n = live.write(c.tenant(), batches, group -> store.archives().write(c.tenant(), group),
                 config.storeWaits().timeouts().lock());
         meters.counter(INGEST_BATCHES, "tenant", c.tenant().value(), "result", "written", "reason", "none")
                 .increment();

@@ -14,11 +14,15 @@ import java.util.Objects;
  * @param jdbcUrl the store; null for embedded DuckDB in {@code dataDir}
  * @param ingestFastPath whether ingest bodies are offered to the byte-level fast paths before the Jackson readers
  *     ({@code ingest.fast-path}); the stored rows are the same either way
+ * @param ingestGroupMaxSamples the most samples one group commit writes in one store transaction
+ *     ({@code ingest.group-commit-max-samples}): concurrent ingest batches into one archive are coalesced up to this;
+ *     1 writes each batch in its own transaction
  * @param metricsToken the bearer token Prometheus presents at {@code /metrics}; null to serve metrics without one,
  *     which the server allows only on a loopback address
  */
 public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, String jdbcUser, String jdbcPassword,
-        int poolSize, long ingestMaxBytes, int ingestMaxRows, boolean ingestFastPath, int graphqlMaxIngestRows,
+        int poolSize, long ingestMaxBytes, int ingestMaxRows, boolean ingestFastPath, int ingestGroupMaxSamples,
+        int graphqlMaxIngestRows,
         int graphqlMaxBytes, Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration retentionMaxSpanPerStatement, int retentionMaxStatementsPerRound, Duration shutdownTimeout,
         String metricsToken, boolean bootstrapToken, String bootstrapTenant,
@@ -240,6 +244,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         requireRange("port", port, 0, 65_535);
         requireRange("jdbc.pool-size", poolSize, 1, 1000);
         requireRange("ingest.max-rows", ingestMaxRows, 1, 10_000_000);
+        requireRange("ingest.group-commit-max-samples", ingestGroupMaxSamples, 1, 10_000_000);
         requireRange("graphql.max-ingest-rows", graphqlMaxIngestRows, 1, 1_000_000);
         requireRange("graphql.max-bytes", graphqlMaxBytes, 1024, Integer.MAX_VALUE);
         if (ingestMaxBytes < 1024) {
@@ -303,6 +308,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.ingestMaxBytes = ingestMaxBytes;
         b.ingestMaxRows = ingestMaxRows;
         b.ingestFastPath = ingestFastPath;
+        b.ingestGroupMaxSamples = ingestGroupMaxSamples;
         b.graphqlMaxIngestRows = graphqlMaxIngestRows;
         b.graphqlMaxBytes = graphqlMaxBytes;
         b.rollupInterval = rollupInterval;
@@ -341,6 +347,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         long ingestMaxBytes = 64L << 20;
         int ingestMaxRows = 500_000;
         boolean ingestFastPath = true;
+        int ingestGroupMaxSamples = 100_000;
         int graphqlMaxIngestRows = 10_000;
         int graphqlMaxBytes = 4 << 20;
         Duration rollupInterval = Duration.ofSeconds(5);
@@ -568,6 +575,12 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             return this;
         }
 
+        /** {@code ingest.group-commit-max-samples}: see {@link ServerConfig#ingestGroupMaxSamples()}. */
+        public Builder ingestGroupMaxSamples(int v) {
+            ingestGroupMaxSamples = v;
+            return this;
+        }
+
         /** {@code ingest.fast-path}: see {@link ServerConfig#ingestFastPath()}. */
         public Builder ingestFastPath(boolean v) {
             ingestFastPath = v;
@@ -642,7 +655,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
                 sql = sql.with(b -> { b.tlsKey = key; b.tlsCertificate = certificate; return b; });
             }
             return new ServerConfig(host, port, dataDir, jdbcUrl, jdbcUser, jdbcPassword, poolSize, ingestMaxBytes,
-                    ingestMaxRows, ingestFastPath, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
+                    ingestMaxRows, ingestFastPath, ingestGroupMaxSamples, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
                     rollupMaxBucketsPerTick, retentionMaxSpanPerStatement, retentionMaxStatementsPerRound,
                     shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
                     graphql, storeWaits, auth, sql);

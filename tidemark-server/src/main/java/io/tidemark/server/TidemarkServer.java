@@ -98,7 +98,7 @@ public final class TidemarkServer implements AutoCloseable {
             LiveEngine engine = liveDecorator.apply(LiveEngine.builder().clock(clock)
                     .publishInterval(lc.publishInterval()).memoryBudgetBytes(lc.memoryBudgetBytes())
                     .maxPendingRows(lc.maxPendingRows()).build());
-            live = new LiveHub(store, engine, lc, clock, meters);
+            live = new LiveHub(store, engine, lc, clock, meters, config.ingestGroupMaxSamples());
             live.start();
             host = OrchestratorHost.builder(store).listener(live.rollupListener()).interval(config.rollupInterval())
                     .clock(clock)

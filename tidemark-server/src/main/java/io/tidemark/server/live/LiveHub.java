@@ -12,11 +12,12 @@ import io.tidemark.store.ArchiveInfo;
 import io.tidemark.store.Store;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,10 +57,15 @@ public final class LiveHub implements AutoCloseable {
     private ScheduledFuture<?> cuts;
     private ScheduledExecutorService syncScheduler;
 
-    public LiveHub(Store store, LiveEngine engine, ServerConfig.Live config, Clock clock, MeterRegistry meters) {
+    /**
+     * @param maxGroupSamples the most samples one group commit writes in one store transaction
+     *     ({@link ServerConfig#ingestGroupMaxSamples()})
+     */
+    public LiveHub(Store store, LiveEngine engine, ServerConfig.Live config, Clock clock, MeterRegistry meters,
+            int maxGroupSamples) {
         this.engine = engine;
         this.config = config;
-        this.feed = new CommitFeed(engine, meters);
+        this.feed = new CommitFeed(engine, meters, maxGroupSamples);
         ReadBack readBack = new ReadBack(store, feed);
         this.archives = new ArchiveSync(store, engine, config, clock, feed, readBack);
         this.rollups = new RollupReadBack(archives, feed, readBack);
@@ -149,23 +155,22 @@ public final class LiveHub implements AutoCloseable {
     }
 
     /**
-     * Runs a store write and applies its batch to the live tables right after the commit returns, under the
-     * archive's lock. A batch the live tables cannot take (memory budget) is logged and counted; the write stands.
+     * Writes batches of the tenant (one batch, or one per archive) through {@code storeWrite}, which writes the batches
+     * it is given in one store transaction, and applies them to the live tables right after the commit returns, under
+     * their archives' locks (see {@link CommitFeed}: concurrent single batches into one archive are group-committed).
+     * Waits at most {@code lockBound} (null: no bound) for an archive's ingest lock, which a writer holds while its
+     * store write waits; past the bound the batches are refused with {@code STORE_UNAVAILABLE}, unwritten, so writers
+     * queued behind a store outage fail within the bound too. A batch the live tables cannot take (memory budget) is
+     * logged and counted; the write stands.
+     *
+     * @return the samples written (each batch's size)
      */
-    public <T> T write(TenantId tenant, SampleBatch batch, Supplier<T> storeWrite) {
-        return write(tenant, batch, storeWrite, null);
-    }
-
-    /**
-     * {@link #write(TenantId, SampleBatch, Supplier)} waiting at most {@code lockBound} (null: no bound) for the
-     * archive's ingest lock, which a writer holds while its store write waits; past the bound the batch is refused
-     * with {@code STORE_UNAVAILABLE}, unwritten, so writers queued behind a store outage fail within the bound too.
-     */
-    public <T> T write(TenantId tenant, SampleBatch batch, Supplier<T> storeWrite, Duration lockBound) {
-        return feed.write(tenant, batch, lockBound, () -> {
+    public int write(TenantId tenant, List<SampleBatch> batches, ToIntFunction<List<SampleBatch>> storeWrite,
+            Duration lockBound) {
+        return feed.write(tenant, batches, lockBound, group -> {
             // Created by another server on the same store since the last sync: live from now on.
-            archives.ensureLive(tenant, batch.archive().name());
-            return storeWrite.get();
+            group.stream().map(b -> b.archive().name()).distinct().forEach(a -> archives.ensureLive(tenant, a));
+            return storeWrite.applyAsInt(group);
         });
     }
 
