@@ -59,7 +59,7 @@ class GroupCommitIT {
             client.createArchive("g", Map.of("v", "DOUBLE", "w", "BIGINT"));
             client.activateArchive("g");
             f.graphql(token, "mutation { setArchiveRetention(name: \"g\", retention: \"P1D\") { name } }");
-            Instant base = Instant.now().minus(30, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
+            Instant base = Instant.now().minus(5, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
             LiveRecorder live = new LiveRecorder(true);
             try (Connection c = Connection.open(ConnectionConfig.builder(f.uri()).token(token).build())) {
                 c.registerQuery(QueryConfig.of("all", "SELECT rtId, timestamp, v, w FROM recent.g"), live);
