@@ -1,5 +1,7 @@
 package io.tidemark.bench;
 
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.TidemarkException;
 import io.tidemark.server.cli.TempDirs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -172,7 +174,7 @@ final class PeersBench implements Callable<Integer> {
                     t.createArchive(TABLE);
                     try (Writers w = new Writers(load, clients, c -> t.poster(tidemarkFormat, TABLE, bound),
                             tidemarkFormat, TABLE, TidemarkTarget.success(tidemarkFormat), bound)) {
-                        w.run(seconds(warmupSeconds));
+                        warmUp(w, tidemarkFormat);
                         Writers.Result r = w.run(time);
                         String loadAvg = Report.loadAverage();
                         long expected = stored(w.acknowledged(), batch);
@@ -204,6 +206,20 @@ final class PeersBench implements Callable<Integer> {
             if (dir == null) {
                 TempDirs.delete(root, "tidemark bench peers");
             }
+        }
+    }
+
+    /** The untimed first seconds; a Tidemark without a line protocol endpoint ends the run with a clear message. */
+    private void warmUp(Writers w, GatewayLoad.Format format) throws InterruptedException {
+        try {
+            w.run(seconds(warmupSeconds));
+        } catch (Writers.Failed e) {
+            if (format == GatewayLoad.Format.LINE && (e.status() == 404 || e.status() == 405)) {
+                throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "--format line: this build's server "
+                        + "answered " + e.status() + " at POST /api/v2/write (no line protocol endpoint); use "
+                        + "--format ndjson");
+            }
+            throw e;
         }
     }
 
