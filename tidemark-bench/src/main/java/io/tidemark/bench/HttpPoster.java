@@ -19,7 +19,8 @@ import java.util.Locale;
  * test) stays small and the same for every server measured. Not thread-safe: one per writer thread.
  *
  * <p>Every wait is bounded: connecting by {@code timeout}, and each read of the answer by {@code timeout} (the
- * socket's read timeout), so a server that stops answering ends the request with a {@link java.net.SocketTimeoutException}.
+ * socket's read timeout), so a server that stops answering ends the request with a
+ * {@link java.net.SocketTimeoutException}.
  */
 final class HttpPoster implements AutoCloseable {
     /** A server's answer: its status and body (empty for 204). */

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  * </ul>
  *
  * <p>Run: {@code ./tidemark bench ingest [--part all|bulk|writers] [--clients 1,8,64,256] [--batch 10,100,1000]
- * [--format ndjson|line|all] [--engine duckdb|postgresql|all] [--cell-seconds 3] [--json]}, e.g.
+ * [--format ndjson|line|all] [--engine duckdb|postgresql|all] [--cell-seconds 3] [--cell-rounds 1] [--json]}, e.g.
  * {@code ./tidemark bench ingest --part writers --clients 64 --batch 100}.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
@@ -96,6 +96,10 @@ final class IngestBench implements Callable<Integer> {
             + "and archive (default: ${DEFAULT-VALUE})")
     double cellWarmup = 0.5;
 
+    @Option(names = "--cell-rounds", description = "writers: measured rounds per cell and format, each followed by "
+            + "its baseline; the round with the median ratio is reported (default: ${DEFAULT-VALUE})")
+    int cellRounds = 1;
+
     @Option(names = "--baseline-commit", description = "writers: rows per commit of the baseline's bulk load "
             + "(default: ${DEFAULT-VALUE})")
     int baselineCommit = 50_000;
@@ -147,10 +151,11 @@ final class IngestBench implements Callable<Integer> {
         List<GatewayLoad.Format> formats = format.equals("all") ? List.of(GatewayLoad.Format.NDJSON,
                 GatewayLoad.Format.LINE) : List.of(GatewayLoad.Format.of(format));
         WritersMatrix matrix = new WritersMatrix(new WritersMatrix.Settings(writerClients, writerBatches, formats,
-                seconds(cellSeconds), seconds(cellWarmup), baselineCommit, Duration.ofSeconds(timeout)));
+                seconds(cellSeconds), seconds(cellWarmup), cellRounds, baselineCommit, Duration.ofSeconds(timeout)));
         setup.put("writers", "clients " + writerClients + " × samples per request " + writerBatches + ", "
                 + formats.stream().map(WritersMatrix::name).toList() + "; " + cellSeconds + " s measured after "
-                + cellWarmup + " s untimed per cell and format; every request a distinct set of keys");
+                + cellWarmup + " s untimed per cell and format, " + cellRounds + " round(s) (median ratio); every "
+                + "request a distinct set of keys");
         setup.put("writers path", "one keep-alive HTTP/1.1 connection per client → parse → validate → one store "
                 + "transaction (or whatever main batches them into) → answer; stored rows counted over SQL");
         List<Figure> figures = new ArrayList<>();
@@ -249,7 +254,8 @@ final class IngestBench implements Callable<Integer> {
         setup.put("bulk rtIds", rtIds);
         setup.put("bulk seconds", seconds);
         setup.put("bulk batch", batch);
-        setup.put("bulk path", "TidemarkClient.publishBody → HTTP/1.1 loopback → parse → validate → Appender + insert");
+        setup.put("bulk path", "TidemarkClient.publishBody → HTTP/1.1 loopback → parse → validate → Appender + "
+                + "insert");
         setup.put("bulk bodies", "encoded before timing; NDJSON ~" + ndjson(gen.batch(0)).length / Math.max(1,
                 gen.batch(0).size()) + " B/sample, CSV ~" + csv(gen.batch(0)).length / Math.max(1,
                 gen.batch(0).size()) + " B/sample");

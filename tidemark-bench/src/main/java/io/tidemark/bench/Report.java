@@ -21,7 +21,8 @@ final class Report {
         for (Figure f : figures) {
             out.printf("%-11s %-34s %14s %-8s %14s  %-38s %6.2fx %7s%s%n", f.engine(), f.name(), number(f.value()),
                     f.unit(), number(f.baseline()), f.baselineName(), f.ratio(),
-                    Double.isNaN(f.target()) ? "-" : String.format("≥%.2fx%s", f.target(), f.meetsTarget() ? "" : "!"),
+                    Double.isNaN(f.target()) ? "-"
+                            : String.format("≥%.2fx%s", f.target(), f.meetsTarget() ? "" : "!"),
                     f.note().isEmpty() ? "" : "  " + f.note());
         }
     }
