@@ -147,14 +147,26 @@ final class PeersBench implements Callable<Integer> {
         boolean headline = clients == 64 && batch == 100;
         return List.of(
                 new Figure("vs QuestDB", name + ", default commits", t.samplesPerSecond(), "samples/s",
-                        q.samplesPerSecond(), Side.QUESTDB.label, headline ? 1.0 : Double.NaN, note(t, q)),
+                        q.samplesPerSecond(), Side.QUESTDB.label, headline ? 1.0 : Double.NaN,
+                        note(t, q) + rounds(results.get(Side.TIDEMARK), results.get(Side.QUESTDB))),
                 new Figure("vs QuestDB", name + ", sync commits", t.samplesPerSecond(), "samples/s",
-                        qs.samplesPerSecond(), Side.QUESTDB_SYNC.label, 1.0, note(t, qs)));
+                        qs.samplesPerSecond(), Side.QUESTDB_SYNC.label, 1.0,
+                        note(t, qs) + rounds(results.get(Side.TIDEMARK), results.get(Side.QUESTDB_SYNC))));
+    }
+
+    /** Every round's samples/s of both sides, where there was more than one. */
+    private static String rounds(List<Measured> t, List<Measured> q) {
+        if (t.size() < 2) {
+            return "";
+        }
+        return "; rounds (k samples/s) Tidemark " + String.join(" / ", t.stream().map(m -> String.format("%.1f",
+                m.samplesPerSecond() / 1000)).toList()) + ", QuestDB " + String.join(" / ", q.stream()
+                .map(m -> String.format("%.1f", m.samplesPerSecond() / 1000)).toList());
     }
 
     private static String note(Measured t, Measured q) {
-        return String.format("load %s / %s; %,d / %,d samples stored%s; QuestDB applied its WAL %,d ms after the "
-                + "last answer", t.load(), q.load(), t.samples(), q.samples(),
+        return String.format("load %s / %s; %,d / %,d samples measured%s, stored counts checked; QuestDB "
+                + "applied its WAL %,d ms after the last answer", t.load(), q.load(), t.samples(), q.samples(),
                 t.refused() + q.refused() == 0 ? "" : String.format(", %,d / %,d refused (429/503) and re-sent",
                         t.refused(), q.refused()), q.applyMillis());
     }
