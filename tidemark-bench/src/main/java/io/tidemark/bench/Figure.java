@@ -5,9 +5,17 @@ package io.tidemark.bench;
  *
  * @param ratio value / baseline (higher is better for throughputs)
  * @param target the ratio the issue asks for, or NaN
+ * @param note what else a reader needs to judge the figure (the load average while it was measured, counts), or
+ *     empty
  */
 public record Figure(String engine, String name, double value, String unit, double baseline, String baselineName,
-        double target) {
+        double target, String note) {
+
+    public Figure(String engine, String name, double value, String unit, double baseline, String baselineName,
+            double target) {
+        this(engine, name, value, unit, baseline, baselineName, target, "");
+    }
+
     public double ratio() {
         return value / baseline;
     }

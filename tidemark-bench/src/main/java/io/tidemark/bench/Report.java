@@ -19,9 +19,24 @@ final class Report {
         out.printf("%n%-11s %-34s %14s %-8s %14s  %-38s %7s %7s%n", "engine", "figure", "value", "unit", "baseline",
                 "baseline is", "ratio", "target");
         for (Figure f : figures) {
-            out.printf("%-11s %-34s %14s %-8s %14s  %-38s %6.2fx %7s%n", f.engine(), f.name(), number(f.value()),
+            out.printf("%-11s %-34s %14s %-8s %14s  %-38s %6.2fx %7s%s%n", f.engine(), f.name(), number(f.value()),
                     f.unit(), number(f.baseline()), f.baselineName(), f.ratio(),
-                    Double.isNaN(f.target()) ? "-" : String.format("≥%.2fx%s", f.target(), f.meetsTarget() ? "" : "!"));
+                    Double.isNaN(f.target()) ? "-"
+                            : String.format("≥%.2fx%s", f.target(), f.meetsTarget() ? "" : "!"),
+                    f.note().isEmpty() ? "" : "  " + f.note());
+        }
+    }
+
+    /**
+     * The machine's 1-minute load average from {@code /proc/loadavg} (two decimals), or {@code "n/a"} where there is
+     * none; printed with each figure measured on a shared machine.
+     */
+    static String loadAverage() {
+        try {
+            String s = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+            return s.substring(0, s.indexOf(' '));
+        } catch (java.io.IOException | RuntimeException e) {
+            return "n/a";
         }
     }
 
@@ -49,6 +64,9 @@ final class Report {
             if (!Double.isNaN(f.target())) {
                 n.put("target", f.target());
                 n.put("meetsTarget", f.meetsTarget());
+            }
+            if (!f.note().isEmpty()) {
+                n.put("note", f.note());
             }
         }
         try {
