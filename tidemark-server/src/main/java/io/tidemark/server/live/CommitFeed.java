@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,8 +39,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Group commit</h2>
  * Each batch for one archive joins the archive's queue; whoever holds the archive's lock writes everything queued
  * (up to {@code maxGroupSamples}) in <b>one</b> store transaction, applies the batches to the live tables in queue
- * order, and hands each writer its outcome; a writer whose batch another one wrote returns as soon as it gets the
- * lock. Nothing a client sees is weakened: a batch is still all or nothing, its writer returns only once it is
+ * order, and hands each writer its outcome. Writers wait on their own batch, not on the lock: a writer whose batch
+ * another one wrote wakes with its outcome and returns without touching the lock (waiting in line for the lock made
+ * every one of them take and drop it in turn, one context switch each, before the next group could start). Whoever
+ * releases the lock wakes the writer at the head of the queue, which leads the next group; a writer that queues a
+ * batch while the lock is held is therefore always either seen by the holder's release or takes the lock itself.
+ * Nothing a client sees is weakened: a batch is still all or nothing, its writer returns only once it is
  * durable, the live tables apply batches in commit order (queue order inside one transaction, where a key in two
  * batches ends with the later one's values, as the store does), and late-data marking sees the same rows. A batch the
  * store refuses on its own ({@code INVALID_BATCH}, e.g. below the retention horizon) must not fail its neighbours:
@@ -95,12 +100,12 @@ final class CommitFeed {
 
     /** Runs {@code action} under the archive's lock (reentrant), e.g. to read committed rows back and apply them. */
     void locked(ArchiveKey archive, Runnable action) {
-        ReentrantLock lock = line(archive).lock;
-        lock.lock();
+        Line line = line(archive);
+        line.lock.lock();
         try {
             action.run();
         } finally {
-            lock.unlock();
+            unlock(line);
         }
     }
 
@@ -127,21 +132,37 @@ final class CommitFeed {
         Line line = line(new ArchiveKey(tenant, batch.archive().name()));
         Pending mine = new Pending(batch);
         line.queue.add(mine);
-        if (!lockWithin(line.lock, bound)) {
-            if (line.queue.remove(mine)) {
-                throw lockTimeout(bound, batch.archive().name());
+        long deadline = bound == null ? Long.MAX_VALUE : System.nanoTime() + bound.toNanos();
+        while (!mine.done.isDone()) {
+            if (line.lock.tryLock()) {
+                try {
+                    // Holding the lock, a batch not yet done is still queued: lead until it is written.
+                    while (!mine.done.isDone()) {
+                        lead(tenant, line, storeWrite);
+                    }
+                } finally {
+                    unlock(line);
+                }
+                break;
             }
-            // Another writer took it into its group and is writing it now: its outcome is this batch's.
-            return mine.await(bound, batch.archive().name());
-        }
-        try {
-            while (!mine.done.isDone()) {
-                lead(tenant, line, storeWrite);
+            if (!mine.sleep(deadline)) {
+                if (line.queue.remove(mine)) {
+                    throw lockTimeout(bound, batch.archive().name());
+                }
+                // Another writer took it into its group and is writing it now: its outcome is this batch's.
+                break;
             }
-        } finally {
-            line.lock.unlock();
         }
         return mine.await(bound, batch.archive().name());
+    }
+
+    /** Releases the archive's lock and wakes the writer at the head of its queue to lead the next group. */
+    private static void unlock(Line line) {
+        line.lock.unlock();
+        Pending next = line.queue.peek();
+        if (next != null) {
+            next.wake();
+        }
     }
 
     /** Writes what is queued (up to the group limit) in one transaction; the caller holds the archive's lock. */
@@ -169,16 +190,16 @@ final class CommitFeed {
                 group.forEach(p -> writeAlone(tenant, p, storeWrite));
                 return;
             }
-            group.forEach(p -> p.done.completeExceptionally(e));
+            group.forEach(p -> p.fail(e));
             return;
         } catch (Error e) {
-            group.forEach(p -> p.done.completeExceptionally(e));
+            group.forEach(p -> p.fail(e));
             throw e;
         }
         groupBatches.record(group.size());
         for (Pending p : group) {
             apply(tenant, p.batch);
-            p.done.complete(p.batch.size());
+            p.succeed();
         }
     }
 
@@ -186,12 +207,12 @@ final class CommitFeed {
         try {
             storeWrite.applyAsInt(List.of(p.batch));
         } catch (RuntimeException e) {
-            p.done.completeExceptionally(e);
+            p.fail(e);
             return;
         }
         groupBatches.record(1);
         apply(tenant, p.batch);
-        p.done.complete(p.batch.size());
+        p.succeed();
     }
 
     /** Whether the store refused the write because of what one batch holds (so its neighbours may still succeed). */
@@ -215,7 +236,7 @@ final class CommitFeed {
             batches.forEach(b -> apply(tenant, b));
             return batches.stream().mapToInt(SampleBatch::size).sum();
         } finally {
-            locked.forEach(l -> l.lock.unlock());
+            locked.forEach(CommitFeed::unlock);
         }
     }
 
@@ -253,9 +274,43 @@ final class CommitFeed {
     private static final class Pending {
         final SampleBatch batch;
         final CompletableFuture<Integer> done = new CompletableFuture<>();
+        /** Permits: the batch is done, or its writer should try to lead (a released lock, maybe for it). */
+        private final Semaphore wakeups = new Semaphore(0);
 
         Pending(SampleBatch batch) {
             this.batch = batch;
+        }
+
+        void succeed() {
+            done.complete(batch.size());
+            wake();
+        }
+
+        void fail(Throwable e) {
+            done.completeExceptionally(e);
+            wake();
+        }
+
+        void wake() {
+            wakeups.release();
+        }
+
+        /**
+         * Waits for a wake-up until {@code deadline} ({@link System#nanoTime}; {@link Long#MAX_VALUE}: no deadline);
+         * false if the deadline passed or the thread was interrupted.
+         */
+        boolean sleep(long deadline) {
+            try {
+                if (deadline == Long.MAX_VALUE) {
+                    wakeups.acquire();
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                return left > 0 && wakeups.tryAcquire(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
 
         /**
