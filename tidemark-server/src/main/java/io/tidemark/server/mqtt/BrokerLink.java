@@ -182,6 +182,10 @@ final class BrokerLink implements AutoCloseable {
         return password == null ? new byte[0] : password.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Subscribes to every filter. MQTT 5: with no-local, so the Sparkplug rebirth requests this client publishes do
+     * not come back to it (with 3.1.1 they do, and are taken as messages without samples).
+     */
     private void subscribe() {
         long millis = config.subscribeTimeout().toMillis();
         List<MqttConfig.Subscription> subs = config.subscriptions();
@@ -189,7 +193,7 @@ final class BrokerLink implements AutoCloseable {
             if (v5 != null) {
                 Mqtt5SubAck ack = v5.toRx().subscribe(Mqtt5Subscribe.builder().addSubscriptions(subs.stream()
                         .map(s -> Mqtt5Subscription.builder().topicFilter(s.filter()).qos(MqttQos.fromCode(s.qos()))
-                                .build())).build()).timeout(millis, TimeUnit.MILLISECONDS).blockingGet();
+                                .noLocal(true).build())).build()).timeout(millis, TimeUnit.MILLISECONDS).blockingGet();
                 for (int i = 0; i < subs.size(); i++) {
                     if (ack.getReasonCodes().get(i).isError()) {
                         throw refused(subs.get(i), ack.getReasonCodes().get(i).toString());
