@@ -21,9 +21,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * HiveMQ Community Edition embedded in the test JVM (MQTT 3.1.1 and 5, persistent sessions in memory): plain TCP on
  * 127.0.0.1 and, with a key store, TLS; optionally one user name and password, checked by an embedded extension.
- * Anonymous usage statistics off (nothing leaves the machine). The ports are free ones picked just before the start.
+ * Anonymous usage statistics off (nothing leaves the machine). Queues for offline sessions of {@link #MAX_QUEUE}
+ * messages. The ports are free ones picked just before the start.
  */
 public final class EmbeddedBroker implements AutoCloseable {
+    /**
+     * Messages queued for an offline persistent session, at most (HiveMQ's default is 1,000, past which it discards
+     * messages it already acknowledged to their publisher): high enough that tests which stop Tidemark lose nothing.
+     */
+    static final long MAX_QUEUE = 1_000_000;
     private final EmbeddedHiveMQ hive;
     private final int port;
     private final int tlsPort;
@@ -54,6 +60,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 + "<private-key-password>changeit</private-key-password></keystore></tls></tls-tcp-listener>";
         Files.writeString(conf.resolve("config.xml"), "<?xml version=\"1.0\"?>\n<hivemq><listeners><tcp-listener><port>"
                 + port + "</port><bind-address>127.0.0.1</bind-address></tcp-listener>" + tls + "</listeners>"
+                + "<mqtt><queued-messages><max-queue-size>" + MAX_QUEUE + "</max-queue-size></queued-messages></mqtt>"
                 + "<persistence><mode>in-memory</mode></persistence>"
                 + "<anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics></hivemq>\n");
         EmbeddedExtension auth = EmbeddedExtension.builder().withId("tidemark-test-auth").withName("test auth")
