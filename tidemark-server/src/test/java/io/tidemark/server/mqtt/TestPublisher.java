@@ -21,9 +21,19 @@ public final class TestPublisher implements AutoCloseable {
     private final List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
 
     public TestPublisher(String host, int port) {
+        this(host, port, null, null);
+    }
+
+    /** With a user name and password (both null: none). */
+    public TestPublisher(String host, int port, String user, String password) {
         client = MqttClient.builder().useMqttVersion5().identifier("test-" + UUID.randomUUID()).serverHost(host)
                 .serverPort(port).buildBlocking();
-        client.connectWith().cleanStart(true).send();
+        var connect = client.connectWith().cleanStart(true);
+        if (user != null) {
+            connect = connect.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
+        }
+        connect.send();
         client.toAsync().publishes(MqttGlobalPublishFilter.ALL, received::add);
     }
 
