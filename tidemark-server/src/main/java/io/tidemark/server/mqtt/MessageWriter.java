@@ -13,6 +13,7 @@ import io.tidemark.server.ingest.JsonSamples;
 import io.tidemark.server.ingest.MalformedBodyException;
 import io.tidemark.server.mqtt.BrokerLink.Received;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -205,13 +206,16 @@ final class MessageWriter {
                         + "' differs from '" + rtId + "', which the topic gives");
             }
             filled.add(new Sample(rtId != null ? rtId : s.rtId(), s.timestamp() != null ? s.timestamp()
-                    : m.receivedAt(), s.values()));
+                    : m.receivedAt().truncatedTo(ChronoUnit.MICROS), s.values()));
         }
         return validated(m, route, wa, filled, 0);
     }
 
     private Parsed sparkplug(Received m, Route route, Map<String, Object> targets) {
         Sparkplug.Topic t = Sparkplug.topic(m.topic());
+        if (t == null && Sparkplug.isState(m.topic())) {
+            return new Parsed(m, route, null, List.of(), 0, null, null); // a host application's, not samples
+        }
         if (t == null) {
             return Parsed.refused(m, route, MqttRejection.NO_SUBSCRIPTION, "not a Sparkplug B topic "
                     + Sparkplug.NAMESPACE + "/<group>/<type>/<edge node>[/<device>]");

@@ -54,6 +54,11 @@ final class Sparkplug {
         }
     }
 
+    /** Whether {@code topic} is a host application's {@code spBv1.0/STATE/<host id>} (Sparkplug 3.0). */
+    static boolean isState(String topic) {
+        return topic.startsWith(NAMESPACE + "/STATE/") && topic.indexOf('/', NAMESPACE.length() + 7) < 0;
+    }
+
     /** The topic's parts, or null when it is not a Sparkplug B topic of a group, type and edge node. */
     static Topic topic(String topic) {
         String[] p = topic.split("/", -1);

@@ -49,6 +49,13 @@ class SparkplugTest {
     }
 
     @Test
+    void isState_hostApplicationState_trueOthersFalse() {
+        assertThat(Sparkplug.isState("spBv1.0/STATE/scada1")).isTrue();
+        assertThat(Sparkplug.isState("spBv1.0/STATE/scada1/x")).isFalse();
+        assertThat(Sparkplug.isState("spBv1.0/factory/NDATA/edge1")).isFalse();
+    }
+
+    @Test
     void rebirthRequest_ncmdWithNodeControlRebirthTrue() throws Exception {
         Payload p = Payload.parseFrom(Sparkplug.rebirthRequest(Instant.ofEpochMilli(5)));
         assertThat(p.getMetrics(0).getName()).isEqualTo("Node Control/Rebirth");
