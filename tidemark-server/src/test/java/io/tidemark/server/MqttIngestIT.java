@@ -258,6 +258,56 @@ class MqttIngestIT {
                 .path("messages").asLong(), org.hamcrest.Matchers.equalTo(n));
     }
 
+    @Test
+    void tls_brokerCertificateTrustedViaTlsCaWithPassword_stored_untrustedRefused() throws Exception {
+        Path tls = java.nio.file.Files.createDirectories(dir.resolve("tls"));
+        Path keyStore = tls.resolve("broker.p12");
+        Path ca = tls.resolve("broker.pem");
+        keytool("-genkeypair", "-alias", "broker", "-keyalg", "EC", "-dname", "CN=localhost", "-ext",
+                "SAN=dns:localhost", "-validity", "2", "-keystore", keyStore.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit", "-keypass", "changeit");
+        keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keyStore.toString(), "-storepass",
+                "changeit", "-file", ca.toString());
+        try (EmbeddedBroker secure = EmbeddedBroker.start(dir.resolve("tls-broker"), keyStore, "dev", "pw")) {
+            Store store = TestStores.duckDb(dir.resolve("tls"));
+            String writer = Tokens.issue(store, TenantId.of("plant"), Role.WRITER, "mqtt", Instant.now()).secret();
+            String admin = Tokens.issue(store, TenantId.of("plant"), Role.ADMIN, "admin", Instant.now()).secret();
+            ServerConfig.Builder b = ServerConfig.builder();
+            b.mqtt().broker(secure.tlsUrl()).tlsCa(ca).username("dev").password("pw").token(writer)
+                    .clientId("tidemark-tls").subscription("p").topic("p/{device}").archive("a").rtId("{device}");
+            try (ServerFixture f = new ServerFixture(store, b);
+                    TestPublisher device = new TestPublisher("127.0.0.1", secure.port(), "dev", "pw")) {
+                await("connected over TLS").atMost(WAIT).until(() -> f.server.mqtt().orElseThrow().connected());
+                f.client(admin).createArchive("a", Map.of("v", "DOUBLE"));
+                f.client(admin).activateArchive("a");
+                device.publish("p/d1", "{\"timestamp\": \"2025-01-01T00:00:00Z\", \"v\": 2.5}");
+                awaitMessages(f, writer, 1);
+                assertThat(stored(f.client(admin), "a", Instant.parse("2025-01-01T00:00:00Z")))
+                        .isEqualTo(Map.of("2025-01-01T00:00:00Z|d1", Map.of("v", 2.5)));
+            }
+            Store again = TestStores.duckDb(dir.resolve("tls"));
+            ServerConfig.Builder untrusted = ServerConfig.builder();
+            untrusted.mqtt().broker(secure.tlsUrl()).username("dev").password("pw").token(writer)
+                    .clientId("tidemark-tls-untrusted").subscription("p").topic("p/{device}").archive("a");
+            try (ServerFixture f = new ServerFixture(again, untrusted)) {
+                await("the untrusted certificate reported").atMost(WAIT).until(() -> !status(f, writer)
+                        .path("lastError").isNull());
+                assertThat(status(f, writer).path("connected").asBoolean()).isFalse();
+                assertThat(status(f, writer).path("lastError").asText()).startsWith("connect_failed");
+            }
+        }
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
+                .toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("keytool ends").isTrue();
+        assertThat(p.exitValue()).as("keytool %s: %s", args[0], out).isZero();
+    }
+
     static JsonNode status(ServerFixture f, String token) {
         JsonNode body = json(f.graphql(token, "{ mqtt { connected lagSeconds reconnects lastError subscriptions { name "
                 + "messages samples ignoredMetrics lastMessageAt rejected { reason count } } } }").body());
