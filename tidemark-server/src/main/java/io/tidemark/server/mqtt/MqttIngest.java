@@ -11,6 +11,7 @@ import io.tidemark.server.ServerConfig;
 import io.tidemark.server.auth.Authenticator;
 import io.tidemark.server.auth.Caller;
 import io.tidemark.server.mqtt.BrokerLink.Received;
+import io.tidemark.store.PublicError;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -181,8 +182,7 @@ public final class MqttIngest implements AutoCloseable {
                 error = e;
             } catch (RuntimeException e) {
                 cause = "error";
-                error = e;
-                LOG.atError().setCause(e).log("MQTT ingest failed; reconnecting");
+                error = e; // logged with its stack trace by failed()
             } finally {
                 connected = false;
                 link = null;
@@ -323,12 +323,20 @@ public final class MqttIngest implements AutoCloseable {
         }
     }
 
+    /**
+     * Counts and reports a stop. A store failure or an internal error reaches the status (which the tenant's readers
+     * see) only as {@link PublicError} has it — code, plain message, error id — and the log has it in full under the
+     * id; a broker's or the token's error is shown as it is.
+     */
     private void failed(String cause, Throwable error, Duration backoff) {
         reconnects.incrementAndGet();
         meters.counter("tidemark.mqtt.reconnects", "cause", cause).increment();
-        lastError = cause + ": " + BrokerLink.describe(error);
+        String shown = cause.equals("store_unavailable") || cause.equals("error")
+                ? PublicError.report("mqtt ingest " + caller.tenant().value(), error).text()
+                : BrokerLink.describe(error);
+        lastError = cause + ": " + shown;
         lastErrorAt = clock.instant();
-        LOG.atWarn().addKeyValue("cause", cause).addKeyValue("error", BrokerLink.describe(error))
+        LOG.atWarn().addKeyValue("cause", cause).addKeyValue("error", shown)
                 .addKeyValue("retry_in", backoff).log("MQTT ingest paused; nothing unwritten was acknowledged");
     }
 
