@@ -246,7 +246,9 @@ public final class MqttIngest implements AutoCloseable {
             }
             List<Received> batch = collect(first);
             pendingSince = first.receivedAt();
+            long t0 = System.nanoTime();
             MessageWriter.Written w = writer.write(batch);
+            long written = System.nanoTime();
             for (Received m : batch) {
                 ack(m);
             }
@@ -254,7 +256,9 @@ public final class MqttIngest implements AutoCloseable {
             l.consumed(batch.size());
             healthy[0] = true;
             LOG.atDebug().addKeyValue("messages", w.messages()).addKeyValue("samples", w.samples())
-                    .addKeyValue("rejected", w.rejected()).log("MQTT batch written and acknowledged");
+                    .addKeyValue("rejected", w.rejected()).addKeyValue("write_ms", (written - t0) / 1_000_000)
+                    .addKeyValue("wait_ms", java.time.Duration.between(first.receivedAt(), clock.instant()).toMillis())
+                    .log("MQTT batch written and acknowledged");
         }
     }
 
