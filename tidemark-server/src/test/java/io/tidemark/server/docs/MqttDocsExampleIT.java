@@ -10,15 +10,12 @@ import io.tidemark.server.mqtt.Mosquitto;
 import io.tidemark.store.Store;
 import io.tidemark.store.TestStores;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -107,13 +104,15 @@ class MqttDocsExampleIT {
         }
     }
 
-    /** A server as {@code serve --config tidemark.properties} with {@code TIDEMARK_MQTT_TOKEN} set starts it. */
-    private static TidemarkServer serveWithMqtt(Store store, String properties, String token) throws IOException {
-        Properties p = new Properties();
-        p.load(new StringReader(properties));
-        Map<String, String> file = new HashMap<>();
-        p.forEach((k, v) -> file.put(k.toString(), v.toString()));
-        ServerConfig c = ConfigResolver.resolve(file, Map.of("TIDEMARK_MQTT_TOKEN", token), Map.of());
+    /**
+     * A server as {@code serve --config tidemark.properties} with {@code TIDEMARK_MQTT_TOKEN} set starts it: the file
+     * read and resolved as serve does, then bound to free loopback ports.
+     */
+    private TidemarkServer serveWithMqtt(Store store, String properties, String token) throws IOException {
+        Path file = dir.resolve("tidemark.properties");
+        Files.writeString(file, properties);
+        ServerConfig c = ConfigResolver.resolve(ConfigResolver.readFile(file), Map.of("TIDEMARK_MQTT_TOKEN", token),
+                Map.of());
         TidemarkServer s = TidemarkServer.builder(c.toBuilder().host("127.0.0.1").port(0).sqlPort(0).build())
                 .store(store).build().start();
         await("MQTT connected").atMost(WAIT).until(() -> s.mqtt().orElseThrow().connected());
