@@ -219,6 +219,24 @@ class MqttIngestIT {
     }
 
     @Test
+    void json_qos0Subscription_stored() throws Exception {
+        Setup s = serve("qos0", m -> m.version(3).subscription("fast").topic("fast/{device}").archive("fast")
+                .rtId("{device}").qos(0));
+        try (ServerFixture f = s.fixture(); TestPublisher device = new TestPublisher("127.0.0.1", broker.port())) {
+            s.admin().createArchive("fast", Map.of("v", "BIGINT"));
+            s.admin().activateArchive("fast");
+            Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
+            Map<String, Map<String, Object>> expected = new TreeMap<>();
+            for (int i = 0; i < 50; i++) {
+                device.publish("fast/d" + i % 2, "{\"timestamp\": \"" + t0.plusSeconds(i) + "\", \"v\": " + i + "}");
+                expected.put(t0.plusSeconds(i) + "|d" + i % 2, Map.of("v", (long) i));
+            }
+            awaitMessages(f, s.writer(), 50); // QoS 0 on a quiet loopback: none lost
+            assertThat(stored(s.admin(), "fast", t0)).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void start_readerToken_refusedLoudly() {
         Store store = TestStores.duckDb(dir.resolve("reader"));
         String reader = Tokens.issue(store, TenantId.of("plant"), Role.READER, "r", Instant.now()).secret();
