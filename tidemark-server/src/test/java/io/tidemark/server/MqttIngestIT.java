@@ -237,6 +237,38 @@ class MqttIngestIT {
     }
 
     @Test
+    void token_revokedWhileRunning_ingestStopsAndNothingMoreIsStored() throws Exception {
+        Store store = TestStores.duckDb(dir.resolve("revoked"));
+        Tokens.Issued writer = Tokens.issue(store, TenantId.of("plant"), Role.WRITER, "mqtt", Instant.now());
+        String admin = Tokens.issue(store, TenantId.of("plant"), Role.ADMIN, "admin", Instant.now()).secret();
+        ServerConfig.Builder b = ServerConfig.builder().authRevalidateInterval(Duration.ofMillis(200));
+        b.mqtt().broker(broker.url()).token(writer.secret()).clientId("tidemark-revoked")
+                .reconnectMinBackoff(Duration.ofMillis(50)).reconnectMaxBackoff(Duration.ofMillis(200))
+                .subscription("r").topic("r/{device}").archive("r").rtId("{device}");
+        try (ServerFixture f = new ServerFixture(store, b);
+                TestPublisher device = new TestPublisher("127.0.0.1", broker.port())) {
+            await("connected").atMost(WAIT).until(() -> f.server.mqtt().orElseThrow().connected());
+            TidemarkClient client = f.client(admin);
+            client.createArchive("r", Map.of("v", "BIGINT"));
+            client.activateArchive("r");
+            Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
+            device.publish("r/d1", "{\"timestamp\": \"" + t0 + "\", \"v\": 1}");
+            awaitMessages(f, admin, 1);
+
+            store.tokens().revoke(writer.info().id(), Instant.now());
+            await("the revocation noticed").atMost(WAIT).until(() -> status(f, admin).path("lastError").asText()
+                    .startsWith("token_invalid"));
+            device.publish("r/d1", "{\"timestamp\": \"" + t0.plusSeconds(1) + "\", \"v\": 2}");
+            Thread.sleep(1000);
+            assertThat(stored(client, "r", t0)).as("nothing written with a revoked token")
+                    .isEqualTo(Map.of(t0 + "|d1", Map.of("v", 1L)));
+            assertThat(status(f, admin).path("connected").asBoolean()).isFalse();
+            assertThat(f.server.meterRegistry().get("tidemark.mqtt.reconnects").tag("cause", "token_invalid")
+                    .counter().count()).isPositive();
+        }
+    }
+
+    @Test
     void start_readerToken_refusedLoudly() {
         Store store = TestStores.duckDb(dir.resolve("reader"));
         String reader = Tokens.issue(store, TenantId.of("plant"), Role.READER, "r", Instant.now()).secret();
