@@ -12,7 +12,6 @@ import io.tidemark.server.ingest.BodyError;
 import io.tidemark.server.ingest.JsonSamples;
 import io.tidemark.server.ingest.MalformedBodyException;
 import io.tidemark.server.mqtt.BrokerLink.Received;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -329,10 +328,5 @@ final class MessageWriter {
             }
         }
         return out.toString();
-    }
-
-    /** The oldest receive time of {@code batch}: what the lag is measured from. */
-    static Instant oldest(List<Received> batch) {
-        return batch.isEmpty() ? null : batch.get(0).receivedAt();
     }
 }
