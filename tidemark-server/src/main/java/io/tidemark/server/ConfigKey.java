@@ -115,6 +115,42 @@ public enum ConfigKey {
             (b, v) -> b.sqlTlsKey(java.nio.file.Path.of(v))),
     SQL_TLS_CERTIFICATE("sql.tls.certificate", "", "PEM certificate chain for TLS on the SQL port",
             (b, v) -> b.sqlTlsCertificate(java.nio.file.Path.of(v))),
+    MQTT_BROKER("mqtt.broker", "", "MQTT broker serve subscribes to: tcp://host:1883, or ssl://host:8883 for TLS; "
+            + "empty: no MQTT ingest (docs/ingest.md, MQTT)", (b, v) -> b.mqtt().broker(v)),
+    MQTT_VERSION("mqtt.version", "5", "MQTT protocol version: 5, or 3 for MQTT 3.1.1",
+            (b, v) -> b.mqtt().version(ConfigResolver.parseInt("mqtt.version", v))),
+    MQTT_CLIENT_ID("mqtt.client-id", "tidemark", "MQTT client identifier; the broker keeps the session under it, so "
+            + "one per server", (b, v) -> b.mqtt().clientId(v)),
+    MQTT_USERNAME("mqtt.username", "", "user name for the broker", (b, v) -> b.mqtt().username(v)),
+    MQTT_PASSWORD("mqtt.password", "", "password for the broker", (b, v) -> b.mqtt().password(v)),
+    MQTT_TOKEN("mqtt.token", "", "Tidemark token (writer or admin) MQTT samples are written with; its tenant is "
+            + "theirs", (b, v) -> b.mqtt().token(v)),
+    MQTT_TLS_CA("mqtt.tls.ca", "", "PEM certificates to trust for a TLS broker; default the JVM's trust store",
+            (b, v) -> b.mqtt().tlsCa(java.nio.file.Path.of(v))),
+    MQTT_SESSION_EXPIRY("mqtt.session-expiry", "P1D", "how long an MQTT 5 broker keeps the session (and the "
+            + "messages not yet acknowledged) while Tidemark is away",
+            (b, v) -> b.mqtt().sessionExpiry(ConfigResolver.parseDuration("mqtt.session-expiry", v))),
+    MQTT_KEEP_ALIVE("mqtt.keep-alive", "PT30S", "MQTT keep-alive: a broker that stays silent 1.5 times this long "
+            + "is taken as lost", (b, v) -> b.mqtt().keepAlive(ConfigResolver.parseDuration("mqtt.keep-alive", v))),
+    MQTT_CONNECT_TIMEOUT("mqtt.connect-timeout", "PT10S", "longest wait for the broker's CONNACK (TCP and TLS "
+            + "included)", (b, v) -> b.mqtt().connectTimeout(ConfigResolver.parseDuration("mqtt.connect-timeout",
+                    v))),
+    MQTT_SUBSCRIBE_TIMEOUT("mqtt.subscribe-timeout", "PT10S", "longest wait for the broker's SUBACK",
+            (b, v) -> b.mqtt().subscribeTimeout(ConfigResolver.parseDuration("mqtt.subscribe-timeout", v))),
+    MQTT_RECONNECT_MIN_BACKOFF("mqtt.reconnect.min-backoff", "100ms", "first pause before reconnecting after a lost "
+            + "connection or an unavailable store; doubles per failure",
+            (b, v) -> b.mqtt().reconnectMinBackoff(ConfigResolver.parseDuration("mqtt.reconnect.min-backoff", v))),
+    MQTT_RECONNECT_MAX_BACKOFF("mqtt.reconnect.max-backoff", "PT30S", "longest pause before reconnecting",
+            (b, v) -> b.mqtt().reconnectMaxBackoff(ConfigResolver.parseDuration("mqtt.reconnect.max-backoff", v))),
+    MQTT_MAX_INFLIGHT("mqtt.max-inflight", "1000", "MQTT messages received and not yet acknowledged, at most (the "
+            + "MQTT 5 receive maximum)", (b, v) -> b.mqtt().maxInflight(ConfigResolver.parseInt("mqtt.max-inflight",
+                    v))),
+    MQTT_BATCH_MAX_MESSAGES("mqtt.batch.max-messages", "1000", "MQTT messages written together, at most",
+            (b, v) -> b.mqtt().batchMaxMessages(ConfigResolver.parseInt("mqtt.batch.max-messages", v))),
+    MQTT_BATCH_MAX_SAMPLES("mqtt.batch.max-samples", "50000", "samples of MQTT messages written together, at most",
+            (b, v) -> b.mqtt().batchMaxSamples(ConfigResolver.parseInt("mqtt.batch.max-samples", v))),
+    MQTT_BATCH_MAX_DELAY("mqtt.batch.max-delay", "5ms", "how long the first MQTT message of a batch waits for more",
+            (b, v) -> b.mqtt().batchMaxDelay(ConfigResolver.parseDuration("mqtt.batch.max-delay", v))),
     LOG_LEVEL("log.level", "INFO", "root log level (TRACE, DEBUG, INFO, WARN, ERROR)", (b, v) -> { }),
     LOG_FORMAT("log.format", "text", "text (key=value) or json, one line per event", (b, v) -> { });
 

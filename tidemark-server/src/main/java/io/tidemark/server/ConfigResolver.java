@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
 public final class ConfigResolver {
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(|B|KB|KiB|MB|MiB|GB|GiB)", Pattern.CASE_INSENSITIVE);
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    /** {@code mqtt.subscription.<name>.<field>}: the one family of keys whose names are the user's. */
+    private static final Pattern SUBSCRIPTION_KEY = Pattern.compile("mqtt\\.subscription\\.([a-z][a-z0-9_]{0,62})\\."
+            + "([a-z-]+)");
+    private static final String SUBSCRIPTION_ENV = "TIDEMARK_MQTT_SUBSCRIPTION_";
 
     private ConfigResolver() {}
 
@@ -33,15 +37,65 @@ public final class ConfigResolver {
     public static Map<ConfigKey, String> merge(Map<String, String> file, Map<String, String> env,
             Map<String, String> flags) {
         Map<ConfigKey, String> out = new EnumMap<>(ConfigKey.class);
-        file.forEach((k, v) -> out.put(require(k, "the configuration file"), v.trim()));
+        file.forEach((k, v) -> {
+            if (!SUBSCRIPTION_KEY.matcher(k).matches()) {
+                out.put(require(k, "the configuration file"), v.trim());
+            }
+        });
         for (ConfigKey k : ConfigKey.values()) {
             String v = env.get(k.envName());
             if (v != null) {
                 out.put(k, v.trim());
             }
         }
-        flags.forEach((k, v) -> out.put(require(k, "a flag"), v.trim()));
+        flags.forEach((k, v) -> {
+            if (!SUBSCRIPTION_KEY.matcher(k).matches()) {
+                out.put(require(k, "a flag"), v.trim());
+            }
+        });
         return out;
+    }
+
+    /**
+     * The effective {@code mqtt.subscription.<name>.<field>} values, by key, with the same precedence as {@link #merge}.
+     * In the environment such a key is {@code TIDEMARK_MQTT_SUBSCRIPTION_<NAME>_<FIELD>} ({@code -} as {@code _}):
+     * {@code TIDEMARK_MQTT_SUBSCRIPTION_PLANT_RT_ID} is {@code mqtt.subscription.plant.rt-id}.
+     */
+    public static Map<String, String> mergeSubscriptions(Map<String, String> file, Map<String, String> env,
+            Map<String, String> flags) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        file.forEach((k, v) -> {
+            if (SUBSCRIPTION_KEY.matcher(k).matches()) {
+                out.put(k, v.trim());
+            }
+        });
+        env.forEach((k, v) -> {
+            String key = subscriptionKeyOfEnv(k);
+            if (key != null) {
+                out.put(key, v.trim());
+            }
+        });
+        flags.forEach((k, v) -> {
+            if (SUBSCRIPTION_KEY.matcher(k).matches()) {
+                out.put(k, v.trim());
+            }
+        });
+        return out;
+    }
+
+    private static String subscriptionKeyOfEnv(String name) {
+        if (!name.startsWith(SUBSCRIPTION_ENV)) {
+            return null;
+        }
+        String rest = name.substring(SUBSCRIPTION_ENV.length());
+        for (String field : io.tidemark.server.mqtt.MqttConfig.SUBSCRIPTION_FIELDS) {
+            String suffix = "_" + field.toUpperCase(Locale.ROOT).replace('-', '_');
+            if (rest.endsWith(suffix) && rest.length() > suffix.length()) {
+                return "mqtt.subscription." + rest.substring(0, rest.length() - suffix.length()).toLowerCase(Locale.ROOT)
+                        + "." + field;
+            }
+        }
+        return null;
     }
 
     /** Applies {@link #merge} over the defaults. */
@@ -50,6 +104,12 @@ public final class ConfigResolver {
         merge(file, env, flags).forEach((k, v) -> {
             if (!v.isEmpty()) {
                 k.apply(b, v);
+            }
+        });
+        mergeSubscriptions(file, env, flags).forEach((k, v) -> {
+            Matcher m = SUBSCRIPTION_KEY.matcher(k);
+            if (m.matches() && !v.isEmpty()) {
+                b.mqtt().subscriptionField(m.group(1), m.group(2), v);
             }
         });
         return b.build();

@@ -2,6 +2,7 @@ package io.tidemark.server;
 
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TidemarkException;
+import io.tidemark.server.mqtt.MqttConfig;
 import io.tidemark.store.StoreConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.Objects;
  *     1 writes each batch in its own transaction
  * @param metricsToken the bearer token Prometheus presents at {@code /metrics}; null to serve metrics without one,
  *     which the server allows only on a loopback address
+ * @param mqtt MQTT ingest ({@code mqtt.*}); off unless {@code mqtt.broker} is set
  */
 public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, String jdbcUser, String jdbcPassword,
         int poolSize, long ingestMaxBytes, int ingestMaxRows, boolean ingestFastPath, int ingestGroupMaxSamples,
@@ -26,7 +28,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         int graphqlMaxBytes, Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration retentionMaxSpanPerStatement, int retentionMaxStatementsPerRound, Duration shutdownTimeout,
         String metricsToken, boolean bootstrapToken, String bootstrapTenant,
-        Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth, Sql sql) {
+        Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth, Sql sql, MqttConfig mqtt) {
 
     /**
      * The SQL endpoint ({@code sql.*} keys): PostgreSQL's wire protocol on its own port, bound to {@link #host()};
@@ -268,6 +270,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Objects.requireNonNull(graphql, "graphql");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(mqtt, "mqtt");
         if (sql.enabled() && sql.port() != 0 && sql.port() == port) {
             throw invalid("sql.port", "must differ from the HTTP port " + port);
         }
@@ -325,6 +328,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.graphql = graphql;
         b.auth = auth;
         b.sql = sql;
+        b.mqtt = mqtt.toBuilder();
         return b;
     }
 
@@ -364,8 +368,20 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         StoreWaits storeWaits = StoreWaits.DEFAULT;
         Auth auth = Auth.DEFAULT;
         Sql sql = Sql.DEFAULT;
+        MqttConfig.Builder mqtt = MqttConfig.builder();
 
         private Builder() {}
+
+        /** The {@code mqtt.*} settings, changed in place (docs/ingest.md, MQTT). */
+        public MqttConfig.Builder mqtt() {
+            return mqtt;
+        }
+
+        /** Replaces every {@code mqtt.*} setting. */
+        public Builder mqtt(MqttConfig v) {
+            mqtt = v.toBuilder();
+            return this;
+        }
 
         /** The whole {@code sql.*} group. */
         public Builder sql(Sql v) {
@@ -658,7 +674,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
                     ingestMaxRows, ingestFastPath, ingestGroupMaxSamples, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
                     rollupMaxBucketsPerTick, retentionMaxSpanPerStatement, retentionMaxStatementsPerRound,
                     shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
-                    graphql, storeWaits, auth, sql);
+                    graphql, storeWaits, auth, sql, mqtt.build());
         }
     }
 }

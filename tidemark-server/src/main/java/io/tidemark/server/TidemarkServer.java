@@ -20,7 +20,9 @@ import io.tidemark.server.live.LiveHub;
 import io.tidemark.server.graphql.GraphQlApi;
 import io.tidemark.server.graphql.GraphQlModule;
 import io.tidemark.server.graphql.TokenModule;
+import io.tidemark.server.graphql.MqttModule;
 import io.tidemark.server.http.HttpApi;
+import io.tidemark.server.mqtt.MqttIngest;
 import io.tidemark.server.sql.SqlEndpoint;
 import io.tidemark.store.Store;
 import io.tidemark.store.Stores;
@@ -62,6 +64,7 @@ public final class TidemarkServer implements AutoCloseable {
     private HttpApi http;
     private SqlEndpoint sql;
     private Operations operations;
+    private MqttIngest mqtt;
     private Tokens.Issued bootstrap;
     private int port = -1;
     private boolean closed;
@@ -108,10 +111,14 @@ public final class TidemarkServer implements AutoCloseable {
                             config.retentionMaxStatementsPerRound()))
                     .meterRegistry(meters).build();
             operations = new Operations(store, host, clock, config, meters, live);
+            // Checks mqtt.token before anything listens: a reader or unknown token fails the start.
+            mqtt = config.mqtt().enabled() ? MqttIngest.create(config, operations, new Authenticator(store.tokens()),
+                    meters, clock) : null;
             liveEndpoint = new LiveEndpoint(engine, new Authenticator(store.tokens()), lc, meters);
             liveEndpoint.revalidateEvery(config.auth().revalidateInterval());
             List<GraphQlModule> all = new ArrayList<>(modules);
             all.add(new TokenModule(new TokenAdmin(store, clock, liveEndpoint::tokenRevoked)));
+            all.add(new MqttModule(mqtt));
             http = new HttpApi(operations, store, new GraphQlApi(operations, all), meters, liveEndpoint);
             host.start();
             // Before HTTP: a SQL port that is taken then fails the start with nothing left listening.
@@ -119,6 +126,9 @@ public final class TidemarkServer implements AutoCloseable {
                 sql = SqlEndpoint.start(config.host(), config.sql(), store, engine, meters);
             }
             port = http.start();
+            if (mqtt != null) {
+                mqtt.start();
+            }
             // Only once the port is bound: a start that fails (port in use) must not use up the one printing.
             bootstrap = bootstrapToken().orElse(null);
         } catch (RuntimeException e) {
@@ -187,6 +197,11 @@ public final class TidemarkServer implements AutoCloseable {
         return store;
     }
 
+    /** MQTT ingest, when {@code mqtt.broker} is configured and the server started. */
+    public synchronized Optional<MqttIngest> mqtt() {
+        return Optional.ofNullable(mqtt);
+    }
+
     public OrchestratorHost orchestratorHost() {
         return host;
     }
@@ -213,6 +228,9 @@ public final class TidemarkServer implements AutoCloseable {
         }
         closed = true;
         LOG.info("tidemark shutting down");
+        if (mqtt != null) {
+            mqtt.close(); // the batch being written is acknowledged; the rest stays at the broker
+        }
         if (liveEndpoint != null) {
             liveEndpoint.close();
         }
@@ -229,6 +247,9 @@ public final class TidemarkServer implements AutoCloseable {
     }
 
     private void closeQuietly(RuntimeException cause) {
+        if (mqtt != null) {
+            mqtt.close();
+        }
         if (liveEndpoint != null) {
             liveEndpoint.close();
         }

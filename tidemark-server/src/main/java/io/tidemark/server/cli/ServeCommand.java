@@ -66,6 +66,9 @@ final class ServeCommand implements Callable<Integer> {
                 + (server.sqlEnabled() ? ", SQL (PostgreSQL protocol) on port " + server.sqlPort() : "")
                 + "; Ctrl-C stops it cleanly.");
         out.println("Console: " + server.uri().resolve("/") + " (sign in with an API token; docs/console.md)");
+        server.mqtt().ifPresent(m -> out.println("MQTT ingest from " + config.mqtt().broker() + " into tenant '"
+                + m.tenant().value() + "': " + config.mqtt().subscriptions().stream().map(s -> s.name() + " ("
+                + s.filter() + " -> " + s.archive() + ")").collect(java.util.stream.Collectors.joining(", "))));
         out.flush();
         stopped.await();
         return 0;

@@ -30,7 +30,7 @@ import java.util.List;
 public final class NdjsonReader {
     static final int MAX_ERRORS = 10;
     /** FastDoubleParser (bundled with Jackson): numbers dominate sample bodies. */
-    private static final JsonFactory JSON = JsonFactory.builder()
+    static final JsonFactory JSON = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER).build();
 
@@ -140,7 +140,8 @@ public final class NdjsonReader {
         return all.size() > MAX_ERRORS ? List.copyOf(all.subList(0, MAX_ERRORS)) : all;
     }
 
-    private static void object(JsonParser p, Rows rows, int row, int line, List<BodyError> errors)
+    /** One sample object, its opening brace just read; also {@link JsonSamples}'s. */
+    static void object(JsonParser p, Rows rows, int row, int line, List<BodyError> errors)
             throws IOException {
         rows.row();
         java.util.Set<String> names = new java.util.HashSet<>();

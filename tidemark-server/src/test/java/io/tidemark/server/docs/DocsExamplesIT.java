@@ -132,7 +132,7 @@ class DocsExamplesIT {
         }
     }
 
-    private static void runStep(DocExamples.Step step, Path cwd, Path state, String port, String sqlPort)
+    static void runStep(DocExamples.Step step, Path cwd, Path state, String port, String sqlPort)
             throws Exception {
         String body = step.script().replace("localhost:8080", "127.0.0.1:" + port)
                 .replace("127.0.0.1:8080", "127.0.0.1:" + port).replace("localhost:5433", "127.0.0.1:" + sqlPort);
@@ -230,7 +230,7 @@ class DocsExamplesIT {
         return actual.equals(expected);
     }
 
-    private static void writeLauncher(Path file) throws IOException {
+    static void writeLauncher(Path file) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.writeString(file, "#!/usr/bin/env bash\n# This build's CLI, for the docs test (the real launcher "
                 + "builds with Maven first).\nexec '" + java + "' -cp '" + System.getProperty("java.class.path")
