@@ -707,9 +707,9 @@ final class LineParser {
         if (type == ColumnType.BIGINT) {
             t.stageLong(c, numLong);
         } else if (type != ColumnType.DOUBLE) {
-            t.stageRefused(c, mismatch(t, c, kind, shown(from, to + 1), null));
+            t.stageRefused(c, mismatch(t, c, kind, shown(from, to), null));
         } else if (numLong > MAX_EXACT || numLong < -MAX_EXACT) {
-            t.stageRefused(c, mismatch(t, c, kind, shown(from, to + 1), "only integers within ±2^53 are taken "
+            t.stageRefused(c, mismatch(t, c, kind, shown(from, to), "only integers within ±2^53 are taken "
                     + "into a DOUBLE column, where they are exact; send it as a float"));
         } else {
             t.stageDouble(c, numLong);
