@@ -171,10 +171,10 @@ final class LineParser {
     private boolean point() {
         int start = pos;
         int keyEnd = seriesEnd(start);
-        Series s = series.get(b, start, keyEnd);
+        Series s = series.get(b, start, keyEnd, keyHash);
         if (s == null) {
             s = series(start, keyEnd);
-            series.put(b, start, keyEnd, s);
+            series.put(b, start, keyEnd, keyHash, s);
         }
         measurement = s.measurement;
         if (s.syntax && s.error != null) {
@@ -280,15 +280,29 @@ final class LineParser {
 
     // ---- measurement and tags ----------------------------------------------------------------------------------
 
-    /** The first unescaped space from {@code i}, or the line's end: where the series key ends. */
+    /** The hash of the series key {@link #seriesEnd} found last: {@link SeriesCache#mix} of its bytes' hash. */
+    private int keyHash;
+
+    /**
+     * The first unescaped space from {@code i}, or the line's end: where the series key ends; its bytes' hash goes to
+     * {@link #keyHash} on the way (one pass over the key).
+     */
     private int seriesEnd(int i) {
-        while (!lineEnd(i)) {
+        int h = 1;
+        while (i < end) {
             byte c = b[i];
-            if (c == ' ') {
-                return i;
+            if (c == ' ' || c == '\n' || c == '\r' && (i + 1 == end || b[i + 1] == '\n')) {
+                break;
             }
-            i += c == '\\' && i + 1 < end && b[i + 1] != '\n' ? 2 : 1;
+            h = 31 * h + c;
+            if (c == '\\' && i + 1 < end && b[i + 1] != '\n') {
+                h = 31 * h + b[i + 1];
+                i += 2;
+            } else {
+                i++;
+            }
         }
+        keyHash = SeriesCache.mix(h);
         return i;
     }
 
@@ -880,8 +894,8 @@ final class LineParser {
         private int[] hashes = new int[256];
         private int size;
 
-        Series get(byte[] b, int from, int to) {
-            int h = hash(b, from, to);
+        /** The series of the key {@code b[from, to)} whose hash is {@code h}; null for none. */
+        Series get(byte[] b, int from, int to, int h) {
             int mask = keys.length - 1;
             for (int slot = h & mask; ; slot = (slot + 1) & mask) {
                 byte[] k = keys[slot];
@@ -894,11 +908,10 @@ final class LineParser {
             }
         }
 
-        void put(byte[] b, int from, int to, Series s) {
+        void put(byte[] b, int from, int to, int h, Series s) {
             if (size >= MAX_CACHED) {
                 return;
             }
-            int h = hash(b, from, to);
             int mask = keys.length - 1;
             int slot = h & mask;
             while (keys[slot] != null) {
@@ -912,11 +925,8 @@ final class LineParser {
             }
         }
 
-        private static int hash(byte[] b, int from, int to) {
-            int h = 1;
-            for (int i = from; i < to; i++) {
-                h = 31 * h + b[i];
-            }
+        /** A key's hash from the polynomial hash of its bytes, as {@link LineParser#seriesEnd} computes it. */
+        static int mix(int h) {
             return (h ^ (h >>> 16)) * 0x9E3779B1;
         }
 
