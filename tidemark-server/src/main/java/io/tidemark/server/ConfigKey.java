@@ -40,6 +40,13 @@ public enum ConfigKey {
             + "one archive are written together in one store transaction, up to this many samples; 1 = one "
             + "transaction per batch",
             (b, v) -> b.ingestGroupMaxSamples(ConfigResolver.parseInt("ingest.group-commit-max-samples", v))),
+    INGEST_LINE_RTID_TAG("ingest.line.rtid-tag", "", "line protocol: the tag whose value is the rtId, for every "
+            + "archive; empty: the line's whole tag set k1=v1,k2=v2 (keys sorted)", (b, v) -> b.lineRtIdTag(v)),
+    INGEST_LINE_RTID_TAGS("ingest.line.rtid-tags", "", "line protocol: the rtId tag per archive: "
+            + "archive=tag,tenant/archive=tag", (b, v) -> b.lineRtIdTags(ServerConfig.Line.parseTags(v))),
+    INGEST_LINE_AUTO_CREATE("ingest.line.auto-create", "false", "line protocol: a measurement without an archive "
+            + "creates and activates one (columns from its first line's fields), even with a writer token",
+            (b, v) -> b.lineAutoCreate(ConfigResolver.parseBoolean("ingest.line.auto-create", v))),
     GRAPHQL_MAX_INGEST_ROWS("graphql.max-ingest-rows", "10000", "most samples in one ingestSamples mutation",
             (b, v) -> b.graphqlMaxIngestRows(ConfigResolver.parseInt("graphql.max-ingest-rows", v))),
     GRAPHQL_MAX_BYTES("graphql.max-bytes", "4MiB", "largest GraphQL request body",

@@ -42,6 +42,9 @@ public enum IngestRejection {
         if (e instanceof BatchRejectedException) {
             return INVALID_VALUES;
         }
+        if (e instanceof io.tidemark.server.ingest.LineProtocolException l) {
+            return l.empty() ? EMPTY : l.malformed() ? MALFORMED : INVALID_VALUES;
+        }
         if (e instanceof MalformedBodyException m) {
             if (m.valuesRefused()) {
                 return INVALID_VALUES;

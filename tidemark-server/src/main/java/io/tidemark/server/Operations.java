@@ -53,6 +53,8 @@ public final class Operations {
     private final ServerConfig config;
     private final MeterRegistry meters;
     private final LiveHub live;
+    /** Held while line-protocol ingest creates and activates an archive (see {@link #lineArchive}). */
+    private final Object autoCreating = new Object();
     private static final String INGEST_BATCHES = "tidemark.ingest.batches";
     private static final String EXPORT_REQUESTS = "tidemark.export.requests";
 
@@ -418,6 +420,62 @@ public final class Operations {
     public WritableArchive writableArchive(Caller c, String archive) {
         c.require(Role.WRITER, "ingest samples");
         return new WritableArchive(c, store.archives().requireArchive(c.tenant(), archive).requireWritable());
+    }
+
+    /**
+     * {@code FORBIDDEN} below writer: the role checked before a body that names its archives itself (line protocol)
+     * is read.
+     */
+    public void requireIngest(Caller c) {
+        c.require(Role.WRITER, "ingest samples");
+    }
+
+    /** The server's time now: the receive time of line-protocol points without a timestamp. */
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /**
+     * {@link #writableArchive} for a line-protocol measurement. With {@code ingest.line.auto-create}, an archive that
+     * {@link #autoCreateArchive} on this server is creating right now (created, not yet activated) is waited for.
+     */
+    public WritableArchive lineArchive(Caller c, String archive) {
+        try {
+            return writableArchive(c, archive);
+        } catch (TidemarkException e) {
+            if (e.code() != ErrorCode.INVALID_STATE || !config.line().autoCreate()) {
+                throw e;
+            }
+            synchronized (autoCreating) {
+                return writableArchive(c, archive);
+            }
+        }
+    }
+
+    /**
+     * Creates and activates a raw archive for a line-protocol measurement that has none, with
+     * {@code ingest.line.auto-create} on: a writer may do this (creating archives otherwise needs an admin). Audited as
+     * {@code ARCHIVE_CREATED} and {@code ARCHIVE_ACTIVATED} with the caller as actor.
+     *
+     * @throws TidemarkException {@code FORBIDDEN} when the setting is off or the caller below writer;
+     *     {@code ALREADY_EXISTS} when another request created the archive first
+     */
+    public WritableArchive autoCreateArchive(Caller c, ArchiveDefinition def) {
+        c.require(Role.WRITER, "create archives by ingest");
+        if (!config.line().autoCreate() || def.isRollup()) {
+            throw new TidemarkException(ErrorCode.FORBIDDEN, "archives are created by line-protocol ingest only with "
+                    + "ingest.line.auto-create=true; create archive '" + def.name() + "' with an admin token");
+        }
+        synchronized (autoCreating) {
+            ArchiveInfo a = store.archives().createArchive(c.tenant(), def);
+            live.archiveCreated(c.tenant(), a);
+            audit(c, AuditKind.ARCHIVE_CREATED, def.name(), "created by line-protocol ingest "
+                    + "(ingest.line.auto-create) with columns " + def.columns().stream()
+                    .map(col -> col.name() + " " + col.type()).collect(java.util.stream.Collectors.joining(", ")));
+            ArchiveInfo out = store.archives().activateArchive(c.tenant(), def.name());
+            audit(c, AuditKind.ARCHIVE_ACTIVATED, def.name(), "activated (was CREATED) by line-protocol ingest");
+            return new WritableArchive(c, out.requireWritable());
+        }
     }
 
     /**

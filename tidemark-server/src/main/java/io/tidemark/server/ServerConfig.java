@@ -28,7 +28,61 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         int graphqlMaxBytes, Duration rollupInterval, int rollupMaxBucketsPerStatement, int rollupMaxBucketsPerTick,
         Duration retentionMaxSpanPerStatement, int retentionMaxStatementsPerRound, Duration shutdownTimeout,
         String metricsToken, boolean bootstrapToken, String bootstrapTenant,
-        Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth, Sql sql, MqttConfig mqtt) {
+        Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth, Sql sql, MqttConfig mqtt,
+        Line line) {
+
+    /**
+     * InfluxDB line protocol ingest ({@code ingest.line.*} keys; docs/ingest.md, "InfluxDB line protocol"): each
+     * measurement is written to the archive of the same name.
+     *
+     * @param rtIdTag the tag whose value is a line's rtId, for every archive that {@code rtIdTags} does not name; null
+     *     for the canonical tag set ({@code k1=v1,k2=v2}, keys sorted)
+     * @param rtIdTags the rtId tag per archive: keys {@code archive} (any tenant) or {@code tenant/archive}
+     * @param autoCreate whether a measurement without an archive creates one (columns from the fields of its first
+     *     line), even for a writer token; off by default
+     */
+    public record Line(String rtIdTag, java.util.Map<String, String> rtIdTags, boolean autoCreate) {
+        public static final Line DEFAULT = new Line(null, java.util.Map.of(), false);
+
+        public Line {
+            rtIdTags = java.util.Map.copyOf(rtIdTags);
+            if (rtIdTag != null && rtIdTag.isBlank()) {
+                throw invalid("ingest.line.rtid-tag", "must name a tag, got '" + rtIdTag + "'");
+            }
+        }
+
+        /** The rtId tag of {@code tenant}'s {@code archive}: {@code tenant/archive}, then {@code archive}, then the default. */
+        public String rtIdTagOf(String tenant, String archive) {
+            String t = rtIdTags.get(tenant + "/" + archive);
+            return t != null ? t : rtIdTags.getOrDefault(archive, rtIdTag);
+        }
+
+        /** Parses {@code archive=tag, tenant/archive=tag}. */
+        static java.util.Map<String, String> parseTags(String text) {
+            java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+            for (String part : text.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                int eq = part.indexOf('=');
+                String target = eq <= 0 ? "" : part.substring(0, eq).trim();
+                String tag = eq <= 0 ? "" : part.substring(eq + 1).trim();
+                int slash = target.indexOf('/');
+                boolean named = slash < 0 ? isName(target) : isName(target.substring(0, slash))
+                        && isName(target.substring(slash + 1));
+                if (!named || tag.isEmpty()) {
+                    throw invalid("ingest.line.rtid-tags", "'" + part.trim() + "' is not archive=tag or "
+                            + "tenant/archive=tag");
+                }
+                out.put(target, tag);
+            }
+            return out;
+        }
+
+        private static boolean isName(String s) {
+            return s.matches("[a-z][a-z0-9_]{0,62}");
+        }
+    }
 
     /**
      * The SQL endpoint ({@code sql.*} keys): PostgreSQL's wire protocol on its own port, bound to {@link #host()};
@@ -271,6 +325,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(sql, "sql");
         Objects.requireNonNull(mqtt, "mqtt");
+        Objects.requireNonNull(line, "line");
         if (sql.enabled() && sql.port() != 0 && sql.port() == port) {
             throw invalid("sql.port", "must differ from the HTTP port " + port);
         }
@@ -329,6 +384,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.auth = auth;
         b.sql = sql;
         b.mqtt = mqtt.toBuilder();
+        b.line = line;
         return b;
     }
 
@@ -369,6 +425,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Auth auth = Auth.DEFAULT;
         Sql sql = Sql.DEFAULT;
         MqttConfig.Builder mqtt = MqttConfig.builder();
+        Line line = Line.DEFAULT;
 
         private Builder() {}
 
@@ -380,6 +437,30 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         /** Replaces every {@code mqtt.*} setting. */
         public Builder mqtt(MqttConfig v) {
             mqtt = v.toBuilder();
+            return this;
+        }
+
+        /** The whole {@code ingest.line.*} group. */
+        public Builder line(Line v) {
+            line = Objects.requireNonNull(v, "line");
+            return this;
+        }
+
+        /** {@code ingest.line.rtid-tag}: see {@link Line#rtIdTag()}. */
+        public Builder lineRtIdTag(String v) {
+            line = new Line(v, line.rtIdTags(), line.autoCreate());
+            return this;
+        }
+
+        /** {@code ingest.line.rtid-tags}: see {@link Line#rtIdTags()}. */
+        public Builder lineRtIdTags(java.util.Map<String, String> v) {
+            line = new Line(line.rtIdTag(), v, line.autoCreate());
+            return this;
+        }
+
+        /** {@code ingest.line.auto-create}: see {@link Line#autoCreate()}. */
+        public Builder lineAutoCreate(boolean v) {
+            line = new Line(line.rtIdTag(), line.rtIdTags(), v);
             return this;
         }
 
@@ -674,7 +755,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
                     ingestMaxRows, ingestFastPath, ingestGroupMaxSamples, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
                     rollupMaxBucketsPerTick, retentionMaxSpanPerStatement, retentionMaxStatementsPerRound,
                     shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
-                    graphql, storeWaits, auth, sql, mqtt.build());
+                    graphql, storeWaits, auth, sql, mqtt.build(), line);
         }
     }
 }

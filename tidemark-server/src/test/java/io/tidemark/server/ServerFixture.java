@@ -24,9 +24,14 @@ final class ServerFixture implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     ServerFixture(Store store, ServerConfig.Builder config) {
+        this(store, config, java.time.Clock.systemUTC());
+    }
+
+    /** A server whose clock (receive time, audit trail, live engine) is {@code clock}. */
+    ServerFixture(Store store, ServerConfig.Builder config, java.time.Clock clock) {
         this.store = store;
         this.server = TidemarkServer.builder(config.host("127.0.0.1").port(0).sqlPort(0).bootstrapToken(false)
-                .rollupInterval(Duration.ofHours(1)).build()).store(store).build().start();
+                .rollupInterval(Duration.ofHours(1)).build()).clock(clock).store(store).build().start();
     }
 
     ServerFixture(Store store) {

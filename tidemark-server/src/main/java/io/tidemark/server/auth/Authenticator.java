@@ -14,6 +14,7 @@ import java.util.Set;
  */
 public final class Authenticator {
     private static final String BEARER = "bearer ";
+    private static final String TOKEN = "token ";
     private final TokenStore tokens;
 
     public Authenticator(TokenStore tokens) {
@@ -27,6 +28,24 @@ public final class Authenticator {
      */
     public Caller authenticate(String authorization) {
         return caller(token(authorization));
+    }
+
+    /**
+     * Like {@link #authenticate}, but the token may also come as {@code Authorization: Token tmk_…}, the scheme
+     * InfluxDB clients and Telegraf send (the line-protocol endpoints).
+     *
+     * @throws TidemarkException {@code UNAUTHENTICATED} as {@link #authenticate}
+     */
+    public Caller authenticateTokenOrBearer(String authorization) {
+        if (authorization != null && authorization.regionMatches(true, 0, TOKEN, 0, TOKEN.length())) {
+            return caller(secret(authorization.substring(TOKEN.length()).trim()));
+        }
+        if (authorization == null || !authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
+            throw new TidemarkException(ErrorCode.UNAUTHENTICATED, "send a token as 'Authorization: Token tmk_…' "
+                    + "(InfluxDB clients, Telegraf) or 'Authorization: Bearer tmk_…'; create one with "
+                    + "./tidemark token create");
+        }
+        return authenticate(authorization);
     }
 
     /** The caller a valid token speaks for. */

@@ -72,6 +72,7 @@ public final class HttpApi {
     private final GraphQlApi graphQl;
     private final PrometheusMeterRegistry meters;
     private final IngestEndpoint ingest;
+    private final LineProtocolEndpoint lineProtocol;
     private final ExportEndpoint export;
     private final LiveEndpoint live;
     private final InFlight inFlight = new InFlight();
@@ -88,6 +89,7 @@ public final class HttpApi {
         this.graphQl = graphQl;
         this.meters = meters;
         this.ingest = new IngestEndpoint(ops);
+        this.lineProtocol = new LineProtocolEndpoint(ops);
         this.export = new ExportEndpoint(ops, inFlight::isDraining, ExportEndpoint.PAGE_ROWS);
         String token = ops.config().metricsToken();
         this.metricsTokenHash = token == null || token.isEmpty() ? null
@@ -117,6 +119,12 @@ public final class HttpApi {
         app.post("/graphql", ctx -> graphql(ctx, authenticate(ctx)));
         app.post("/api/v1/archives/{archive}/samples", ctx -> ingest.handle(ctx, authenticate(ctx)));
         app.get("/api/v1/archives/{archive}/samples", ctx -> export.handle(ctx, authenticate(ctx)));
+        app.post(LineProtocolEndpoint.Api.V2.path, ctx -> lineProtocol.handle(ctx, LineProtocolEndpoint.Api.V2,
+                this::authenticateTokenOrBearer));
+        app.post(LineProtocolEndpoint.Api.V1.path, ctx -> lineProtocol.handle(ctx, LineProtocolEndpoint.Api.V1,
+                this::authenticateTokenOrBearer));
+        app.get("/ping", this::ping);
+        app.head("/ping", this::ping);
         app.exception(MalformedBodyException.class, (e, ctx) -> Json.send(ctx, 400, IngestEndpoint.body(e)));
         app.exception(IngestEndpoint.UnsupportedType.class, (e, ctx) ->
                 Json.send(ctx, 415, Json.error(e.code(), e.getMessage())));
@@ -202,6 +210,23 @@ public final class HttpApi {
         Caller c = auth.authenticate(ctx.header("Authorization"));
         ctx.attribute(CALLER, c);
         return c;
+    }
+
+    /** {@link #authenticate} taking {@code Token …} too, as InfluxDB clients send it. */
+    private Caller authenticateTokenOrBearer(Context ctx) {
+        Caller c = auth.authenticateTokenOrBearer(ctx.header("Authorization"));
+        ctx.attribute(CALLER, c);
+        return c;
+    }
+
+    /**
+     * {@code GET}/{@code HEAD /ping}: 204, as InfluxDB answers the probe its clients and Telegraf send before
+     * writing; without authentication, like {@code /health}.
+     */
+    private void ping(Context ctx) {
+        ctx.header("X-Influxdb-Build", "Tidemark");
+        ctx.header("X-Influxdb-Version", "2.7-compatible (Tidemark)");
+        ctx.status(204);
     }
 
     private void graphql(Context ctx, Caller caller) {
@@ -298,6 +323,10 @@ public final class HttpApi {
     }
 
     private void tidemarkError(TidemarkException e, Context ctx) {
+        if (LineProtocolEndpoint.serves(ctx.path())) {
+            lineProtocol.error(ctx, e);
+            return;
+        }
         if (PublicError.isFault(e.code())) {
             fault(e, ctx);
             return;
@@ -315,6 +344,10 @@ public final class HttpApi {
      * {@code tidemark_store_unavailable_total{route}}; anything else 500.
      */
     private void fault(Exception e, Context ctx) {
+        if (LineProtocolEndpoint.serves(ctx.path())) {
+            lineProtocol.error(ctx, e);
+            return;
+        }
         PublicError p = PublicError.report(ctx.method() + " " + ctx.path(), e);
         int status = p.code() == ErrorCode.STORE_UNAVAILABLE ? 503 : 500;
         if (status == 503) {

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  *   <li>in such a page every fenced block runs as bash unless its fence names another language ({@code ```text},
  *       {@code ```json}, {@code ```properties}, {@code ```java} …); {@code ```}, {@code ```sh}, {@code ```bash} and
  *       {@code ```shell} blocks run — so an example added without a label is picked up, not skipped;</li>
+ *   <li>a line starting with {@value #END} ends the page's runnable part: the blocks below it are run by a test of
+ *       their own (docs/ingest.md's MQTT section, {@code MqttDocsExampleIT}, which needs a broker);</li>
  *   <li>a line {@code # => <expected>} ends a step: the commands since the previous step must print output that
  *       contains {@code <expected>} — for JSON, every field and value it names (a subset match); otherwise as
  *       text.</li>
@@ -22,6 +24,8 @@ import java.util.regex.Pattern;
 final class DocExamples {
     /** The line that makes a page's blocks runnable. */
     static final String MARKER = "<!-- docs-test: the shell blocks of this page run in order (see docs/api.md) -->";
+    /** The start of the line after which a page's blocks do not run here. */
+    static final String END = "<!-- docs-test: end";
     private static final Pattern FENCE = Pattern.compile("^```\\s*([A-Za-z0-9_+-]*)\\s*$");
     private static final Pattern EXPECT = Pattern.compile("^# => (.+)$");
     private static final Set<String> SHELL = Set.of("", "sh", "bash", "shell");
@@ -57,6 +61,9 @@ final class DocExamples {
             String l = lines[i];
             Matcher fence = FENCE.matcher(l);
             if (!inBlock) {
+                if (l.startsWith(END)) {
+                    break;
+                }
                 if (fence.matches() || l.startsWith("```")) {
                     inBlock = true;
                     run = fence.matches() && SHELL.contains(fence.group(1).toLowerCase(java.util.Locale.ROOT));

@@ -23,6 +23,13 @@ class DocExamplesTest {
     }
 
     @Test
+    void steps_endMarker_blocksBelowItDoNotRun() {
+        String page = PAGE + "<!-- docs-test: end (the blocks below run elsewhere) -->\n```sh\necho later\n```\n";
+        assertThat(DocExamples.steps("p.md", page)).extracting(DocExamples.Step::script)
+                .containsExactly("curl -s a\n", "curl -s b\ncurl -s c\n", "echo hi\n");
+    }
+
+    @Test
     void runnable_onlyWithTheMarker() {
         assertThat(DocExamples.runnable(PAGE)).isTrue();
         assertThat(DocExamples.runnable("```\ncurl a\n```\n")).isFalse();

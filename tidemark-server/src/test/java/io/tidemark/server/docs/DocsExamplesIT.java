@@ -48,6 +48,9 @@ class DocsExamplesIT {
     private static final Pattern TOKEN = Pattern.compile("(tmk_[A-Za-z0-9_-]+)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long STEP_SECONDS = 180;
+    /** {@code -Ddocs.pages=docs/ingest.md,README.md} runs only those pages (while editing one); default all. */
+    private static final List<String> ONLY = System.getProperty("docs.pages", "").isBlank() ? List.of()
+            : List.of(System.getProperty("docs.pages").split(","));
     @TempDir
     static Path dir;
 
@@ -65,6 +68,9 @@ class DocsExamplesIT {
                 continue;
             }
             String name = ROOT.relativize(page).toString();
+            if (!ONLY.isEmpty() && !ONLY.contains(name)) {
+                continue;
+            }
             List<DocExamples.Step> steps = DocExamples.steps(name, text);
             tests.add(DynamicTest.dynamicTest(name + " (" + steps.size() + " steps)", () -> runPage(name, steps)));
         }

@@ -27,32 +27,41 @@ public final class Halves {
      * counted on from the first's {@link Staged#endLine()}); null when a half gives up.
      */
     static Staged[] read(byte[] b, int from, int to, Range range) {
+        java.util.List<Staged> parts = split(b, from, to, range::read);
+        return parts.contains(null) ? null : parts.toArray(new Staged[0]);
+    }
+
+    /**
+     * {@code b[from, to)} read by {@code range} as one part, or, from {@link #MIN_BYTES} on, as two parts split after
+     * a line feed near the middle, read at once as {@link #read} does; the parts in body order (an element is
+     * whatever {@code range} returned for it, null included).
+     */
+    static <T> java.util.List<T> split(byte[] b, int from, int to, java.util.function.BiFunction<Integer, Integer, T> range) {
         int split = to - from < MIN_BYTES ? -1 : lineAfter(b, from + (to - from) / 2, to);
         if (split < 0) {
-            Staged whole = range.read(from, to);
-            return whole == null ? null : new Staged[] {whole};
+            return java.util.Collections.singletonList(range.apply(from, to));
         }
         AtomicBoolean claimed = new AtomicBoolean();
-        CompletableFuture<Staged> second = new CompletableFuture<>();
+        CompletableFuture<T> second = new CompletableFuture<>();
         Runnable task = () -> {
             if (claimed.compareAndSet(false, true)) {
                 try {
-                    second.complete(range.read(split, to));
+                    second.complete(range.apply(split, to));
                 } catch (RuntimeException | Error e) {
                     second.completeExceptionally(e);
                 }
             }
         };
         ForkJoinPool.commonPool().execute(task);
-        Staged first = range.read(from, split);
+        T first = range.apply(from, split);
         task.run();
-        Staged last;
+        T last;
         try {
             last = second.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        return first == null || last == null ? null : new Staged[] {first, last};
+        return java.util.Arrays.asList(first, last);
     }
 
     /** The index after the first line feed at or after {@code from}, if more body follows it; else -1. */
