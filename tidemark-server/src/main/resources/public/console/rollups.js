@@ -116,7 +116,7 @@ export function start(root, who) {
     if (!to) return;
     const d = await graphql('mutation($n: String!, $t: Instant!) { rewindRollupWatermark(rollupRtId: $n, toBucketEnd: $t) { watermark } }',
         {n: r.name, t: to});
-    say(msg, `${r.name}: rewound; watermark now ${fmtInstant(d.rewindRollupWatermark.watermark)}. The range is re-aggregated from the source.`);
+    say(msg, `${r.name}: rewound to ${fmtInstant(to)}; the buckets from there are re-aggregated from the source (watermark now ${fmtInstant(d.rewindRollupWatermark.watermark)}).`);
     await reload();
   }
 

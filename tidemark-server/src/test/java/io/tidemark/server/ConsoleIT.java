@@ -134,7 +134,9 @@ class ConsoleIT {
         browser.screenshot("console-rewind");
         page.find("#rewind-confirm").sendKeys(Keys.ENTER);
         String done = page.awaitText("#rollups-message", "rewound");
-        assertThat(done).contains("watermark now " + fmt(floored));
+        // The orchestrator (1 s) may already have re-aggregated part of the range when the answer is read: the
+        // message names the rewind target, and the watermark as it is then.
+        assertThat(done).contains("rewound to " + fmt(floored));
         page.awaitText("tr[data-rollup='boiler_1m'] .badge", "CAUGHT UP");
 
         // The audit trail, filtered by subject and kind, names the rewind and who did it.
