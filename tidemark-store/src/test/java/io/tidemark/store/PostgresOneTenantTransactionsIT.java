@@ -13,19 +13,25 @@ import io.tidemark.core.RollupStatus;
 import io.tidemark.core.Role;
 import io.tidemark.core.Sample;
 import io.tidemark.core.TenantId;
+import io.tidemark.store.jdbc.Jdbc;
 import io.tidemark.testing.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,16 +79,60 @@ class PostgresOneTenantTransactionsIT {
         String url = log.newDatabase();
         runScenario(url);
 
-        List<PostgresStatementLog.Transaction> txs = log.transactions(url);
-        StringBuilder dump = new StringBuilder();
-        for (PostgresStatementLog.Transaction t : txs) {
-            dump.append("== ").append(t.id()).append(" [").append(t.step()).append("]\n");
-            for (PostgresStatementLog.Logged s : t.statements()) {
-                dump.append("   ").append(s.sql()).append("   ").append(s.parameters()).append('\n');
-            }
+        List<TransactionScope.Verdict> verdicts = log.transactions(url).stream().map(TransactionScope::check).toList();
+        Files.writeString(Path.of("target", "one-tenant-transactions.md"), report(verdicts));
+
+        assertThat(verdicts.stream().filter(v -> !v.violations().isEmpty()).map(PostgresOneTenantTransactionsIT::describe))
+                .as("transactions breaking the one-tenant contract (full report: target/one-tenant-transactions.md)")
+                .isEmpty();
+        assertThat(EXERCISED).allSatisfy((what, statement) -> assertThat(verdicts).as("the scenario ran " + what)
+                .anySatisfy(v -> assertThat(v.transaction().statements())
+                        .anySatisfy(s -> assertThat(s.sql()).containsPattern(statement))));
+        assertThat(verdicts).as("both tenants' transactions were read back").extracting(TransactionScope.Verdict::tenant)
+                .contains(ACME.value(), GLOBEX.value());
+    }
+
+    /** The permanent proof that the check can fail: a shared table nobody listed, written with a tenant's rows. */
+    @Test
+    void check_transactionWritingASharedTableNotOnTheAllowList_isABreach() throws SQLException {
+        String url = tenantsWithRawArchives();
+        try (Connection admin = DriverManager.getConnection(log.otherApplication(url));
+                Statement s = admin.createStatement()) {
+            s.execute("CREATE TABLE tidemark.cluster_nodes (node VARCHAR(63) PRIMARY KEY, seen TIMESTAMP)");
         }
-        Files.writeString(Path.of("target/one-tenant-transactions.txt"), dump);
-        assertThat(txs).isNotEmpty();
+        log.mark(url, "breach");
+        inTransaction(url, "INSERT INTO \"acme\".\"raw\" (\"timestamp\", \"rtId\", \"v\") VALUES (?, ?, ?)",
+                List.of(T0, "a", 1.0), "UPDATE \"tidemark\".\"cluster_nodes\" SET seen = ? WHERE node = ?",
+                List.of(T0, "n1"));
+
+        assertThat(breaches(url)).singleElement().asString()
+                .contains("shared object \"tidemark\".\"cluster_nodes\" is not on the allow-list");
+    }
+
+    @Test
+    void check_transactionTouchingTwoTenantsSchemas_isABreach() throws SQLException {
+        String url = tenantsWithRawArchives();
+        log.mark(url, "breach");
+        inTransaction(url, "SELECT count(*) FROM \"acme\".\"raw\"", List.of(),
+                "DELETE FROM \"globex\".\"raw\" WHERE \"timestamp\" < ?", List.of(T0));
+
+        assertThat(breaches(url)).singleElement().asString().contains("2 tenants [acme, globex]");
+    }
+
+    @Test
+    void check_sharedRowsOfAnotherTenantOrOfAll_isABreach() throws SQLException {
+        String url = tenantsWithRawArchives();
+        log.mark(url, "breach");
+        inTransaction(url, "INSERT INTO \"acme\".\"raw\" (\"timestamp\", \"rtId\", \"v\") VALUES (?, ?, ?)",
+                List.of(T0, "a", 1.0), "SELECT name FROM \"tidemark\".\"rollups\" WHERE tenant = ? FOR SHARE",
+                List.of("globex"));
+        inTransaction(url, "INSERT INTO \"acme\".\"raw\" (\"timestamp\", \"rtId\", \"v\") VALUES (?, ?, ?)",
+                List.of(T0.plusSeconds(1), "a", 1.0), "SELECT count(*) FROM \"tidemark\".\"stale_ranges\"",
+                List.of());
+
+        assertThat(breaches(url)).satisfiesExactly(
+                first -> assertThat(first).contains("2 tenants [acme, globex]"),
+                second -> assertThat(second).contains("\"stale_ranges\" is reached without binding its key column"));
     }
 
     // ---- the scenario ------------------------------------------------------------------------------------------
@@ -267,16 +317,102 @@ class PostgresOneTenantTransactionsIT {
         return new Sample(rtId, t, Map.of("v", v));
     }
 
-    /** Runs statements in one transaction on a connection logged as the store's. */
-    private static void inTransaction(String url, String... statements) throws SQLException {
+    /** What the scenario must have run, by a pattern of its statement: a check that saw none of it proves nothing. */
+    private static final Map<String, String> EXERCISED = Map.ofEntries(
+            Map.entry("the metadata migration", "^CREATE TABLE IF NOT EXISTS \"tidemark\"\\.\"rollups\""),
+            Map.entry("a tenant's reader role", "^DO \\$\\$ BEGIN CREATE ROLE \"tidemark_sql_acme\""),
+            Map.entry("an archive's table created", "^CREATE TABLE \"acme\"\\.\"raw\""),
+            Map.entry("the ingest COPY", "^COPY \"acme\"\\.\"raw\""),
+            Map.entry("the ingest staging table", "^CREATE TEMP TABLE \"tidemark_staging\""),
+            Map.entry("the changed-late-samples upsert", "RETURNING \"timestamp\"$"),
+            Map.entry("the dependants' shared lock", "^SELECT name FROM \"tidemark\"\\.\"rollups\" .* FOR SHARE$"),
+            Map.entry("late data marked", "^INSERT INTO \"tidemark\"\\.\"stale_ranges\""),
+            Map.entry("the LATE_SKIPPED audit entry", "^INSERT INTO \"tidemark\"\\.\"audit\""),
+            Map.entry("the aggregate's row lock", "FOR UPDATE$"),
+            Map.entry("a rollup statement", "^INSERT INTO \"acme\"\\.\"m1\" .* GROUP BY"),
+            Map.entry("the pending watermark", "SET pending_watermark = CASE"),
+            Map.entry("the watermark compare-and-set", "SET watermark = \\$1, consecutive_failures = 0"),
+            Map.entry("stale ranges consumed", "^DELETE FROM \"tidemark\"\\.\"stale_ranges\" .* range_to = "),
+            Map.entry("the retention delete", "^DELETE FROM \"acme\"\\.\"raw\""),
+            Map.entry("an archive's table dropped", "^DROP TABLE IF EXISTS \"acme\""),
+            Map.entry("a token created", "^INSERT INTO \"tidemark\"\\.\"tokens\""),
+            Map.entry("a token revoked", "^UPDATE \"tidemark\"\\.\"tokens\" SET revoked_at"),
+            Map.entry("tenant SQL as the reader role", "^SET LOCAL ROLE \"tidemark_sql_acme\""));
+
+    private static String describe(TransactionScope.Verdict v) {
+        StringBuilder sb = new StringBuilder("transaction ").append(v.transaction().id()).append(" (step ")
+                .append(v.transaction().step()).append("):");
+        v.violations().forEach(x -> sb.append("\n  - ").append(x));
+        return sb.toString();
+    }
+
+    /** The breaches of the transactions run after the marker "breach". */
+    private static List<String> breaches(String url) {
+        return log.transactions(url).stream().filter(t -> t.step().equals("breach")).map(TransactionScope::check)
+                .filter(v -> !v.violations().isEmpty()).map(PostgresOneTenantTransactionsIT::describe).toList();
+    }
+
+    /** A database with the store's metadata, tenants acme and globex, each with an archive {@code raw}. */
+    private static String tenantsWithRawArchives() {
+        String url = log.newDatabase();
+        try (Store store = TestStores.open(url)) {
+            for (TenantId t : TENANTS) {
+                store.createTenant(t);
+                store.archives().createArchive(t, ArchiveDefinition.raw("raw", List.of(Column.of("v",
+                        ColumnType.DOUBLE))));
+            }
+        }
+        return url;
+    }
+
+    /**
+     * Runs statements with their binds (a statement, then its list of binds, in turn) in one transaction on a
+     * connection logged as the store's.
+     */
+    private static void inTransaction(String url, Object... statementsAndBinds) throws SQLException {
         try (Connection c = DriverManager.getConnection(url)) {
             c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                for (String sql : statements) {
-                    s.execute(sql);
+            for (int i = 0; i < statementsAndBinds.length; i += 2) {
+                try (PreparedStatement ps = c.prepareStatement((String) statementsAndBinds[i])) {
+                    List<?> binds = (List<?>) statementsAndBinds[i + 1];
+                    for (int k = 0; k < binds.size(); k++) {
+                        Object v = binds.get(k);
+                        ps.setObject(k + 1, v instanceof Instant t ? Jdbc.utc(t) : v);
+                    }
+                    ps.execute();
                 }
             }
             c.commit();
         }
+    }
+
+    /** Per shared object, how the transactions used it, with a tenant's schema and without; then the breaches. */
+    private static String report(List<TransactionScope.Verdict> verdicts) {
+        Map<String, Map<Boolean, Set<SharedTables.Use>>> uses = new TreeMap<>();
+        Map<String, Set<String>> steps = new TreeMap<>();
+        for (TransactionScope.Verdict v : verdicts) {
+            for (TransactionScope.Resolved r : v.statements()) {
+                for (TransactionScope.Touch t : r.touches()) {
+                    if (t.kind() != TransactionScope.Kind.SHARED) {
+                        continue;
+                    }
+                    uses.computeIfAbsent(t.name(), k -> new TreeMap<>()).computeIfAbsent(v.touchesTenantSchema(),
+                            k -> EnumSet.noneOf(SharedTables.Use.class)).add(t.use());
+                    if (v.touchesTenantSchema()) {
+                        steps.computeIfAbsent(t.name(), k -> new TreeSet<>())
+                                .add(v.transaction().step().replaceAll(" / [a-z]+$", ""));
+                    }
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder("| shared object | with a tenant's schema | alone | in the steps |\n"
+                + "|---|---|---|---|\n");
+        uses.forEach((name, u) -> sb.append("| ").append(name).append(" | ").append(u.getOrDefault(true, Set.of()))
+                .append(" | ").append(u.getOrDefault(false, Set.of())).append(" | ")
+                .append(steps.getOrDefault(name, Set.of())).append(" |\n"));
+        sb.append("\n").append(verdicts.size()).append(" transactions\n");
+        verdicts.stream().filter(v -> !v.violations().isEmpty())
+                .forEach(v -> sb.append("\n").append(describe(v)).append('\n'));
+        return sb.toString();
     }
 }

@@ -85,12 +85,16 @@ final class PostgresStatementLog implements AutoCloseable {
      * before it, so the statements read back between two markers belong to the step the first one names.
      */
     void mark(String jdbcUrl, String step) {
-        String url = jdbcUrl.replace("ApplicationName=" + STORE_APP, "ApplicationName=" + MARKER_APP);
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(otherApplication(jdbcUrl)); Statement s = c.createStatement()) {
             s.execute("SELECT '" + MARK + step.replace("'", "''") + "#" + marks.incrementAndGet() + "'");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot write the marker of step " + step, e);
         }
+    }
+
+    /** The database's URL for connections whose statements are not read back (setting up a test's fixture). */
+    String otherApplication(String jdbcUrl) {
+        return jdbcUrl.replace("ApplicationName=" + STORE_APP, "ApplicationName=" + MARKER_APP);
     }
 
     /** A statement as the server logged it: its text ({@code $n} placeholders) and the values bound to them. */
