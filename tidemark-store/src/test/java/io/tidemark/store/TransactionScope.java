@@ -39,7 +39,9 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  *   <li>the tables, schema and role of at most one tenant;</li>
  *   <li>of the shared schema only objects {@link SharedTables#ALLOWED} lists, with a use it allows there;</li>
  *   <li>a tenant-keyed shared table only by its key column bound to a value, and every such value the transaction's
- *       one tenant (a statement's check is per statement: a join binding one table's key to the other's counts).</li>
+ *       one tenant (a statement's check is per statement: a join binding one table's key to the other's counts); a
+ *       table that stays shared may be read whole by a transaction that touches no tenant's schema (listing the
+ *       tenants).</li>
  * </ul>
  */
 final class TransactionScope {
