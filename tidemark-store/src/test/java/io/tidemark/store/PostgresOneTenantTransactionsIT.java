@@ -13,7 +13,6 @@ import io.tidemark.core.RollupStatus;
 import io.tidemark.core.Role;
 import io.tidemark.core.Sample;
 import io.tidemark.core.TenantId;
-import io.tidemark.store.jdbc.Jdbc;
 import io.tidemark.testing.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +24,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -377,7 +378,7 @@ class PostgresOneTenantTransactionsIT {
                     List<?> binds = (List<?>) statementsAndBinds[i + 1];
                     for (int k = 0; k < binds.size(); k++) {
                         Object v = binds.get(k);
-                        ps.setObject(k + 1, v instanceof Instant t ? Jdbc.utc(t) : v);
+                        ps.setObject(k + 1, v instanceof Instant t ? LocalDateTime.ofInstant(t, ZoneOffset.UTC) : v);
                     }
                     ps.execute();
                 }
