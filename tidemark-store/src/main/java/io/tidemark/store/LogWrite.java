@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param expectedOffset the tenant's {@link LogPosition#nextOffset()} as the writer last read it
  * @param endOffset the offset after the last of these records; greater than {@code expectedOffset}
  * @param batches the {@code BATCH} records in log order, each in {@code [expectedOffset, endOffset)}
- * @param rejections records the writer refuses itself (e.g. one it cannot read), each in the same range; the store
- *     adds those it refuses
+ * @param rejections records the writer refuses itself (e.g. one it cannot read), each in the same range and at an
+ *     offset no batch has; the store adds those it refuses
  */
 public record LogWrite(TenantId tenant, int partition, long expectedOffset, long endOffset, List<LogBatch> batches,
         List<LogRejection> rejections) {
@@ -38,8 +38,14 @@ public record LogWrite(TenantId tenant, int partition, long expectedOffset, long
             }
             previous = b.offset();
         }
+        java.util.Set<Long> offsets = new java.util.HashSet<>();
+        batches.forEach(b -> offsets.add(b.offset()));
         for (LogRejection r : rejections) {
             requireInRange(r.offset(), expectedOffset, endOffset);
+            if (!offsets.add(r.offset())) {
+                throw new IllegalArgumentException("record offset " + r.offset() + " given twice (a record is "
+                        + "either a batch to write or a rejection, once)");
+            }
         }
     }
 
