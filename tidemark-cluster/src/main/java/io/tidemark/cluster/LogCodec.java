@@ -215,14 +215,14 @@ public final class LogCodec {
         for (int i = 0; i < n; i++) {
             String archive = in.string();
             long version = in.svar();
-            int len = in.count(in.remaining(), "part length");
+            int len = in.count(Integer.MAX_VALUE, "part length");
             int from = in.position();
+            in.skip(len);
             Wire.In rows = new Wire.In(value, from, from + len);
             int rowCount = rows.count(len, "row count");
             if (rowCount == 0) {
                 throw new IllegalArgumentException("part " + i + " (archive '" + archive + "') holds no rows");
             }
-            in.skip(len);
             parts.add(BatchPart.decoded(archive, version, rowCount, value, from, from + len, where));
         }
         return new LogRecord.Batch(node, at, parts);

@@ -178,7 +178,8 @@ final class Wire {
         }
 
         String string() {
-            int n = count(end - pos, "string length");
+            int n = count(Integer.MAX_VALUE, "string length");
+            need(n);
             String s = new String(buf, pos, n, StandardCharsets.UTF_8);
             pos += n;
             return s;
