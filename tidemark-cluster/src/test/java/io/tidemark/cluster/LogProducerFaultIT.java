@@ -10,14 +10,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The producer when the broker goes away: appends fail with {@code LOG_UNAVAILABLE} within
  * {@code cluster.produce-timeout}, and the same producer appends again once the broker is back on its port and data.
- * A broker of its own per test, since each one stops it.
+ * One broker for the class: each test takes it away and brings it back (or the next test's set-up does).
  */
 class LogProducerFaultIT {
     private static final Duration PRODUCE_TIMEOUT = Duration.ofSeconds(2);
@@ -25,20 +26,30 @@ class LogProducerFaultIT {
     private static final Duration SLACK = Duration.ofMillis(1500);
     private static final TenantId ACME = TenantId.of("acme");
 
-    private KafkaBroker broker;
+    private static KafkaBroker broker;
+    private static int topics;
     private LogSettings settings;
 
-    @BeforeEach
-    void start() {
+    @BeforeAll
+    static void startBroker() {
         broker = KafkaBroker.start();
-        settings = LogSettings.builder(broker.bootstrapServers()).topic("t-fault").partitions(2)
-                .produceTimeout(PRODUCE_TIMEOUT).nodeId("n1").build();
-        LogTopic.ensure(settings, Duration.ofSeconds(10));
     }
 
-    @AfterEach
-    void close() {
-        broker.close();
+    @AfterAll
+    static void closeBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @BeforeEach
+    void topic() {
+        if (!broker.isRunning()) {
+            broker.restart();
+        }
+        settings = LogSettings.builder(broker.bootstrapServers()).topic("t-fault-" + ++topics).partitions(2)
+                .produceTimeout(PRODUCE_TIMEOUT).nodeId("n1").build();
+        LogTopic.ensure(settings, Duration.ofSeconds(10));
     }
 
     private static LogRecord archive(long version) {
@@ -84,7 +95,7 @@ class LogProducerFaultIT {
             broker.restart();
             long third = appendWithin(producer, archive(4), Duration.ofSeconds(20));
 
-            List<ConsumerRecord<byte[], byte[]>> records = LogReader.read(broker.bootstrapServers(), "t-fault",
+            List<ConsumerRecord<byte[], byte[]>> records = LogReader.read(broker.bootstrapServers(), settings.topic(),
                     partition, first, third + 1, Duration.ofSeconds(15));
             List<Long> versions = records.stream().map(r -> ((LogRecord.Archive) LogCodec.decode(r)).version())
                     .toList();
