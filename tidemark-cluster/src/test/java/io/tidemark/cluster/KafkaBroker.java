@@ -34,16 +34,19 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * (2) The broker brings Scala 2.13, log4j 2, Jackson and Kafka's server modules; in the test's JVM they would share
  * the classpath with the server's Jackson, Jetty and logging (today the overlap is Jackson: the parent's
  * {@code jackson.version} 2.21.8 replaces Kafka's 2.21.7 in this module's test scope, a patch-level difference). In
- * its own JVM the broker's classpath is Kafka's alone, whatever the server's tests put on theirs. (3) The test kit
- * and its {@code kafka-clients} {@code test} classifier are not all published for 4.4.0. The classpath is resolved
+ * its own JVM the broker's classpath is Kafka's alone, whatever the server's tests put on theirs. (3) For 4.4.0
+ * Maven Central serves {@code kafka-test-common-runtime} but not {@code kafka-clients}' {@code test} classifier; the
+ * test kit was not tried without it. The classpath is resolved
  * by Maven at build time ({@code dependency:build-classpath} in this module's POM) into the resource
  * {@value #CLASSPATH_RESOURCE}, which the test-jar carries, so a test of another module that depends on the test-jar
  * starts the same broker.
  *
  * <p>Start-up: the first start formats the log directory ({@code kafka.tools.StorageTool}, a JVM for about a second)
  * and starts {@code kafka.Kafka}; a start returns once an {@link Admin} sees the broker, within
- * {@link #START_TIMEOUT}, or throws and kills the process. Measured on the project's 2-core machine: about 3 s for the
- * broker (plus the format's second). The broker's output goes to {@link #logFile()}.
+ * {@link #START_TIMEOUT}, or throws and kills the process. Measured on the project's 2-core machine, shared with
+ * other builds (load average 7 to 10): 5.6 to 9.4 s for format and start, 4.3 to 7.2 s for a restart; on the same
+ * machine less loaded, by hand, 1.8 s for the format and 2.9 s until the port listened. The broker's output goes to
+ * {@link #logFile()}.
  *
  * <p>Not thread-safe: one test thread drives it. {@link #close()} kills the process and deletes the directory.
  */
