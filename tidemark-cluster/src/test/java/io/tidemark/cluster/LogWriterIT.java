@@ -68,6 +68,8 @@ class LogWriterIT {
             ColumnType.DOUBLE)));
     private static final ArchiveDefinition AUX = ArchiveDefinition.raw("aux", List.of(Column.of("s",
             ColumnType.VARCHAR), Column.of("n", ColumnType.BIGINT)));
+    private static final ArchiveDefinition GONE = ArchiveDefinition.raw("gone", List.of(Column.of("s",
+            ColumnType.VARCHAR), Column.of("n", ColumnType.BIGINT)));
     private static final List<TenantId> TENANTS = List.of(TenantId.of("acme"), TenantId.of("globex"),
             TenantId.of("initech"));
     private static final int PARTITIONS = 3;
@@ -90,6 +92,7 @@ class LogWriterIT {
     private final Random random = new Random(42);
     /** The raw archive's definition version per tenant (appends go on while PostgreSQL is down). */
     private final Map<TenantId, Long> rawVersions = new ConcurrentHashMap<>();
+    private final Map<TenantId, Long> auxVersions = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void startBroker() {
@@ -121,6 +124,8 @@ class LogWriterIT {
     void write_batchesOfThreeTenants_storeEqualsTheLogAppliedOnceInOrderAndCutsCoverIt() {
         setUp(TestStores.postgres());
         appendRandom(120);
+        assertThat(oracle.values()).as("records of two parts were appended")
+                .anyMatch(archives -> archives.containsKey("aux"));
         LogWriter w = writer("n1", "g1");
 
         awaitAllWritten();
@@ -287,15 +292,15 @@ class LogWriterIT {
     void write_archiveDeletedBeforeTheWrite_rejectedOnceAndListedByACut() {
         setUp(TestStores.postgres());
         TenantId acme = TENANTS.get(0);
-        store.archives().createArchive(acme, AUX);
-        ArchiveInfo aux = store.archives().activateArchive(acme, "aux");
+        store.archives().createArchive(acme, GONE);
+        ArchiveInfo gone = store.archives().activateArchive(acme, "gone");
         appendRandom(10);
         long doomed = producer.append(acme, new LogRecord.Batch("n1", Instant.now(), List.of(BatchPart.of(
-                aux.version(), SampleBatch.validate(AUX, List.of(new Sample("x", T0, Map.of("s", "a", "n", 1L))),
+                gone.version(), SampleBatch.validate(GONE, List.of(new Sample("x", T0, Map.of("s", "a", "n", 1L))),
                         BatchLimits.DEFAULT)))));
         long garbage = appendGarbage(acme);
         appendRandom(10);
-        store.archives().deleteArchive(acme, "aux");
+        store.archives().deleteArchive(acme, "gone");
 
         LogWriter w = writer("n1", "g1");
         awaitAllWritten();
@@ -329,6 +334,8 @@ class LogWriterIT {
             store.createTenant(t);
             store.archives().createArchive(t, RAW);
             rawVersions.put(t, store.archives().activateArchive(t, "raw").version());
+            store.archives().createArchive(t, AUX);
+            auxVersions.put(t, store.archives().activateArchive(t, "aux").version());
         }
     }
 
@@ -349,27 +356,40 @@ class LogWriterIT {
 
     /**
      * Appends {@code n} BATCH records over the tenants: 1–12 samples each, rtIds from a pool of 5 and timestamps from
-     * 20 seconds, so later records overwrite earlier ones' keys; the oracle applies each in log order.
+     * 20 seconds, so later records overwrite earlier ones' keys; one in four records has a second part, of the
+     * archive {@code aux} (one request over two archives). The oracle applies each record in log order.
      */
     private void appendRandom(int n) {
         for (int i = 0; i < n; i++) {
             TenantId t = TENANTS.get(random.nextInt(TENANTS.size()));
-            long version = rawVersions.get(t);
-            Map<String, Sample> samples = new LinkedHashMap<>();
-            int size = 1 + random.nextInt(12);
-            for (int k = 0; k < size; k++) {
-                Sample s = new Sample("r" + random.nextInt(5), T0.plusSeconds(random.nextInt(20)),
-                        Map.of("v", random.nextInt(1_000_000) / 8.0));
-                samples.put(key(s), s);
+            List<BatchPart> parts = new ArrayList<>();
+            Map<String, Map<String, Sample>> byArchive = new LinkedHashMap<>();
+            byArchive.put("raw", samples(k -> Map.of("v", random.nextInt(1_000_000) / 8.0)));
+            parts.add(BatchPart.of(rawVersions.get(t), SampleBatch.validate(RAW, List.copyOf(byArchive.get("raw")
+                    .values()), BatchLimits.DEFAULT)));
+            if (random.nextInt(4) == 0) {
+                byArchive.put("aux", samples(k -> Map.of("s", "s" + random.nextInt(100), "n", random.nextLong())));
+                parts.add(BatchPart.of(auxVersions.get(t), SampleBatch.validate(AUX, List.copyOf(byArchive.get("aux")
+                        .values()), BatchLimits.DEFAULT)));
             }
-            SampleBatch batch = SampleBatch.validate(RAW, List.copyOf(samples.values()), BatchLimits.DEFAULT);
-            long offset = producer.append(t, new LogRecord.Batch("test", Instant.now(), List.of(BatchPart.of(
-                    version, batch))));
-            Map<String, Map<String, Object>> rows = oracle.computeIfAbsent(t, k -> new ConcurrentHashMap<>())
-                    .computeIfAbsent("raw", k -> new TreeMap<>());
-            samples.forEach((k, s) -> rows.put(k, s.values()));
+            long offset = producer.append(t, new LogRecord.Batch("test", Instant.now(), parts));
+            byArchive.forEach((archive, samples) -> {
+                Map<String, Map<String, Object>> rows = oracle.computeIfAbsent(t, k -> new ConcurrentHashMap<>())
+                        .computeIfAbsent(archive, k -> new TreeMap<>());
+                samples.forEach((k, s) -> rows.put(k, s.values()));
+            });
             appended.computeIfAbsent(t, k -> new CopyOnWriteArrayList<>()).add(offset);
         }
+    }
+
+    private Map<String, Sample> samples(java.util.function.IntFunction<Map<String, Object>> values) {
+        Map<String, Sample> samples = new LinkedHashMap<>();
+        int size = 1 + random.nextInt(12);
+        for (int k = 0; k < size; k++) {
+            Sample s = new Sample("r" + random.nextInt(5), T0.plusSeconds(random.nextInt(20)), values.apply(k));
+            samples.put(key(s), s);
+        }
+        return samples;
     }
 
     /** A BATCH record whose value does not decode, keyed by the tenant. */
@@ -428,14 +448,16 @@ class LogWriterIT {
 
     private void assertStoreEqualsOracle() {
         for (TenantId t : TENANTS) {
-            Map<String, Map<String, Object>> expected = oracle.getOrDefault(t, Map.of()).getOrDefault("raw",
-                    Map.of());
-            Map<String, Map<String, Object>> actual = new TreeMap<>();
-            for (Sample s : store.archives().read(t, new ReadRequest("raw", List.of(), T0, T0.plusSeconds(3600),
-                    100_000))) {
-                actual.put(key(s), s.values());
+            for (String archive : List.of("raw", "aux")) {
+                Map<String, Map<String, Object>> expected = oracle.getOrDefault(t, Map.of()).getOrDefault(archive,
+                        Map.of());
+                Map<String, Map<String, Object>> actual = new TreeMap<>();
+                for (Sample s : store.archives().read(t, new ReadRequest(archive, List.of(), T0,
+                        T0.plusSeconds(3600), 100_000))) {
+                    actual.put(key(s), s.values());
+                }
+                assertThat(actual).as("rows of %s.%s", t, archive).isEqualTo(new TreeMap<>(expected));
             }
-            assertThat(actual).as("rows of %s", t).isEqualTo(new TreeMap<>(expected));
         }
     }
 
