@@ -4,6 +4,8 @@ import io.tidemark.core.TidemarkException;
 import io.tidemark.store.Store;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * fenced by the tenant's log position ({@link io.tidemark.store.LogWriterStore}), so that a replay, a new owner or a
  * zombie writes nothing twice; then commits the consumer offsets and appends {@code CUT} records to each partition
  * (every {@link LogWriterSettings#cutInterval()} when it committed something, at least every
- * {@link LogWriterSettings#clockCutInterval()}, and only once it caught up to the end offset it saw at assignment).
+ * {@link LogWriterSettings#clockCutInterval()}, and only once it caught up to the end offset it saw at assignment),
+ * each at {@code max(its clock, the greatest cut instant of the partition it read)}: the cuts it passes over, and the
+ * instant its predecessor left in the committed offset's metadata.
  * {@code CUT}, {@code ROLLUP} and {@code ARCHIVE} records are passed over. A record it cannot read is logged,
  * counted, recorded as the tenant's {@code UNREADABLE} rejection when its key names a tenant, and skipped. A store
  * that fails is retried with a doubling backoff, never skipped: the partition stalls (see {@link #status()}).
@@ -48,6 +52,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
+    /**
+     * The prefix of the committed offsets' metadata: the greatest cut instant of the partition, so that a new owner
+     * starting after the last {@code CUT} still never appends an earlier instant.
+     */
+    static final String CUT_AT = "cutAt=";
 
     private final LogSettings log;
     private final WriterContext ctx;
@@ -199,6 +208,11 @@ public final class LogWriter implements AutoCloseable {
     private void initialise(TopicPartition tp, PartitionWriter pw) {
         Duration bound = ctx.settings().kafkaTimeout();
         try {
+            if (!pw.seeded) {
+                OffsetAndMetadata c = consumer.committed(Set.of(tp), bound).get(tp);
+                pw.cutRead(c == null ? null : cutInstant(c.metadata()));
+                pw.seeded = true;
+            }
             if (pw.catchUpTo < 0) {
                 pw.catchUpTo = consumer.endOffsets(List.of(tp), bound).getOrDefault(tp, -1L);
             }
@@ -218,7 +232,9 @@ public final class LogWriter implements AutoCloseable {
             return;
         }
         try {
-            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(upTo)), ctx.settings().kafkaTimeout());
+            PartitionWriter pw = partitions.get(tp.partition());
+            String meta = pw == null || pw.lastCutAt == null ? "" : CUT_AT + pw.lastCutAt;
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(upTo, meta)), ctx.settings().kafkaTimeout());
             committed.put(tp.partition(), upTo);
         } catch (WakeupException e) {
             throw e;
@@ -241,11 +257,16 @@ public final class LogWriter implements AutoCloseable {
         if (!due) {
             return;
         }
-        LogRecord.Cut cut = new LogRecord.Cut(ctx.clock().instant(), pw.upTo, List.copyOf(pw.rejectedSinceCut),
+        Instant at = ctx.clock().instant();
+        if (pw.lastCutAt != null && pw.lastCutAt.isAfter(at)) {
+            at = pw.lastCutAt; // cut instants never go back in the log
+        }
+        LogRecord.Cut cut = new LogRecord.Cut(at, pw.upTo, List.copyOf(pw.rejectedSinceCut),
                 ctx.settings().settingsHash());
         try {
             long offset = producer.appendCut(pw.partition, cut);
             pw.lastCutOffset = offset;
+            pw.cutRead(cut.cutAt());
             pw.lastCutNanos = now;
             pw.committedSinceCut = false;
             pw.rejectedSinceCut.clear();
@@ -255,6 +276,18 @@ public final class LogWriter implements AutoCloseable {
             pw.nextCutAttemptNanos = now + ctx.settings().cutInterval().toNanos();
             LOG.warn("log writer {}: the CUT of partition {} up to {} was not appended ({}); trying again",
                     log.nodeId(), pw.partition, pw.upTo, e.getMessage());
+        }
+    }
+
+    /** The instant in a committed offset's metadata ({@value #CUT_AT}{@code <instant>}), or null. */
+    static Instant cutInstant(String metadata) {
+        if (metadata == null || !metadata.startsWith(CUT_AT)) {
+            return null;
+        }
+        try {
+            return Instant.parse(metadata.substring(CUT_AT.length()));
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 

@@ -56,6 +56,10 @@ final class PartitionWriter {
     long nextCutAttemptNanos;
     long lastCutOffset = -1;
     java.time.Instant stalledSince;
+    /** The greatest instant of the partition's cuts read or appended; null while none is known. */
+    java.time.Instant lastCutAt;
+    /** Whether the committed offset's metadata was read for {@link #lastCutAt}. */
+    boolean seeded;
     private long retryAtNanos;
     private long backoffNanos;
 
@@ -76,8 +80,12 @@ final class PartitionWriter {
             unreadable(r, e.getMessage());
             return;
         }
+        if (decoded instanceof LogRecord.Cut c) {
+            cutRead(c.cutAt());
+            return;
+        }
         if (!(decoded instanceof LogRecord.Batch b)) {
-            return; // CUT, ROLLUP, ARCHIVE: passed over
+            return; // ROLLUP, ARCHIVE: passed over
         }
         TenantId tenant = tenant(r);
         if (tenant == null) {
@@ -113,6 +121,13 @@ final class PartitionWriter {
             return TenantId.of(new String(r.key(), StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             return null;
+        }
+    }
+
+    /** A cut instant of the partition, read from the log or from the committed offset's metadata. */
+    void cutRead(java.time.Instant at) {
+        if (at != null && (lastCutAt == null || at.isAfter(lastCutAt))) {
+            lastCutAt = at;
         }
     }
 

@@ -53,4 +53,13 @@ class LogWriterConfigTest {
         assertThatThrownBy(() -> LogWriterSettings.builder().maxSamplesPerTransaction(0))
                 .hasMessageContaining("ingest.group-commit-max-samples");
     }
+
+    @Test
+    void cutInstant_committedMetadata_parsedOrNull() {
+        assertThat(LogWriter.cutInstant("cutAt=2024-05-01T00:00:01.5Z")).isEqualTo(
+                java.time.Instant.parse("2024-05-01T00:00:01.5Z"));
+        assertThat(LogWriter.cutInstant("")).isNull();
+        assertThat(LogWriter.cutInstant(null)).isNull();
+        assertThat(LogWriter.cutInstant("cutAt=yesterday")).isNull();
+    }
 }

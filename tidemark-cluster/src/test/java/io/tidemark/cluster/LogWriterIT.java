@@ -204,6 +204,34 @@ class LogWriterIT {
         assertThat(assignedToB).hasSizeGreaterThanOrEqualTo(2);
     }
 
+    /**
+     * The partition's next owner runs an hour behind: its cuts still never carry an instant below its predecessor's
+     * (the cuts it passes over and the instant in the committed offset's metadata).
+     */
+    @Test
+    void cut_nextOwnerWithAClockBehind_cutInstantsNeverGoBack() {
+        setUp(TestStores.postgres());
+        LogWriter first = writer("n1", "g1");
+        appendRandom(30);
+        awaitAllWritten();
+        await("cuts of the first writer", () -> first.status().cuts() >= PARTITIONS);
+        first.close();
+
+        List<Instant> cutsOfSecond = new CopyOnWriteArrayList<>();
+        writer("n2", "g1", new LogWriterListener() {
+            @Override
+            public void cut(int partition, long offset, LogRecord.Cut cut) {
+                cutsOfSecond.add(cut.cutAt());
+            }
+        }, Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
+        appendRandom(30);
+
+        awaitAllWritten();
+        assertStoreEqualsOracle();
+        await("cuts of the second writer", () -> cutsOfSecond.size() >= PARTITIONS);
+        awaitCutsCoverTheLog();
+    }
+
     /** The broker restarts mid-stream: the writer resumes, commits the rest once, and cuts again. */
     @Test
     void write_brokerRestartedMidStream_writerResumes() {
@@ -344,12 +372,16 @@ class LogWriterIT {
     }
 
     private LogWriter writer(String node, String group, LogWriterListener listener) {
+        return writer(node, group, listener, Clock.systemUTC());
+    }
+
+    private LogWriter writer(String node, String group, LogWriterListener listener, Clock clock) {
         LogSettings l = LogSettings.builder(log.bootstrapServers()).topic(log.topic()).partitions(PARTITIONS)
                 .nodeId(node).produceTimeout(Duration.ofSeconds(10)).build();
         LogWriterSettings s = LogWriterSettings.builder().group(group).pollTimeout(Duration.ofMillis(50))
                 .cutInterval(Duration.ofMillis(100)).clockCutInterval(Duration.ofMillis(500))
                 .maxBackoff(Duration.ofSeconds(1)).maxSamplesPerTransaction(40).build();
-        LogWriter w = LogWriter.start(l, s, store, producer, Clock.systemUTC(), listener);
+        LogWriter w = LogWriter.start(l, s, store, producer, clock, listener);
         writers.add(w);
         return w;
     }
