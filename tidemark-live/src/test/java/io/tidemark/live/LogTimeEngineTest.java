@@ -199,4 +199,37 @@ class LogTimeEngineTest {
         assertThat(engine.cut(TenantId.of("nobody"), 4, T0)).isEqualTo(LiveEngine.NO_GENERATION);
         assertThat(engine.generation(TenantId.of("nobody"))).isEqualTo(LiveEngine.NO_GENERATION);
     }
+
+    @Test
+    void register_onSecondEngineAfterCuts_snapshotEqualsFirstEnginesResultAtThatGeneration() {
+        MutableClock behind = new MutableClock(T0.minus(Duration.ofDays(30)));
+        LiveEngine other = LiveEngine.builder().clock(behind).logTime(true).deliveryExecutor(Runnable::run).build();
+        other.defineArchive(TENANT, Samples.M, Duration.ofMinutes(1));
+        String sql = "SELECT s, COUNT(*) AS n, SUM(b) AS total FROM recent.m"
+                + " WHERE timestamp >= now() - INTERVAL '30' SECOND GROUP BY s";
+        sub.register(QueryConfig.of("q", sql));
+        long g = 100;
+        for (int i = 0; i < 6; i++) {
+            var batch = Samples.batch().add("r" + i, t(10 * i - 15), 1.0, (long) i, i % 2 == 0 ? "even" : "odd", null)
+                    .add("r" + i, t(10 * i - 3), 2.0, 10L + i, "x", null).build();
+            engine.onCommit(TENANT, batch);
+            other.onCommit(TENANT, batch);
+            g += 37;
+            engine.cut(TENANT, g, t(10 * i));
+            other.cut(TENANT, g, t(10 * i));
+        }
+        RecordingListener late = new RecordingListener();
+        other.subscribe(TENANT, Set.of(Capabilities.AGG_MARK_END), late).register(QueryConfig.of("late", sql));
+        behind.advance(Duration.ofDays(1));
+        g += 37;
+
+        assertThat(other.cut(TENANT, g, t(55))).isEqualTo(g);
+        engine.cut(TENANT, g, t(55));
+
+        assertThat(late.marks).containsExactly(g);
+        assertThat(late.violations).isEmpty();
+        Map<List<Object>, List<Object>> first = result(listener, "q");
+        assertThat(first).as("groups at log time T0+55s").containsOnlyKeys(List.of("even"), List.of("odd"), List.of("x"));
+        assertThat(late.resultOf("late")).isEqualTo(first);
+    }
 }
