@@ -6,7 +6,7 @@ import {field, fmtInstant, h, replace, say} from './dom.js';
 const KINDS = ['ARCHIVE_CREATED', 'ARCHIVE_ACTIVATED', 'ARCHIVE_DISABLED', 'ARCHIVE_DELETED', 'ROLLUP_CREATED',
   'ROLLUP_ACTIVATED', 'ROLLUP_DISABLED', 'ROLLUP_FROZEN', 'ROLLUP_UNFROZEN', 'ROLLUP_FAILURE', 'ROLLUP_FAILED_ALERT',
   'ROLLUP_RETRIED', 'ROLLUP_REWOUND', 'ROLLUP_RUN', 'LATE_REAGGREGATION', 'LATE_SKIPPED', 'ARCHIVE_CONFIGURED',
-  'RETENTION_RUN', 'RETENTION_BLOCKED', 'RETENTION_UNBLOCKED'];
+  'RETENTION_RUN', 'RETENTION_BLOCKED', 'RETENTION_UNBLOCKED', 'LOG_REJECTED'];
 const QUERY = `query($s: String, $k: [AuditKind!], $from: Instant, $to: Instant, $first: Int, $before: ID) {
   auditTrail(subject: $s, kinds: $k, from: $from, to: $to, first: $first, before: $before) {
     entries { id at kind subject actor message } nextBefore } }`;

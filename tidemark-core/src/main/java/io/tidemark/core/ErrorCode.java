@@ -43,5 +43,11 @@ public enum ErrorCode {
     /** A GraphQL operation over the configured depth, field-count or cost limit; refused before it runs. */
     QUERY_TOO_COMPLEX,
     /** A GraphQL response that would hold more rows than the configured bound; refused while it is built. */
-    RESPONSE_TOO_LARGE
+    RESPONSE_TOO_LARGE,
+    /**
+     * Cluster mode: the ingest log (Kafka) did not acknowledge the batch within the configured produce timeout, or
+     * refused it for want of in-sync replicas or a leader (HTTP 503 with {@code Retry-After}). The batch may or may
+     * not be in the log; re-send it: a re-sent sample replaces itself.
+     */
+    LOG_UNAVAILABLE
 }

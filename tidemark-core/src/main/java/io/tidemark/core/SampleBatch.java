@@ -98,6 +98,75 @@ public final class SampleBatch {
     }
 
     /**
+     * A batch that was validated elsewhere and travelled in columnar form (cluster mode decodes it from the log):
+     * {@code values[c][row]} is column {@code c} of {@link ArchiveDefinition#columns()}. Checks the shape and that
+     * every value has its column's Java type ({@code Double}, {@code Long}, {@code Boolean}, {@code String}; a
+     * {@code TIMESTAMP} column holds {@code Long} microseconds) or is null, and that keys are distinct; does not
+     * apply {@link BatchLimits} again. The arrays are taken as they are, not copied: the caller must not change them.
+     *
+     * @throws IllegalArgumentException when the shape, a value's type or a repeated key does not fit
+     */
+    public static SampleBatch fromColumns(ArchiveDefinition archive, String[] rtIds, long[] micros, Object[][] values) {
+        int n = rtIds.length;
+        List<Column> cols = archive.columns();
+        if (micros.length != n || values.length != cols.size()) {
+            throw new IllegalArgumentException("archive '" + archive.name() + "': " + n + " rtIds, " + micros.length
+                    + " timestamps and " + values.length + " columns for " + cols.size() + " declared columns");
+        }
+        for (int r = 0; r < n; r++) {
+            if (rtIds[r] == null) {
+                throw new IllegalArgumentException("archive '" + archive.name() + "': row " + r + " has no rtId");
+            }
+        }
+        for (int c = 0; c < values.length; c++) {
+            requireColumn(archive, cols.get(c), values[c], n);
+        }
+        if (findSuperseded(micros, rtIds) != null) {
+            throw new IllegalArgumentException("archive '" + archive.name() + "': a (timestamp, rtId) key repeats");
+        }
+        return new SampleBatch(archive, rtIds, micros, values);
+    }
+
+    private static void requireColumn(ArchiveDefinition archive, Column col, Object[] column, int n) {
+        if (column.length != n) {
+            throw new IllegalArgumentException("archive '" + archive.name() + "': column '" + col.name() + "' has "
+                    + column.length + " values for " + n + " rows");
+        }
+        Class<?> type = switch (col.type()) {
+            case DOUBLE -> Double.class;
+            case BIGINT, TIMESTAMP -> Long.class;
+            case BOOLEAN -> Boolean.class;
+            case VARCHAR -> String.class;
+        };
+        for (Object v : column) {
+            if (v != null && v.getClass() != type) {
+                throw new IllegalArgumentException("archive '" + archive.name() + "': column '" + col.name()
+                        + "' of type " + col.type() + " holds a " + v.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /**
+     * Same archive definition, and the same rows in the same order with equal values ({@link Double#equals}: NaN
+     * equals NaN, 0.0 does not equal -0.0).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SampleBatch b && archive.equals(b.archive) && java.util.Arrays.equals(micros, b.micros)
+                && java.util.Arrays.equals(rtIds, b.rtIds) && java.util.Arrays.deepEquals(values, b.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * archive.hashCode() + java.util.Arrays.hashCode(micros)) + java.util.Arrays.hashCode(rtIds);
+    }
+
+    @Override
+    public String toString() {
+        return "SampleBatch[" + archive.name() + ", " + size() + " rows]";
+    }
+
+    /**
      * Validates the whole batch before anything is written. Runs the samples through {@link #builder}: one
      * validation code path for sample lists and for readers that parse straight into columns.
      *

@@ -59,7 +59,7 @@ public enum IngestRejection {
             case FORBIDDEN -> FORBIDDEN;
             case NOT_FOUND -> NOT_FOUND;
             case INVALID_STATE -> ARCHIVE_STATE;
-            case UNAVAILABLE, STORE_UNAVAILABLE -> UNAVAILABLE;
+            case UNAVAILABLE, STORE_UNAVAILABLE, LOG_UNAVAILABLE -> UNAVAILABLE;
             default -> OTHER;
         };
     }

@@ -15,9 +15,21 @@ import java.time.Duration;
  * @param retention rows older than {@code now − retention} are deleted by the rollup host once no rollup needs them,
  *     and a sample older than that is refused at ingest; null keeps rows forever. Set with
  *     {@link ArchiveStore#setRetention}.
+ * @param version the archive's definition version: its creation number in the store ({@code archives.seq}), unique
+ *     per store and never reused, so an archive deleted and created again under its name has another; the cluster's
+ *     ingesting node puts it in the {@code BATCH} record and the writer refuses a batch of another version
+ *     ({@link LogRejectReason#RECREATED}). {@link #NO_VERSION} where not read from the store.
  */
 public record ArchiveInfo(TenantId tenant, ArchiveDefinition definition, ArchiveStatus status, Duration maxLateness,
-        Duration retention) {
+        Duration retention, long version) {
+    /** The version of an archive not read from the store. */
+    public static final long NO_VERSION = 0;
+
+    /** An archive with unknown version ({@link #NO_VERSION}). */
+    public ArchiveInfo(TenantId tenant, ArchiveDefinition definition, ArchiveStatus status, Duration maxLateness,
+            Duration retention) {
+        this(tenant, definition, status, maxLateness, retention, NO_VERSION);
+    }
 
     /** An archive with unlimited lateness, kept forever. */
     public ArchiveInfo(TenantId tenant, ArchiveDefinition definition, ArchiveStatus status) {
@@ -31,7 +43,7 @@ public record ArchiveInfo(TenantId tenant, ArchiveDefinition definition, Archive
 
     /** This archive in another status, its settings unchanged. */
     public ArchiveInfo withStatus(ArchiveStatus to) {
-        return new ArchiveInfo(tenant, definition, to, maxLateness, retention);
+        return new ArchiveInfo(tenant, definition, to, maxLateness, retention, version);
     }
 
     /**

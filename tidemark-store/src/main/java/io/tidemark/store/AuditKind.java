@@ -28,6 +28,12 @@ public enum AuditKind {
      * re-aggregated; carries the count and the time range skipped.
      */
     LATE_SKIPPED,
+    /**
+     * The cluster's log writer did not write a batch it had acknowledged (archive deleted, disabled, recreated, or
+     * samples below its retention horizon): carries the log offset, the reason, the sample count and the time range.
+     * Appended in the transaction that moved the tenant's log position past it.
+     */
+    LOG_REJECTED,
     /** One summary per archive per host round that deleted rows older than its retention: rows, range, statements. */
     RETENTION_RUN,
     /**

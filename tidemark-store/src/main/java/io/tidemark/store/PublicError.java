@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * operator finds the details by the id.
  *
  * <p>Errors a user can cause ({@link TidemarkException}s with any code but {@code STORE_ERROR},
- * {@code STORE_UNAVAILABLE} and {@code INTERNAL}) carry messages Tidemark wrote for the user; they pass unchanged,
+ * {@code STORE_UNAVAILABLE}, {@code LOG_UNAVAILABLE} and {@code INTERNAL}) carry messages Tidemark wrote for the user; they pass unchanged,
  * without an id and without a log line.
  *
  * @param errorId the id the full error was logged under (logger {@code io.tidemark.store.PublicError}, key
@@ -27,7 +27,7 @@ public record PublicError(ErrorCode code, String message, String errorId) {
 
     /**
      * The public form of {@code error}; a fault is logged with its stack trace under a new error id (a
-     * {@code STORE_UNAVAILABLE} at WARN, others at ERROR).
+     * {@code STORE_UNAVAILABLE} or {@code LOG_UNAVAILABLE} at WARN, others at ERROR).
      *
      * @param context what was being done, for the log line only ("ingest default/plant", "rollup default.ch_1h")
      */
@@ -41,6 +41,9 @@ public record PublicError(ErrorCode code, String message, String errorId) {
         if (code == ErrorCode.STORE_UNAVAILABLE) {
             LOG.atWarn().setCause(e).addKeyValue("errorId", id).addKeyValue("context", context)
                     .log("the store is unavailable");
+        } else if (code == ErrorCode.LOG_UNAVAILABLE) {
+            LOG.atWarn().setCause(e).addKeyValue("errorId", id).addKeyValue("context", context)
+                    .log("the ingest log is unavailable");
         } else {
             LOG.atError().setCause(e).addKeyValue("errorId", id).addKeyValue("context", context).log("fault");
         }
@@ -49,7 +52,8 @@ public record PublicError(ErrorCode code, String message, String errorId) {
 
     /** Whether errors of {@code code} are faults whose details stay in the log. */
     public static boolean isFault(ErrorCode code) {
-        return code == ErrorCode.STORE_ERROR || code == ErrorCode.STORE_UNAVAILABLE || code == ErrorCode.INTERNAL;
+        return code == ErrorCode.STORE_ERROR || code == ErrorCode.STORE_UNAVAILABLE || code == ErrorCode.INTERNAL
+                || code == ErrorCode.LOG_UNAVAILABLE;
     }
 
     /** One line: {@code CODE: message (error id …)}, or {@code CODE: message} without an id. */
@@ -60,6 +64,8 @@ public record PublicError(ErrorCode code, String message, String errorId) {
     private static String plainMessage(ErrorCode code) {
         return switch (code) {
             case STORE_UNAVAILABLE -> "the store is unavailable or did not answer in time; retry later";
+            case LOG_UNAVAILABLE -> "the ingest log did not acknowledge the batch in time; it may or may not have been "
+                    + "taken: re-send it (a re-sent sample replaces itself)";
             case STORE_ERROR -> "a store statement failed; the server log has the details under the error id";
             default -> "internal error; the server log has the details under the error id";
         };

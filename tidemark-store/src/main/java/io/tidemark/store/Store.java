@@ -25,6 +25,17 @@ public interface Store extends AutoCloseable {
 
     AuditTrail audit();
 
+    /**
+     * The store side of the cluster's log writer: per-tenant log positions and exactly-once writes.
+     *
+     * @throws io.tidemark.core.TidemarkException {@code INVALID_STATE} for a store that cannot be the cluster's
+     *     store (cluster mode needs PostgreSQL)
+     */
+    default LogWriterStore logWriter() {
+        throw new io.tidemark.core.TidemarkException(io.tidemark.core.ErrorCode.INVALID_STATE,
+                describe() + " cannot be the cluster's store: cluster mode needs PostgreSQL");
+    }
+
     /** API tokens and the tenant and role each speaks for. */
     TokenStore tokens();
 

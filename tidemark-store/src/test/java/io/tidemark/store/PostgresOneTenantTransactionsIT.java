@@ -13,7 +13,6 @@ import io.tidemark.core.RollupStatus;
 import io.tidemark.core.Role;
 import io.tidemark.core.Sample;
 import io.tidemark.core.TenantId;
-import io.tidemark.store.jdbc.Jdbc;
 import io.tidemark.testing.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +24,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -151,6 +152,7 @@ class PostgresOneTenantTransactionsIT {
             step(url, "write on time", s::writeOnTime);
             step(url, "aggregate and compare-and-set", s::aggregate);
             step(url, "write late (marks, maxLateness audit, re-send via staging)", s::writeLate);
+            step(url, "log writer (compare-and-set, batches, a rejection, a fenced replay)", s::logWrite);
             step(url, "recompute", s::recompute);
             step(url, "advance over empty", s::advanceOverEmpty);
             step(url, "rollup state updates", s::stateUpdates);
@@ -234,6 +236,29 @@ class PostgresOneTenantTransactionsIT {
             store.archives().write(t, "raw", List.of(sample("a", minutes(45), 1000), sample("c", minutes(46), 1),
                     sample("a", minutes(5), 1000), sample("b", minutes(115), 1)));
             assertThat(store.rollups().staleRanges(new RollupId(t, "m1"))).isNotEmpty();
+        }
+
+        /**
+         * The cluster's log writer: the position read, one transaction moving it with a late batch (marks) and a
+         * batch of another definition version (rejected: its row and audit entry), then the same records replayed
+         * (fenced, rolled back), and the rejections read.
+         */
+        void logWrite(TenantId t) {
+            LogWriterStore log = store.logWriter();
+            assertThat(log.position(t)).isEqualTo(LogPosition.START);
+            ArchiveInfo raw = store.archives().requireArchive(t, "raw");
+            List<LogBatch> batches = List.of(
+                    new LogBatch(3, batch(raw, sample("d", minutes(40), 7)), raw.version(), clock.instant()),
+                    new LogBatch(5, batch(raw, sample("e", minutes(41), 8)), raw.version() + 1000, clock.instant()));
+            LogWrite write = LogWrite.of(t, 2, 0, 6, batches);
+            assertThat(log.write(write)).isInstanceOf(LogWriteResult.Written.class);
+            assertThat(log.write(write)).isEqualTo(new LogWriteResult.Moved(new LogPosition(2, 6)));
+            assertThat(log.rejections(t, 0, 10)).hasSize(1);
+        }
+
+        private static io.tidemark.core.SampleBatch batch(ArchiveInfo a, Sample... samples) {
+            return io.tidemark.core.SampleBatch.validate(a.definition(), List.of(samples),
+                    io.tidemark.core.BatchLimits.DEFAULT);
         }
 
         void recompute(TenantId t) {
@@ -337,7 +362,10 @@ class PostgresOneTenantTransactionsIT {
             Map.entry("an archive's table dropped", "^DROP TABLE IF EXISTS \"acme\""),
             Map.entry("a token created", "^INSERT INTO \"tidemark\"\\.\"tokens\""),
             Map.entry("a token revoked", "^UPDATE \"tidemark\"\\.\"tokens\" SET revoked_at"),
-            Map.entry("tenant SQL as the reader role", "^SET LOCAL ROLE \"tidemark_sql_acme\""));
+            Map.entry("tenant SQL as the reader role", "^SET LOCAL ROLE \"tidemark_sql_acme\""),
+            Map.entry("the log tables hidden from the reader", "^REVOKE ALL ON TABLE \"acme\"\\.\"_log_position\""),
+            Map.entry("the log position's compare-and-set", "^UPDATE \"acme\"\\.\"_log_position\" SET"),
+            Map.entry("a log rejection recorded", "^INSERT INTO \"acme\"\\.\"_log_rejects\""));
 
     private static String describe(TransactionScope.Verdict v) {
         StringBuilder sb = new StringBuilder("transaction ").append(v.transaction().id()).append(" (step ")
@@ -377,7 +405,7 @@ class PostgresOneTenantTransactionsIT {
                     List<?> binds = (List<?>) statementsAndBinds[i + 1];
                     for (int k = 0; k < binds.size(); k++) {
                         Object v = binds.get(k);
-                        ps.setObject(k + 1, v instanceof Instant t ? Jdbc.utc(t) : v);
+                        ps.setObject(k + 1, v instanceof Instant t ? LocalDateTime.ofInstant(t, ZoneOffset.UTC) : v);
                     }
                     ps.execute();
                 }

@@ -72,13 +72,16 @@ final class SharedTables {
                     Plan.MOVE, "rollup aggregations, written with the rollup archive's table"),
             new Entry("audit", "tenant", EnumSet.of(Use.WRITE), EnumSet.of(Use.READ, Use.WRITE), Plan.MOVE,
                     "the audit trail: an ingest write appends LATE_SKIPPED in its own transaction (so the entry "
-                    + "commits with the rows); every other entry is a transaction of its own"),
+                    + "commits with the rows), and the cluster's log write LOG_REJECTED in the transaction that moves "
+                    + "the tenant's log position past the refused record; every other entry is a transaction of its "
+                    + "own"),
             new Entry("seq", null, EnumSet.of(Use.WRITE), EnumSet.of(Use.WRITE), Plan.MOVE,
                     "the metadata sequence: an archive's creation order (archives.seq) and audit entry ids; nextval "
                     + "inside a tenant's transaction. Per-tenant sequences once archives and audit move"),
             new Entry("tenants", "name", EnumSet.of(Use.READ, Use.WRITE), EnumSet.of(Use.READ), Plan.STAYS_SHARED,
                     "the directory of tenants: a tenant's own row, read by every transaction that creates something "
-                    + "for it (does the tenant exist?) and written once, with CREATE SCHEMA; the list of all tenants "
+                    + "for it and by the cluster's log write (does the tenant exist?) and written once, with CREATE "
+                    + "SCHEMA; the list of all tenants "
                     + "is read alone"),
             new Entry("tokens", null, NONE, EnumSet.of(Use.READ, Use.WRITE), Plan.STAYS_SHARED,
                     "API tokens: a request's token is looked up by its hash before its tenant is known, and ids and "

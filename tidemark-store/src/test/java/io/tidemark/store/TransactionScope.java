@@ -66,6 +66,7 @@ final class TransactionScope {
             Pattern.compile("^GRANT (USAGE|SELECT) ON (ALL TABLES IN )?SCHEMA " + Q + " TO " + Q + "$"),
             Pattern.compile("^ALTER DEFAULT PRIVILEGES IN SCHEMA " + Q + " GRANT SELECT ON TABLES TO " + Q + "$"),
             Pattern.compile("^SET LOCAL ROLE " + Q + "$"),
+            Pattern.compile("^REVOKE ALL ON TABLE " + Q + "\\." + Q + "(, " + Q + "\\." + Q + ")* FROM " + Q + "$"),
             Pattern.compile("^REVOKE EXECUTE ON FUNCTION pg_catalog\\.set_config\\(text, text, boolean\\) FROM "
                     + "PUBLIC$"));
     private static final Pattern QUALIFIED = Pattern.compile("\"((?:[^\"]|\"\")+)\"\\.\"((?:[^\"]|\"\")+)\"");

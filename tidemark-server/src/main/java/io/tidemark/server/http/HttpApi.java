@@ -341,7 +341,8 @@ public final class HttpApi {
     /**
      * A store or internal fault: logged in full under an error id ({@link PublicError}); the client gets the code,
      * a plain message and the id. {@code STORE_UNAVAILABLE} is 503 with {@code Retry-After}, counted by
-     * {@code tidemark_store_unavailable_total{route}}; anything else 500.
+     * {@code tidemark_store_unavailable_total{route}}; {@code LOG_UNAVAILABLE} (cluster mode) is 503 with
+     * {@code Retry-After}; anything else 500.
      */
     private void fault(Exception e, Context ctx) {
         if (LineProtocolEndpoint.serves(ctx.path())) {
@@ -349,9 +350,12 @@ public final class HttpApi {
             return;
         }
         PublicError p = PublicError.report(ctx.method() + " " + ctx.path(), e);
-        int status = p.code() == ErrorCode.STORE_UNAVAILABLE ? 503 : 500;
-        if (status == 503) {
+        boolean unavailable = p.code() == ErrorCode.STORE_UNAVAILABLE || p.code() == ErrorCode.LOG_UNAVAILABLE;
+        int status = unavailable ? 503 : 500;
+        if (unavailable) {
             ctx.header("Retry-After", Integer.toString(ops.config().storeWaits().retryAfterSeconds()));
+        }
+        if (p.code() == ErrorCode.STORE_UNAVAILABLE) {
             ops.storeUnavailable(route(ctx));
         }
         if (ctx.path().equals("/graphql")) {

@@ -41,7 +41,7 @@ final class Json {
             case UNAUTHENTICATED -> 401;
             case FORBIDDEN -> 403;
             case TOO_LARGE -> 413;
-            case UNAVAILABLE, STORE_UNAVAILABLE -> 503;
+            case UNAVAILABLE, STORE_UNAVAILABLE, LOG_UNAVAILABLE -> 503;
             case STORE_ERROR, INTERNAL -> 500;
             default -> 400;
         };

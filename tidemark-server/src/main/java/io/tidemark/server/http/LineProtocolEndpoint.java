@@ -278,7 +278,7 @@ final class LineProtocolEndpoint {
             case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case TOO_LARGE -> 413;
-            case UNAVAILABLE, STORE_UNAVAILABLE -> 503;
+            case UNAVAILABLE, STORE_UNAVAILABLE, LOG_UNAVAILABLE -> 503;
             case STORE_ERROR, INTERNAL -> 500;
             default -> 400;
         };

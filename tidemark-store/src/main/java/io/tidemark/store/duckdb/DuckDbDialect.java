@@ -39,6 +39,12 @@ final class DuckDbDialect extends SqlDialect {
         return quote(catalog) + "." + quote(name);
     }
 
+    /** NO_TENANT_LOG: the embedded engine is the single-node store; cluster mode needs PostgreSQL. */
+    @Override
+    public boolean supportsTenantLog() {
+        return false;
+    }
+
     @Override
     public String name() {
         return "duckdb";

@@ -209,7 +209,7 @@ final class Catalog {
             ArchiveDefinition cached = definitions.get(new DefinitionKey(tenant.value(), only, seqs.get(only)));
             if (cached != null) {
                 return List.of(new ArchiveInfo(tenant, cached, status.get(only), lateness.get(only),
-                        retention.get(only)));
+                        retention.get(only), seqs.get(only)));
             }
         }
         Map<String, List<Column>> columns = columns(c, tenant);
@@ -219,7 +219,8 @@ final class Catalog {
             String name = e.getKey();
             ArchiveDefinition def = new ArchiveDefinition(name, columns.get(name), rollups.get(name));
             definitions.put(new DefinitionKey(tenant.value(), name, seqs.get(name)), def);
-            out.add(new ArchiveInfo(tenant, def, e.getValue(), lateness.get(name), retention.get(name)));
+            out.add(new ArchiveInfo(tenant, def, e.getValue(), lateness.get(name), retention.get(name),
+                    seqs.get(name)));
         }
         return out;
     }

@@ -76,7 +76,7 @@ final class JdbcArchiveStore implements ArchiveStore {
             requireFree(c, tenant, def.name());
             catalog.insertArchive(c, tenant, def);
             createTable(c, tenant, def);
-            return new ArchiveInfo(tenant, def, ArchiveStatus.CREATED);
+            return catalog.requireArchive(c, tenant, def.name());
         });
     }
 
@@ -239,14 +239,23 @@ final class JdbcArchiveStore implements ArchiveStore {
             }
             SampleBatch combined = SampleBatch.concat(same);
             if (combined.size() > 0) {
-                writes.add(new ArchiveWrite(a, combined));
+                writes.add(new ArchiveWrite(a, combined, null));
             }
         }
         return writeValidated(tenant, writes);
     }
 
-    /** One archive's part of a write transaction: its batches concatenated in order (a repeated key keeps the last). */
-    private record ArchiveWrite(ArchiveInfo archive, SampleBatch batch) {}
+    /**
+     * One archive's part of a write transaction: its batches concatenated in order (a repeated key keeps the last).
+     *
+     * @param lateAsOf the instant maxLateness is measured back from, or null for the store's clock at the write
+     */
+    record ArchiveWrite(ArchiveInfo archive, SampleBatch batch, Instant lateAsOf) {}
+
+    /** A write transaction's work, run without ({@code compare} false) or with looking at stored keys first. */
+    interface WriteWork<T> {
+        T run(Connection c, boolean compare) throws SQLException;
+    }
 
     /**
      * One transaction for all the archives' batches: lock each archive's dependants' state rows (shared), write, then
@@ -263,9 +272,17 @@ final class JdbcArchiveStore implements ArchiveStore {
         int samples = writes.stream().mapToInt(w -> w.batch().size()).sum();
         String what = "write " + samples + " samples to " + String.join(", ",
                 writes.stream().map(w -> w.archive().name()).toList());
+        return runWrite(what, (c, compare) -> writeAll(c, tenant, writes, compare));
+    }
+
+    /**
+     * Runs a write transaction, again when a concurrent one aborts it (up to {@link #WRITE_ATTEMPTS} runs), and once
+     * more looking first when the engine's write without looking meets a stored key ({@link #writeOnce}).
+     */
+    <T> T runWrite(String what, WriteWork<T> work) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return writeOnce(what, tenant, writes);
+                return writeOnce(what, work);
             } catch (TidemarkException e) {
                 if (attempt == WRITE_ATTEMPTS || !(e.getCause() instanceof SQLException s)
                         || !store.engine().conflict(s)) {
@@ -282,25 +299,28 @@ final class JdbcArchiveStore implements ArchiveStore {
      * transaction, so {@link #writeValidated} runs it again (up to {@link #WRITE_ATTEMPTS} times) instead of
      * failing a valid batch.
      */
-    private int writeOnce(String what, TenantId tenant, List<ArchiveWrite> writes) {
+    private <T> T writeOnce(String what, WriteWork<T> work) {
         try {
-            return store.inTransaction(what, c -> writeAll(c, tenant, writes, false), false);
+            return store.inTransaction(what, c -> work.run(c, false), false);
         } catch (KeyAlreadyStored retry) {
-            return store.inTransaction(what, c -> writeAll(c, tenant, writes, true), false);
+            return store.inTransaction(what, c -> work.run(c, true), false);
         }
     }
 
-    private int writeAll(Connection c, TenantId tenant, List<ArchiveWrite> writes, boolean compare)
+    /** Writes each archive's part in the caller's transaction (see {@link #writeValidated}). */
+    int writeAll(Connection c, TenantId tenant, List<ArchiveWrite> writes, boolean compare)
             throws SQLException {
         int n = 0;
         for (ArchiveWrite w : writes) {
-            n += writeInTransaction(c, tenant, w.archive(), w.batch(), compare);
+            n += writeInTransaction(c, tenant, w, compare);
         }
         return n;
     }
 
-    private int writeInTransaction(Connection c, TenantId tenant, ArchiveInfo a, SampleBatch batch,
-            boolean compare) throws SQLException {
+    private int writeInTransaction(Connection c, TenantId tenant, ArchiveWrite w, boolean compare)
+            throws SQLException {
+        ArchiveInfo a = w.archive();
+        SampleBatch batch = w.batch();
         List<LateData.Dependant> dependants = dependants(c, tenant, a.name());
         long bound = LateData.protectedBound(dependants);
         long[] changed = store.engine().writeBatch(c, new BatchWrite(tenant, a.definition(), batch, bound,
@@ -309,7 +329,7 @@ final class JdbcArchiveStore implements ArchiveStore {
             traceWrite(a, batch, compare, bound, changed, dependants);
         }
         if (changed.length > 0) {
-            markLate(c, tenant, a, dependants, changed);
+            markLate(c, tenant, a, dependants, changed, w.lateAsOf());
         }
         return batch.size();
     }
@@ -340,14 +360,18 @@ final class JdbcArchiveStore implements ArchiveStore {
         return dependantsCache.get(tenant.value() + '/' + archive, () -> late.dependants(c, tenant, archive));
     }
 
+    /**
+     * @param lateAsOf the instant maxLateness is measured back from (a log record's acceptance instant), or null for
+     *     the store's clock now; stale ranges and the audit entry are dated by the store's clock either way
+     */
     private void markLate(Connection c, TenantId tenant, ArchiveInfo a, List<LateData.Dependant> dependants,
-            long[] changed) throws SQLException {
+            long[] changed, Instant lateAsOf) throws SQLException {
         store.metadataChanged();
         Arrays.sort(changed);
         Instant now = store.clock().instant();
         int start = 0;
         if (a.maxLateness() != null) {
-            long cutoff = Micros.toMicros(now.minus(a.maxLateness()));
+            long cutoff = Micros.toMicros((lateAsOf == null ? now : lateAsOf).minus(a.maxLateness()));
             while (start < changed.length && changed[start] < cutoff) {
                 start++;
             }
@@ -374,7 +398,7 @@ final class JdbcArchiveStore implements ArchiveStore {
                         + "archive; maxLateness applies to the raw archive samples are written to");
             }
             catalog.setMaxLateness(c, tenant, archive, maxLateness);
-            return new ArchiveInfo(tenant, a.definition(), a.status(), maxLateness, a.retention());
+            return new ArchiveInfo(tenant, a.definition(), a.status(), maxLateness, a.retention(), a.version());
         });
     }
 
@@ -387,7 +411,7 @@ final class JdbcArchiveStore implements ArchiveStore {
         return store.inTransaction("set retention of " + archive, c -> {
             ArchiveInfo a = catalog.requireArchive(c, tenant, archive);
             catalog.setRetention(c, tenant, archive, retention);
-            return new ArchiveInfo(tenant, a.definition(), a.status(), a.maxLateness(), retention);
+            return new ArchiveInfo(tenant, a.definition(), a.status(), a.maxLateness(), retention, a.version());
         });
     }
 

@@ -8,6 +8,8 @@ import io.tidemark.store.RollupStore;
 import io.tidemark.store.Store;
 import io.tidemark.store.StoreTimeouts;
 import io.tidemark.store.ArchiveStore;
+import io.tidemark.store.LogPosition;
+import io.tidemark.store.LogWriterStore;
 import io.tidemark.store.TokenStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcStore implements Store {
     /** The metadata schema version this code writes; bump with a migration step in {@link #migrate}. */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
 
     private final Engine engine;
@@ -48,6 +50,7 @@ public final class JdbcStore implements Store {
     private final JdbcTokenStore tokens;
     private final StoreTimeouts timeouts;
     private final JdbcTenantSql sql;
+    private final JdbcLogWriter logWriter;
     private volatile boolean closed;
 
     public JdbcStore(Engine engine) {
@@ -76,8 +79,10 @@ public final class JdbcStore implements Store {
         this.audit = new JdbcAuditTrail(this);
         this.tokens = new JdbcTokenStore(this, catalog);
         this.sql = new JdbcTenantSql(this);
+        this.logWriter = new JdbcLogWriter(this, catalog, streamData);
         try {
-            inTransaction("migrate metadata", this::migrate);
+            int found = inTransaction("migrate metadata", this::migrate);
+            migrateTenants(found);
             lockDownForTenantSql();
         } catch (RuntimeException e) {
             engine.close();
@@ -86,7 +91,13 @@ public final class JdbcStore implements Store {
         LOG.info("store open: {} (metadata schema v{})", engine.describe(), SCHEMA_VERSION);
     }
 
-    private Void migrate(Connection c) throws SQLException {
+    /**
+     * Creates or migrates the metadata schema in one transaction; records the version only up to v3, whose steps
+     * are all in the shared schema (see {@link #migrateTenants}).
+     *
+     * @return the version found before
+     */
+    private int migrate(Connection c) throws SQLException {
         int version = 0;
         try (Statement s = c.createStatement()) {
             for (String ddl : dialect.createMetadata()) {
@@ -112,13 +123,40 @@ public final class JdbcStore implements Store {
                 }
             }
         }
-        if (version < SCHEMA_VERSION) {
-            try (PreparedStatement ps = c.prepareStatement(dialect.insertSchemaVersion())) {
-                ps.setInt(1, SCHEMA_VERSION);
-                ps.executeUpdate();
+        if (version < 3) {
+            insertSchemaVersion(c, 3);
+        }
+        return version;
+    }
+
+    /**
+     * v3 → v4 (the cluster's log tables in each tenant's schema): one transaction per tenant, so that no transaction
+     * touches two tenants' schemas, then the version in one of its own. Each step is idempotent: a migration
+     * interrupted half way is run again from the start at the next open.
+     */
+    private void migrateTenants(int found) {
+        if (found >= SCHEMA_VERSION) {
+            return;
+        }
+        if (dialect.supportsTenantLog()) {
+            for (TenantId tenant : tenants()) {
+                inTransaction("migrate tenant " + tenant + " to metadata v4", c -> {
+                    createTenantLog(c, tenant);
+                    return null;
+                });
             }
         }
-        return null;
+        inTransaction("record metadata v" + SCHEMA_VERSION, c -> {
+            insertSchemaVersion(c, SCHEMA_VERSION);
+            return null;
+        });
+    }
+
+    private void insertSchemaVersion(Connection c, int version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(dialect.insertSchemaVersion())) {
+            ps.setInt(1, version);
+            ps.executeUpdate();
+        }
     }
 
     /**
@@ -140,10 +178,39 @@ public final class JdbcStore implements Store {
         });
     }
 
-    /** Creates the tenant's SQL reader (a role on PostgreSQL) inside the caller's transaction; idempotent. */
+    /**
+     * Creates the tenant's SQL reader (a role on PostgreSQL) inside the caller's transaction, then the log tables
+     * (where the engine keeps them), which the reader's grants must not reach; idempotent.
+     */
     void createTenantReader(Connection c, TenantId tenant) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (String sql : dialect.createTenantReader(tenant)) {
+                s.execute(sql);
+            }
+        }
+        createTenantLog(c, tenant);
+    }
+
+    /**
+     * Creates the tenant's log tables and its position row ({@link LogPosition#START}) if missing, and takes them
+     * from its reader; idempotent. Nothing where the engine keeps no log tables.
+     */
+    private void createTenantLog(Connection c, TenantId tenant) throws SQLException {
+        if (!dialect.supportsTenantLog()) {
+            return;
+        }
+        try (Statement s = c.createStatement()) {
+            for (String sql : dialect.createTenantLog(tenant)) {
+                s.execute(sql);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(dialect.insertLogPositionIfNone(tenant))) {
+            ps.setInt(1, LogPosition.START.partition());
+            ps.setLong(2, LogPosition.START.nextOffset());
+            ps.executeUpdate();
+        }
+        try (Statement s = c.createStatement()) {
+            for (String sql : dialect.hideTenantLog(tenant)) {
                 s.execute(sql);
             }
         }
@@ -335,6 +402,15 @@ public final class JdbcStore implements Store {
     @Override
     public AuditTrail audit() {
         return audit;
+    }
+
+    /** {@code INVALID_STATE} where the engine keeps no log tables (the embedded engine). */
+    @Override
+    public LogWriterStore logWriter() {
+        if (!dialect.supportsTenantLog()) {
+            return Store.super.logWriter();
+        }
+        return logWriter;
     }
 
     @Override

@@ -147,6 +147,86 @@ public abstract class SqlDialect {
         return "SELECT 1";
     }
 
+    // ---- the cluster's log position and rejects, in each tenant's schema ------------------------------------------
+    // Their names start with '_', which no archive name can (Names: [a-z][a-z0-9_]*), so they never collide with an
+    // archive's table and the SQL endpoint's guard, which resolves archive names only, never names them.
+
+    /** The table of a tenant's position in the ingest log: one row. */
+    public static final String LOG_POSITION = "_log_position";
+    /** The table of the log records the store refused after they were acknowledged. */
+    public static final String LOG_REJECTS = "_log_rejects";
+
+    /**
+     * Dialect difference NO_TENANT_LOG: whether the engine keeps the cluster's log tables in each tenant's schema;
+     * false where it cannot be the cluster's store (the embedded engine), whose tenants then have no such tables.
+     */
+    public boolean supportsTenantLog() {
+        return true;
+    }
+
+    /** Creates a tenant's log tables if missing; each statement idempotent. No binds. */
+    public List<String> createTenantLog(TenantId tenant) {
+        return List.of("CREATE TABLE IF NOT EXISTS " + table(tenant, LOG_POSITION) + " (" + quote("partition")
+                        + " INTEGER NOT NULL PRIMARY KEY, " + quote("next_offset") + " BIGINT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + table(tenant, LOG_REJECTS) + " (" + quote("log_offset")
+                        + " BIGINT NOT NULL PRIMARY KEY, " + quote("archive") + " VARCHAR(63) NOT NULL, "
+                        + quote("reason") + " VARCHAR(16) NOT NULL, " + quote("samples") + " INTEGER NOT NULL, "
+                        + quote("min_timestamp") + " TIMESTAMP, " + quote("max_timestamp") + " TIMESTAMP, "
+                        + quote("rejected_at") + " TIMESTAMP NOT NULL, " + quote("detail") + " VARCHAR NOT NULL)");
+    }
+
+    /** Inserts the position row unless the table has one. Binds: partition, next_offset. */
+    public String insertLogPositionIfNone(TenantId tenant) {
+        String t = table(tenant, LOG_POSITION);
+        return "INSERT INTO " + t + " (" + quote("partition") + ", " + quote("next_offset") + ") SELECT ?, ? WHERE "
+                + "NOT EXISTS (SELECT 1 FROM " + t + ")";
+    }
+
+    /**
+     * Dialect difference TENANT_ROLES: takes the log tables from the tenant's reader, which is granted every table of
+     * the schema (and by default every future one). Empty where the engine has no roles. No binds.
+     */
+    public List<String> hideTenantLog(TenantId tenant) {
+        return List.of();
+    }
+
+    /** The position row. Columns: partition, next_offset. No binds. */
+    public String selectLogPosition(TenantId tenant) {
+        return "SELECT " + quote("partition") + ", " + quote("next_offset") + " FROM " + table(tenant, LOG_POSITION);
+    }
+
+    /**
+     * The writer's compare-and-set: moves the position only from the expected offset of the writer's partition, or
+     * of no partition yet; it also takes the row's lock. Binds: partition, the new next_offset, partition, the
+     * no-partition value, the expected next_offset.
+     */
+    public String compareAndSetLogPosition(TenantId tenant) {
+        return "UPDATE " + table(tenant, LOG_POSITION) + " SET " + quote("partition") + " = ?, " + quote("next_offset")
+                + " = ? WHERE (" + quote("partition") + " = ? OR " + quote("partition") + " = ?) AND "
+                + quote("next_offset") + " = ?";
+    }
+
+    /**
+     * Binds: log_offset, archive, reason, samples, min_timestamp, max_timestamp, rejected_at, detail.
+     */
+    public String insertLogRejection(TenantId tenant) {
+        return "INSERT INTO " + table(tenant, LOG_REJECTS) + " (" + quote("log_offset") + ", " + quote("archive")
+                + ", " + quote("reason") + ", " + quote("samples") + ", " + quote("min_timestamp") + ", "
+                + quote("max_timestamp") + ", " + quote("rejected_at") + ", " + quote("detail")
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    }
+
+    /**
+     * Rejections in offset order. Columns: log_offset, archive, reason, samples, min_timestamp, max_timestamp,
+     * rejected_at, detail. Binds: the first offset, the limit.
+     */
+    public String selectLogRejections(TenantId tenant) {
+        return "SELECT " + quote("log_offset") + ", " + quote("archive") + ", " + quote("reason") + ", "
+                + quote("samples") + ", " + quote("min_timestamp") + ", " + quote("max_timestamp") + ", "
+                + quote("rejected_at") + ", " + quote("detail") + " FROM " + table(tenant, LOG_REJECTS) + " WHERE "
+                + quote("log_offset") + " >= ? ORDER BY " + quote("log_offset") + " LIMIT ?";
+    }
+
     // ---- tenants ---------------------------------------------------------------------------------------------
 
     /** One row when the tenant exists. Binds: name. */

@@ -111,6 +111,13 @@ final class PostgresDialect extends SqlDialect {
                 "ALTER DEFAULT PRIVILEGES IN SCHEMA " + schema + " GRANT SELECT ON TABLES TO " + role);
     }
 
+    /** TENANT_ROLES: the reader role keeps {@code USAGE} on the schema but no privilege on the log tables. */
+    @Override
+    public List<String> hideTenantLog(TenantId tenant) {
+        return List.of("REVOKE ALL ON TABLE " + table(tenant, LOG_POSITION) + ", " + table(tenant, LOG_REJECTS)
+                + " FROM " + quote(readerRole(tenant)));
+    }
+
     /**
      * {@code set_config} is the one way for a statement to change its role (back to the store's user) without a
      * second statement; no reader needs it.
