@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -98,6 +99,51 @@ class LogFollowerIT {
             assertThat(ahead.follower.status().lag()).isZero();
             assertThat(ahead.follower.status().buffered()).isZero();
             assertThat(jitter.first.get(s.tenants.get(2)).get(1, TimeUnit.SECONDS)).isPositive();
+        }
+    }
+
+    @Test
+    void follow_brokerRestartedAndNodeReplaced_resumesAndMatches() throws Exception {
+        long seed = 7;
+        try (FollowScenario s = new FollowScenario(broker.bootstrapServers(), "t-fault-" + ++topics, seed)) {
+            FollowScenario.Node ahead = s.new Node("ahead", new MutableClock(Samples.T0.plus(Duration.ofDays(365))));
+            FollowScenario.Node behind = s.new Node("behind",
+                    Clock.fixed(Samples.T0.minus(Duration.ofDays(365)), ZoneOffset.UTC));
+            FollowScenario.Node jitter = s.new Node("jitter", new FollowScenario.JitterClock(seed));
+            for (TenantId t : s.tenants) {
+                ahead.join(t, 0);
+                behind.join(t, 0);
+                jitter.join(t, 0);
+            }
+            ahead.start();
+            behind.start();
+            jitter.start();
+            s.steps(50);
+            long before = s.cut(s.storePosition());
+
+            broker.stop();
+            long positionWhileDown = ahead.follower.status().position();
+            broker.restart();
+            s.steps(50);
+            ahead.awaitCut(s.cut(s.storePosition()));
+            assertThat(ahead.follower.status().position()).as("resumed after the broker restart")
+                    .isGreaterThan(Math.max(before, positionWhileDown));
+
+            // a node goes away; a new one joins at the store's position as of the last cut and follows from there
+            jitter.close();
+            assertThat(jitter.follower.status().state()).isEqualTo(FollowerStatus.State.CLOSED);
+            FollowScenario.Node replacement = s.new Node("replacement", new FollowScenario.JitterClock(seed + 1));
+            long stored = s.lastUpTo();
+            for (TenantId t : s.tenants) {
+                replacement.join(t, stored);
+            }
+            replacement.start();
+            s.steps(50);
+            s.cut(s.storePosition());
+
+            int checked = s.check(duck);
+            System.out.printf("faults, seed %d: %d results checked against DuckDB%n", seed, checked);
+            assertThat(checked).isGreaterThan(100);
         }
     }
 }
