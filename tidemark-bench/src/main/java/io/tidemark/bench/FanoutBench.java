@@ -316,6 +316,11 @@ final class FanoutBench implements Callable<Integer> {
         }
 
         @Override
+        public long cut(TenantId tenant, long generation, Instant asOf) {
+            return e.cut(tenant, generation, asOf);
+        }
+
+        @Override
         public void cutAll() {
             e.cutAll();
         }

@@ -6,7 +6,8 @@ import io.tidemark.core.TidemarkException;
 /**
  * A log record this node cannot read: an unknown {@code tm-v} or {@code tm-type}, a missing header, or a value that
  * does not decode. {@link ErrorCode#INVALID_STATE}: the log holds what this version of Tidemark does not know, and a
- * node must not skip it. The message names the record as {@code topic-partition@offset}.
+ * node does not act on it: the live follower counts, logs and skips it (the writer rejects it, and the next {@code CUT}
+ * lists it). The message names the record as {@code topic-partition@offset}.
  */
 public final class LogFormatException extends TidemarkException {
     private static final long serialVersionUID = 1L;

@@ -8,6 +8,7 @@ import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,22 +21,27 @@ import java.util.concurrent.Executor;
 /** The {@link LiveEngine}: per-tenant state under a per-tenant lock; delivery handed to subscribers' executors. */
 final class DefaultLiveEngine implements LiveEngine {
     private final Clock clock;
+    /** Each tenant's clock is the {@code asOf} of its last cut; cuts are numbered by the caller. */
+    private final boolean logTime;
     private final Duration publishInterval;
     private final long memoryBudgetBytes;
     private final int maxPendingRows;
     private final Executor deliveryExecutor;
     private final ConcurrentHashMap<TenantId, TenantState> tenants = new ConcurrentHashMap<>();
 
-    DefaultLiveEngine(Clock clock, Duration publishInterval, long memoryBudgetBytes, int maxPendingRows, Executor deliveryExecutor) {
+    DefaultLiveEngine(Clock clock, boolean logTime, Duration publishInterval, long memoryBudgetBytes, int maxPendingRows,
+            Executor deliveryExecutor) {
         this.clock = clock;
+        this.logTime = logTime;
         this.publishInterval = publishInterval;
         this.memoryBudgetBytes = memoryBudgetBytes;
         this.maxPendingRows = maxPendingRows;
         this.deliveryExecutor = deliveryExecutor;
     }
 
-    private long nowMicros() {
-        return Micros.toMicros(clock.instant());
+    /** The tenant's clock: its log time in log-time mode, the engine's clock otherwise. Under the tenant's lock. */
+    private long nowMicros(TenantState t) {
+        return logTime ? t.logMicros : Micros.toMicros(clock.instant());
     }
 
     private TenantState tenant(TenantId id) {
@@ -106,7 +112,7 @@ final class DefaultLiveEngine implements LiveEngine {
                         + "' has columns " + batch.archive().columns() + ", the live archive " + tables.archive.columns()
                         + "; define the archive again after changing it");
             }
-            long now = nowMicros();
+            long now = nowMicros(t);
             long used = t.bytes();
             t.changed = true;
             // Each row can grow both tables by at most twice its size (plus a series); look rows up only when that
@@ -161,15 +167,41 @@ final class DefaultLiveEngine implements LiveEngine {
 
     @Override
     public long cut(TenantId tenant) {
-        TenantState t = tenants.get(tenant);
-        if (t == null) {
-            return NO_GENERATION;
+        if (logTime) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE, "this live engine keeps log time: cut tenant '"
+                    + tenant + "' with cut(tenant, generation, asOf), the number and instant of the log's cut");
         }
+        TenantState t = tenants.get(tenant);
+        return t == null ? NO_GENERATION : cut(t, NO_GENERATION, 0L);
+    }
+
+    @Override
+    public long cut(TenantId tenant, long generation, Instant asOf) {
+        Objects.requireNonNull(asOf, "asOf");
+        if (!logTime) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE, "this live engine numbers its own generations "
+                    + "with its own clock: cut tenant '" + tenant + "' with cut(tenant), or build it with logTime(true)");
+        }
+        if (generation <= NO_GENERATION) {
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "generation numbers start at 1, got " + generation);
+        }
+        TenantState t = tenants.get(tenant);
+        return t == null ? NO_GENERATION : cut(t, generation, Micros.toMicros(asOf));
+    }
+
+    /**
+     * Applies the tenant's clock and, if anything changed, cuts a generation: {@code numbered} at log time
+     * {@code asOfMicros} in log-time mode, the tenant's next number at the engine's clock otherwise.
+     */
+    private long cut(TenantState t, long numbered, long asOfMicros) {
         List<OutboxSubscription> toSchedule = new ArrayList<>();
         long g;
         t.lock.lock();
         try {
-            long now = nowMicros();
+            if (logTime) {
+                advanceLogTime(t, numbered, asOfMicros);
+            }
+            long now = nowMicros(t);
             boolean changed = t.changed;
             for (LiveTables tables : t.archives.values()) {
                 changed |= tables.expire(now);
@@ -179,7 +211,7 @@ final class DefaultLiveEngine implements LiveEngine {
             if (!changed) {
                 return NO_GENERATION;
             }
-            g = t.generation + 1;
+            g = logTime ? numbered : t.generation + 1;
             t.generation = g;
             t.changed = false;
             Map<OutboxSubscription, GenerationOutput> outputs = collect(t, g, now);
@@ -198,6 +230,20 @@ final class DefaultLiveEngine implements LiveEngine {
             s.schedule();
         }
         return g;
+    }
+
+    /**
+     * Takes cut {@code numbered} as the tenant's last and moves its log time to {@code asOfMicros}, never back: an
+     * earlier instant (a cut appended by another writer with a slower clock) keeps the log time, so rows never
+     * return to {@code recent} and time windows never move back. Under the tenant's lock.
+     */
+    private static void advanceLogTime(TenantState t, long numbered, long asOfMicros) {
+        if (numbered <= t.lastCut) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE, "cut " + numbered + " of tenant '" + t.id
+                    + "' is not above its last cut " + t.lastCut + "; a cut is applied once, in log order");
+        }
+        t.lastCut = numbered;
+        t.logMicros = Math.max(t.logMicros, asOfMicros);
     }
 
     /** Every subscriber's output for generation {@code g}: snapshots, changes, status changes and final errors. */
@@ -268,6 +314,10 @@ final class DefaultLiveEngine implements LiveEngine {
 
     @Override
     public void cutAll() {
+        if (logTime) {
+            throw new TidemarkException(ErrorCode.INVALID_STATE, "this live engine keeps log time: tenants are cut "
+                    + "with cut(tenant, generation, asOf), not on a schedule");
+        }
         for (TenantId id : List.copyOf(tenants.keySet())) {
             cut(id);
         }
@@ -314,7 +364,7 @@ final class DefaultLiveEngine implements LiveEngine {
             }
             if (op == null) {
                 LiveTables tables = t.archives.get(plan.archive());
-                op = Operator.create(plan, tables, nowMicros());
+                op = Operator.create(plan, tables, nowMicros(t));
                 tables.attach(op);
                 t.operators.put(plan.shareKey(), op);
             }
@@ -349,7 +399,7 @@ final class DefaultLiveEngine implements LiveEngine {
             Plan plan = plan(t, sql);
             LiveTables tables = t.archives.get(plan.archive());
             // A private operator, never attached: filled from the table, published once, then let go.
-            Operator op = Operator.create(plan, tables, nowMicros());
+            Operator op = Operator.create(plan, tables, nowMicros(t));
             try {
                 op.collect();
                 if (op.failure != null) {

@@ -7,6 +7,7 @@ import io.tidemark.core.TenantId;
 import io.tidemark.core.TidemarkException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -31,6 +32,18 @@ import java.util.concurrent.TimeUnit;
  * of queries move) and, if anything changed, cuts generation {@code g}: every batch passed to {@link #onCommit}
  * before the cut is in it, none after. Generation numbers start at 1 and only increase; {@link #NO_GENERATION}
  * (0) means none.
+ *
+ * <h2>Log time (cluster mode)</h2>
+ * An engine built with {@link Builder#logTime logTime(true)} does not number or time generations itself: the caller
+ * applies the tenant's log in order — {@link #onCommit} for each batch, {@link #cut(TenantId, long, Instant)} for
+ * each cut record, with the record's number and instant — and every engine fed the same log delivers the same
+ * generation numbers with the same results, whatever its own clock says. A tenant's clock is then its <em>log
+ * time</em>, the greatest {@code asOf} of its cuts: expiry of {@code recent}, time windows of queries
+ * ({@code now()}), the live-window floor of {@link #onCommit}, registration and {@link #snapshot} all read it, and
+ * never the engine's {@link Builder#clock clock}. Before its first cut a tenant's log time is the beginning of
+ * time: rows applied then (a node loading a tenant's live window when it joins) all stay in {@code recent} until
+ * the first cut expires what is older than its window. {@link #cut(TenantId)}, {@link #cutAll} and
+ * {@link #schedule} are refused in this mode.
  *
  * <h2>Threading</h2>
  * Thread-safe. {@link #onCommit}, {@link #cut} and registration of one tenant take that tenant's lock, so a batch is
@@ -80,10 +93,34 @@ public interface LiveEngine {
      * output. Returns without waiting for delivery.
      *
      * @return the generation cut, or {@link #NO_GENERATION} if nothing changed
+     * @throws TidemarkException {@code INVALID_STATE} in log-time mode ({@link Builder#logTime}), where cuts come
+     *     from the log through {@link #cut(TenantId, long, Instant)}
      */
     long cut(TenantId tenant);
 
-    /** {@link #cut} for every tenant the engine knows. */
+    /**
+     * Log-time mode ({@link Builder#logTime}): applies one cut of the tenant's log. Moves the tenant's log time to
+     * {@code asOf} (never back: an earlier {@code asOf} keeps the log time), applies it (rows leave the live window,
+     * time windows move) and, if anything changed since the tenant's last generation, cuts generation
+     * {@code generation} — every batch passed to {@link #onCommit} before this call is in it, none after — and hands
+     * each subscriber its output. Returns without waiting for delivery.
+     *
+     * <p>The first cut of a tenant may carry any number: a node that joins a tenant late starts at the first cut it
+     * applies, with that cut's number, as every other node. Numbers need not be consecutive (a tenant with nothing
+     * changed at a cut skips it, and the log's numbers have gaps), but each cut's must be above every number passed
+     * before for the tenant, whether or not that one cut a generation. Cutting a tenant with no live state (no
+     * archive defined, no subscriber) does nothing and returns {@link #NO_GENERATION}.
+     *
+     * @param generation the cut's number, at least 1
+     * @param asOf the cut's instant, the tenant's log time from now on
+     * @return {@code generation} if it was cut, or {@link #NO_GENERATION} if nothing changed
+     * @throws TidemarkException {@code INVALID_STATE} when {@code generation} is not above the tenant's last cut
+     *     number (a cut applied twice or out of order; nothing changes), or when the engine was not built in
+     *     log-time mode; {@code INVALID_ARGUMENT} when {@code generation} is below 1
+     */
+    long cut(TenantId tenant, long generation, Instant asOf);
+
+    /** {@link #cut} for every tenant the engine knows. Refused ({@code INVALID_STATE}) in log-time mode. */
     void cutAll();
 
     /** The tenant's newest generation, or {@link #NO_GENERATION}. */
@@ -157,6 +194,7 @@ public interface LiveEngine {
     /** Builds a {@link LiveEngine}; every setting has a default. */
     final class Builder {
         private Clock clock = Clock.systemUTC();
+        private boolean logTime;
         private Duration publishInterval = Duration.ofMillis(100);
         private long memoryBudgetBytes = 256L << 20;
         private int maxPendingRows = 100_000;
@@ -167,6 +205,16 @@ public interface LiveEngine {
         /** The time source for live windows and {@code now()}; default {@link Clock#systemUTC()}. */
         public Builder clock(Clock c) {
             this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /**
+         * Log-time mode (cluster mode): each tenant's clock is the {@code asOf} of its last
+         * {@link LiveEngine#cut(TenantId, long, Instant)}, which also numbers its generations; the {@link #clock} is
+         * not read. Default false: the engine numbers each tenant's generations 1, 2, 3… and reads the clock.
+         */
+        public Builder logTime(boolean on) {
+            this.logTime = on;
             return this;
         }
 
@@ -207,7 +255,7 @@ public interface LiveEngine {
         }
 
         public LiveEngine build() {
-            return new DefaultLiveEngine(clock, publishInterval, memoryBudgetBytes, maxPendingRows, deliveryExecutor);
+            return new DefaultLiveEngine(clock, logTime, publishInterval, memoryBudgetBytes, maxPendingRows, deliveryExecutor);
         }
     }
 }

@@ -32,9 +32,14 @@ record Plan(String shareKey, String archive, boolean latest, Expr where, Window 
 
     /** {@code timestamp > now() - width} (or {@code >=} when inclusive). */
     record Window(long widthMicros, boolean inclusive) {
-        /** The smallest timestamp a row may have to be inside the window at {@code nowMicros}. */
+        /**
+         * The smallest timestamp a row may have to be inside the window at {@code nowMicros}; saturates at
+         * {@link Long#MIN_VALUE} (every row) when the width reaches past it: a wide interval at a log-time tenant's
+         * clock before its first cut, which is far in the past.
+         */
         long minMicros(long nowMicros) {
-            return nowMicros - widthMicros + (inclusive ? 0 : 1);
+            long from = nowMicros < Long.MIN_VALUE + widthMicros ? Long.MIN_VALUE : nowMicros - widthMicros;
+            return from + (inclusive ? 0 : 1);
         }
     }
 

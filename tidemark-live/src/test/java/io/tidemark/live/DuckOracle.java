@@ -17,10 +17,10 @@ import java.util.List;
  * DuckDB, in memory, as the oracle: it holds {@code recent.m} and {@code latest.m} as the test's model says they are
  * at a cut and evaluates a query from scratch, with {@code now()} replaced by the cut's time.
  */
-final class DuckOracle implements AutoCloseable {
+public final class DuckOracle implements AutoCloseable {
     private final Connection db;
 
-    DuckOracle() throws SQLException {
+    public DuckOracle() throws SQLException {
         db = DriverManager.getConnection("jdbc:duckdb:");
         try (Statement s = db.createStatement()) {
             s.execute("CREATE SCHEMA recent; CREATE SCHEMA latest;"
@@ -30,7 +30,7 @@ final class DuckOracle implements AutoCloseable {
     }
 
     /** Replaces both tables' rows; a row is {@code [rtId, micros, a, b, s, f]}. */
-    void load(Collection<Object[]> recent, Collection<Object[]> latest) throws SQLException {
+    public void load(Collection<Object[]> recent, Collection<Object[]> latest) throws SQLException {
         StringBuilder sql = new StringBuilder("DELETE FROM recent.m; DELETE FROM latest.m;");
         insert(sql, "recent.m", recent);
         insert(sql, "latest.m", latest);
@@ -62,7 +62,7 @@ final class DuckOracle implements AutoCloseable {
     }
 
     /** The query's rows, each normalized ({@link #normalize}), with {@code now()} at {@code now}. */
-    List<List<Object>> query(String sql, Instant now) throws SQLException {
+    public List<List<Object>> query(String sql, Instant now) throws SQLException {
         String ts = "TIMESTAMP '" + now.atOffset(ZoneOffset.UTC).toLocalDateTime() + "'";
         String duck = sql.replace("now()", ts);
         List<List<Object>> out = new ArrayList<>();
@@ -97,7 +97,7 @@ final class DuckOracle implements AutoCloseable {
         return v;
     }
 
-    static List<List<Object>> normalizeAll(Collection<List<Object>> rows) {
+    public static List<List<Object>> normalizeAll(Collection<List<Object>> rows) {
         List<List<Object>> out = new ArrayList<>();
         for (List<Object> r : rows) {
             out.add(r.stream().map(DuckOracle::normalize).toList());
@@ -117,7 +117,7 @@ final class DuckOracle implements AutoCloseable {
     };
 
     /** Equal row lists, doubles to a relative 1e-9. */
-    static boolean sameRows(List<List<Object>> x, List<List<Object>> y) {
+    public static boolean sameRows(List<List<Object>> x, List<List<Object>> y) {
         if (x.size() != y.size()) {
             return false;
         }

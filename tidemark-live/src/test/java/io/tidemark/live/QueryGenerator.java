@@ -10,14 +10,14 @@ import java.util.Random;
  * AVG, CASE and FILTER conditional aggregates, HAVING, ORDER BY … LIMIT. Every ORDER BY ends in the result key, so
  * the rows a LIMIT keeps are determined and DuckDB must agree on them.
  */
-final class QueryGenerator {
+public final class QueryGenerator {
     private final Random rnd;
 
-    QueryGenerator(Random rnd) {
+    public QueryGenerator(Random rnd) {
         this.rnd = rnd;
     }
 
-    String next() {
+    public String next() {
         boolean latest = rnd.nextInt(4) == 0;
         return rnd.nextInt(5) < 3 ? aggregate(latest) : rows(latest);
     }

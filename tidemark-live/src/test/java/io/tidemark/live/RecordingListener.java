@@ -11,21 +11,21 @@ import java.util.Map;
  * Rebuilds every query's result only from the callbacks it receives, and records protocol violations (a mark out of
  * place, an update of a row it does not hold, a row sent twice in one generation). Thread-safe.
  */
-final class RecordingListener implements LiveListener {
-    final List<String> violations = new ArrayList<>();
-    final List<Long> marks = new ArrayList<>();
+public final class RecordingListener implements LiveListener {
+    public final List<String> violations = new ArrayList<>();
+    public final List<Long> marks = new ArrayList<>();
     final List<String> events = new ArrayList<>();
     final Map<String, Map<List<Object>, List<Object>>> results = new HashMap<>();
     final Map<String, QuerySchema> schemas = new HashMap<>();
-    final Map<String, TidemarkException> errors = new HashMap<>();
+    public final Map<String, TidemarkException> errors = new HashMap<>();
     /** Each query's result as of each aggMarkEnd, keyed by generation. */
-    final Map<Long, Map<String, Map<List<Object>, List<Object>>>> atMark = new LinkedHashMap<>();
+    public final Map<Long, Map<String, Map<List<Object>, List<Object>>>> atMark = new LinkedHashMap<>();
     private boolean inGeneration;
     private final Map<String, java.util.Set<List<Object>>> seenThisGeneration = new HashMap<>();
     private String inSnapshot;
     private final java.util.function.BiConsumer<Long, RecordingListener> onMark;
 
-    RecordingListener() {
+    public RecordingListener() {
         this((g, l) -> {});
     }
 
@@ -122,11 +122,11 @@ final class RecordingListener implements LiveListener {
         results.remove(queryId);
     }
 
-    synchronized Map<List<Object>, List<Object>> resultOf(String queryId) {
+    public synchronized Map<List<Object>, List<Object>> resultOf(String queryId) {
         return new HashMap<>(results.getOrDefault(queryId, Map.of()));
     }
 
-    synchronized long lastMark() {
+    public synchronized long lastMark() {
         return marks.isEmpty() ? 0 : marks.get(marks.size() - 1);
     }
 

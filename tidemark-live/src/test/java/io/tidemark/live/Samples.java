@@ -13,19 +13,19 @@ import java.util.List;
 import java.util.Map;
 
 /** Test archives and batches. */
-final class Samples {
-    static final ArchiveDefinition M = ArchiveDefinition.raw("m", List.of(Column.of("a", ColumnType.DOUBLE),
+public final class Samples {
+    public static final ArchiveDefinition M = ArchiveDefinition.raw("m", List.of(Column.of("a", ColumnType.DOUBLE),
             Column.of("b", ColumnType.BIGINT), Column.of("s", ColumnType.VARCHAR), Column.of("f", ColumnType.BOOLEAN)));
-    static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
+    public static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
 
     private final List<Sample> samples = new ArrayList<>();
 
-    static Samples batch() {
+    public static Samples batch() {
         return new Samples();
     }
 
     /** A sample of {@link #M}: values a, b, s, f (any may be null). */
-    Samples add(String rtId, Instant t, Double a, Long b, String s, Boolean f) {
+    public Samples add(String rtId, Instant t, Double a, Long b, String s, Boolean f) {
         Map<String, Object> v = new HashMap<>();
         v.put("a", a);
         v.put("b", b);
@@ -39,7 +39,7 @@ final class Samples {
         return add(rtId, t, a, b, null, null);
     }
 
-    SampleBatch build() {
+    public SampleBatch build() {
         return SampleBatch.validate(M, samples, BatchLimits.DEFAULT);
     }
 }
