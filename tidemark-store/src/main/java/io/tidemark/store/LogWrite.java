@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param partition the log partition the records come from ({@code >= 0})
  * @param expectedOffset the tenant's {@link LogPosition#nextOffset()} as the writer last read it
  * @param endOffset the offset after the last of these records; greater than {@code expectedOffset}
- * @param batches the {@code BATCH} records in log order, each in {@code [expectedOffset, endOffset)}
+ * @param batches the {@code BATCH} records in log order, each in {@code [expectedOffset, endOffset)}; the parts of
+ *     one record (several archives of one request) are consecutive batches with the same offset, written or refused
+ *     together
  * @param rejections records the writer refuses itself (e.g. one it cannot read), each in the same range and at an
  *     offset no batch has; the store adds those it refuses
  */
@@ -32,7 +34,7 @@ public record LogWrite(TenantId tenant, int partition, long expectedOffset, long
         long previous = -1;
         for (LogBatch b : batches) {
             requireInRange(b.offset(), expectedOffset, endOffset);
-            if (b.offset() <= previous) {
+            if (b.offset() < previous) {
                 throw new IllegalArgumentException("batches must be in log order, got offset " + b.offset()
                         + " after " + previous);
             }

@@ -26,7 +26,8 @@ public interface LogWriterStore {
      *       transaction rolls back and the answer is {@link LogWriteResult.Moved} with the position found;</li>
      *   <li>each batch checked against its archive as the transaction reads it: gone ({@code not_found}), another
      *       definition version ({@code recreated}), not ACTIVATED ({@code not_activated}) or a sample below the
-     *       retention horizon by the store's clock ({@code retention}) refuses that batch alone;</li>
+     *       retention horizon by the store's clock ({@code retention}) refuses that record alone — all its parts
+     *       (batches with the same offset) together, recorded once;</li>
      *   <li>the other batches written as {@link ArchiveStore#write(TenantId, List)} writes them (the dependants'
      *       shared lock, the engine's write, late-data marking, {@code LATE_SKIPPED}), with one difference:
      *       maxLateness is measured back from the batch's {@link LogBatch#acceptedAt()}, not the store's clock — a

@@ -57,6 +57,13 @@ class LogWriteTest {
     }
 
     @Test
+    void new_partsOfOneRecord_shareTheOffset() {
+        LogWrite w = LogWrite.of(T, 0, 0, 9, List.of(batch(3), batch(3), batch(5)));
+
+        assertThat(w.batches()).extracting(LogBatch::offset).containsExactly(3L, 3L, 5L);
+    }
+
+    @Test
     void new_rejectionAtABatchsOffset_refused() {
         assertThatThrownBy(() -> new LogWrite(T, 0, 0, 9, List.of(batch(3)), List.of(rejection(3))))
                 .hasMessageContaining("given twice");

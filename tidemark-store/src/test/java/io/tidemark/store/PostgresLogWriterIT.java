@@ -231,6 +231,37 @@ class PostgresLogWriterIT {
         assertThat(audit).anySatisfy(e -> assertThat(e.message()).contains("offset 13", "recreated"));
     }
 
+    /**
+     * A record of two parts (one request over two archives) shares one offset: both parts written when both
+     * archives take them; refused together, and recorded once, when one archive is gone.
+     */
+    @Test
+    void write_recordOfTwoParts_writtenOrRefusedWhole() {
+        ArchiveDefinition aux = ArchiveDefinition.raw("aux", List.of(Column.of("v", ColumnType.DOUBLE)));
+        store.archives().createArchive(T, aux);
+        ArchiveInfo auxInfo = store.archives().activateArchive(T, "aux");
+        LogBatch auxPart = new LogBatch(0, SampleBatch.validate(aux, List.of(sample("z", 1, 7)), BatchLimits.DEFAULT),
+                auxInfo.version(), clock.instant());
+        LogWriteResult both = store.logWriter().write(LogWrite.of(T, PARTITION, 0, 1, List.of(record(0,
+                sample("a", 1, 1)), auxPart)));
+        store.archives().deleteArchive(T, "aux");
+        LogBatch goneAux = new LogBatch(1, auxPart.batch(), auxPart.archiveVersion(), auxPart.acceptedAt());
+        LogWriteResult refused = store.logWriter().write(LogWrite.of(T, PARTITION, 1, 2, List.of(record(1,
+                sample("b", 1, 2), sample("c", 2, 3)), goneAux)));
+
+        assertThat(both).isEqualTo(new LogWriteResult.Written(new LogPosition(PARTITION, 1), 2, List.of()));
+        assertThat(values()).containsOnlyKeys("a@1");
+        assertThat(refused).isInstanceOf(LogWriteResult.Written.class);
+        List<LogRejection> rejections = store.logWriter().rejections(T, 0, 10);
+        assertThat(rejections).hasSize(1);
+        assertThat(rejections.get(0).offset()).isEqualTo(1);
+        assertThat(rejections.get(0).reason()).isEqualTo(LogRejectReason.NOT_FOUND);
+        assertThat(rejections.get(0).samples()).isEqualTo(3);
+        assertThat(rejections.get(0).from()).isEqualTo(T0.plusSeconds(1));
+        assertThat(rejections.get(0).to()).isEqualTo(T0.plusSeconds(2));
+        assertThat(((LogWriteResult.Written) refused).rejected()).isEqualTo(rejections);
+    }
+
     /** The writer's own rejection (a record it cannot read) is recorded with the batches in one transaction. */
     @Test
     void write_writersOwnRejection_recordedWithTheBatches() {

@@ -106,17 +106,31 @@ final class JdbcLogWriter implements LogWriterStore {
         List<LogRejection> rejected = new ArrayList<>(w.rejections());
         Map<String, List<LogBatch>> byArchive = new LinkedHashMap<>();
         Map<String, Optional<ArchiveInfo>> read = new HashMap<>();
+        Map<Long, List<LogBatch>> records = new LinkedHashMap<>();
         for (LogBatch b : w.batches()) {
-            Optional<ArchiveInfo> a = read.get(b.archive());
-            if (a == null) {
-                a = catalog.archive(c, tenant, b.archive());
-                read.put(b.archive(), a);
+            records.computeIfAbsent(b.offset(), k -> new ArrayList<>()).add(b);
+        }
+        for (List<LogBatch> parts : records.values()) {
+            LogRejection refused = null;
+            for (LogBatch b : parts) {
+                Optional<ArchiveInfo> a = read.get(b.archive());
+                if (a == null) {
+                    a = catalog.archive(c, tenant, b.archive());
+                    read.put(b.archive(), a);
+                }
+                refused = check(a, b, now);
+                if (refused != null) {
+                    break;
+                }
             }
-            LogRejection refused = check(a, b, now);
             if (refused != null) {
-                rejected.add(refused);
-            } else if (b.batch().size() > 0) {
-                byArchive.computeIfAbsent(b.archive(), k -> new ArrayList<>()).add(b);
+                rejected.add(parts.size() == 1 ? refused : whole(refused, parts));
+                continue;
+            }
+            for (LogBatch b : parts) {
+                if (b.batch().size() > 0) {
+                    byArchive.computeIfAbsent(b.archive(), k -> new ArrayList<>()).add(b);
+                }
             }
         }
         List<JdbcArchiveStore.ArchiveWrite> writes = new ArrayList<>(byArchive.size());
@@ -170,6 +184,24 @@ final class JdbcLogWriter implements LogWriterStore {
                     + " are older than the archive's retention " + a.retention() + " (horizon " + horizon + ")");
         }
         return null;
+    }
+
+    /**
+     * The rejection of a record of several parts (one request over several archives), refused whole because of
+     * {@code part}'s refusal: its samples and time range are the record's.
+     */
+    private static LogRejection whole(LogRejection part, List<LogBatch> parts) {
+        int samples = 0;
+        Instant from = null;
+        Instant to = null;
+        for (LogBatch b : parts) {
+            LogRejection r = rejection(b, part.reason(), part.detail());
+            samples += r.samples();
+            from = r.from() == null || (from != null && from.isBefore(r.from())) ? from : r.from();
+            to = r.to() == null || (to != null && to.isAfter(r.to())) ? to : r.to();
+        }
+        return new LogRejection(part.offset(), part.archive(), part.reason(), samples, from, to, part.detail()
+                + "; the record's " + parts.size() + " parts (one request) are refused together");
     }
 
     private static LogRejection rejection(LogBatch b, LogRejectReason reason, String detail) {
