@@ -83,7 +83,8 @@ final class FaultHarness {
     static final class Writer implements Runnable {
         private final int id;
         private final Random random;
-        private final TidemarkClient client;
+        private final List<TidemarkClient> clients;
+        private int current;
         private final boolean retry;
         private final List<Instant> sentTimes = new ArrayList<>();
         private final List<String> sentIds = new ArrayList<>();
@@ -98,9 +99,17 @@ final class FaultHarness {
          *     stop at the first failure and leave the batch in flight (a client whose server died)
          */
         Writer(int id, long seed, TidemarkClient client, boolean retry) {
+            this(id, seed, List.of(client), retry);
+        }
+
+        /**
+         * A writer to several servers: it sends to {@code clients.get(0)} until a send fails, then to the next one
+         * (round robin), re-sending the failed batch there if {@code retry}.
+         */
+        Writer(int id, long seed, List<TidemarkClient> clients, boolean retry) {
             this.id = id;
             this.random = new Random(seed * 31 + id);
-            this.client = client;
+            this.clients = List.copyOf(clients);
             this.retry = retry;
             this.thread = new Thread(this, "fault-writer-" + id);
             thread.setDaemon(true);
@@ -129,10 +138,11 @@ final class FaultHarness {
         private boolean send(List<Row> batch) {
             while (true) {
                 try {
-                    client.publish(RAW, batch);
+                    clients.get(current).publish(RAW, batch);
                     return true;
                 } catch (RuntimeException e) {
                     failures++;
+                    current = (current + 1) % clients.size();
                     if (!retry || stop) {
                         return false;
                     }
