@@ -92,6 +92,7 @@ final class FaultHarness {
         private volatile List<Row> inFlight;
         private volatile boolean stop;
         private volatile int failures;
+        private volatile long paceMillis;
         private final Thread thread;
 
         /**
@@ -120,6 +121,15 @@ final class FaultHarness {
             return this;
         }
 
+        /**
+         * Waits {@code pace} after each acknowledged batch, so that a long scenario stays within what
+         * {@link #stored} reads in one request on any machine; call before {@link #start()}.
+         */
+        Writer pace(Duration pace) {
+            this.paceMillis = pace.toMillis();
+            return this;
+        }
+
         @Override
         public void run() {
             while (!stop) {
@@ -132,6 +142,9 @@ final class FaultHarness {
                     acknowledged.add(batch);
                 }
                 inFlight = null;
+                if (paceMillis > 0) {
+                    pause(paceMillis);
+                }
             }
         }
 
@@ -256,10 +269,20 @@ final class FaultHarness {
 
     /** Everything the raw archive holds, read through the server. */
     static Map<String, Double> stored(TidemarkClient client) {
+        return stored(storedRows(client));
+    }
+
+    /** Every row the raw archive holds, read through the server in one request. */
+    static List<Row> storedRows(TidemarkClient client) {
         Instant now = Instant.now();
         List<Row> rows = client.streamData(RAW, List.of(), now.minus(SPREAD).minusSeconds(600), now.plusSeconds(600),
                 100_000);
         assertThat(rows).as("fewer rows than one streamData page").hasSizeLessThan(100_000);
+        return rows;
+    }
+
+    /** {@code rows} as {@code timestamp|rtId} → v (a key stored twice would appear once: compare the sizes). */
+    static Map<String, Double> stored(List<Row> rows) {
         Map<String, Double> out = new HashMap<>();
         rows.forEach(r -> out.put(key(r.timestamp(), r.rtId()), v(r)));
         return out;

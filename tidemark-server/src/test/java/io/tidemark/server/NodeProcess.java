@@ -38,17 +38,17 @@ import java.util.regex.Pattern;
  * to exit after SIGTERM, then kills it and throws. A {@link #kill()} ({@code kill -9} of the process and its
  * descendants) waits at most {@link #STOP_TIMEOUT}.
  *
- * <p>Start time measured on the project's 2-core machine (shared with another build, load average about 2 to 3),
- * from {@code ProcessBuilder.start} to {@code /health} 200, one node on an embedded PostgreSQL database: see
- * {@link #JVM_OPTIONS}.
- *
  * <p>Not thread-safe: one test thread drives a node.
  */
 final class NodeProcess {
     /**
-     * {@code -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}: three of these, a PostgreSQL and the test's JVM share
-     * two cores. Measured start (launch to {@code /health} 200, PostgreSQL store, load average ~2.5):
-     * MEASUREMENTS.
+     * The default JVM options, {@code -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}: three servers, a PostgreSQL
+     * and the test's JVM share two cores, so the C1 compiler only and one GC thread. Start measured on the project's
+     * 2-core machine while another build ran (load average 6.4 to 7.8), launch to {@code /health} 200, one server on a
+     * new DuckDB store, three runs each: these options 2.9 to 4.7 s (six runs); {@code -XX:TieredStopAtLevel=1} alone
+     * 2.7 to 3.0 s; {@code -Xmx256m} alone 6.9 to 9.8 s; no options 5.6 to 11.3 s. In {@code FaultThreeServersIT}
+     * (PostgreSQL): three started side by side 4.9 to 5.4 s; a restart while writers load the other two 4.6 to 6.4 s.
+     * SIGTERM to exit of an idle server: 0.1 s.
      */
     static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     /** The bound of a start, until the listening line and {@code /health} 200. */
@@ -62,6 +62,7 @@ final class NodeProcess {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String name;
+    private final List<String> jvmOptions;
     private final List<String> args;
     private final Path outFile;
     private final Path logFile;
@@ -79,12 +80,18 @@ final class NodeProcess {
      * @param args {@code serve}'s arguments after the ports, e.g. {@code --jdbc-url …}, {@code --set k=v}
      */
     NodeProcess(String name, Path dir, List<String> args) {
+        this(name, dir, JVM_OPTIONS, args);
+    }
+
+    /** A node with other JVM options than {@link #JVM_OPTIONS} (e.g. a larger heap). */
+    NodeProcess(String name, Path dir, List<String> jvmOptions, List<String> args) {
         for (String a : args) {
             if (a.equals("--port") || a.equals("--sql-port") || a.startsWith("--port=") || a.startsWith("--sql-port=")) {
                 throw new IllegalArgumentException("NodeProcess chooses the ports; remove " + a);
             }
         }
         this.name = name;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.args = List.copyOf(args);
         this.outFile = dir.resolve(name + ".out");
         this.logFile = dir.resolve(name + ".log");
@@ -223,7 +230,7 @@ final class NodeProcess {
         String logback = NodeProcess.class.getClassLoader().getResource("logback.xml").toString();
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
-        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-Dlogback.configurationFile=" + logback, "-cp", System.getProperty("java.class.path"),
                 "io.tidemark.server.cli.TidemarkCli", "serve", "--port", Integer.toString(port), "--sql-port",
                 Integer.toString(sql)));

@@ -35,7 +35,7 @@ final class ServerProcesses implements AfterEachCallback, AutoCloseable {
     List<NodeProcess> start(int n, List<String> args) {
         List<NodeProcess> started = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            started.add(add("node-" + nodes.size(), args).launch());
+            started.add(add("node-" + nodes.size(), NodeProcess.JVM_OPTIONS, args).launch());
         }
         started.forEach(NodeProcess::awaitServing);
         return List.copyOf(started);
@@ -43,7 +43,12 @@ final class ServerProcesses implements AfterEachCallback, AutoCloseable {
 
     /** Starts one more node named {@code name} with {@code args}; returns once it serves. */
     NodeProcess start(String name, List<String> args) {
-        return add(name, args).start();
+        return start(name, NodeProcess.JVM_OPTIONS, args);
+    }
+
+    /** Starts one more node with other JVM options than {@link NodeProcess#JVM_OPTIONS}; returns once it serves. */
+    NodeProcess start(String name, List<String> jvmOptions, List<String> args) {
+        return add(name, jvmOptions, args).start();
     }
 
     /** Every node started, in order. */
@@ -60,7 +65,7 @@ final class ServerProcesses implements AfterEachCallback, AutoCloseable {
         return dir;
     }
 
-    private NodeProcess add(String name, List<String> args) {
+    private NodeProcess add(String name, List<String> jvmOptions, List<String> args) {
         if (dir == null) {
             try {
                 dir = Files.createTempDirectory("tidemark-nodes-");
@@ -69,7 +74,7 @@ final class ServerProcesses implements AfterEachCallback, AutoCloseable {
             }
             Runtime.getRuntime().addShutdownHook(hook);
         }
-        NodeProcess node = new NodeProcess(name, dir, args);
+        NodeProcess node = new NodeProcess(name, dir, jvmOptions, args);
         nodes.add(node);
         return node;
     }
