@@ -83,7 +83,8 @@ final class FaultHarness {
     static final class Writer implements Runnable {
         private final int id;
         private final Random random;
-        private final TidemarkClient client;
+        private final List<TidemarkClient> clients;
+        private int current;
         private final boolean retry;
         private final List<Instant> sentTimes = new ArrayList<>();
         private final List<String> sentIds = new ArrayList<>();
@@ -91,6 +92,7 @@ final class FaultHarness {
         private volatile List<Row> inFlight;
         private volatile boolean stop;
         private volatile int failures;
+        private volatile long paceMillis;
         private final Thread thread;
 
         /**
@@ -98,9 +100,17 @@ final class FaultHarness {
          *     stop at the first failure and leave the batch in flight (a client whose server died)
          */
         Writer(int id, long seed, TidemarkClient client, boolean retry) {
+            this(id, seed, List.of(client), retry);
+        }
+
+        /**
+         * A writer to several servers: it sends to {@code clients.get(0)} until a send fails, then to the next one
+         * (round robin), re-sending the failed batch there if {@code retry}.
+         */
+        Writer(int id, long seed, List<TidemarkClient> clients, boolean retry) {
             this.id = id;
             this.random = new Random(seed * 31 + id);
-            this.client = client;
+            this.clients = List.copyOf(clients);
             this.retry = retry;
             this.thread = new Thread(this, "fault-writer-" + id);
             thread.setDaemon(true);
@@ -108,6 +118,15 @@ final class FaultHarness {
 
         Writer start() {
             thread.start();
+            return this;
+        }
+
+        /**
+         * Waits {@code pace} after each acknowledged batch, so that a long scenario stays within what
+         * {@link #stored} reads in one request on any machine; call before {@link #start()}.
+         */
+        Writer pace(Duration pace) {
+            this.paceMillis = pace.toMillis();
             return this;
         }
 
@@ -123,16 +142,20 @@ final class FaultHarness {
                     acknowledged.add(batch);
                 }
                 inFlight = null;
+                if (paceMillis > 0) {
+                    pause(paceMillis);
+                }
             }
         }
 
         private boolean send(List<Row> batch) {
             while (true) {
                 try {
-                    client.publish(RAW, batch);
+                    clients.get(current).publish(RAW, batch);
                     return true;
                 } catch (RuntimeException e) {
                     failures++;
+                    current = (current + 1) % clients.size();
                     if (!retry || stop) {
                         return false;
                     }
@@ -246,10 +269,20 @@ final class FaultHarness {
 
     /** Everything the raw archive holds, read through the server. */
     static Map<String, Double> stored(TidemarkClient client) {
+        return stored(storedRows(client));
+    }
+
+    /** Every row the raw archive holds, read through the server in one request. */
+    static List<Row> storedRows(TidemarkClient client) {
         Instant now = Instant.now();
         List<Row> rows = client.streamData(RAW, List.of(), now.minus(SPREAD).minusSeconds(600), now.plusSeconds(600),
                 100_000);
         assertThat(rows).as("fewer rows than one streamData page").hasSizeLessThan(100_000);
+        return rows;
+    }
+
+    /** {@code rows} as {@code timestamp|rtId} → v (a key stored twice would appear once: compare the sizes). */
+    static Map<String, Double> stored(List<Row> rows) {
         Map<String, Double> out = new HashMap<>();
         rows.forEach(r -> out.put(key(r.timestamp(), r.rtId()), v(r)));
         return out;

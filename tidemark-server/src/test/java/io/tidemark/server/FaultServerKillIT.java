@@ -11,12 +11,6 @@ import io.tidemark.client.QueryConfig;
 import io.tidemark.client.TidemarkClient;
 import io.tidemark.server.FaultHarness.Writer;
 import io.tidemark.store.TestStores;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -25,11 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,25 +35,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FaultServerKillIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final Pattern LISTENING = Pattern.compile("Tidemark listening on (http://\\S+)");
-    private static final Pattern TOKEN = Pattern.compile("(tmk_[A-Za-z0-9_-]+)");
     private static final String TENANT = "default";
+    private static final List<String> JVM = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     @TempDir
     Path dir;
-    private final List<Process> started = new ArrayList<>();
-
-    private record Served(Process process, URI uri, String token, Path log) {}
+    @RegisterExtension
+    final ServerProcesses servers = new ServerProcesses();
 
     static LongStream seeds() {
         return FaultHarness.seeds(1);
-    }
-
-    @AfterEach
-    void stopProcesses() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(60, TimeUnit.SECONDS);
-        }
     }
 
     @ParameterizedTest(name = "DuckDB, seed {0}")
@@ -90,9 +71,12 @@ class FaultServerKillIT {
     private void killAndCheck(long seed, List<String> store, String jdbcUrl, boolean checkRollups) throws Exception {
         Random random = new Random(seed);
         long t0 = System.nanoTime();
-        Served first = serve("first-" + seed, store, 0);
-        assertThat(first.token()).isNotNull();
-        ConnectionConfig config = ConnectionConfig.builder(first.uri()).token(first.token())
+        List<String> args = new ArrayList<>(List.of("--set", "rollup.interval=200ms", "--set", "live.window="
+                + FaultHarness.LIVE_WINDOW));
+        args.addAll(store);
+        NodeProcess node = servers.start("serve-" + seed, JVM, args);
+        String token = node.bootstrapToken().orElseThrow(() -> new AssertionError("no bootstrap token printed"));
+        ConnectionConfig config = ConnectionConfig.builder(node.uri()).token(token)
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500)).build();
         TidemarkClient admin = TidemarkClient.create(config);
         FaultHarness.createSchema(admin);
@@ -107,16 +91,14 @@ class FaultServerKillIT {
             FaultHarness.awaitAcknowledged(writers, 2, WAIT);
             FaultHarness.pause(random.nextInt(2000));
 
-            first.process().destroyForcibly(); // SIGKILL
-            assertThat(first.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            node.kill(); // SIGKILL
             writers.forEach(Writer::join);
             Instant killed = Instant.now();
             phase(t0, "killed after " + writers.stream().mapToInt(w -> w.acknowledged().size()).sum()
                     + " acknowledged batches");
 
-            Served second = serve("second-" + seed, store, first.uri().getPort());
-            TidemarkClient again = TidemarkClient.create(ConnectionConfig.builder(second.uri()).token(first.token())
-                    .build());
+            node.restart(); // on the same port: the live client reconnects by itself
+            TidemarkClient again = TidemarkClient.create(ConnectionConfig.builder(node.uri()).token(token).build());
             Map<String, Double> stored = FaultHarness.stored(again);
             assertAcknowledgedStored(stored, writers);
             Map<List<Object>, List<Object>> expected = liveOracle(stored);
@@ -126,8 +108,7 @@ class FaultServerKillIT {
             phase(t0, "restarted, ledger and live snapshot checked");
 
             Map<String, Instant> watermarks = FaultHarness.settle(again, killed.minusSeconds(90), WAIT);
-            second.process().destroy(); // a clean stop releases DuckDB's file lock for the oracle below
-            assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            node.stop(); // a clean stop releases DuckDB's file lock for the oracle below
             phase(t0, "rollups settled");
             if (checkRollups) {
                 try (java.sql.Connection jdbc = DriverManager.getConnection(jdbcUrl)) {
@@ -140,49 +121,5 @@ class FaultServerKillIT {
 
     private static void phase(long t0, String what) {
         System.out.printf("fault kill: %s at %.1f s%n", what, (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** Starts {@code tidemark serve} on {@code port} (0: a free one) and reads its output until it listens. */
-    private Served serve(String name, List<String> store, int port) throws IOException {
-        Path log = dir.resolve(name + ".log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String logback = FaultServerKillIT.class.getClassLoader().getResource("logback.xml").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logback, "-cp",
-                System.getProperty("java.class.path"), "io.tidemark.server.cli.TidemarkCli", "serve", "--port",
-                String.valueOf(port), "--set", "sql.port=0", "--set", "rollup.interval=200ms", "--set", "live.window="
-                        + FaultHarness.LIVE_WINDOW));
-        cmd.addAll(store);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("TIDEMARK_"));
-        Process p = pb.start();
-        started.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String token = null;
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-            Matcher t = TOKEN.matcher(line);
-            if (t.find()) {
-                token = t.group(1);
-            }
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                drain(out);
-                return new Served(p, URI.create(m.group(1)), token, log);
-            }
-        }
-        throw new AssertionError("tidemark serve exited before listening: " + Files.readString(log));
-    }
-
-    private static void drain(BufferedReader out) {
-        Thread t = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // discard
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "serve-stdout");
-        t.setDaemon(true);
-        t.start();
     }
 }

@@ -16,10 +16,7 @@ import io.tidemark.server.auth.Tokens;
 import io.tidemark.server.mqtt.EmbeddedBroker;
 import io.tidemark.store.Store;
 import io.tidemark.store.TestStores;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +35,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,25 +49,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MqttKillIT {
     private static final Duration WAIT = Duration.ofSeconds(40);
-    private static final Pattern LISTENING = Pattern.compile("Tidemark listening on (http://\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SAMPLES_PER_MESSAGE = 5;
     private static final int DEVICES = 4;
     private static final int MAX_ROWS = 100_000;
     @TempDir
     Path dir;
-    private final List<Process> started = new ArrayList<>();
+    @RegisterExtension
+    final ServerProcesses servers = new ServerProcesses();
     private final HttpClient http = HttpClient.newHttpClient();
-
-    private record Served(Process process, URI uri, Path log) {}
-
-    @AfterEach
-    void stopProcesses() throws InterruptedException {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
 
     @Test
     void serve_sigkillMidStream_everyAcknowledgedMessageStoredOncePerKey() throws Exception {
@@ -98,15 +82,14 @@ class MqttKillIT {
                     "--set", "mqtt.subscription.line.topic=line/{device}",
                     "--set", "mqtt.subscription.line.archive=line",
                     "--set", "mqtt.subscription.line.rt-id={device}");
-            Served first = serve("first", args);
+            NodeProcess first = servers.start("first", args);
             await("the first process subscribed", () -> status(first, admin).path("connected").asBoolean());
 
             Publisher device = new Publisher(broker.port(), t0);
             device.start();
             await("the first process acknowledged 300 messages", () -> messages(first, admin) >= 300);
             Thread.sleep(random.nextInt(500));
-            first.process().destroyForcibly(); // SIGKILL
-            assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            first.kill(); // SIGKILL
             int atKill = device.acknowledged.size();
             await("the device published 200 more while Tidemark was down",
                     () -> device.acknowledged.size() >= atKill + 200);
@@ -114,7 +97,7 @@ class MqttKillIT {
             System.out.printf("mqtt kill: killed after %d acknowledged publications, %d in all%n", atKill,
                     device.acknowledged.size());
 
-            Served second = serve("second", args);
+            NodeProcess second = servers.start("second", args);
             TidemarkClient client = TidemarkClient.create(ConnectionConfig.builder(second.uri()).token(admin)
                     .build());
             Map<String, Long> expected = new HashMap<>();
@@ -132,7 +115,7 @@ class MqttKillIT {
             assertThat(rows).as("one row per key").hasSize(stored.size());
             assertThat(stored).as("acknowledged samples with their values").containsAllEntriesOf(expected);
             assertThat(published).as("nothing that was not published").containsAllEntriesOf(stored);
-            assertThat(Files.readString(second.log())).as("the broker kept the session")
+            assertThat(Files.readString(second.logFile())).as("the broker kept the session")
                     .contains("session_present=\"true\"");
         }
     }
@@ -212,11 +195,11 @@ class MqttKillIT {
         return out;
     }
 
-    private long messages(Served s, String token) {
+    private long messages(NodeProcess s, String token) {
         return status(s, token).path("subscriptions").path(0).path("messages").asLong();
     }
 
-    private JsonNode status(Served s, String token) {
+    private JsonNode status(NodeProcess s, String token) {
         HttpRequest req = HttpRequest.newBuilder(s.uri().resolve("/graphql")).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"query\": \"{ mqtt { connected subscriptions { messages "
@@ -234,43 +217,5 @@ class MqttKillIT {
 
     private static void await(String what, Callable<Boolean> condition) {
         Awaitility.await(what).atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(condition);
-    }
-
-    /** Starts {@code tidemark serve} on a free port and reads its output until it listens. */
-    private Served serve(String name, List<String> args) throws IOException {
-        Path log = dir.resolve(name + ".log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String logback = MqttKillIT.class.getClassLoader().getResource("logback.xml").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Dlogback.configurationFile=" + logback, "-cp", System.getProperty("java.class.path"),
-                "io.tidemark.server.cli.TidemarkCli", "serve", "--port", "0", "--set", "sql.port=0"));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("TIDEMARK_"));
-        Process p = pb.start();
-        started.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                drain(out);
-                return new Served(p, URI.create(m.group(1)), log);
-            }
-        }
-        throw new AssertionError("tidemark serve exited before listening: " + Files.readString(log));
-    }
-
-    private static void drain(BufferedReader out) {
-        Thread t = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // discard
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "serve-stdout");
-        t.setDaemon(true);
-        t.start();
     }
 }
