@@ -247,10 +247,9 @@ class LogWriterIT {
 
         awaitAllWritten();
         assertStoreEqualsOracle();
-        // Every record is in the store exactly once (the oracle and the positions say so). The writer's own count is
-        // not pinned here: in one full-suite run (2026-12-06) it read 90 of 100 after the restart although the store
-        // held all 100 — an undercount of the status counter not yet explained (open in issue 15's note).
-        assertThat(w.status().recordsWritten()).isPositive().isLessThanOrEqualTo(totalAppended());
+        // status() is the snapshot the writer publishes once per loop, so it may trail the store by a loop (a full
+        // suite run once read 90 of 100 right after the store held all 100): wait for it, bounded.
+        await("the writer's status counts every record", () -> w.status().recordsWritten() == totalAppended());
         await("cuts again after the restart", () -> w.status().cuts() > cuts);
         awaitCutsCoverTheLog();
     }
