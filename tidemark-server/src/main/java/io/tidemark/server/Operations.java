@@ -22,6 +22,7 @@ import io.tidemark.rollup.RetentionStatus;
 import io.tidemark.rollup.RollupAdmin;
 import io.tidemark.live.QuerySchema;
 import io.tidemark.server.auth.Caller;
+import io.tidemark.server.cluster.ClusterNode;
 import io.tidemark.server.live.LiveHub;
 import io.tidemark.store.ArchiveInfo;
 import io.tidemark.store.ArchiveStats;
@@ -53,19 +54,22 @@ public final class Operations {
     private final ServerConfig config;
     private final MeterRegistry meters;
     private final LiveHub live;
+    /** The log in cluster mode; null in single-node mode. */
+    private final ClusterNode cluster;
     /** Held while line-protocol ingest creates and activates an archive (see {@link #lineArchive}). */
     private final Object autoCreating = new Object();
     private static final String INGEST_BATCHES = "tidemark.ingest.batches";
     private static final String EXPORT_REQUESTS = "tidemark.export.requests";
 
     Operations(Store store, OrchestratorHost host, Clock clock, ServerConfig config, MeterRegistry meters,
-            LiveHub live) {
+            LiveHub live, ClusterNode cluster) {
         this.store = store;
         this.host = host;
         this.clock = clock;
         this.config = config;
         this.meters = meters;
         this.live = live;
+        this.cluster = cluster;
     }
 
     /** A rollup row or a raw row as a reader sees it: AVG computed from its partials, FIRST / LAST without times. */
@@ -565,12 +569,48 @@ public final class Operations {
         return write(c, List.of(batch));
     }
 
+    /**
+     * The one way every ingest path writes: in single-node mode through the live hub's group commit into the store
+     * (durable in the store on return); in cluster mode as one {@code BATCH} record appended to the log (durable in
+     * the log on return; the partition's writer puts it into the store, docs/scale-out.md).
+     */
     private int write(Caller c, List<SampleBatch> batches) {
-        int n = live.write(c.tenant(), batches, group -> store.archives().write(c.tenant(), group),
-                config.storeWaits().timeouts().lock());
+        int n = cluster != null ? append(c, batches) : live.write(c.tenant(), batches,
+                group -> store.archives().write(c.tenant(), group), config.storeWaits().timeouts().lock());
         meters.counter(INGEST_BATCHES, "tenant", c.tenant().value(), "result", "written", "reason", "none")
                 .increment();
         meters.counter("tidemark.ingest.samples", "tenant", c.tenant().value()).increment(n);
+        return n;
+    }
+
+    /**
+     * Cluster mode's write: checks each batch against its archive as the store holds it now — writable, the
+     * definition it was validated against, the retention horizon at this node's clock (as the store's write
+     * transaction does in single-node mode) — then appends one {@code BATCH} record of all parts with each archive's
+     * definition version and returns once the log acknowledged it.
+     *
+     * @throws TidemarkException {@code LOG_UNAVAILABLE} (503) when the log did not acknowledge in time;
+     *     {@code TOO_LARGE} over {@code cluster.max-record-bytes}; as the store's write for the archive checks
+     */
+    private int append(Caller c, List<SampleBatch> batches) {
+        Instant now = clock.instant();
+        List<io.tidemark.cluster.BatchPart> parts = new ArrayList<>(batches.size());
+        int n = 0;
+        for (SampleBatch b : batches) {
+            ArchiveInfo a = store.archives().requireArchive(c.tenant(), b.archive().name()).requireWritable();
+            if (!a.definition().equals(b.archive())) {
+                throw new TidemarkException(ErrorCode.INVALID_STATE, "archive '" + a.name()
+                        + "' changed since the batch was validated; validate it again");
+            }
+            a.requireRetained(b, now);
+            if (b.size() > 0) {
+                parts.add(io.tidemark.cluster.BatchPart.of(a.version(), b));
+                n += b.size();
+            }
+        }
+        if (!parts.isEmpty()) {
+            cluster.append(c.tenant(), now, parts);
+        }
         return n;
     }
 

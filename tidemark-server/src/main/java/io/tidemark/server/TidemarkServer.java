@@ -15,6 +15,8 @@ import io.tidemark.live.LiveEngine;
 import io.tidemark.server.auth.Authenticator;
 import io.tidemark.server.auth.TokenAdmin;
 import io.tidemark.server.auth.Tokens;
+import io.tidemark.server.cluster.ClusterConfig;
+import io.tidemark.server.cluster.ClusterNode;
 import io.tidemark.server.live.LiveEndpoint;
 import io.tidemark.server.live.LiveHub;
 import io.tidemark.server.graphql.GraphQlApi;
@@ -65,6 +67,7 @@ public final class TidemarkServer implements AutoCloseable {
     private SqlEndpoint sql;
     private Operations operations;
     private MqttIngest mqtt;
+    private ClusterNode cluster;
     private Tokens.Issued bootstrap;
     private int port = -1;
     private boolean closed;
@@ -90,8 +93,19 @@ public final class TidemarkServer implements AutoCloseable {
         if (port >= 0 || closed) {
             throw new IllegalStateException("a server starts once");
         }
+        ClusterConfig cc = config.cluster();
+        if (cc.enabled() && givenStore == null && config.jdbcUrl() == null) {
+            // Before the store opens: no DuckDB file is created for a start that cannot succeed.
+            throw ClusterNode.notPostgres("the embedded DuckDB store in " + config.dataDir());
+        }
         store = givenStore != null ? givenStore : Stores.open(config.storeConfig());
         try {
+            if (cc.enabled()) {
+                ClusterNode.requirePostgres(store);
+                cluster = ClusterNode.start(cc.logSettings(ClusterNode.defaultNodeId(config.port())),
+                        cc.writerSettings(config.live().publishInterval(), config.ingestGroupMaxSamples()), store,
+                        clock, io.tidemark.cluster.LogWriterListener.NONE);
+            }
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);
@@ -110,7 +124,7 @@ public final class TidemarkServer implements AutoCloseable {
                     .retention(new RetentionConfig(config.retentionMaxSpanPerStatement(),
                             config.retentionMaxStatementsPerRound()))
                     .meterRegistry(meters).build();
-            operations = new Operations(store, host, clock, config, meters, live);
+            operations = new Operations(store, host, clock, config, meters, live, cluster);
             // Checks mqtt.token before anything listens: a reader or unknown token fails the start.
             mqtt = config.mqtt().enabled() ? MqttIngest.create(config, operations, new Authenticator(store.tokens()),
                     meters, clock) : null;
@@ -206,6 +220,11 @@ public final class TidemarkServer implements AutoCloseable {
         return host;
     }
 
+    /** The node's part in the cluster, in cluster mode ({@code cluster.kafka} set) once started. */
+    public synchronized Optional<ClusterNode> cluster() {
+        return Optional.ofNullable(cluster);
+    }
+
     /** The live-query engine: every archive of every tenant is live in it. */
     public LiveEngine liveEngine() {
         return live.engine();
@@ -255,6 +274,9 @@ public final class TidemarkServer implements AutoCloseable {
         }
         if (sql != null) {
             sql.close();
+        }
+        if (cluster != null) {
+            cluster.close(); // after HTTP: the requests in flight have had their appends answered
         }
         if (host != null) {
             host.stop();

@@ -1,0 +1,173 @@
+package io.tidemark.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tidemark.client.Row;
+import io.tidemark.client.TidemarkClient;
+import io.tidemark.cluster.KafkaBroker;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.Role;
+import io.tidemark.core.Sample;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.server.cluster.ClusterNode;
+import io.tidemark.store.LogPosition;
+import io.tidemark.store.ReadRequest;
+import io.tidemark.store.TestStores;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cluster mode's ingest (docs/scale-out.md): servers started with {@code cluster.kafka} on one embedded PostgreSQL
+ * and one real Kafka broker ({@link KafkaBroker}, one for the class) validate a batch as today, append it to the log,
+ * answer once the log acknowledged it, and the writers' group puts it into the store exactly once.
+ */
+class ClusterIngestIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = KafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void ingest_everyWayInOnTwoNodes_acknowledgedThroughTheLog_storedOnceByTheWriters() {
+        String url = TestStores.postgresDatabase();
+        String topic = "ingest-" + TOPICS.incrementAndGet();
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), cluster(topic, "a"));
+                ServerFixture b = new ServerFixture(TestStores.open(url), cluster(topic, "b"))) {
+            assertThat(a.server.cluster()).isPresent();
+            String token = a.token("plant", Role.ADMIN);
+            TidemarkClient onA = a.client(token);
+            onA.createArchive("temps", Map.of("temp", "DOUBLE"));
+            onA.activateArchive("temps");
+            Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
+            Map<String, Double> expected = new TreeMap<>();
+
+            // The Java client (HTTP NDJSON) on A, a key repeated later in the batch: the last value wins.
+            onA.publish("temps", List.of(Row.of("s1", t0, Map.of("temp", 1.0)),
+                    Row.of("s2", t0, Map.of("temp", 2.0)), Row.of("s1", t0, Map.of("temp", 1.5))));
+            expected.put("s1@" + t0, 1.5);
+            expected.put("s2@" + t0, 2.0);
+            // CSV on B.
+            Instant t1 = t0.plusSeconds(1);
+            HttpResponse<String> csv = b.send("POST", "/api/v1/archives/temps/samples", token, "text/csv",
+                    "rtId,timestamp,temp\ns3," + t1 + ",3.0\n");
+            assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+            expected.put("s3@" + t1, 3.0);
+            // Line protocol on B.
+            Instant t2 = t0.plusSeconds(2);
+            HttpResponse<String> line = b.send("POST", "/api/v2/write?org=o&bucket=b&precision=ms", token,
+                    "text/plain", "temps,rtId=s4 temp=4.0 " + t2.toEpochMilli() + "\n");
+            assertThat(line.statusCode()).as(line.body()).isEqualTo(204);
+            // GraphQL on A, re-sending s2 with another value: it replaces itself.
+            HttpResponse<String> gql = a.graphql(token, "mutation { ingestSamples(archive: \"temps\", samples: "
+                    + "[{rtId: \"s2\", timestamp: \"" + t0 + "\", values: {temp: 2.5}}]) { written } }");
+            assertThat(gql.body()).contains("\"written\":1");
+            expected.put("s2@" + t0, 2.5);
+            expected.put("rtId=s4@" + t2, 4.0); // line protocol's default rtId: the canonical tag set
+
+            TenantId plant = TenantId.of("plant");
+            await("the writers stored every acknowledged batch").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(stored(a, plant)).isEqualTo(expected));
+            LogPosition position = a.store.logWriter().position(plant);
+            assertThat(position.nextOffset()).as("four BATCH records, one per request, written").isGreaterThan(3);
+            long written = a.server.cluster().orElseThrow().writer().status().recordsWritten()
+                    + b.server.cluster().orElseThrow().writer().status().recordsWritten();
+            assertThat(written).as("each record written once between the two writers").isEqualTo(4);
+        }
+    }
+
+    @Test
+    void ingest_belowTheRetentionHorizon_refusedBeforeTheLog_nothingAppended() {
+        String url = TestStores.postgresDatabase();
+        String topic = "retention-" + TOPICS.incrementAndGet();
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), cluster(topic, "a"))) {
+            String token = a.token("plant", Role.ADMIN);
+            TidemarkClient onA = a.client(token);
+            onA.createArchive("kept", Map.of("temp", "DOUBLE"));
+            onA.activateArchive("kept");
+            onA.setArchiveRetention("kept", Duration.ofHours(1));
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+            HttpResponse<String> old = a.send("POST", "/api/v1/archives/kept/samples", token,
+                    "application/x-ndjson", "{\"rtId\":\"old\",\"timestamp\":\"" + now.minus(Duration.ofHours(2))
+                            + "\",\"temp\":1}\n");
+            assertThat(old.statusCode()).as(old.body()).isEqualTo(400);
+            assertThat(old.body()).contains("INVALID_BATCH", "retention");
+
+            onA.publish("kept", List.of(Row.of("new", now, Map.of("temp", 2.0))));
+            await("the good batch stored").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(stored(a, TenantId.of("plant"), "kept"))
+                            .isEqualTo(Map.of("new@" + now, 2.0)));
+            assertThat(a.server.cluster().orElseThrow().writer().status().recordsWritten())
+                    .as("only the good batch reached the log").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void start_clusterModeOnDuckDb_refusedNamingJdbcUrl(@TempDir Path dir) {
+        ServerConfig config = ServerConfig.builder().port(0).sqlPort(0).dataDir(dir).bootstrapToken(false)
+                .cluster(io.tidemark.server.cluster.ClusterConfig.builder().kafka("127.0.0.1:1").build()).build();
+        assertThatThrownBy(() -> TidemarkServer.builder(config).build().start())
+                .isInstanceOfSatisfying(TidemarkException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("--jdbc-url", "PostgreSQL", "DuckDB");
+                });
+        assertThat(dir.resolve("tidemark.duckdb")).as("no store was created").doesNotExist();
+
+        try (var duck = TestStores.duckDb(dir)) {
+            assertThatThrownBy(() -> TidemarkServer.builder(config).store(duck).build().start())
+                    .isInstanceOfSatisfying(TidemarkException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                        assertThat(e.getMessage()).contains("--jdbc-url");
+                    });
+        }
+        try (var other = TestStores.duckDb(dir.resolve("other"))) {
+            assertThatThrownBy(() -> ClusterNode.requirePostgres(other)).hasMessageContaining("--jdbc-url");
+        }
+    }
+
+    private static ServerConfig.Builder cluster(String topic, String node) {
+        ServerConfig.Builder b = ServerConfig.builder();
+        b.cluster().kafka(broker.bootstrapServers()).topic(topic).partitions(3).replicationFactor(1)
+                .group("writers-" + topic).nodeId(node).produceTimeout(Duration.ofSeconds(10));
+        return b;
+    }
+
+    private static Map<String, Double> stored(ServerFixture f, TenantId tenant) {
+        return stored(f, tenant, "temps");
+    }
+
+    private static Map<String, Double> stored(ServerFixture f, TenantId tenant, String archive) {
+        Map<String, Double> out = new TreeMap<>();
+        List<Sample> rows = f.store.archives().read(tenant, new ReadRequest(archive, List.of(),
+                Instant.EPOCH, Instant.parse("2100-01-01T00:00:00Z"), 10_000, null));
+        for (Sample s : rows) {
+            out.put(s.rtId() + "@" + s.timestamp(), ((Number) s.values().get("temp")).doubleValue());
+        }
+        return out;
+    }
+}
