@@ -112,10 +112,13 @@ public final class TidemarkServer implements AutoCloseable {
             new ProcessorMetrics().bindTo(meters);
             new UptimeMetrics().bindTo(meters);
             ServerConfig.Live lc = config.live();
-            LiveEngine engine = liveDecorator.apply(LiveEngine.builder().clock(clock)
+            LiveEngine engine = liveDecorator.apply(LiveEngine.builder().clock(clock).logTime(cluster != null)
                     .publishInterval(lc.publishInterval()).memoryBudgetBytes(lc.memoryBudgetBytes())
                     .maxPendingRows(lc.maxPendingRows()).build());
             live = new LiveHub(store, engine, lc, clock, meters, config.ingestGroupMaxSamples());
+            if (cluster != null) {
+                live.followLog(cluster.settings());
+            }
             live.start();
             host = OrchestratorHost.builder(store).listener(live.rollupListener()).interval(config.rollupInterval())
                     .clock(clock)
@@ -223,6 +226,11 @@ public final class TidemarkServer implements AutoCloseable {
     /** The node's part in the cluster, in cluster mode ({@code cluster.kafka} set) once started. */
     public synchronized Optional<ClusterNode> cluster() {
         return Optional.ofNullable(cluster);
+    }
+
+    /** The live side: in cluster mode, {@link LiveHub#join} tells when a tenant's first cut came on this node. */
+    public LiveHub liveHub() {
+        return live;
     }
 
     /** The live-query engine: every archive of every tenant is live in it. */

@@ -464,8 +464,13 @@ final class JdbcArchiveStore implements ArchiveStore {
 
     @Override
     public List<Sample> read(TenantId tenant, ReadRequest r) {
-        return store.readSnapshot("read " + r.archive(), c -> {
-            ArchiveDefinition def = catalog.requireArchive(c, tenant, r.archive()).definition();
+        return store.readSnapshot("read " + r.archive(), c -> read(c, tenant,
+                catalog.requireArchive(c, tenant, r.archive()).definition(), r));
+    }
+
+    /** {@link #read(TenantId, ReadRequest)} in the caller's transaction, of an archive it read. */
+    List<Sample> read(Connection c, TenantId tenant, ArchiveDefinition def, ReadRequest r) throws SQLException {
+        {
             try (PreparedStatement ps = c.prepareStatement(d.read(tenant, def, r.rtIds().size(), r.after() != null))) {
                 int i = 1;
                 Jdbc.setInstant(ps, i++, r.from());
@@ -481,7 +486,7 @@ final class JdbcArchiveStore implements ArchiveStore {
                 ps.setInt(i, r.limit());
                 return rows(ps, def);
             }
-        });
+        }
     }
 
     @Override

@@ -31,11 +31,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Cluster mode's ingest (docs/scale-out.md): servers started with {@code cluster.kafka} on one embedded PostgreSQL
- * and one real Kafka broker ({@link KafkaBroker}, one for the class) validate a batch as today, append it to the log,
- * answer once the log acknowledged it, and the writers' group puts it into the store exactly once.
+ * Cluster mode (docs/scale-out.md): servers started with {@code cluster.kafka} on one embedded PostgreSQL and one
+ * real Kafka broker ({@link KafkaBroker}, one for the class) validate a batch as today, append it to the log, answer
+ * once the log acknowledged it, and the writers' group puts it into the store exactly once; every node's live tables
+ * follow the log, so live clients of one tenant on different nodes see the same generations.
  */
-class ClusterIngestIT {
+class ClusterModeIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final AtomicInteger TOPICS = new AtomicInteger();
     private static KafkaBroker broker;
@@ -150,8 +151,88 @@ class ClusterIngestIT {
         }
     }
 
+    @Test
+    void live_clientsOnTwoNodes_seeBatchesIngestedOnEither_identicalGenerations_eachAPrefixOfTheAcknowledged()
+            throws Exception {
+        String url = TestStores.postgresDatabase();
+        String topic = "live-" + TOPICS.incrementAndGet();
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), cluster(topic, "a"));
+                ServerFixture b = new ServerFixture(TestStores.open(url), cluster(topic, "b"))) {
+            String token = a.token("plant", Role.ADMIN);
+            TidemarkClient onA = a.client(token);
+            onA.createArchive("temps", Map.of("temp", "DOUBLE"));
+            onA.activateArchive("temps");
+            String sql = "SELECT rtId, temp FROM latest.temps";
+            awaitValid(b.client(token), sql);
+            LiveRecorder recA = new LiveRecorder(true);
+            LiveRecorder recB = new LiveRecorder(true);
+            List<Map<List<Object>, List<Object>>> prefixes = new java.util.ArrayList<>();
+            try (io.tidemark.client.Connection ca = connect(a, token);
+                    io.tidemark.client.Connection cb = connect(b, token)) {
+                ca.registerQuery(io.tidemark.client.QueryConfig.of("q", sql), recA);
+                cb.registerQuery(io.tidemark.client.QueryConfig.of("q", sql), recB);
+
+                // Acknowledged one after the other, alternating nodes: the log's order is this order.
+                java.util.Random random = new java.util.Random(15);
+                Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(30);
+                Map<List<Object>, List<Object>> state = new java.util.LinkedHashMap<>();
+                prefixes.add(Map.copyOf(state));
+                for (int i = 0; i < 12; i++) {
+                    List<Row> rows = new java.util.ArrayList<>();
+                    for (int r = 0; r < 1 + random.nextInt(3); r++) {
+                        String id = "s" + random.nextInt(5);
+                        double v = i * 10 + r;
+                        rows.add(Row.of(id, t0.plusMillis(i * 100L + r), Map.of("temp", v)));
+                        state.put(List.of(id), List.of(id, v));
+                    }
+                    (i % 2 == 0 ? onA : b.client(token)).publish("temps", rows);
+                    prefixes.add(Map.copyOf(state));
+                }
+                Map<List<Object>, List<Object>> last = Map.copyOf(state);
+                recA.await(WAIT, "A's client to see every batch", r -> last.equals(r.marked("q")));
+                recB.await(WAIT, "B's client to see every batch", r -> last.equals(r.marked("q")));
+            }
+            assertThat(recA.violations()).isEmpty();
+            assertThat(recB.violations()).isEmpty();
+            Map<Long, Map<List<Object>, List<Object>>> onNodeA = byGeneration(recA);
+            Map<Long, Map<List<Object>, List<Object>>> onNodeB = byGeneration(recB);
+            assertThat(recA.lastGeneration()).as("the generation holding the last batch has one number on both nodes")
+                    .isEqualTo(recB.lastGeneration());
+            java.util.Set<Long> both = new java.util.TreeSet<>(onNodeA.keySet());
+            both.retainAll(onNodeB.keySet());
+            assertThat(both).isNotEmpty();
+            for (long g : both) {
+                assertThat(onNodeB.get(g)).as("generation %d on B equals A's", g).isEqualTo(onNodeA.get(g));
+            }
+            for (Map<Long, Map<List<Object>, List<Object>>> node : List.of(onNodeA, onNodeB)) {
+                node.forEach((g, result) -> assertThat(prefixes).as("generation %d is a prefix of the acknowledged "
+                        + "batches", g).contains(result));
+            }
+        }
+    }
+
+    private static Map<Long, Map<List<Object>, List<Object>>> byGeneration(LiveRecorder rec) {
+        Map<Long, Map<List<Object>, List<Object>>> out = new TreeMap<>();
+        for (LiveRecorder.Snapshot s : rec.generations()) {
+            Map<List<Object>, List<Object>> r = s.results().get("q");
+            out.put(s.generation(), r == null ? Map.of() : Map.copyOf(r));
+        }
+        return out;
+    }
+
+    private static io.tidemark.client.Connection connect(ServerFixture f, String token) {
+        return io.tidemark.client.Connection.open(io.tidemark.client.ConnectionConfig.builder(f.uri()).token(token)
+                .capabilities(java.util.Set.of(io.tidemark.client.ConnectionConfig.AGG_MARK_END)).build());
+    }
+
+    private static void awaitValid(TidemarkClient c, String sql) {
+        await("the node made the archive live: " + sql).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> c.graphql("query($s: String!) { v: validateLiveQuery(sql: $s) { valid } }",
+                        Map.of("s", sql)).path("v").path("valid").asBoolean());
+    }
+
     private static ServerConfig.Builder cluster(String topic, String node) {
-        ServerConfig.Builder b = ServerConfig.builder();
+        ServerConfig.Builder b = ServerConfig.builder().liveArchiveSync(Duration.ofMillis(200));
         b.cluster().kafka(broker.bootstrapServers()).topic(topic).partitions(3).replicationFactor(1)
                 .group("writers-" + topic).nodeId(node).produceTimeout(Duration.ofSeconds(10));
         return b;
