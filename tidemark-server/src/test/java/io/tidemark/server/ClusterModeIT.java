@@ -129,6 +129,47 @@ class ClusterModeIT {
     }
 
     @Test
+    void ingest_brokerStopped_503LogUnavailableWithRetryAfterWithinTheProduceTimeout_thenAcceptedAgain() {
+        String url = TestStores.postgresDatabase();
+        String topic = "outage-" + TOPICS.incrementAndGet();
+        ServerConfig.Builder config = cluster(topic, "a");
+        config.cluster().produceTimeout(Duration.ofSeconds(2));
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), config)) {
+            String token = a.token("plant", Role.ADMIN);
+            TidemarkClient onA = a.client(token);
+            onA.createArchive("temps", Map.of("temp", "DOUBLE"));
+            onA.activateArchive("temps");
+            Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            onA.publish("temps", List.of(Row.of("before", t0, Map.of("temp", 1.0))));
+
+            broker.stop();
+            HttpResponse<String> refused;
+            long took;
+            try {
+                long start = System.nanoTime();
+                refused = a.send("POST", "/api/v1/archives/temps/samples", token, "application/x-ndjson",
+                        "{\"rtId\":\"during\",\"timestamp\":\"" + t0 + "\",\"temp\":2}\n");
+                took = System.nanoTime() - start;
+            } finally {
+                broker.restart();
+            }
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(refused.body()).contains("LOG_UNAVAILABLE");
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            assertThat(Duration.ofNanos(took)).as("answered within the produce timeout (plus the request's own work)")
+                    .isLessThan(Duration.ofSeconds(2).plusSeconds(5));
+
+            await("the node appends again after the broker's restart").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> a.send("POST", "/api/v1/archives/temps/samples",
+                            token, "application/x-ndjson", "{\"rtId\":\"after\",\"timestamp\":\"" + t0
+                                    + "\",\"temp\":3}\n").statusCode() == 200);
+            await("the writer stored what was acknowledged").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(stored(a, TenantId.of("plant"))).containsEntry("before@" + t0, 1.0)
+                            .containsEntry("after@" + t0, 3.0));
+        }
+    }
+
+    @Test
     void start_clusterModeOnDuckDb_refusedNamingJdbcUrl(@TempDir Path dir) {
         ServerConfig config = ServerConfig.builder().port(0).sqlPort(0).dataDir(dir).bootstrapToken(false)
                 .cluster(io.tidemark.server.cluster.ClusterConfig.builder().kafka("127.0.0.1:1").build()).build();
@@ -179,6 +220,11 @@ class ClusterModeIT {
                 prefixes.add(Map.copyOf(state));
                 for (int i = 0; i < 12; i++) {
                     List<Row> rows = new java.util.ArrayList<>();
+                    if (i == 0) {
+                        // Older than the live window (15 minutes): only latest.temps holds it.
+                        rows.add(Row.of("old", t0.minus(Duration.ofHours(1)), Map.of("temp", -1.0)));
+                        state.put(List.of("old"), List.of("old", -1.0));
+                    }
                     for (int r = 0; r < 1 + random.nextInt(3); r++) {
                         String id = "s" + random.nextInt(5);
                         double v = i * 10 + r;
@@ -191,6 +237,32 @@ class ClusterModeIT {
                 Map<List<Object>, List<Object>> last = Map.copyOf(state);
                 recA.await(WAIT, "A's client to see every batch", r -> last.equals(r.marked("q")));
                 recB.await(WAIT, "B's client to see every batch", r -> last.equals(r.marked("q")));
+
+                // A node started now joins the tenant from the store (its position, the live window, and the
+                // newest row of each rtId silent since before the window) and then follows the log.
+                try (ServerFixture c = new ServerFixture(TestStores.open(url), cluster(topic, "c"));
+                        io.tidemark.client.Connection cc = connect(c, token)) {
+                    LiveRecorder recC = new LiveRecorder(true);
+                    cc.registerQuery(io.tidemark.client.QueryConfig.of("q", sql), recC);
+                    recC.await(WAIT, "C's client to see every batch", r -> last.equals(r.marked("q")));
+                    onA.publish("temps", List.of(Row.of("s9", t0.plusSeconds(5), Map.of("temp", 99.0))));
+                    state.put(List.of("s9"), List.of("s9", 99.0));
+                    prefixes.add(Map.copyOf(state));
+                    Map<List<Object>, List<Object>> more = Map.copyOf(state);
+                    for (LiveRecorder r : List.of(recA, recB, recC)) {
+                        r.await(WAIT, "every client to see the batch after C joined", x -> more.equals(x.marked("q")));
+                    }
+                    assertThat(recC.violations()).isEmpty();
+                    assertThat(recC.lastGeneration()).isEqualTo(recA.lastGeneration());
+                    Map<Long, Map<List<Object>, List<Object>>> onNodeC = byGeneration(recC);
+                    Map<Long, Map<List<Object>, List<Object>>> onA2 = byGeneration(recA);
+                    onNodeC.forEach((g, result) -> {
+                        if (onA2.containsKey(g)) {
+                            assertThat(result).as("generation %d on the joined node C equals A's", g)
+                                    .isEqualTo(onA2.get(g));
+                        }
+                    });
+                }
             }
             assertThat(recA.violations()).isEmpty();
             assertThat(recB.violations()).isEmpty();

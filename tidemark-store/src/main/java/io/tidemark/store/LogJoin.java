@@ -13,8 +13,9 @@ import java.util.Objects;
  *
  * @param position the tenant's committed log position in the snapshot
  * @param archives the tenant's archives in the snapshot, in creation order
- * @param rows per archive name, its stored rows from the floor asked for, ordered by (timestamp, rtId), at most the
- *     limit asked for (as stored: a rollup archive's rows hold its partials); archives asked for no floor are absent
+ * @param rows per archive name: the newest row of each rtId with none since the floor asked for, then the stored rows
+ *     from the floor, ordered by (timestamp, rtId), each part at most the limit asked for (as stored: a rollup
+ *     archive's rows hold its partials); archives asked for no floor are absent
  */
 public record LogJoin(LogPosition position, List<ArchiveInfo> archives, Map<String, List<Sample>> rows) {
     public LogJoin {

@@ -468,6 +468,16 @@ final class JdbcArchiveStore implements ArchiveStore {
                 catalog.requireArchive(c, tenant, r.archive()).definition(), r));
     }
 
+    /** {@link SqlDialect#latestBefore} in the caller's transaction: at most {@code limit} rows, oldest first. */
+    List<Sample> latestBefore(Connection c, TenantId tenant, ArchiveDefinition def, Instant floor, int limit)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(d.latestBefore(tenant, def))) {
+            Jdbc.setInstant(ps, 1, floor);
+            ps.setInt(2, limit);
+            return rows(ps, def);
+        }
+    }
+
     /** {@link #read(TenantId, ReadRequest)} in the caller's transaction, of an archive it read. */
     List<Sample> read(Connection c, TenantId tenant, ArchiveDefinition def, ReadRequest r) throws SQLException {
         {

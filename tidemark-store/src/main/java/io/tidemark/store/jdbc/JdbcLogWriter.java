@@ -70,8 +70,11 @@ final class JdbcLogWriter implements LogWriterStore {
             for (ArchiveInfo a : all) {
                 java.time.Instant from = floor.apply(a);
                 if (from != null) {
-                    rows.put(a.name(), archives.read(c, tenant, a.definition(), new io.tidemark.store.ReadRequest(
-                            a.name(), List.of(), from, end, maxRowsPerArchive)));
+                    List<io.tidemark.core.Sample> r = new ArrayList<>(archives.latestBefore(c, tenant,
+                            a.definition(), from, maxRowsPerArchive));
+                    r.addAll(archives.read(c, tenant, a.definition(), new io.tidemark.store.ReadRequest(a.name(),
+                            List.of(), from, end, maxRowsPerArchive)));
+                    rows.put(a.name(), r);
                 }
             }
             return new io.tidemark.store.LogJoin(position, all, rows);
