@@ -104,7 +104,7 @@ public final class TidemarkServer implements AutoCloseable {
                 ClusterNode.requirePostgres(store);
                 cluster = ClusterNode.start(cc.logSettings(ClusterNode.defaultNodeId(config.port())),
                         cc.writerSettings(config.live().publishInterval(), config.ingestGroupMaxSamples()), store,
-                        clock, io.tidemark.cluster.LogWriterListener.NONE);
+                        clock);
             }
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(meters);
@@ -126,6 +126,7 @@ public final class TidemarkServer implements AutoCloseable {
                             config.rollupMaxBucketsPerTick()))
                     .retention(new RetentionConfig(config.retentionMaxSpanPerStatement(),
                             config.retentionMaxStatementsPerRound()))
+                    .tenants(cluster != null ? cluster::owns : t -> true)
                     .meterRegistry(meters).build();
             operations = new Operations(store, host, clock, config, meters, live, cluster);
             // Checks mqtt.token before anything listens: a reader or unknown token fails the start.

@@ -95,9 +95,23 @@ class ClusterModeIT {
                     .untilAsserted(() -> assertThat(stored(a, plant)).isEqualTo(expected));
             LogPosition position = a.store.logWriter().position(plant);
             assertThat(position.nextOffset()).as("four BATCH records, one per request, written").isGreaterThan(3);
-            long written = a.server.cluster().orElseThrow().writer().status().recordsWritten()
-                    + b.server.cluster().orElseThrow().writer().status().recordsWritten();
-            assertThat(written).as("each record written once between the two writers").isEqualTo(4);
+            // The writers' status is refreshed every loop, at most a poll after the store commit.
+            await("each record written once between the two writers").atMost(WAIT)
+                    .pollInterval(Duration.ofMillis(50)).untilAsserted(() -> assertThat(
+                            a.server.cluster().orElseThrow().writer().status().recordsWritten()
+                            + b.server.cluster().orElseThrow().writer().status().recordsWritten()).isEqualTo(4));
+
+            // Placement: the group gives each partition to one writer, whose node alone ticks its tenants' rollups.
+            ClusterNode na = a.server.cluster().orElseThrow();
+            ClusterNode nb = b.server.cluster().orElseThrow();
+            await("the group assigned every partition to one of the two nodes").atMost(WAIT)
+                    .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                        java.util.Set<Integer> all = new java.util.TreeSet<>(na.ownedPartitions());
+                        assertThat(nb.ownedPartitions()).doesNotContainAnyElementsOf(na.ownedPartitions());
+                        all.addAll(nb.ownedPartitions());
+                        assertThat(all).containsExactly(0, 1, 2);
+                    });
+            assertThat(na.owns(plant)).isNotEqualTo(nb.owns(plant));
         }
     }
 
@@ -123,6 +137,8 @@ class ClusterModeIT {
             await("the good batch stored").atMost(WAIT).pollInterval(Duration.ofMillis(100))
                     .untilAsserted(() -> assertThat(stored(a, TenantId.of("plant"), "kept"))
                             .isEqualTo(Map.of("new@" + now, 2.0)));
+            await("the writer's status counts the good batch").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                    .until(() -> a.server.cluster().orElseThrow().writer().status().recordsWritten() >= 1);
             assertThat(a.server.cluster().orElseThrow().writer().status().recordsWritten())
                     .as("only the good batch reached the log").isEqualTo(1);
         }

@@ -34,13 +34,16 @@ public final class ClusterNode implements AutoCloseable {
     private final LogProducer producer;
     private final LogWriter writer;
     private final int partitions;
+    private final java.util.Set<Integer> owned;
     private boolean closed;
 
-    private ClusterNode(LogSettings log, LogProducer producer, LogWriter writer, int partitions) {
+    private ClusterNode(LogSettings log, LogProducer producer, LogWriter writer, int partitions,
+            java.util.Set<Integer> owned) {
         this.log = log;
         this.producer = producer;
         this.writer = writer;
         this.partitions = partitions;
+        this.owned = owned;
     }
 
     /**
@@ -51,18 +54,19 @@ public final class ClusterNode implements AutoCloseable {
      *     {@code --jdbc-url}); {@code INVALID_STATE} when the topic has another partition count; {@code LOG_UNAVAILABLE}
      *     when Kafka did not answer in time. Nothing is left running.
      */
-    public static ClusterNode start(LogSettings log, LogWriterSettings writerSettings, Store store, Clock clock,
-            LogWriterListener listener) {
+    public static ClusterNode start(LogSettings log, LogWriterSettings writerSettings, Store store, Clock clock) {
         Objects.requireNonNull(store, "store");
         requirePostgres(store);
         int partitions = LogTopic.ensure(log, log.produceTimeout());
         LogProducer producer = LogProducer.open(log);
+        java.util.Set<Integer> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try {
-            LogWriter writer = LogWriter.start(log, writerSettings, store, producer, clock, listener);
+            LogWriter writer = LogWriter.start(log, writerSettings, store, producer, clock,
+                    new Ownership(owned));
             LOG.atInfo().addKeyValue("node", log.nodeId()).addKeyValue("kafka", log.bootstrapServers())
                     .addKeyValue("topic", log.topic()).addKeyValue("partitions", partitions)
                     .addKeyValue("group", writerSettings.group()).log("cluster mode: log writer started");
-            return new ClusterNode(log, producer, writer, partitions);
+            return new ClusterNode(log, producer, writer, partitions, owned);
         } catch (RuntimeException e) {
             producer.close();
             throw e;
@@ -87,6 +91,35 @@ public final class ClusterNode implements AutoCloseable {
         return new TidemarkException(ErrorCode.INVALID_ARGUMENT, "cluster mode (--cluster kafka=…, cluster.kafka) "
                 + "needs a PostgreSQL store that every node shares, not " + what + ": give it with --jdbc-url "
                 + "jdbc:postgresql://host:5432/db (jdbc.url)");
+    }
+
+    /**
+     * Whether this node's writer owns {@code tenant}'s partition now: the tenant's orchestrator and retention run on
+     * that node only (docs/scale-out.md, "Placement"). During a rebalance two nodes may both answer true for a moment,
+     * or none; the rollup watermark's compare-and-set is the safety net.
+     */
+    public boolean owns(TenantId tenant) {
+        return owned.contains(io.tidemark.cluster.LogPartitions.of(tenant, partitions));
+    }
+
+    /** The partitions this node's writer owns now. */
+    public java.util.Set<Integer> ownedPartitions() {
+        return java.util.Set.copyOf(owned);
+    }
+
+    /** Keeps the owned partitions as the writer's group assigns and revokes (or loses) them; writer's thread. */
+    private record Ownership(java.util.Set<Integer> owned) implements LogWriterListener {
+        @Override
+        public void partitionsAssigned(java.util.Set<Integer> partitions) {
+            owned.addAll(partitions);
+            LOG.atInfo().addKeyValue("partitions", partitions).log("cluster mode: partitions assigned to this node's "
+                    + "writer; their tenants' rollups and retention run here");
+        }
+
+        @Override
+        public void partitionsRevoked(java.util.Set<Integer> partitions) {
+            owned.removeAll(partitions);
+        }
     }
 
     /** This node's log settings (its node id, the topic). */
