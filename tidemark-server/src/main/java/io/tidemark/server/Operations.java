@@ -60,6 +60,8 @@ public final class Operations {
     private final Object autoCreating = new Object();
     private static final String INGEST_BATCHES = "tidemark.ingest.batches";
     private static final String EXPORT_REQUESTS = "tidemark.export.requests";
+    /** Cluster mode: appends of ingest requests to the log, by {@code result}. */
+    private static final String CLUSTER_PRODUCE = "tidemark.cluster.produce";
 
     Operations(Store store, OrchestratorHost host, Clock clock, ServerConfig config, MeterRegistry meters,
             LiveHub live, ClusterNode cluster) {
@@ -608,9 +610,17 @@ public final class Operations {
                 n += b.size();
             }
         }
-        if (!parts.isEmpty()) {
-            cluster.append(c.tenant(), now, parts);
+        if (parts.isEmpty()) {
+            return n;
         }
+        try {
+            cluster.append(c.tenant(), now, parts);
+        } catch (TidemarkException e) {
+            meters.counter(CLUSTER_PRODUCE, "result", e.code() == ErrorCode.TOO_LARGE ? "too_large"
+                    : e.code() == ErrorCode.LOG_UNAVAILABLE ? "unavailable" : "failed").increment();
+            throw e;
+        }
+        meters.counter(CLUSTER_PRODUCE, "result", "acknowledged").increment();
         return n;
     }
 

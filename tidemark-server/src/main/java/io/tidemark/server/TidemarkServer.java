@@ -16,6 +16,7 @@ import io.tidemark.server.auth.Authenticator;
 import io.tidemark.server.auth.TokenAdmin;
 import io.tidemark.server.auth.Tokens;
 import io.tidemark.server.cluster.ClusterConfig;
+import io.tidemark.server.cluster.ClusterMetrics;
 import io.tidemark.server.cluster.ClusterNode;
 import io.tidemark.server.live.LiveEndpoint;
 import io.tidemark.server.live.LiveHub;
@@ -100,13 +101,13 @@ public final class TidemarkServer implements AutoCloseable {
         }
         store = givenStore != null ? givenStore : Stores.open(config.storeConfig());
         try {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             if (cc.enabled()) {
                 ClusterNode.requirePostgres(store);
                 cluster = ClusterNode.start(cc.logSettings(ClusterNode.defaultNodeId(config.port())),
                         cc.writerSettings(config.live().publishInterval(), config.ingestGroupMaxSamples()), store,
                         clock);
             }
-            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);
             new ProcessorMetrics().bindTo(meters);
@@ -120,6 +121,9 @@ public final class TidemarkServer implements AutoCloseable {
                 live.followLog(cluster.settings());
             }
             live.start();
+            if (cluster != null) {
+                ClusterMetrics.bind(meters, cluster, live::followerStatus);
+            }
             host = OrchestratorHost.builder(store).listener(live.rollupListener()).interval(config.rollupInterval())
                     .clock(clock)
                     .config(new OrchestratorConfig(config.rollupMaxBucketsPerStatement(),

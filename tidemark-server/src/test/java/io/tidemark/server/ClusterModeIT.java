@@ -112,6 +112,17 @@ class ClusterModeIT {
                         assertThat(all).containsExactly(0, 1, 2);
                     });
             assertThat(na.owns(plant)).isNotEqualTo(nb.owns(plant));
+
+            for (ServerFixture f : List.of(a, b)) {
+                assertThat(f.server.meterRegistry().get("tidemark.cluster.produce").tag("result", "acknowledged")
+                        .counter().count()).as("two requests appended through each node").isEqualTo(2);
+            }
+            await("the partitions.written gauges").atMost(WAIT).untilAsserted(() -> assertThat(
+                    a.server.meterRegistry().get("tidemark.cluster.partitions.written").gauge().value()
+                    + b.server.meterRegistry().get("tidemark.cluster.partitions.written").gauge().value())
+                    .isEqualTo(3.0));
+            assertThat(a.server.meterRegistry().get("tidemark.cluster.rejected").tag("reason", "not_found")
+                    .functionCounter().count()).isZero();
         }
     }
 
@@ -172,6 +183,8 @@ class ClusterModeIT {
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             assertThat(refused.body()).contains("LOG_UNAVAILABLE");
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            assertThat(a.server.meterRegistry().get("tidemark.cluster.produce").tag("result", "unavailable")
+                    .counter().count()).isEqualTo(1);
             assertThat(Duration.ofNanos(took)).as("answered within the produce timeout (plus the request's own work)")
                     .isLessThan(Duration.ofSeconds(2).plusSeconds(5));
 

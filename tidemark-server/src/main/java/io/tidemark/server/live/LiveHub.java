@@ -200,6 +200,13 @@ public final class LiveHub implements AutoCloseable {
         return logLive == null ? java.util.Optional.empty() : java.util.Optional.of(logLive.join(tenant));
     }
 
+    /** Cluster mode: the status of this node's follower of {@code partition}, or null when it follows none. */
+    public io.tidemark.cluster.FollowerStatus followerStatus(int partition) {
+        LogLive l = logLive;
+        io.tidemark.cluster.LogFollower f = l == null ? null : l.followers().get(partition);
+        return f == null ? null : f.status();
+    }
+
     /** A deleted archive's queries end with NOT_FOUND in the next generation. */
     public void archiveDeleted(TenantId tenant, String archive) {
         archives.drop(tenant, archive);
