@@ -53,7 +53,7 @@ final class LogLive implements AutoCloseable {
     private final Map<Integer, LogFollower> followers = new TreeMap<>();
     private final Map<TenantId, CompletableFuture<Long>> joined = new ConcurrentHashMap<>();
     private final Map<Resolved, ArchiveDefinition> resolved = new ConcurrentHashMap<>();
-    private boolean closed;
+    private volatile boolean closed;
 
     private record Resolved(TenantId tenant, String archive, long version) {}
 
@@ -140,13 +140,43 @@ final class LogLive implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        Optional<ArchiveInfo> a = store.archives().archive(tenant, archive);
+        Optional<ArchiveInfo> a = readArchive(tenant, archive);
         if (a.isEmpty() || a.get().version() != version || a.get().definition().isRollup()) {
             return null;
         }
         archives.define(tenant, a.get());
         resolved.put(key, a.get().definition());
         return a.get().definition();
+    }
+
+    /**
+     * The archive as the store holds it now. A store that does not answer is waited for (backoff doubling from 100
+     * ms to 5 s) rather than skipping the record, which would leave this node's live tables without it: the
+     * follower stalls, as the partition's writer does, and its tenants' queries keep their last generation.
+     */
+    private Optional<ArchiveInfo> readArchive(TenantId tenant, String archive) {
+        long backoff = 100;
+        while (true) {
+            try {
+                return store.archives().archive(tenant, archive);
+            } catch (io.tidemark.core.TidemarkException e) {
+                boolean retry = e.code() == io.tidemark.core.ErrorCode.STORE_UNAVAILABLE
+                        || e.code() == io.tidemark.core.ErrorCode.STORE_ERROR;
+                if (!retry || closed) {
+                    throw e;
+                }
+                LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("archive", archive)
+                        .addKeyValue("retry_in_ms", backoff).addKeyValue("error", e.toString())
+                        .log("cluster live: cannot read the archive of a record from the store; waiting for it");
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
     }
 
     /** The follower of each partition followed, for status. */
