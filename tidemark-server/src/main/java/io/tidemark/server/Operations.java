@@ -22,6 +22,7 @@ import io.tidemark.rollup.RetentionStatus;
 import io.tidemark.rollup.RollupAdmin;
 import io.tidemark.live.QuerySchema;
 import io.tidemark.server.auth.Caller;
+import io.tidemark.cluster.LogRecord.Archive.Change;
 import io.tidemark.server.cluster.ClusterNode;
 import io.tidemark.server.live.LiveHub;
 import io.tidemark.store.ArchiveInfo;
@@ -48,6 +49,7 @@ import java.util.Set;
  * ones. Another tenant's objects are {@code NOT_FOUND}, exactly like missing ones. Thread-safe.
  */
 public final class Operations {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Operations.class);
     private final Store store;
     private final OrchestratorHost host;
     private final Clock clock;
@@ -100,6 +102,7 @@ public final class Operations {
         c.require(Role.ADMIN, "create archives");
         ArchiveInfo a = store.archives().createArchive(c.tenant(), def);
         live.archiveCreated(c.tenant(), a);
+        archiveChanged(c, a, Change.CREATED);
         audit(c, AuditKind.ARCHIVE_CREATED, def.name(), "created with columns " + def.columns().stream()
                 .map(col -> col.name() + " " + col.type()).collect(java.util.stream.Collectors.joining(", ")));
         return a;
@@ -110,12 +113,15 @@ public final class Operations {
         c.require(Role.ADMIN, "activate archives");
         ArchiveInfo a = store.archives().requireArchive(c.tenant(), name);
         if (a.definition().isRollup()) {
-            return admin(c).activateArchive(a, c.actor());
+            ArchiveInfo out = admin(c).activateArchive(a, c.actor());
+            archiveChanged(c, out, Change.ACTIVATED);
+            return out;
         }
         if (a.status() == ArchiveStatus.ACTIVATED) {
             return a;
         }
         ArchiveInfo out = store.archives().activateArchive(c.tenant(), name);
+        archiveChanged(c, out, Change.ACTIVATED);
         audit(c, AuditKind.ARCHIVE_ACTIVATED, name, "activated (was " + a.status() + ")");
         return out;
     }
@@ -125,12 +131,14 @@ public final class Operations {
         ArchiveInfo a = store.archives().requireArchive(c.tenant(), name);
         if (a.definition().isRollup()) {
             admin(c).disable(name, c.actor());
+            archiveChanged(c, a, Change.DISABLED);
             return store.archives().requireArchive(c.tenant(), name);
         }
         if (a.status() == ArchiveStatus.DISABLED) {
             return a;
         }
         ArchiveInfo out = store.archives().disableArchive(c.tenant(), name);
+        archiveChanged(c, out, Change.DISABLED);
         audit(c, AuditKind.ARCHIVE_DISABLED, name, "disabled (was " + a.status() + ")");
         return out;
     }
@@ -184,8 +192,12 @@ public final class Operations {
 
     public void deleteArchive(Caller c, String name) {
         c.require(Role.ADMIN, "delete archives");
+        ArchiveInfo before = cluster == null ? null : store.archives().archive(c.tenant(), name).orElse(null);
         store.archives().deleteArchive(c.tenant(), name);
         live.archiveDeleted(c.tenant(), name);
+        if (before != null) {
+            archiveChanged(c, before, Change.DELETED);
+        }
         audit(c, AuditKind.ARCHIVE_DELETED, name, "deleted with its rows");
     }
 
@@ -194,7 +206,9 @@ public final class Operations {
     public RollupInfo createRollupArchive(Caller c, RollupDefinition def) {
         c.require(Role.ADMIN, "create rollup archives");
         RollupPlan plan = store.archives().createRollupArchive(c.tenant(), def);
-        live.archiveCreated(c.tenant(), store.archives().requireArchive(c.tenant(), def.name()));
+        ArchiveInfo created = store.archives().requireArchive(c.tenant(), def.name());
+        live.archiveCreated(c.tenant(), created);
+        archiveChanged(c, created, Change.CREATED);
         audit(c, AuditKind.ROLLUP_CREATED, def.name(), "created: " + def.aggregations() + " of '" + def.source()
                 + "' per " + def.bucket().spec());
         return store.rollups().rollup(new RollupId(c.tenant(), plan.definition().name()));
@@ -475,10 +489,12 @@ public final class Operations {
         synchronized (autoCreating) {
             ArchiveInfo a = store.archives().createArchive(c.tenant(), def);
             live.archiveCreated(c.tenant(), a);
+            archiveChanged(c, a, Change.CREATED);
             audit(c, AuditKind.ARCHIVE_CREATED, def.name(), "created by line-protocol ingest "
                     + "(ingest.line.auto-create) with columns " + def.columns().stream()
                     .map(col -> col.name() + " " + col.type()).collect(java.util.stream.Collectors.joining(", ")));
             ArchiveInfo out = store.archives().activateArchive(c.tenant(), def.name());
+            archiveChanged(c, out, Change.ACTIVATED);
             audit(c, AuditKind.ARCHIVE_ACTIVATED, def.name(), "activated (was CREATED) by line-protocol ingest");
             return new WritableArchive(c, out.requireWritable());
         }
@@ -640,6 +656,25 @@ public final class Operations {
      */
     public void storeUnavailable(String route) {
         meters.counter("tidemark.store.unavailable", "route", route).increment();
+    }
+
+    /**
+     * Cluster mode: an {@code ARCHIVE} record after the change committed, so that every node applies it at the same
+     * cut. The change stands when the log does not take the record (it is committed in the store): logged, and the
+     * other nodes pick it up at their next archive sync ({@code live.archive-sync}).
+     */
+    private void archiveChanged(Caller c, ArchiveInfo a, Change change) {
+        if (cluster == null) {
+            return;
+        }
+        try {
+            cluster.appendArchive(c.tenant(), a.name(), a.version(), change);
+        } catch (TidemarkException e) {
+            LOG.atWarn().addKeyValue("tenant", c.tenant().value()).addKeyValue("archive", a.name())
+                    .addKeyValue("change", change).addKeyValue("error", e.toString())
+                    .log("cluster: the archive change is committed but not in the log; other nodes apply it at "
+                            + "their next archive sync");
+        }
     }
 
     private void audit(Caller c, AuditKind kind, String subject, String message) {

@@ -312,6 +312,36 @@ class ClusterModeIT {
         }
     }
 
+    @Test
+    void archiveRecords_createdAndDeletedOnA_liveAndEndedOnB_withoutTheArchiveSync() {
+        String url = TestStores.postgresDatabase();
+        String topic = "archives-" + TOPICS.incrementAndGet();
+        ServerConfig.Builder ca = cluster(topic, "a").liveArchiveSync(Duration.ofHours(1));
+        ServerConfig.Builder cb = cluster(topic, "b").liveArchiveSync(Duration.ofHours(1));
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), ca)) {
+            String token = a.token("plant", Role.ADMIN); // the tenant exists before B starts: B joins it at start
+            try (ServerFixture b = new ServerFixture(TestStores.open(url), cb)) {
+                TidemarkClient onA = a.client(token);
+                onA.createArchive("temps", Map.of("temp", "DOUBLE"));
+                String sql = "SELECT rtId, temp FROM latest.temps";
+                awaitValid(b.client(token), sql);
+                onA.activateArchive("temps");
+                LiveRecorder rec = new LiveRecorder(true);
+                try (io.tidemark.client.Connection cbc = connect(b, token)) {
+                    cbc.registerQuery(io.tidemark.client.QueryConfig.of("q", sql), rec);
+                    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                    onA.publish("temps", List.of(Row.of("s1", t0, Map.of("temp", 1.0))));
+                    rec.await(WAIT, "the row on B", r -> Map.of(List.<Object>of("s1"), List.<Object>of("s1", 1.0))
+                            .equals(r.marked("q")));
+                    onA.deleteArchive("temps");
+                    rec.await(WAIT, "B's query to end", r -> r.error("q") != null);
+                    assertThat(rec.error("q").code()).isEqualTo("NOT_FOUND");
+                }
+                assertThat(rec.violations()).isEmpty();
+            }
+        }
+    }
+
     private static Map<Long, Map<List<Object>, List<Object>>> byGeneration(LiveRecorder rec) {
         Map<Long, Map<List<Object>, List<Object>>> out = new TreeMap<>();
         for (LiveRecorder.Snapshot s : rec.generations()) {

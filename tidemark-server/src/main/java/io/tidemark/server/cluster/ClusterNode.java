@@ -147,6 +147,16 @@ public final class ClusterNode implements AutoCloseable {
         return producer.append(tenant, new LogRecord.Batch(log.nodeId(), acceptedAt, parts));
     }
 
+    /**
+     * Appends an {@code ARCHIVE} record of {@code tenant}, after the change's store transaction committed, and returns
+     * its offset once acknowledged: every node following the tenant applies the change at the same cut.
+     *
+     * @throws TidemarkException {@code LOG_UNAVAILABLE}
+     */
+    public long appendArchive(TenantId tenant, String archive, long version, LogRecord.Archive.Change change) {
+        return producer.append(tenant, new LogRecord.Archive(archive, version, change));
+    }
+
     /** Stops the writer (leaving the group), then closes the producer. Idempotent. */
     @Override
     public synchronized void close() {

@@ -120,6 +120,11 @@ final class LogLive implements AutoCloseable {
     private LogFollower startFollower(int partition) {
         LogFollower f = LogFollower.builder(log, partition, engine, this::resolve).listener(new LogFollowerListener() {
             @Override
+            public void archive(TenantId tenant, long offset, io.tidemark.cluster.LogRecord.Archive change) {
+                archiveChanged(tenant, change);
+            }
+
+            @Override
             public void failed(int p, Throwable error) {
                 LOG.atError().setCause(error).addKeyValue("partition", p)
                         .log("cluster live: the follower of the partition failed; its tenants' live queries no "
@@ -128,6 +133,27 @@ final class LogLive implements AutoCloseable {
         }).build();
         f.start();
         return f;
+    }
+
+    /**
+     * An {@code ARCHIVE} record applied at its cut, on the follower's thread: a created or activated archive becomes
+     * live (empty) if the store still holds that version; a deleted one is dropped (its queries end with NOT_FOUND in
+     * the next generation). A disabled archive stays live, as in single-node mode.
+     */
+    private void archiveChanged(TenantId tenant, io.tidemark.cluster.LogRecord.Archive change) {
+        switch (change.change()) {
+            case CREATED, ACTIVATED -> readArchive(tenant, change.archive())
+                    .filter(a -> a.version() == change.version()).ifPresent(a -> archives.define(tenant, a));
+            case DELETED -> {
+                ArchiveDefinition live = archives.view(tenant, change.archive());
+                Optional<ArchiveInfo> now = readArchive(tenant, change.archive());
+                // Created again since: the newer one stays (its own records follow in the log).
+                if (live != null && (now.isEmpty() || now.get().version() == change.version())) {
+                    archives.drop(tenant, change.archive());
+                }
+            }
+            case DISABLED -> { }
+        }
     }
 
     /**
