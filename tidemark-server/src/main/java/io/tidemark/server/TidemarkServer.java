@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: {@link #close()} is the clean shutdown — close the SQL connections (a statement running is
  * cancelled), stop accepting connections, refuse new requests, let the
  * requests in flight finish (an ingest batch in flight commits and is answered), close live connections with 1001
- * (clients reconnect), stop the live engine's cuts, stop the orchestrator host
+ * (clients reconnect), in cluster mode stop the log writer (it leaves the group) and close the producer, stop the
+ * live engine's cuts (and the log followers), stop the orchestrator host
  * between statements, then close the store if the server opened it. Nothing acknowledged is lost, and a server
  * started again on the same store carries on from the stored watermarks. Thread-safe; {@code close} is idempotent.
  */

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Several servers on one store</h2>
  * Archives another server creates or deletes become live or are dropped here within {@code live.archive-sync}
  * (or at the first batch ingested here), with their live window loaded from the store. Batches ingested through
- * another server are not seen: live tables are fed by this server's own commits.
+ * another server are not seen: live tables are fed by this server's own commits — except in cluster mode
+ * ({@link #followLog}), where every node's live tables are fed from the log.
  *
  * <h2>Rollup archives</h2>
  * A rollup archive's live tables hold the values a reader sees (as GraphQL {@code streamData} returns them): each
