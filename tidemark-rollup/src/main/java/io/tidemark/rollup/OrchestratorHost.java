@@ -46,6 +46,7 @@ public final class OrchestratorHost implements AutoCloseable {
     private final RetentionConfig retention;
     private final MeterRegistry meterRegistry;
     private final RollupListener listener;
+    private final java.util.function.Predicate<TenantId> tenants;
     private final ScheduledExecutorService executor;
     private final boolean ownsExecutor;
     private final Map<TenantId, RollupOrchestrator> orchestrators = new ConcurrentHashMap<>();
@@ -63,6 +64,7 @@ public final class OrchestratorHost implements AutoCloseable {
         this.retention = b.retention;
         this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
         this.listener = b.listener;
+        this.tenants = b.tenants;
         this.ownsExecutor = b.executor == null;
         this.executor = ownsExecutor ? Executors.newSingleThreadScheduledExecutor(OrchestratorHost::thread)
                 : b.executor;
@@ -165,6 +167,9 @@ public final class OrchestratorHost implements AutoCloseable {
             if (stopped) {
                 break;
             }
+            if (!this.tenants.test(tenant)) {
+                continue;
+            }
             total += tickSafely(tenant);
         }
         return total;
@@ -202,6 +207,7 @@ public final class OrchestratorHost implements AutoCloseable {
         private MeterRegistry meterRegistry;
         private ScheduledExecutorService executor;
         private RollupListener listener = RollupListener.NONE;
+        private java.util.function.Predicate<TenantId> tenants = t -> true;
 
         private Builder(Store store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -253,6 +259,16 @@ public final class OrchestratorHost implements AutoCloseable {
          */
         public Builder listener(RollupListener l) {
             this.listener = Objects.requireNonNull(l, "listener");
+            return this;
+        }
+
+        /**
+         * Which tenants the rounds tick (rollups and retention); default every tenant of the store. Asked once per
+         * tenant per round, on the host's thread; it must not block. In cluster mode: the tenants whose log partition
+         * this node's writer owns (docs/scale-out.md, "Placement"). {@link #orchestrator} serves any tenant.
+         */
+        public Builder tenants(java.util.function.Predicate<TenantId> filter) {
+            this.tenants = java.util.Objects.requireNonNull(filter, "filter");
             return this;
         }
 

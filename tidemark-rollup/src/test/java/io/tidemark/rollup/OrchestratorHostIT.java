@@ -109,6 +109,24 @@ class OrchestratorHostIT {
     }
 
     @Test
+    void runOnce_tenantFilter_ticksOnlyTheTenantsItAccepts_andFollowsItsChanges() {
+        Fixture globex = TestData.simple(store, GLOBEX).rollup(sums("m1", Fixture.RAW, "PT1M"));
+        globex.write(List.of(sample("a", "2024-03-30T00:01:01Z", 5)));
+        java.util.Set<io.tidemark.core.TenantId> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        owned.add(ACME);
+        OrchestratorHost host = OrchestratorHost.builder(store).clock(clock).meterRegistry(registry)
+                .tenants(owned::contains).build();
+
+        host.runOnce();
+        acme.assertConverged("m1");
+        assertThat(globex.watermark("m1")).as("a tenant the filter refuses is not ticked").isNull();
+
+        owned.add(GLOBEX);
+        host.runOnce();
+        globex.assertConverged("m1");
+    }
+
+    @Test
     void runOnce_tenantCreatedAtRuntime_tickedInTheNextRound() {
         OrchestratorHost host = OrchestratorHost.builder(store).clock(clock).meterRegistry(registry).build();
         host.runOnce();

@@ -158,6 +158,30 @@ public enum ConfigKey {
             (b, v) -> b.mqtt().batchMaxSamples(ConfigResolver.parseInt("mqtt.batch.max-samples", v))),
     MQTT_BATCH_MAX_DELAY("mqtt.batch.max-delay", "5ms", "how long the first MQTT message of a batch waits for more",
             (b, v) -> b.mqtt().batchMaxDelay(ConfigResolver.parseDuration("mqtt.batch.max-delay", v))),
+    CLUSTER_KAFKA("cluster.kafka", "", "cluster mode: the Kafka bootstrap servers (host:port,...); needs a PostgreSQL "
+            + "jdbc.url; empty: single-node (docs/scale-out.md)", (b, v) -> b.cluster().kafka(v)),
+    CLUSTER_NODE_ID("cluster.node-id", "(host:port)", "this node's id in the log and in Kafka client ids",
+            (b, v) -> b.cluster().nodeId(v)),
+    CLUSTER_TOPIC("cluster.topic", "tidemark.ingest", "the ingest topic", (b, v) -> b.cluster().topic(v)),
+    CLUSTER_PARTITIONS("cluster.partitions", "12", "the topic's partitions when the first node creates it; fixed "
+            + "afterwards", (b, v) -> b.cluster().partitions(ConfigResolver.parseInt("cluster.partitions", v))),
+    CLUSTER_REPLICATION_FACTOR("cluster.replication-factor", "0", "the topic's replication factor when the first node "
+            + "creates it; 0: min(3, brokers)", (b, v) -> b.cluster().replicationFactor(ConfigResolver.parseInt(
+                    "cluster.replication-factor", v))),
+    CLUSTER_GROUP("cluster.group", "tidemark-writers", "the writers' consumer group", (b, v) -> b.cluster().group(v)),
+    CLUSTER_PRODUCE_TIMEOUT("cluster.produce-timeout", "PT5S", "bound of one append to the log; past it 503 "
+            + "LOG_UNAVAILABLE", (b, v) -> b.cluster().produceTimeout(ConfigResolver.parseDuration(
+                    "cluster.produce-timeout", v))),
+    CLUSTER_LINGER("cluster.linger", "2ms", "the producer's linger.ms", (b, v) -> b.cluster().linger(
+            ConfigResolver.parseDuration("cluster.linger", v))),
+    CLUSTER_MAX_RECORD_BYTES("cluster.max-record-bytes", "8MiB", "largest encoded batch in the log (413 above)",
+            (b, v) -> b.cluster().maxRecordBytes(ConfigResolver.parseBytes("cluster.max-record-bytes", v))),
+    CLUSTER_CLOCK_CUT_INTERVAL("cluster.clock-cut-interval", "PT1S", "a CUT at least this often when nothing was "
+            + "committed", (b, v) -> b.cluster().clockCutInterval(ConfigResolver.parseDuration(
+                    "cluster.clock-cut-interval", v))),
+    CLUSTER_WRITER_MAX_BACKOFF("cluster.writer-max-backoff", "PT10S", "longest wait between store retries of a "
+            + "stalled log writer", (b, v) -> b.cluster().writerMaxBackoff(ConfigResolver.parseDuration(
+                    "cluster.writer-max-backoff", v))),
     LOG_LEVEL("log.level", "INFO", "root log level (TRACE, DEBUG, INFO, WARN, ERROR)", (b, v) -> { }),
     LOG_FORMAT("log.format", "text", "text (key=value) or json, one line per event", (b, v) -> { });
 

@@ -30,6 +30,11 @@ public final class ConfigResolver {
     private static final Pattern SUBSCRIPTION_KEY = Pattern.compile("mqtt\\.subscription\\.([a-z][a-z0-9_]{0,62})\\."
             + "([a-z-]+)");
     private static final String SUBSCRIPTION_ENV = "TIDEMARK_MQTT_SUBSCRIPTION_";
+    /**
+     * {@code cluster.kafka.<property>}: a Kafka client property, passed as given (file and flags only: a Kafka
+     * property's dots and dashes cannot be told apart in an environment variable's name).
+     */
+    private static final Pattern KAFKA_PROPERTY_KEY = Pattern.compile("cluster\\.kafka\\.([a-z0-9][a-z0-9._-]*)");
 
     private ConfigResolver() {}
 
@@ -38,7 +43,7 @@ public final class ConfigResolver {
             Map<String, String> flags) {
         Map<ConfigKey, String> out = new EnumMap<>(ConfigKey.class);
         file.forEach((k, v) -> {
-            if (!SUBSCRIPTION_KEY.matcher(k).matches()) {
+            if (!isFamilyKey(k)) {
                 out.put(require(k, "the configuration file"), v.trim());
             }
         });
@@ -49,10 +54,31 @@ public final class ConfigResolver {
             }
         }
         flags.forEach((k, v) -> {
-            if (!SUBSCRIPTION_KEY.matcher(k).matches()) {
+            if (!isFamilyKey(k)) {
                 out.put(require(k, "a flag"), v.trim());
             }
         });
+        return out;
+    }
+
+    private static boolean isFamilyKey(String k) {
+        return SUBSCRIPTION_KEY.matcher(k).matches() || KAFKA_PROPERTY_KEY.matcher(k).matches();
+    }
+
+    /**
+     * The effective {@code cluster.kafka.<property>} values (file, then flags), by Kafka property name
+     * ({@code cluster.kafka.security.protocol} → {@code security.protocol}).
+     */
+    public static Map<String, String> mergeKafkaProperties(Map<String, String> file, Map<String, String> flags) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Map<String, String> layer : java.util.List.of(file, flags)) {
+            layer.forEach((k, v) -> {
+                Matcher m = KAFKA_PROPERTY_KEY.matcher(k);
+                if (m.matches()) {
+                    out.put(m.group(1), v.trim());
+                }
+            });
+        }
         return out;
     }
 
@@ -106,6 +132,7 @@ public final class ConfigResolver {
                 k.apply(b, v);
             }
         });
+        mergeKafkaProperties(file, flags).forEach((k, v) -> b.cluster().kafkaProperty(k, v));
         mergeSubscriptions(file, env, flags).forEach((k, v) -> {
             Matcher m = SUBSCRIPTION_KEY.matcher(k);
             if (m.matches() && !v.isEmpty()) {

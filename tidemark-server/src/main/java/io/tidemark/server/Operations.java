@@ -22,6 +22,8 @@ import io.tidemark.rollup.RetentionStatus;
 import io.tidemark.rollup.RollupAdmin;
 import io.tidemark.live.QuerySchema;
 import io.tidemark.server.auth.Caller;
+import io.tidemark.cluster.LogRecord.Archive.Change;
+import io.tidemark.server.cluster.ClusterNode;
 import io.tidemark.server.live.LiveHub;
 import io.tidemark.store.ArchiveInfo;
 import io.tidemark.store.ArchiveStats;
@@ -47,25 +49,31 @@ import java.util.Set;
  * ones. Another tenant's objects are {@code NOT_FOUND}, exactly like missing ones. Thread-safe.
  */
 public final class Operations {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Operations.class);
     private final Store store;
     private final OrchestratorHost host;
     private final Clock clock;
     private final ServerConfig config;
     private final MeterRegistry meters;
     private final LiveHub live;
+    /** The log in cluster mode; null in single-node mode. */
+    private final ClusterNode cluster;
     /** Held while line-protocol ingest creates and activates an archive (see {@link #lineArchive}). */
     private final Object autoCreating = new Object();
     private static final String INGEST_BATCHES = "tidemark.ingest.batches";
     private static final String EXPORT_REQUESTS = "tidemark.export.requests";
+    /** Cluster mode: appends of ingest requests to the log, by {@code result}. */
+    private static final String CLUSTER_PRODUCE = "tidemark.cluster.produce";
 
     Operations(Store store, OrchestratorHost host, Clock clock, ServerConfig config, MeterRegistry meters,
-            LiveHub live) {
+            LiveHub live, ClusterNode cluster) {
         this.store = store;
         this.host = host;
         this.clock = clock;
         this.config = config;
         this.meters = meters;
         this.live = live;
+        this.cluster = cluster;
     }
 
     /** A rollup row or a raw row as a reader sees it: AVG computed from its partials, FIRST / LAST without times. */
@@ -94,6 +102,7 @@ public final class Operations {
         c.require(Role.ADMIN, "create archives");
         ArchiveInfo a = store.archives().createArchive(c.tenant(), def);
         live.archiveCreated(c.tenant(), a);
+        archiveChanged(c, a, Change.CREATED);
         audit(c, AuditKind.ARCHIVE_CREATED, def.name(), "created with columns " + def.columns().stream()
                 .map(col -> col.name() + " " + col.type()).collect(java.util.stream.Collectors.joining(", ")));
         return a;
@@ -104,12 +113,15 @@ public final class Operations {
         c.require(Role.ADMIN, "activate archives");
         ArchiveInfo a = store.archives().requireArchive(c.tenant(), name);
         if (a.definition().isRollup()) {
-            return admin(c).activateArchive(a, c.actor());
+            ArchiveInfo out = admin(c).activateArchive(a, c.actor());
+            archiveChanged(c, out, Change.ACTIVATED);
+            return out;
         }
         if (a.status() == ArchiveStatus.ACTIVATED) {
             return a;
         }
         ArchiveInfo out = store.archives().activateArchive(c.tenant(), name);
+        archiveChanged(c, out, Change.ACTIVATED);
         audit(c, AuditKind.ARCHIVE_ACTIVATED, name, "activated (was " + a.status() + ")");
         return out;
     }
@@ -119,12 +131,14 @@ public final class Operations {
         ArchiveInfo a = store.archives().requireArchive(c.tenant(), name);
         if (a.definition().isRollup()) {
             admin(c).disable(name, c.actor());
+            archiveChanged(c, a, Change.DISABLED);
             return store.archives().requireArchive(c.tenant(), name);
         }
         if (a.status() == ArchiveStatus.DISABLED) {
             return a;
         }
         ArchiveInfo out = store.archives().disableArchive(c.tenant(), name);
+        archiveChanged(c, out, Change.DISABLED);
         audit(c, AuditKind.ARCHIVE_DISABLED, name, "disabled (was " + a.status() + ")");
         return out;
     }
@@ -178,8 +192,12 @@ public final class Operations {
 
     public void deleteArchive(Caller c, String name) {
         c.require(Role.ADMIN, "delete archives");
+        ArchiveInfo before = cluster == null ? null : store.archives().archive(c.tenant(), name).orElse(null);
         store.archives().deleteArchive(c.tenant(), name);
         live.archiveDeleted(c.tenant(), name);
+        if (before != null) {
+            archiveChanged(c, before, Change.DELETED);
+        }
         audit(c, AuditKind.ARCHIVE_DELETED, name, "deleted with its rows");
     }
 
@@ -188,7 +206,9 @@ public final class Operations {
     public RollupInfo createRollupArchive(Caller c, RollupDefinition def) {
         c.require(Role.ADMIN, "create rollup archives");
         RollupPlan plan = store.archives().createRollupArchive(c.tenant(), def);
-        live.archiveCreated(c.tenant(), store.archives().requireArchive(c.tenant(), def.name()));
+        ArchiveInfo created = store.archives().requireArchive(c.tenant(), def.name());
+        live.archiveCreated(c.tenant(), created);
+        archiveChanged(c, created, Change.CREATED);
         audit(c, AuditKind.ROLLUP_CREATED, def.name(), "created: " + def.aggregations() + " of '" + def.source()
                 + "' per " + def.bucket().spec());
         return store.rollups().rollup(new RollupId(c.tenant(), plan.definition().name()));
@@ -469,10 +489,12 @@ public final class Operations {
         synchronized (autoCreating) {
             ArchiveInfo a = store.archives().createArchive(c.tenant(), def);
             live.archiveCreated(c.tenant(), a);
+            archiveChanged(c, a, Change.CREATED);
             audit(c, AuditKind.ARCHIVE_CREATED, def.name(), "created by line-protocol ingest "
                     + "(ingest.line.auto-create) with columns " + def.columns().stream()
                     .map(col -> col.name() + " " + col.type()).collect(java.util.stream.Collectors.joining(", ")));
             ArchiveInfo out = store.archives().activateArchive(c.tenant(), def.name());
+            archiveChanged(c, out, Change.ACTIVATED);
             audit(c, AuditKind.ARCHIVE_ACTIVATED, def.name(), "activated (was CREATED) by line-protocol ingest");
             return new WritableArchive(c, out.requireWritable());
         }
@@ -565,12 +587,56 @@ public final class Operations {
         return write(c, List.of(batch));
     }
 
+    /**
+     * The one way every ingest path writes: in single-node mode through the live hub's group commit into the store
+     * (durable in the store on return); in cluster mode as one {@code BATCH} record appended to the log (durable in
+     * the log on return; the partition's writer puts it into the store, docs/scale-out.md).
+     */
     private int write(Caller c, List<SampleBatch> batches) {
-        int n = live.write(c.tenant(), batches, group -> store.archives().write(c.tenant(), group),
-                config.storeWaits().timeouts().lock());
+        int n = cluster != null ? append(c, batches) : live.write(c.tenant(), batches,
+                group -> store.archives().write(c.tenant(), group), config.storeWaits().timeouts().lock());
         meters.counter(INGEST_BATCHES, "tenant", c.tenant().value(), "result", "written", "reason", "none")
                 .increment();
         meters.counter("tidemark.ingest.samples", "tenant", c.tenant().value()).increment(n);
+        return n;
+    }
+
+    /**
+     * Cluster mode's write: checks each batch against its archive as the store holds it now — writable, the
+     * definition it was validated against, the retention horizon at this node's clock (as the store's write
+     * transaction does in single-node mode) — then appends one {@code BATCH} record of all parts with each archive's
+     * definition version and returns once the log acknowledged it.
+     *
+     * @throws TidemarkException {@code LOG_UNAVAILABLE} (503) when the log did not acknowledge in time;
+     *     {@code TOO_LARGE} over {@code cluster.max-record-bytes}; as the store's write for the archive checks
+     */
+    private int append(Caller c, List<SampleBatch> batches) {
+        Instant now = clock.instant();
+        List<io.tidemark.cluster.BatchPart> parts = new ArrayList<>(batches.size());
+        int n = 0;
+        for (SampleBatch b : batches) {
+            ArchiveInfo a = store.archives().requireArchive(c.tenant(), b.archive().name()).requireWritable();
+            if (!a.definition().equals(b.archive())) {
+                throw new TidemarkException(ErrorCode.INVALID_STATE, "archive '" + a.name()
+                        + "' changed since the batch was validated; validate it again");
+            }
+            a.requireRetained(b, now);
+            if (b.size() > 0) {
+                parts.add(io.tidemark.cluster.BatchPart.of(a.version(), b));
+                n += b.size();
+            }
+        }
+        if (parts.isEmpty()) {
+            return n;
+        }
+        try {
+            cluster.append(c.tenant(), now, parts);
+        } catch (TidemarkException e) {
+            meters.counter(CLUSTER_PRODUCE, "result", e.code() == ErrorCode.TOO_LARGE ? "too_large"
+                    : e.code() == ErrorCode.LOG_UNAVAILABLE ? "unavailable" : "failed").increment();
+            throw e;
+        }
+        meters.counter(CLUSTER_PRODUCE, "result", "acknowledged").increment();
         return n;
     }
 
@@ -590,6 +656,25 @@ public final class Operations {
      */
     public void storeUnavailable(String route) {
         meters.counter("tidemark.store.unavailable", "route", route).increment();
+    }
+
+    /**
+     * Cluster mode: an {@code ARCHIVE} record after the change committed, so that every node applies it at the same
+     * cut. The change stands when the log does not take the record (it is committed in the store): logged, and the
+     * other nodes pick it up at their next archive sync ({@code live.archive-sync}).
+     */
+    private void archiveChanged(Caller c, ArchiveInfo a, Change change) {
+        if (cluster == null) {
+            return;
+        }
+        try {
+            cluster.appendArchive(c.tenant(), a.name(), a.version(), change);
+        } catch (TidemarkException e) {
+            LOG.atWarn().addKeyValue("tenant", c.tenant().value()).addKeyValue("archive", a.name())
+                    .addKeyValue("change", change).addKeyValue("error", e.toString())
+                    .log("cluster: the archive change is committed but not in the log; other nodes apply it at "
+                            + "their next archive sync");
+        }
     }
 
     private void audit(Caller c, AuditKind kind, String subject, String message) {

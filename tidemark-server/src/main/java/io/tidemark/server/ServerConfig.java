@@ -2,6 +2,7 @@ package io.tidemark.server;
 
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.TidemarkException;
+import io.tidemark.server.cluster.ClusterConfig;
 import io.tidemark.server.mqtt.MqttConfig;
 import io.tidemark.store.StoreConfig;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Objects;
  * @param metricsToken the bearer token Prometheus presents at {@code /metrics}; null to serve metrics without one,
  *     which the server allows only on a loopback address
  * @param mqtt MQTT ingest ({@code mqtt.*}); off unless {@code mqtt.broker} is set
+ * @param cluster cluster mode ({@code cluster.*}); off unless {@code cluster.kafka} is set
  */
 public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, String jdbcUser, String jdbcPassword,
         int poolSize, long ingestMaxBytes, int ingestMaxRows, boolean ingestFastPath, int ingestGroupMaxSamples,
@@ -29,7 +31,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Duration retentionMaxSpanPerStatement, int retentionMaxStatementsPerRound, Duration shutdownTimeout,
         String metricsToken, boolean bootstrapToken, String bootstrapTenant,
         Live live, GraphQl graphql, StoreWaits storeWaits, Auth auth, Sql sql, MqttConfig mqtt,
-        Line line) {
+        Line line, ClusterConfig cluster) {
 
     /**
      * InfluxDB line protocol ingest ({@code ingest.line.*} keys; docs/ingest.md, "InfluxDB line protocol"): each
@@ -326,6 +328,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Objects.requireNonNull(sql, "sql");
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(line, "line");
+        Objects.requireNonNull(cluster, "cluster");
         if (sql.enabled() && sql.port() != 0 && sql.port() == port) {
             throw invalid("sql.port", "must differ from the HTTP port " + port);
         }
@@ -385,6 +388,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         b.sql = sql;
         b.mqtt = mqtt.toBuilder();
         b.line = line;
+        b.cluster = cluster.toBuilder();
         return b;
     }
 
@@ -426,8 +430,20 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
         Sql sql = Sql.DEFAULT;
         MqttConfig.Builder mqtt = MqttConfig.builder();
         Line line = Line.DEFAULT;
+        ClusterConfig.Builder cluster = ClusterConfig.builder();
 
         private Builder() {}
+
+        /** The {@code cluster.*} settings, changed in place (docs/scale-out.md, "Configuration"). */
+        public ClusterConfig.Builder cluster() {
+            return cluster;
+        }
+
+        /** Replaces every {@code cluster.*} setting. */
+        public Builder cluster(ClusterConfig v) {
+            cluster = v.toBuilder();
+            return this;
+        }
 
         /** The {@code mqtt.*} settings, changed in place (docs/ingest.md, MQTT). */
         public MqttConfig.Builder mqtt() {
@@ -755,7 +771,7 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
                     ingestMaxRows, ingestFastPath, ingestGroupMaxSamples, graphqlMaxIngestRows, graphqlMaxBytes, rollupInterval, rollupMaxBucketsPerStatement,
                     rollupMaxBucketsPerTick, retentionMaxSpanPerStatement, retentionMaxStatementsPerRound,
                     shutdownTimeout, metricsToken, bootstrapToken, bootstrapTenant, live,
-                    graphql, storeWaits, auth, sql, mqtt.build(), line);
+                    graphql, storeWaits, auth, sql, mqtt.build(), line, cluster.build());
         }
     }
 }

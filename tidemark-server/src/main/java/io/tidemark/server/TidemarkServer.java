@@ -15,6 +15,9 @@ import io.tidemark.live.LiveEngine;
 import io.tidemark.server.auth.Authenticator;
 import io.tidemark.server.auth.TokenAdmin;
 import io.tidemark.server.auth.Tokens;
+import io.tidemark.server.cluster.ClusterConfig;
+import io.tidemark.server.cluster.ClusterMetrics;
+import io.tidemark.server.cluster.ClusterNode;
 import io.tidemark.server.live.LiveEndpoint;
 import io.tidemark.server.live.LiveHub;
 import io.tidemark.server.graphql.GraphQlApi;
@@ -44,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: {@link #close()} is the clean shutdown — close the SQL connections (a statement running is
  * cancelled), stop accepting connections, refuse new requests, let the
  * requests in flight finish (an ingest batch in flight commits and is answered), close live connections with 1001
- * (clients reconnect), stop the live engine's cuts, stop the orchestrator host
+ * (clients reconnect), in cluster mode stop the log writer (it leaves the group) and close the producer, stop the
+ * live engine's cuts (and the log followers), stop the orchestrator host
  * between statements, then close the store if the server opened it. Nothing acknowledged is lost, and a server
  * started again on the same store carries on from the stored watermarks. Thread-safe; {@code close} is idempotent.
  */
@@ -65,6 +69,7 @@ public final class TidemarkServer implements AutoCloseable {
     private SqlEndpoint sql;
     private Operations operations;
     private MqttIngest mqtt;
+    private ClusterNode cluster;
     private Tokens.Issued bootstrap;
     private int port = -1;
     private boolean closed;
@@ -90,27 +95,45 @@ public final class TidemarkServer implements AutoCloseable {
         if (port >= 0 || closed) {
             throw new IllegalStateException("a server starts once");
         }
+        ClusterConfig cc = config.cluster();
+        if (cc.enabled() && givenStore == null && config.jdbcUrl() == null) {
+            // Before the store opens: no DuckDB file is created for a start that cannot succeed.
+            throw ClusterNode.notPostgres("the embedded DuckDB store in " + config.dataDir());
+        }
         store = givenStore != null ? givenStore : Stores.open(config.storeConfig());
         try {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            if (cc.enabled()) {
+                ClusterNode.requirePostgres(store);
+                cluster = ClusterNode.start(cc.logSettings(ClusterNode.defaultNodeId(config.port())),
+                        cc.writerSettings(config.live().publishInterval(), config.ingestGroupMaxSamples()), store,
+                        clock);
+            }
             new JvmMemoryMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);
             new ProcessorMetrics().bindTo(meters);
             new UptimeMetrics().bindTo(meters);
             ServerConfig.Live lc = config.live();
-            LiveEngine engine = liveDecorator.apply(LiveEngine.builder().clock(clock)
+            LiveEngine engine = liveDecorator.apply(LiveEngine.builder().clock(clock).logTime(cluster != null)
                     .publishInterval(lc.publishInterval()).memoryBudgetBytes(lc.memoryBudgetBytes())
                     .maxPendingRows(lc.maxPendingRows()).build());
             live = new LiveHub(store, engine, lc, clock, meters, config.ingestGroupMaxSamples());
+            if (cluster != null) {
+                live.followLog(cluster.settings());
+            }
             live.start();
+            if (cluster != null) {
+                ClusterMetrics.bind(meters, cluster, live::followerStatus);
+            }
             host = OrchestratorHost.builder(store).listener(live.rollupListener()).interval(config.rollupInterval())
                     .clock(clock)
                     .config(new OrchestratorConfig(config.rollupMaxBucketsPerStatement(),
                             config.rollupMaxBucketsPerTick()))
                     .retention(new RetentionConfig(config.retentionMaxSpanPerStatement(),
                             config.retentionMaxStatementsPerRound()))
+                    .tenants(cluster != null ? cluster::owns : t -> true)
                     .meterRegistry(meters).build();
-            operations = new Operations(store, host, clock, config, meters, live);
+            operations = new Operations(store, host, clock, config, meters, live, cluster);
             // Checks mqtt.token before anything listens: a reader or unknown token fails the start.
             mqtt = config.mqtt().enabled() ? MqttIngest.create(config, operations, new Authenticator(store.tokens()),
                     meters, clock) : null;
@@ -206,6 +229,16 @@ public final class TidemarkServer implements AutoCloseable {
         return host;
     }
 
+    /** The node's part in the cluster, in cluster mode ({@code cluster.kafka} set) once started. */
+    public synchronized Optional<ClusterNode> cluster() {
+        return Optional.ofNullable(cluster);
+    }
+
+    /** The live side: in cluster mode, {@link LiveHub#join} tells when a tenant's first cut came on this node. */
+    public LiveHub liveHub() {
+        return live;
+    }
+
     /** The live-query engine: every archive of every tenant is live in it. */
     public LiveEngine liveEngine() {
         return live.engine();
@@ -255,6 +288,9 @@ public final class TidemarkServer implements AutoCloseable {
         }
         if (sql != null) {
             sql.close();
+        }
+        if (cluster != null) {
+            cluster.close(); // after HTTP: the requests in flight have had their appends answered
         }
         if (host != null) {
             host.stop();

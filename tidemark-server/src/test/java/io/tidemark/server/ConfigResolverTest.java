@@ -116,4 +116,68 @@ class ConfigResolverTest {
         assertThat(ConfigKey.INGEST_MAX_BYTES.envName()).isEqualTo("TIDEMARK_INGEST_MAX_BYTES");
         assertThat(ConfigKey.JDBC_URL.envName()).isEqualTo("TIDEMARK_JDBC_URL");
     }
+
+    @Test
+    void resolve_clusterKeys_offByDefault_everyKeyFromFileEnvAndFlags() {
+        ServerConfig off = ConfigResolver.resolve(Map.of(), Map.of(), Map.of());
+        assertThat(off.cluster().enabled()).isFalse();
+        assertThat(off.cluster().topic()).isEqualTo("tidemark.ingest");
+        assertThat(off.cluster().partitions()).isEqualTo(12);
+        assertThat(off.cluster().produceTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(off.cluster().maxRecordBytes()).isEqualTo(8 << 20);
+
+        Map<String, String> file = Map.of("cluster.kafka", "k1:9092", "cluster.topic", "t.file",
+                "cluster.partitions", "6", "cluster.kafka.security.protocol", "SSL",
+                "cluster.kafka.ssl.truststore.location", "/etc/ts.jks");
+        Map<String, String> env = Map.of("TIDEMARK_CLUSTER_KAFKA", "k2:9092,k3:9092", "TIDEMARK_CLUSTER_GROUP", "g",
+                "TIDEMARK_CLUSTER_PRODUCE_TIMEOUT", "2s", "TIDEMARK_CLUSTER_LINGER", "5ms");
+        Map<String, String> flags = Map.of("cluster.node-id", "n1", "cluster.max-record-bytes", "1MiB",
+                "cluster.replication-factor", "1", "cluster.clock-cut-interval", "500ms",
+                "cluster.writer-max-backoff", "PT3S", "cluster.kafka.security.protocol", "SASL_SSL");
+        io.tidemark.server.cluster.ClusterConfig c = ConfigResolver.resolve(file, env, flags).cluster();
+        assertThat(c.enabled()).isTrue();
+        assertThat(c.kafka()).isEqualTo("k2:9092,k3:9092");
+        assertThat(c.topic()).isEqualTo("t.file");
+        assertThat(c.partitions()).isEqualTo(6);
+        assertThat(c.group()).isEqualTo("g");
+        assertThat(c.produceTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.linger()).isEqualTo(Duration.ofMillis(5));
+        assertThat(c.nodeId()).isEqualTo("n1");
+        assertThat(c.maxRecordBytes()).isEqualTo(1 << 20);
+        assertThat(c.replicationFactor()).isEqualTo(1);
+        assertThat(c.kafkaProperties()).containsExactlyInAnyOrderEntriesOf(Map.of("security.protocol", "SASL_SSL",
+                "ssl.truststore.location", "/etc/ts.jks"));
+
+        io.tidemark.cluster.LogSettings log = c.logSettings("ignored");
+        assertThat(log.bootstrapServers()).isEqualTo("k2:9092,k3:9092");
+        assertThat(log.nodeId()).isEqualTo("n1");
+        assertThat(log.partitions()).isEqualTo(6);
+        assertThat(log.maxRecordBytes()).isEqualTo(1 << 20);
+        assertThat(log.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL");
+        io.tidemark.cluster.LogWriterSettings w = c.writerSettings(Duration.ofMillis(100), 5000);
+        assertThat(w.group()).isEqualTo("g");
+        assertThat(w.cutInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(w.clockCutInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(w.maxBackoff()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(w.maxSamplesPerTransaction()).isEqualTo(5000);
+        assertThat(c.writerSettings(Duration.ofSeconds(2), 1).cutInterval())
+                .as("a publish interval above the clock cut interval is capped by it")
+                .isEqualTo(Duration.ofMillis(500));
+        assertThat(c.toBuilder().nodeId(null).build().logSettings("host:8081").nodeId()).isEqualTo("host:8081");
+    }
+
+    @Test
+    void resolve_badClusterValues_invalidArgumentNamingTheKey() {
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of("cluster.partitions", "0"), Map.of(), Map.of()))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("cluster.partitions");
+                });
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of(), Map.of(), Map.of("cluster.linger", "PT10S")))
+                .hasMessageContaining("cluster.linger").hasMessageContaining("cluster.produce-timeout");
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of(), Map.of(), Map.of("cluster.topic", "a topic")))
+                .hasMessageContaining("cluster.topic");
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of("cluster.kafkaa", "x:1"), Map.of(), Map.of()))
+                .hasMessageContaining("unknown configuration key 'cluster.kafkaa'");
+    }
 }

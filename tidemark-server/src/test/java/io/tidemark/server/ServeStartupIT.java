@@ -73,13 +73,33 @@ class ServeStartupIT {
         assertThat(c.archives()).isEmpty();
     }
 
-    private Process serve(int port, Path out, Path err) throws IOException {
+    @Test
+    void serve_clusterOnDuckDb_oneLineNamingJdbcUrl_noStoreCreated_andAnUnknownClusterKeyRefused() throws Exception {
+        Path out = dir.resolve("cluster.out");
+        Path err = dir.resolve("cluster.err");
+        Process p = serve(0, out, err, "--cluster", "kafka=127.0.0.1:1");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("serve exits").isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        String text = Files.readString(err);
+        assertThat(text).contains("INVALID_ARGUMENT", "cluster mode", "--jdbc-url");
+        assertThat(text).doesNotContain("\tat ", "Exception");
+        assertThat(dir.resolve("data").resolve("tidemark.duckdb")).doesNotExist();
+
+        Process q = serve(0, dir.resolve("zk.out"), dir.resolve("zk.err"), "--cluster", "zookeeper=127.0.0.1:2181");
+        assertThat(q.waitFor(120, TimeUnit.SECONDS)).as("serve exits").isTrue();
+        assertThat(q.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("zk.err"))).contains("--cluster takes kafka=");
+    }
+
+    private Process serve(int port, Path out, Path err, String... more) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String logback = ServeStartupIT.class.getClassLoader().getResource("logback.xml").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Dlogback.configurationFile=" + logback, "-cp",
+        List<String> command = new ArrayList<>(List.of(java, "-Dlogback.configurationFile=" + logback, "-cp",
                 System.getProperty("java.class.path"), "io.tidemark.server.cli.TidemarkCli", "serve",
                 "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString(),
-                "--set", "rollup.interval=1h", "--set", "sql.port=0").redirectOutput(out.toFile()).redirectError(err.toFile());
+                "--set", "rollup.interval=1h", "--set", "sql.port=0"));
+        command.addAll(List.of(more));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("TIDEMARK_"));
         Process p = pb.start();
         started.add(p);

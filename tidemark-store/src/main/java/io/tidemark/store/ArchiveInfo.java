@@ -59,6 +59,35 @@ public record ArchiveInfo(TenantId tenant, ArchiveDefinition definition, Archive
     }
 
     /**
+     * Refuses samples below the retention horizon at {@code now}, never dropping them silently: such a sample would be
+     * deleted by the next retention round, and its bucket may already be gone from the archive, so re-aggregating it
+     * would replace a complete rollup bucket with a partial one. Every ingest path checks it: the store in its write
+     * transaction, and in cluster mode the ingesting node before it appends the batch to the log. Names up to ten
+     * rows (position in the batch after repeated keys collapsed, rtId and timestamp).
+     *
+     * @throws io.tidemark.core.BatchRejectedException when a sample of {@code batch} is older than the horizon
+     */
+    public void requireRetained(io.tidemark.core.SampleBatch batch, java.time.Instant now) {
+        if (retention == null) {
+            return;
+        }
+        long horizon = io.tidemark.core.Micros.toMicros(retentionHorizon(now));
+        if (batch.minMicros() >= horizon) {
+            return;
+        }
+        java.util.List<io.tidemark.core.BatchRejectedException.RowError> errors = new java.util.ArrayList<>();
+        for (int i = 0; i < batch.size() && errors.size() < 10; i++) {
+            if (batch.micros(i) < horizon) {
+                errors.add(new io.tidemark.core.BatchRejectedException.RowError(i + 1, null, "rtId '"
+                        + batch.rtId(i) + "' at " + io.tidemark.core.Micros.fromMicros(batch.micros(i))
+                        + " is older than the archive's retention " + retention + " (horizon "
+                        + io.tidemark.core.Micros.fromMicros(horizon) + "); such rows are deleted, not stored"));
+            }
+        }
+        throw new io.tidemark.core.BatchRejectedException(name(), errors);
+    }
+
+    /**
      * The rule for which archives accept samples: a raw archive that is ACTIVATED. Every write path checks it, the
      * server before it parses a body and the store before it writes.
      *

@@ -48,4 +48,17 @@ public interface LogWriterStore {
 
     /** The tenant's recorded rejections, in offset order, at most {@code limit}, from {@code fromOffset} on. */
     List<LogRejection> rejections(TenantId tenant, long fromOffset, int limit);
+
+    /**
+     * Reads what a live node needs to join {@code tenant}, in <b>one</b> {@code REPEATABLE READ} snapshot (one
+     * tenant's schema): its position, its archives, and for each archive the stored rows at or after
+     * {@code floor.apply(archive)} (null: the archive's rows are not read) — preceded by the newest row of each rtId
+     * that has none since the floor, so that {@code latest.<archive>} holds every rtId ever stored (docs/scale-out.md,
+     * "latest at join", option b: this part reads the whole archive) — oldest first, each part at most
+     * {@code maxRowsPerArchive}. Nothing is locked or written.
+     *
+     * @throws io.tidemark.core.TidemarkException {@code STORE_UNAVAILABLE} / {@code STORE_ERROR} as every store call
+     */
+    LogJoin join(TenantId tenant, java.util.function.Function<ArchiveInfo, java.time.Instant> floor,
+            int maxRowsPerArchive);
 }

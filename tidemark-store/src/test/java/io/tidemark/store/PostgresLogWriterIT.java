@@ -374,6 +374,30 @@ class PostgresLogWriterIT {
         }
     }
 
+    @Test
+    void join_afterWrites_positionArchivesAndRowsFromTheFloorOfOneSnapshot() {
+        store.archives().createArchive(T, ArchiveDefinition.raw("other", List.of(Column.of("n", ColumnType.BIGINT))));
+        store.logWriter().write(LogWrite.of(T, PARTITION, 0, 5, List.of(record(1, sample("a", 10, 1)),
+                record(4, sample("a", 100, 2), sample("b", 200, 3)))));
+
+        LogJoin j = store.logWriter().join(T, a -> a.name().equals("raw") ? T0.plusSeconds(100) : null, 10);
+
+        assertThat(j.position()).isEqualTo(new LogPosition(PARTITION, 5));
+        assertThat(j.archives()).extracting(ArchiveInfo::name).containsExactly("raw", "other");
+        assertThat(j.rows()).containsOnlyKeys("raw");
+        assertThat(j.rows().get("raw")).extracting(Sample::rtId, x -> x.timestamp().getEpochSecond()
+                - T0.getEpochSecond()).containsExactly(org.assertj.core.groups.Tuple.tuple("a", 100L),
+                        org.assertj.core.groups.Tuple.tuple("b", 200L));
+        assertThat(store.logWriter().join(T, a -> T0, 1).rows().get("raw")).as("at most the limit, oldest first")
+                .extracting(Sample::rtId).containsExactly("a");
+        // c silent since before the floor: its newest row comes first, its older one not at all.
+        store.archives().write(T, "raw", List.of(sample("c", 5, 4), sample("c", 50, 5)));
+        assertThat(store.logWriter().join(T, a -> T0.plusSeconds(100), 10).rows().get("raw"))
+                .extracting(Sample::rtId, x -> x.timestamp().getEpochSecond() - T0.getEpochSecond())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("c", 50L),
+                        org.assertj.core.groups.Tuple.tuple("a", 100L), org.assertj.core.groups.Tuple.tuple("b", 200L));
+    }
+
     private List<AuditEntry> lateSkipped() {
         return store.audit().query(AuditQuery.latest(T, 10).withKinds(Set.of(AuditKind.LATE_SKIPPED)));
     }

@@ -241,7 +241,7 @@ class PostgresOneTenantTransactionsIT {
         /**
          * The cluster's log writer: the position read, one transaction moving it with a late batch (marks) and a
          * batch of another definition version (rejected: its row and audit entry), then the same records replayed
-         * (fenced, rolled back), and the rejections read.
+         * (fenced, rolled back), the rejections read, and a live node's join read.
          */
         void logWrite(TenantId t) {
             LogWriterStore log = store.logWriter();
@@ -254,6 +254,8 @@ class PostgresOneTenantTransactionsIT {
             assertThat(log.write(write)).isInstanceOf(LogWriteResult.Written.class);
             assertThat(log.write(write)).isEqualTo(new LogWriteResult.Moved(new LogPosition(2, 6)));
             assertThat(log.rejections(t, 0, 10)).hasSize(1);
+            // A live node joining the tenant: position, archives and rows in one snapshot.
+            assertThat(log.join(t, a -> minutes(0), 100).position()).isEqualTo(new LogPosition(2, 6));
         }
 
         private static io.tidemark.core.SampleBatch batch(ArchiveInfo a, Sample... samples) {

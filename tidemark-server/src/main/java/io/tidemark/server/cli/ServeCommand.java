@@ -32,6 +32,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--sql-port", description = "SQL (PostgreSQL protocol) port (default: 5433; 0 picks a free one)")
     Integer sqlPort;
 
+    @Option(names = "--cluster", paramLabel = "kafka=SERVERS", description = "PREVIEW, not complete: cluster mode on a Kafka log: "
+            + "kafka=<bootstrap servers>, e.g. --cluster kafka=localhost:9092; needs --jdbc-url (PostgreSQL); what "
+            + "works and what does not yet: docs/scale-out.md")
+    Map<String, String> cluster;
+
     @Override
     public Integer call() throws Exception {
         // Before the first logger exists: logback reads these when it configures itself.
@@ -47,6 +52,7 @@ final class ServeCommand implements Callable<Integer> {
         if (sqlPort != null) {
             flags.put("sql.port", Integer.toString(sqlPort));
         }
+        flags.putAll(clusterFlags(cluster));
         ServerConfig config = store.resolve(flags);
         TidemarkServer server = TidemarkServer.builder(config).build().start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -72,5 +78,20 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** {@code --cluster kafka=<servers>} as the configuration key {@code cluster.kafka}. */
+    static Map<String, String> clusterFlags(Map<String, String> cluster) {
+        if (cluster == null || cluster.isEmpty()) {
+            return Map.of();
+        }
+        for (String k : cluster.keySet()) {
+            if (!k.equals("kafka")) {
+                throw new io.tidemark.core.TidemarkException(io.tidemark.core.ErrorCode.INVALID_ARGUMENT,
+                        "--cluster takes kafka=<bootstrap servers> (e.g. --cluster kafka=localhost:9092), not '" + k
+                        + "'; other cluster settings are cluster.* keys (--set cluster.partitions=24)");
+            }
+        }
+        return Map.of("cluster.kafka", cluster.get("kafka"));
     }
 }

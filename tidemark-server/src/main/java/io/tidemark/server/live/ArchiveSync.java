@@ -46,6 +46,12 @@ final class ArchiveSync {
     private final ReadBack readBack;
     /** The definition each live archive was given (a rollup's reader view). */
     private final Map<ArchiveKey, ArchiveDefinition> defined = new ConcurrentHashMap<>();
+    /**
+     * Whether an archive made live loads its live window from the store (single-node). In cluster mode it does not:
+     * a tenant's rows are loaded once, when the node joins the tenant ({@link #defineLoaded}), and everything after
+     * comes from the log, so that every node holds the same rows at the same cut.
+     */
+    private volatile boolean loadOnDefine = true;
 
     ArchiveSync(Store store, LiveEngine engine, ServerConfig.Live config, Clock clock, CommitFeed feed,
             ReadBack readBack) {
@@ -102,8 +108,40 @@ final class ArchiveSync {
             if (!view.equals(defined.get(key))) {
                 defined.put(key, view);
                 engine.defineArchive(tenant, view, config.windowOf(tenant.value(), a.name()));
-                load(tenant, a, view);
+                if (loadOnDefine) {
+                    load(tenant, a, view);
+                }
             }
+        });
+    }
+
+    /** Cluster mode: archives made live start empty (see {@link #loadOnDefine}). */
+    void loadOnDefine(boolean on) {
+        loadOnDefine = on;
+    }
+
+    /**
+     * Cluster mode's join: makes the archive live (unless it is with this definition) and applies {@code rows}, its
+     * stored rows as the join's snapshot read them (a rollup's as stored: turned into reader values with
+     * {@code plan}), under the archive's lock.
+     */
+    void defineLoaded(TenantId tenant, ArchiveInfo a, List<io.tidemark.core.Sample> rows, RollupPlan plan) {
+        ArchiveDefinition view = viewOf(a.definition());
+        ArchiveKey key = new ArchiveKey(tenant, a.name());
+        feed.locked(key, () -> {
+            if (!view.equals(defined.get(key))) {
+                defined.put(key, view);
+                engine.defineArchive(tenant, view, config.windowOf(tenant.value(), a.name()));
+            }
+            if (rows.isEmpty()) {
+                return;
+            }
+            List<io.tidemark.core.Sample> values = new ArrayList<>(rows.size());
+            for (io.tidemark.core.Sample s : rows) {
+                values.add(plan == null ? s : new io.tidemark.core.Sample(s.rtId(), s.timestamp(),
+                        plan.readValues(s.values())));
+            }
+            feed.apply(tenant, io.tidemark.core.SampleBatch.validate(view, values, ReadBack.UNLIMITED));
         });
     }
 

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Several servers on one store</h2>
  * Archives another server creates or deletes become live or are dropped here within {@code live.archive-sync}
  * (or at the first batch ingested here), with their live window loaded from the store. Batches ingested through
- * another server are not seen: live tables are fed by this server's own commits.
+ * another server are not seen: live tables are fed by this server's own commits — except in cluster mode
+ * ({@link #followLog}), where every node's live tables are fed from the log.
  *
  * <h2>Rollup archives</h2>
  * A rollup archive's live tables hold the values a reader sees (as GraphQL {@code streamData} returns them): each
@@ -56,6 +57,10 @@ public final class LiveHub implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ScheduledFuture<?> cuts;
     private ScheduledExecutorService syncScheduler;
+    private final Store store;
+    private final Clock clock;
+    /** Cluster mode's log followers; null in single-node mode. */
+    private LogLive logLive;
 
     /**
      * @param maxGroupSamples the most samples one group commit writes in one store transaction
@@ -65,6 +70,8 @@ public final class LiveHub implements AutoCloseable {
             int maxGroupSamples) {
         this.engine = engine;
         this.config = config;
+        this.store = store;
+        this.clock = clock;
         this.feed = new CommitFeed(engine, meters, maxGroupSamples);
         ReadBack readBack = new ReadBack(store, feed);
         this.archives = new ArchiveSync(store, engine, config, clock, feed, readBack);
@@ -87,6 +94,17 @@ public final class LiveHub implements AutoCloseable {
     }
 
     /**
+     * Cluster mode, called before {@link #start}: the engine (built with {@code logTime(true)}) is fed from the log
+     * instead of this node's ingest — every tenant of the store is joined (its position and live windows read in one
+     * snapshot) and its partition followed; cuts come from the log's {@code CUT} records, not from a schedule.
+     * Archives made live later (created here or found by the archive sync) start empty: their rows come from the log.
+     */
+    public synchronized void followLog(io.tidemark.cluster.LogSettings log) {
+        archives.loadOnDefine(false);
+        logLive = new LogLive(store, engine, config, clock, archives, log);
+    }
+
+    /**
      * Makes every stored archive live, loads each live window from the store, and starts cutting generations; from
      * then on, every {@code live.archive-sync}, picks up archives another server on the same store created or
      * deleted.
@@ -100,13 +118,24 @@ public final class LiveHub implements AutoCloseable {
                     .log("live: live.memory-budget is more than half the JVM's maximum heap (-Xmx); raise -Xmx to at "
                             + "least twice the budget times the tenants with live data, or lower live.memory-budget");
         }
+        if (logLive != null) {
+            logLive.joinAll();
+        }
         archives.syncAll();
-        scheduler = daemonScheduler("tidemark-live-cut");
-        cuts = engine.schedule(scheduler);
+        if (logLive == null) {
+            scheduler = daemonScheduler("tidemark-live-cut");
+            cuts = engine.schedule(scheduler);
+        }
         // Its own thread: the sync reads the store, which must never delay a cut.
         syncScheduler = daemonScheduler("tidemark-live-archive-sync");
         long every = config.archiveSync().toMillis();
-        syncScheduler.scheduleWithFixedDelay(archives::syncQuietly, every, every, TimeUnit.MILLISECONDS);
+        LogLive joining = logLive;
+        syncScheduler.scheduleWithFixedDelay(() -> {
+            if (joining != null) {
+                joining.joinAll();
+            }
+            archives.syncQuietly();
+        }, every, every, TimeUnit.MILLISECONDS);
     }
 
     private static ScheduledExecutorService daemonScheduler(String name) {
@@ -125,6 +154,9 @@ public final class LiveHub implements AutoCloseable {
         }
         stop(syncScheduler);
         stop(scheduler);
+        if (logLive != null) {
+            logLive.close();
+        }
     }
 
     private static void stop(ScheduledExecutorService s) {
@@ -146,7 +178,34 @@ public final class LiveHub implements AutoCloseable {
 
     /** A new archive (raw or rollup) becomes live, empty. */
     public void archiveCreated(TenantId tenant, ArchiveInfo archive) {
+        if (logLive != null) {
+            joinQuietly(tenant); // a tenant's first archive: its partition is followed from now on
+        }
         archives.define(tenant, archive);
+    }
+
+    private void joinQuietly(TenantId tenant) {
+        try {
+            logLive.join(tenant);
+        } catch (RuntimeException e) {
+            LOG.atWarn().setCause(e).addKeyValue("tenant", tenant.value())
+                    .log("cluster live: cannot join the tenant yet; trying again at the next archive sync");
+        }
+    }
+
+    /**
+     * Cluster mode: joins {@code tenant} unless joined (see {@link #followLog}); the future completes with the
+     * number of its first cut on this node. Empty in single-node mode.
+     */
+    public java.util.Optional<java.util.concurrent.CompletableFuture<Long>> join(TenantId tenant) {
+        return logLive == null ? java.util.Optional.empty() : java.util.Optional.of(logLive.join(tenant));
+    }
+
+    /** Cluster mode: the status of this node's follower of {@code partition}, or null when it follows none. */
+    public io.tidemark.cluster.FollowerStatus followerStatus(int partition) {
+        LogLive l = logLive;
+        io.tidemark.cluster.LogFollower f = l == null ? null : l.followers().get(partition);
+        return f == null ? null : f.status();
     }
 
     /** A deleted archive's queries end with NOT_FOUND in the next generation. */

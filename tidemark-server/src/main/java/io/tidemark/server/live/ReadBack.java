@@ -23,7 +23,7 @@ final class ReadBack {
     private static final Logger LOG = LoggerFactory.getLogger(ReadBack.class);
     /** Rows read back per store read. */
     private static final int READ_PAGE = 100_000;
-    private static final BatchLimits UNLIMITED = new BatchLimits(Integer.MAX_VALUE,
+    static final BatchLimits UNLIMITED = new BatchLimits(Integer.MAX_VALUE,
             BatchLimits.DEFAULT.maxRtIdLength(), BatchLimits.DEFAULT.minTimestamp(), BatchLimits.DEFAULT.maxTimestamp(),
             Integer.MAX_VALUE);
 

@@ -3,7 +3,6 @@ package io.tidemark.store.jdbc;
 import io.tidemark.core.ArchiveDefinition;
 import io.tidemark.core.ArchiveStatus;
 import io.tidemark.core.BatchLimits;
-import io.tidemark.core.BatchRejectedException;
 import io.tidemark.core.Column;
 import io.tidemark.core.ErrorCode;
 import io.tidemark.core.Micros;
@@ -235,7 +234,7 @@ final class JdbcArchiveStore implements ArchiveStore {
                     throw new TidemarkException(ErrorCode.INVALID_STATE,
                             "archive '" + archive + "' changed since the batch was validated; validate it again");
                 }
-                requireRetained(a, b, now);
+                a.requireRetained(b, now);
             }
             SampleBatch combined = SampleBatch.concat(same);
             if (combined.size() > 0) {
@@ -459,40 +458,29 @@ final class JdbcArchiveStore implements ArchiveStore {
         }
     }
 
-    /**
-     * Ingest below the retention horizon is refused, never dropped silently: such a sample would be deleted by the
-     * next retention round, and its bucket may already be gone from the archive, so re-aggregating it would replace
-     * a complete rollup bucket with a partial one. Names up to ten rows (position in the batch after repeated keys
-     * collapsed, rtId and timestamp).
-     */
-    private static void requireRetained(ArchiveInfo a, SampleBatch batch, Instant now) {
-        if (a.retention() == null) {
-            return;
-        }
-        long horizon = Micros.toMicros(a.retentionHorizon(now));
-        if (batch.minMicros() >= horizon) {
-            return;
-        }
-        List<BatchRejectedException.RowError> errors = new ArrayList<>();
-        for (int i = 0; i < batch.size() && errors.size() < 10; i++) {
-            if (batch.micros(i) < horizon) {
-                errors.add(new BatchRejectedException.RowError(i + 1, null, "rtId '" + batch.rtId(i) + "' at "
-                        + Micros.fromMicros(batch.micros(i)) + " is older than the archive's retention "
-                        + a.retention() + " (horizon " + Micros.fromMicros(horizon) + "); such rows are deleted, "
-                        + "not stored"));
-            }
-        }
-        throw new BatchRejectedException(a.name(), errors);
-    }
-
     private ArchiveInfo requireWritable(TenantId tenant, String archive) {
         return requireArchive(tenant, archive).requireWritable();
     }
 
     @Override
     public List<Sample> read(TenantId tenant, ReadRequest r) {
-        return store.readSnapshot("read " + r.archive(), c -> {
-            ArchiveDefinition def = catalog.requireArchive(c, tenant, r.archive()).definition();
+        return store.readSnapshot("read " + r.archive(), c -> read(c, tenant,
+                catalog.requireArchive(c, tenant, r.archive()).definition(), r));
+    }
+
+    /** {@link SqlDialect#latestBefore} in the caller's transaction: at most {@code limit} rows, oldest first. */
+    List<Sample> latestBefore(Connection c, TenantId tenant, ArchiveDefinition def, Instant floor, int limit)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(d.latestBefore(tenant, def))) {
+            Jdbc.setInstant(ps, 1, floor);
+            ps.setInt(2, limit);
+            return rows(ps, def);
+        }
+    }
+
+    /** {@link #read(TenantId, ReadRequest)} in the caller's transaction, of an archive it read. */
+    List<Sample> read(Connection c, TenantId tenant, ArchiveDefinition def, ReadRequest r) throws SQLException {
+        {
             try (PreparedStatement ps = c.prepareStatement(d.read(tenant, def, r.rtIds().size(), r.after() != null))) {
                 int i = 1;
                 Jdbc.setInstant(ps, i++, r.from());
@@ -508,7 +496,7 @@ final class JdbcArchiveStore implements ArchiveStore {
                 ps.setInt(i, r.limit());
                 return rows(ps, def);
             }
-        });
+        }
     }
 
     @Override

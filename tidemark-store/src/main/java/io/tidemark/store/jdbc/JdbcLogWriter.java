@@ -58,6 +58,29 @@ final class JdbcLogWriter implements LogWriterStore {
         });
     }
 
+    @Override
+    public io.tidemark.store.LogJoin join(TenantId tenant,
+            java.util.function.Function<ArchiveInfo, java.time.Instant> floor, int maxRowsPerArchive) {
+        java.time.Instant end = io.tidemark.core.BatchLimits.DEFAULT.maxTimestamp().minusSeconds(1);
+        return store.readSnapshot("read what joining the log of " + tenant + " needs", c -> {
+            catalog.requireTenant(c, tenant);
+            LogPosition position = read(c, tenant);
+            List<ArchiveInfo> all = catalog.archives(c, tenant, null);
+            java.util.Map<String, List<io.tidemark.core.Sample>> rows = new java.util.LinkedHashMap<>();
+            for (ArchiveInfo a : all) {
+                java.time.Instant from = floor.apply(a);
+                if (from != null) {
+                    List<io.tidemark.core.Sample> r = new ArrayList<>(archives.latestBefore(c, tenant,
+                            a.definition(), from, maxRowsPerArchive));
+                    r.addAll(archives.read(c, tenant, a.definition(), new io.tidemark.store.ReadRequest(a.name(),
+                            List.of(), from, end, maxRowsPerArchive)));
+                    rows.put(a.name(), r);
+                }
+            }
+            return new io.tidemark.store.LogJoin(position, all, rows);
+        });
+    }
+
     private LogPosition read(Connection c, TenantId tenant) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(d.selectLogPosition(tenant));
                 ResultSet rs = ps.executeQuery()) {

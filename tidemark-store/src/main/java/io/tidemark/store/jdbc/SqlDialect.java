@@ -796,6 +796,18 @@ public abstract class SqlDialect {
                 .toString();
     }
 
+    /**
+     * For each rtId whose newest row is older than a floor, that row (what {@code latest.<archive>} holds for an rtId
+     * silent since before a live window; the cluster's join reads it), oldest first. Reads the whole archive.
+     * Binds: floor, limit.
+     */
+    public String latestBefore(TenantId tenant, ArchiveDefinition def) {
+        String t = table(tenant, def.name());
+        return "SELECT " + columnList(def) + " FROM " + t + " WHERE (" + quote(RT_ID) + ", " + quote(TS) + ") IN ("
+                + "SELECT " + quote(RT_ID) + ", max(" + quote(TS) + ") FROM " + t + " GROUP BY " + quote(RT_ID)
+                + " HAVING max(" + quote(TS) + ") < ?) ORDER BY " + quote(TS) + ", " + quote(RT_ID) + " LIMIT ?";
+    }
+
     /** The oldest row's timestamp (null when none) in {@code [from, to)}, found on the time index. Binds: from, to. */
     public String minTimestamp(TenantId tenant, String archive) {
         return "SELECT min(" + quote(TS) + ") FROM " + table(tenant, archive) + " WHERE " + quote(TS) + " >= ? AND "

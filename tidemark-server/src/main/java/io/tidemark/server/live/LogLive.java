@@ -1,0 +1,221 @@
+package io.tidemark.server.live;
+
+import io.tidemark.cluster.LogFollower;
+import io.tidemark.cluster.LogFollowerListener;
+import io.tidemark.cluster.LogPartitions;
+import io.tidemark.cluster.LogSettings;
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.RollupId;
+import io.tidemark.core.RollupPlan;
+import io.tidemark.core.TenantId;
+import io.tidemark.live.LiveEngine;
+import io.tidemark.server.ServerConfig;
+import io.tidemark.store.ArchiveInfo;
+import io.tidemark.store.LogJoin;
+import io.tidemark.store.ReadRequest;
+import io.tidemark.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster mode's live tables (docs/scale-out.md, "Live nodes"): the engine, in log-time mode, is fed by one
+ * {@link LogFollower} per partition that holds a joined tenant, never by this node's ingest. Every node follows every
+ * tenant it knows (on-demand following is not built). Joining a tenant is one snapshot read of the store —
+ * {@link io.tidemark.store.LogWriterStore#join}: the tenant's position <i>O</i>, its archives and their live windows —
+ * applied to the engine, then {@code follow(tenant, O)}. A {@code BATCH} part's archive is resolved from the store by
+ * (tenant, archive, definition version), cached; an archive not live yet is made live, empty, at that moment.
+ * Thread-safe.
+ */
+final class LogLive implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogLive.class);
+    /**
+     * Loaded below the live window's floor by the node's clock: the first cut a joining node applies expires rows by
+     * the log time, which may be behind this node's clock (a writer whose clock is behind). Rows loaded in excess
+     * are expired at that first cut; rows missing would make the node's results differ from the others'.
+     */
+    static final Duration JOIN_MARGIN = Duration.ofMinutes(1);
+
+    private final Store store;
+    private final LiveEngine engine;
+    private final ServerConfig.Live config;
+    private final Clock clock;
+    private final ArchiveSync archives;
+    private final LogSettings log;
+    private final Map<Integer, LogFollower> followers = new TreeMap<>();
+    private final Map<TenantId, CompletableFuture<Long>> joined = new ConcurrentHashMap<>();
+    private final Map<Resolved, ArchiveDefinition> resolved = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private record Resolved(TenantId tenant, String archive, long version) {}
+
+    LogLive(Store store, LiveEngine engine, ServerConfig.Live config, Clock clock, ArchiveSync archives,
+            LogSettings log) {
+        this.store = store;
+        this.engine = engine;
+        this.config = config;
+        this.clock = clock;
+        this.archives = archives;
+        this.log = log;
+    }
+
+    /** Joins every tenant of the store not joined yet; a tenant that fails is logged and tried at the next call. */
+    void joinAll() {
+        for (TenantId tenant : store.tenants()) {
+            if (joined.containsKey(tenant)) {
+                continue;
+            }
+            try {
+                join(tenant);
+            } catch (RuntimeException e) {
+                LOG.atWarn().setCause(e).addKeyValue("tenant", tenant.value())
+                        .log("cluster live: cannot join the tenant yet; trying again at the next archive sync");
+            }
+        }
+    }
+
+    /**
+     * Joins {@code tenant} unless joined: one snapshot read of its position and live windows, applied, then its
+     * partition followed from that position (a follower started for the partition if none runs).
+     *
+     * @return the future of the tenant's first cut number
+     */
+    synchronized CompletableFuture<Long> join(TenantId tenant) {
+        CompletableFuture<Long> done = joined.get(tenant);
+        if (done != null || closed) {
+            return done != null ? done : CompletableFuture.failedFuture(new IllegalStateException("closed"));
+        }
+        Instant now = clock.instant();
+        LogJoin j = store.logWriter().join(tenant, a -> now.minus(config.windowOf(tenant.value(), a.name()))
+                .minus(JOIN_MARGIN), ReadRequest.MAX_LIMIT);
+        for (ArchiveInfo a : j.archives()) {
+            List<io.tidemark.core.Sample> rows = j.rows().getOrDefault(a.name(), List.of());
+            if (rows.size() == ReadRequest.MAX_LIMIT) {
+                LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("archive", a.name())
+                        .log("cluster live: the live window holds more than " + ReadRequest.MAX_LIMIT + " rows; the "
+                                + "oldest ones were loaded, the rest are missing on this node until they leave it");
+            }
+            RollupPlan plan = a.definition().isRollup()
+                    ? store.rollups().rollup(new RollupId(tenant, a.name())).plan() : null;
+            archives.defineLoaded(tenant, a, rows, plan);
+        }
+        int partition = LogPartitions.of(tenant, log.partitions());
+        LogFollower f = followers.computeIfAbsent(partition, this::startFollower);
+        CompletableFuture<Long> first = f.follow(tenant, j.position().nextOffset());
+        joined.put(tenant, first);
+        first.whenComplete((g, e) -> LOG.atInfo().addKeyValue("tenant", tenant.value())
+                .addKeyValue("partition", partition).addKeyValue("position", j.position().nextOffset())
+                .addKeyValue("first_generation", g).log("cluster live: tenant joined"));
+        return first;
+    }
+
+    private LogFollower startFollower(int partition) {
+        LogFollower f = LogFollower.builder(log, partition, engine, this::resolve).listener(new LogFollowerListener() {
+            @Override
+            public void archive(TenantId tenant, long offset, io.tidemark.cluster.LogRecord.Archive change) {
+                archiveChanged(tenant, change);
+            }
+
+            @Override
+            public void failed(int p, Throwable error) {
+                LOG.atError().setCause(error).addKeyValue("partition", p)
+                        .log("cluster live: the follower of the partition failed; its tenants' live queries no "
+                                + "longer advance on this node");
+            }
+        }).build();
+        f.start();
+        return f;
+    }
+
+    /**
+     * An {@code ARCHIVE} record applied at its cut, on the follower's thread: a created or activated archive becomes
+     * live (empty) if the store still holds that version; a deleted one is dropped (its queries end with NOT_FOUND in
+     * the next generation). A disabled archive stays live, as in single-node mode.
+     */
+    private void archiveChanged(TenantId tenant, io.tidemark.cluster.LogRecord.Archive change) {
+        switch (change.change()) {
+            case CREATED, ACTIVATED -> readArchive(tenant, change.archive())
+                    .filter(a -> a.version() == change.version()).ifPresent(a -> archives.define(tenant, a));
+            case DELETED -> {
+                ArchiveDefinition live = archives.view(tenant, change.archive());
+                Optional<ArchiveInfo> now = readArchive(tenant, change.archive());
+                // Created again since: the newer one stays (its own records follow in the log).
+                if (live != null && (now.isEmpty() || now.get().version() == change.version())) {
+                    archives.drop(tenant, change.archive());
+                }
+            }
+            case DISABLED -> { }
+        }
+    }
+
+    /**
+     * The follower's {@link io.tidemark.cluster.ArchiveResolver}: the stored definition of that name and version, made
+     * live (empty) if it is not; null when the store has no such archive at that version (deleted, or created again).
+     */
+    private ArchiveDefinition resolve(TenantId tenant, String archive, long version) {
+        Resolved key = new Resolved(tenant, archive, version);
+        ArchiveDefinition known = resolved.get(key);
+        if (known != null) {
+            return known;
+        }
+        Optional<ArchiveInfo> a = readArchive(tenant, archive);
+        if (a.isEmpty() || a.get().version() != version || a.get().definition().isRollup()) {
+            return null;
+        }
+        archives.define(tenant, a.get());
+        resolved.put(key, a.get().definition());
+        return a.get().definition();
+    }
+
+    /**
+     * The archive as the store holds it now. A store that does not answer is waited for (backoff doubling from 100
+     * ms to 5 s) rather than skipping the record, which would leave this node's live tables without it: the
+     * follower stalls, as the partition's writer does, and its tenants' queries keep their last generation.
+     */
+    private Optional<ArchiveInfo> readArchive(TenantId tenant, String archive) {
+        long backoff = 100;
+        while (true) {
+            try {
+                return store.archives().archive(tenant, archive);
+            } catch (io.tidemark.core.TidemarkException e) {
+                boolean retry = e.code() == io.tidemark.core.ErrorCode.STORE_UNAVAILABLE
+                        || e.code() == io.tidemark.core.ErrorCode.STORE_ERROR;
+                if (!retry || closed) {
+                    throw e;
+                }
+                LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("archive", archive)
+                        .addKeyValue("retry_in_ms", backoff).addKeyValue("error", e.toString())
+                        .log("cluster live: cannot read the archive of a record from the store; waiting for it");
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    /** The follower of each partition followed, for status. */
+    synchronized Map<Integer, LogFollower> followers() {
+        return Map.copyOf(followers);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (LogFollower f : followers.values()) {
+            f.close();
+        }
+        followers.clear();
+    }
+}
