@@ -27,10 +27,9 @@ class TwoServersOneStoreIT {
     private static final String LATEST = "SELECT rtId, temp FROM latest.%s";
 
     @Test
-    void archiveCreatedOnA_becomesLiveOnBWithItsStoredRows_andItsDeletionEndsBsQuery() throws Exception {
+    void archiveCreatedOnA_isLiveOnBWithItsStoredRows_andItsDeletionEndsBsQuery() throws Exception {
         String url = TestStores.postgresDatabase();
-        try (ServerFixture a = new ServerFixture(TestStores.open(url), sync(Duration.ofMillis(200)));
-                ServerFixture b = new ServerFixture(TestStores.open(url), sync(Duration.ofMillis(200)))) {
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), sync(Duration.ofMillis(200)))) {
             String token = a.token("plant", Role.ADMIN);
             TidemarkClient onA = a.client(token);
             onA.createArchive("shared", Map.of("temp", "DOUBLE"));
@@ -38,22 +37,29 @@ class TwoServersOneStoreIT {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             onA.publish("shared", List.of(Row.of("s1", now, Map.of("temp", 1.5)),
                     Row.of("s2", now, Map.of("temp", 2.5))));
-
-            awaitValid(b.client(token), LATEST.formatted("shared"));
-            LiveRecorder rec = new LiveRecorder(true);
-            try (Connection c = connect(b, token)) {
-                c.registerQuery(QueryConfig.of("q", LATEST.formatted("shared")), rec);
-                rec.await(WAIT, "the rows ingested through A", r -> r.marked("q") != null
-                        && r.marked("q").size() == 2);
-                assertThat(rec.marked("q")).containsEntry(List.of("s1"), List.of("s1", 1.5))
-                        .containsEntry(List.of("s2"), List.of("s2", 2.5));
-
-                onA.deleteArchive("shared");
-                rec.await(WAIT, "the query to end", r -> r.error("q") != null);
-                assertThat(rec.error("q").code()).isEqualTo("NOT_FOUND");
+            // B starts once the rows are stored: a B already running could sync the new archive between its creation
+            // and the publish, load an empty window and, as documented, never see a batch ingested through A.
+            try (ServerFixture b = new ServerFixture(TestStores.open(url), sync(Duration.ofMillis(200)))) {
+                archiveIsLiveOnB(onA, b, token);
             }
-            assertThat(rec.violations()).isEmpty();
         }
+    }
+
+    private static void archiveIsLiveOnB(TidemarkClient onA, ServerFixture b, String token) throws Exception {
+        awaitValid(b.client(token), LATEST.formatted("shared"));
+        LiveRecorder rec = new LiveRecorder(true);
+        try (Connection c = connect(b, token)) {
+            c.registerQuery(QueryConfig.of("q", LATEST.formatted("shared")), rec);
+            rec.await(WAIT, "the rows ingested through A", r -> r.marked("q") != null
+                    && r.marked("q").size() == 2);
+            assertThat(rec.marked("q")).containsEntry(List.of("s1"), List.of("s1", 1.5))
+                    .containsEntry(List.of("s2"), List.of("s2", 2.5));
+
+            onA.deleteArchive("shared");
+            rec.await(WAIT, "the query to end", r -> r.error("q") != null);
+            assertThat(rec.error("q").code()).isEqualTo("NOT_FOUND");
+        }
+        assertThat(rec.violations()).isEmpty();
     }
 
     @Test
