@@ -123,8 +123,11 @@ final class IngestEndpoint {
         throw new UnsupportedType(contentType);
     }
 
-    /** Whether the body is gzip; false for none or {@code identity}; 415 for any other content coding. */
-    private static boolean gzip(String contentEncoding) {
+    /**
+     * Whether the body is gzip; false for none or {@code identity}; 415 for any other content coding (also for line
+     * protocol, {@link LineProtocolEndpoint}).
+     */
+    static boolean gzip(String contentEncoding) {
         if (contentEncoding == null) {
             return false;
         }

@@ -91,7 +91,7 @@ final class LineProtocolEndpoint {
     private void write(Context ctx, Api api, Caller caller) throws IOException {
         ops.requireIngest(caller);
         LineProtocol.Precision precision = parameters(ctx, api);
-        boolean gzip = gzip(ctx.header("Content-Encoding"));
+        boolean gzip = IngestEndpoint.gzip(ctx.header("Content-Encoding"));
         long maxBytes = ops.config().ingestMaxBytes();
         int maxRows = ops.config().ingestMaxRows();
         if (ctx.contentLength() > maxBytes) {
@@ -214,22 +214,6 @@ final class LineProtocolEndpoint {
 
     private static TidemarkException invalid(String message) {
         return new TidemarkException(ErrorCode.INVALID_ARGUMENT, message);
-    }
-
-    /** Whether the body is gzip; false for none or {@code identity}; 415 for any other content coding. */
-    private static boolean gzip(String contentEncoding) {
-        if (contentEncoding == null) {
-            return false;
-        }
-        String e = contentEncoding.trim().toLowerCase(Locale.ROOT);
-        if (e.isEmpty() || e.equals("identity")) {
-            return false;
-        }
-        if (e.equals("gzip") || e.equals("x-gzip")) {
-            return true;
-        }
-        throw new IngestEndpoint.UnsupportedType("content encoding '" + contentEncoding + "' is not supported; send "
-                + "the body uncompressed or with Content-Encoding: gzip", true);
     }
 
     /**
