@@ -16,10 +16,13 @@ import java.util.Set;
  * @param lastCutAt that cut's instant; null for none
  * @param tenants the tenants followed
  * @param buffered records read and waiting for a cut (at or above the last cut's {@code upTo})
+ * @param bufferedBytes their encoded size, which the follower's buffer bound limits
+ * @param overflows how often the buffer went past its bound and was dropped, to be read again after the next cut
+ *     (see {@link LogFollower.Builder#maxBufferBytes}), since the start
  * @param undecodable records skipped because they did not decode, since the start
  */
 public record FollowerStatus(int partition, State state, long position, long lag, long lastCut, Instant lastCutAt,
-        Set<TenantId> tenants, int buffered, long undecodable) {
+        Set<TenantId> tenants, int buffered, long bufferedBytes, long overflows, long undecodable) {
 
     /** A follower's life: created, following (started), failed (see the listener's {@code failed}), closed. */
     public enum State { CREATED, FOLLOWING, FAILED, CLOSED }

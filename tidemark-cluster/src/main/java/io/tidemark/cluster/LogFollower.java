@@ -50,6 +50,14 @@ import org.slf4j.LoggerFactory;
  * the engine sees each tenant's log in order without coordination. Meanwhile the other tenants' cuts wait for the
  * stretch to be read again.
  *
+ * <p><b>The buffer's bound.</b> Records wait in the buffer until a {@code CUT} covers them; while the partition's
+ * writer stalls (a store that answers reads but refuses writes, so ingest goes on) the buffer would grow with the
+ * log. Past {@link Builder#maxBufferBytes} (encoded bytes) the buffer is dropped and the follower only reads on,
+ * applying cuts that do not reach what it dropped (their log time still moves). At the first {@code CUT} whose
+ * {@code upTo} does, it seeks back to the first record it dropped and reads that stretch again; records below that
+ * cut's {@code upTo} are applied as they are read (the cut is known, and lists what was rejected), then the cut
+ * itself. Each tenant remembers the offset after the last record applied to it, so nothing is applied twice.
+ *
  * <p><b>Records it cannot read</b> are counted, logged at WARN with {@code topic-partition@offset}, and skipped: the
  * partition's writer cannot read them either, rejects them, and the next {@code CUT} lists them.
  *
@@ -62,6 +70,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogFollower.class);
+    /** The default of {@link Builder#maxBufferBytes}: 64 MiB. */
+    public static final long DEFAULT_MAX_BUFFER_BYTES = 64L << 20;
 
     private final LogSettings settings;
     private final int partition;
@@ -69,6 +79,7 @@ public final class LogFollower implements AutoCloseable {
     private final ArchiveResolver resolver;
     private final LogFollowerListener listener;
     private final Duration pollTimeout;
+    private final long maxBufferBytes;
     private final TopicPartition tp;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
@@ -79,6 +90,12 @@ public final class LogFollower implements AutoCloseable {
     // Owned by the follower's thread.
     private final Map<TenantId, Follow> tenants = new LinkedHashMap<>();
     private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
+    private long bufferedBytes;
+    /** The offset of the first record dropped with the buffer, to be read again; -1 while none is dropped. */
+    private long droppedFrom = -1;
+    /** The cut that ends a stretch read again after a drop; null while none is read again. */
+    private Resume resume;
+    private long overflows;
     private long next = -1;
     private long appliedUpTo;
     private long lastCut = -1;
@@ -93,6 +110,7 @@ public final class LogFollower implements AutoCloseable {
         this.resolver = b.resolver;
         this.listener = b.listener;
         this.pollTimeout = b.pollTimeout;
+        this.maxBufferBytes = b.maxBufferBytes;
         this.tp = new TopicPartition(settings.topic(), partition);
         this.consumer = new KafkaConsumer<>(config(settings, partition), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
@@ -284,6 +302,7 @@ public final class LogFollower implements AutoCloseable {
             return;
         }
         buffer.removeIf(p -> p.tenant.equals(tenant));
+        recount();
         f.first.cancel(false);
     }
 
@@ -293,7 +312,13 @@ public final class LogFollower implements AutoCloseable {
                     + "' is followed already on " + tp + ": unfollow it first"));
             return;
         }
-        if (next >= 0 && r.position < next) {
+        if (droppedFrom >= 0 || resume != null) {
+            // Reading on past a dropped buffer, or reading it again: start over from what is not applied yet.
+            long from = droppedFrom >= 0 ? droppedFrom : resume.from;
+            droppedFrom = -1;
+            resume = null;
+            rewind(Math.min(from, r.position));
+        } else if (next >= 0 && r.position < next) {
             rewind(r.position);
         }
         tenants.put(r.tenant, new Follow(r.position, -1, r.first));
@@ -311,6 +336,7 @@ public final class LogFollower implements AutoCloseable {
             f.cutAfter = Math.max(f.cutAfter, lastCut);
         }
         buffer.removeIf(p -> p.offset >= offset);
+        recount();
         LOG.info("rewinding {} from {} to {} for a joining tenant", tp, next, offset);
         seek(offset);
     }
@@ -329,13 +355,63 @@ public final class LogFollower implements AutoCloseable {
             return;
         }
         if (record instanceof LogRecord.Cut cut) {
-            applyCut(r.offset(), cut);
+            onCut(r.offset(), cut);
             return;
         }
         Follow f = tenants.get(tenant);
-        if (f != null && r.offset() >= f.applyFrom) {
-            buffer.add(new Pending(r.offset(), tenant, record));
+        if (f == null || r.offset() < f.applyFrom) {
+            return;
         }
+        Pending p = new Pending(r.offset(), tenant, record, Math.max(0, r.serializedValueSize()));
+        // Below appliedUpTo only a joining tenant's records are read again: they wait for the cuts read again.
+        if (resume != null && r.offset() >= appliedUpTo && r.offset() < resume.upTo) {
+            if (!resume.rejected.contains(r.offset())) {
+                apply(p); // read again after a drop: its cut is known to cover it
+            }
+            return;
+        }
+        if (droppedFrom >= 0) {
+            return; // read again after the next cut that reaches it
+        }
+        buffer.add(p);
+        bufferedBytes += p.bytes;
+        if (bufferedBytes > maxBufferBytes) {
+            overflow();
+        }
+    }
+
+    /** Drops the buffer, past its bound: its records are read again once a cut reaches them. */
+    private void overflow() {
+        droppedFrom = buffer.peekFirst().offset;
+        resume = null; // a stretch read again that overflows too is read again from its first buffered record
+        overflows++;
+        LOG.warn("the buffer of {} holds {} bytes of records no cut has reached yet, past its bound of {} (is the "
+                + "partition's writer stalled?): dropped; read again from offset {} after the next cut that reaches "
+                + "it ({} drops so far)", tp, bufferedBytes, maxBufferBytes, droppedFrom, overflows);
+        buffer.clear();
+        bufferedBytes = 0;
+    }
+
+    private void onCut(long offset, LogRecord.Cut cut) {
+        if (resume != null && offset == resume.offset) {
+            resume = null; // the stretch is read again and applied: the cut itself now
+        } else if (droppedFrom >= 0 && cut.upTo() > droppedFrom) {
+            resume = new Resume(droppedFrom, offset, cut.upTo(), Set.copyOf(cut.rejected()));
+            LOG.info("{}: the cut at {} reaches the dropped records; reading them again from {}", tp, offset,
+                    droppedFrom);
+            droppedFrom = -1;
+            seek(resume.from);
+            return;
+        }
+        applyCut(offset, cut);
+    }
+
+    private void recount() {
+        long bytes = 0;
+        for (Pending p : buffer) {
+            bytes += p.bytes;
+        }
+        bufferedBytes = bytes;
     }
 
     private TenantId tenantOf(ConsumerRecord<byte[], byte[]> r) {
@@ -363,6 +439,7 @@ public final class LogFollower implements AutoCloseable {
         Set<Long> rejected = new HashSet<>(cut.rejected());
         while (!buffer.isEmpty() && buffer.peekFirst().offset < cut.upTo()) {
             Pending p = buffer.pollFirst();
+            bufferedBytes -= p.bytes;
             if (!rejected.contains(p.offset)) {
                 apply(p);
             }
@@ -407,6 +484,7 @@ public final class LogFollower implements AutoCloseable {
         if (f == null || p.offset < f.applyFrom) {
             return;
         }
+        f.applyFrom = p.offset + 1; // never applied twice, whatever is read again
         try {
             if (p.record instanceof LogRecord.Batch b) {
                 applyBatch(p, b);
@@ -442,7 +520,7 @@ public final class LogFollower implements AutoCloseable {
             lag = l.isPresent() ? l.getAsLong() : -1;
         }
         return new FollowerStatus(partition, state, next, lag, lastCut, lastCutAt, Set.copyOf(tenants.keySet()),
-                buffer.size(), undecodable);
+                buffer.size(), bufferedBytes, overflows, undecodable);
     }
 
     /** A tenant followed: records below {@code applyFrom} and cuts at or below {@code cutAfter} are not for it. */
@@ -459,7 +537,10 @@ public final class LogFollower implements AutoCloseable {
         }
     }
 
-    private record Pending(long offset, TenantId tenant, LogRecord record) {}
+    private record Pending(long offset, TenantId tenant, LogRecord record, int bytes) {}
+
+    /** A stretch read again after a drop: from {@code from} up to the cut at {@code offset}. */
+    private record Resume(long from, long offset, long upTo, Set<Long> rejected) {}
 
     /** A follow ({@code first} set) or an unfollow ({@code first} null). */
     private record Request(TenantId tenant, long position, CompletableFuture<Long> first) {}
@@ -472,6 +553,7 @@ public final class LogFollower implements AutoCloseable {
         private final ArchiveResolver resolver;
         private LogFollowerListener listener = new LogFollowerListener() {};
         private Duration pollTimeout = Duration.ofMillis(200);
+        private long maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES;
 
         private Builder(LogSettings settings, int partition, LiveEngine engine, ArchiveResolver resolver) {
             this.settings = Objects.requireNonNull(settings, "settings");
@@ -499,6 +581,19 @@ public final class LogFollower implements AutoCloseable {
                 throw new IllegalArgumentException("the poll timeout must be at least 1 ms, not " + pollTimeout);
             }
             this.pollTimeout = pollTimeout;
+            return this;
+        }
+
+        /**
+         * The most encoded bytes of records waiting for a cut before the buffer is dropped, to be read again from
+         * the log after the next cut that reaches them (see the class comment); default
+         * {@value #DEFAULT_MAX_BUFFER_BYTES} (64 MiB). At least 1.
+         */
+        public Builder maxBufferBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("the follower's buffer bound must be at least 1 byte, not " + bytes);
+            }
+            this.maxBufferBytes = bytes;
             return this;
         }
 

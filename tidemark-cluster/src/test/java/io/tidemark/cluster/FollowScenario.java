@@ -280,11 +280,16 @@ final class FollowScenario implements AutoCloseable {
         LogFollower follower;
 
         Node(String name, Clock wall) {
+            this(name, wall, LogFollower.DEFAULT_MAX_BUFFER_BYTES);
+        }
+
+        /** A node whose follower drops its buffer past {@code maxBufferBytes} and reads it again. */
+        Node(String name, Clock wall, long maxBufferBytes) {
             this.name = name;
             this.engine = LiveEngine.builder().clock(wall).logTime(true).deliveryExecutor(Runnable::run).build();
             this.follower = LogFollower.builder(settings, partition, engine,
                     (t, archive, v) -> "m".equals(archive) && v == VERSION ? Samples.M : null)
-                    .pollTimeout(Duration.ofMillis(100)).build();
+                    .pollTimeout(Duration.ofMillis(100)).maxBufferBytes(maxBufferBytes).build();
             nodes.add(this);
         }
 

@@ -62,15 +62,19 @@ class LogFollowerIT {
             FollowScenario.Node behind = s.new Node("behind",
                     Clock.fixed(Samples.T0.minus(Duration.ofDays(365)), ZoneOffset.UTC));
             FollowScenario.Node jitter = s.new Node("jitter", new FollowScenario.JitterClock(seed));
+            // a buffer bound below most records: it drops and reads the log again at nearly every record
+            FollowScenario.Node tight = s.new Node("tight", Clock.systemUTC(), 200);
             for (TenantId t : s.tenants) {
                 ahead.join(t, 0);
                 behind.join(t, 0);
+                tight.join(t, 0);
             }
             jitter.join(s.tenants.get(0), 0);
             jitter.join(s.tenants.get(1), 0);
             ahead.start();
             behind.start();
             jitter.start();
+            tight.start();
 
             s.steps(60);
             s.cut(s.storePosition());
@@ -98,6 +102,8 @@ class LogFollowerIT {
             assertThat(ahead.follower.status().undecodable()).isEqualTo(s.unreadable);
             assertThat(ahead.follower.status().lag()).isZero();
             assertThat(ahead.follower.status().buffered()).isZero();
+            assertThat(ahead.follower.status().overflows()).isZero();
+            assertThat(tight.follower.status().overflows()).as("the tight node dropped its buffer").isPositive();
             assertThat(jitter.first.get(s.tenants.get(2)).get(1, TimeUnit.SECONDS)).isPositive();
         }
     }

@@ -133,7 +133,8 @@ class ConfigResolverTest {
                 "TIDEMARK_CLUSTER_PRODUCE_TIMEOUT", "2s", "TIDEMARK_CLUSTER_LINGER", "5ms");
         Map<String, String> flags = Map.of("cluster.node-id", "n1", "cluster.max-record-bytes", "1MiB",
                 "cluster.replication-factor", "1", "cluster.clock-cut-interval", "500ms",
-                "cluster.writer-max-backoff", "PT3S", "cluster.kafka.security.protocol", "SASL_SSL");
+                "cluster.writer-max-backoff", "PT3S", "cluster.kafka.security.protocol", "SASL_SSL",
+                "cluster.follow-buffer", "16MiB");
         io.tidemark.server.cluster.ClusterConfig c = ConfigResolver.resolve(file, env, flags).cluster();
         assertThat(c.enabled()).isTrue();
         assertThat(c.kafka()).isEqualTo("k2:9092,k3:9092");
@@ -145,6 +146,8 @@ class ConfigResolverTest {
         assertThat(c.nodeId()).isEqualTo("n1");
         assertThat(c.maxRecordBytes()).isEqualTo(1 << 20);
         assertThat(c.replicationFactor()).isEqualTo(1);
+        assertThat(c.followBufferBytes()).isEqualTo(16 << 20);
+        assertThat(off.cluster().followBufferBytes()).isEqualTo(64 << 20);
         assertThat(c.kafkaProperties()).containsExactlyInAnyOrderEntriesOf(Map.of("security.protocol", "SASL_SSL",
                 "ssl.truststore.location", "/etc/ts.jks"));
 
@@ -177,6 +180,8 @@ class ConfigResolverTest {
                 .hasMessageContaining("cluster.linger").hasMessageContaining("cluster.produce-timeout");
         assertThatThrownBy(() -> ConfigResolver.resolve(Map.of(), Map.of(), Map.of("cluster.topic", "a topic")))
                 .hasMessageContaining("cluster.topic");
+        assertThatThrownBy(() -> ConfigResolver.resolve(Map.of(), Map.of(), Map.of("cluster.follow-buffer", "1MiB")))
+                .hasMessageContaining("cluster.follow-buffer").hasMessageContaining("cluster.max-record-bytes");
         assertThatThrownBy(() -> ConfigResolver.resolve(Map.of("cluster.kafkaa", "x:1"), Map.of(), Map.of()))
                 .hasMessageContaining("unknown configuration key 'cluster.kafkaa'");
     }

@@ -27,18 +27,20 @@ import java.util.regex.Pattern;
  * @param maxRecordBytes the largest encoded batch; a larger one gets 413 {@code TOO_LARGE}
  * @param clockCutInterval a {@code CUT} at least this often when nothing was committed
  * @param writerMaxBackoff the longest wait between store retries of a stalled writer
+ * @param followBufferBytes the most encoded bytes a live node's follower holds waiting for a cut before it drops
+ *     them and reads them again from the log after the next cut ({@code LogFollower.Builder#maxBufferBytes})
  * @param kafkaProperties {@code cluster.kafka.<property>}: given to every Kafka client first (TLS, SASL); they cannot
  *     override what Tidemark sets
  */
 public record ClusterConfig(String kafka, String nodeId, String topic, int partitions, int replicationFactor,
         String group, Duration produceTimeout, Duration linger, int maxRecordBytes, Duration clockCutInterval,
-        Duration writerMaxBackoff, Map<String, String> kafkaProperties) {
+        Duration writerMaxBackoff, long followBufferBytes, Map<String, String> kafkaProperties) {
 
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     /** Single-node mode: no log. */
     public static final ClusterConfig OFF = new ClusterConfig(null, null, "tidemark.ingest", 12, 0,
             "tidemark-writers", Duration.ofSeconds(5), Duration.ofMillis(2), 8 * 1024 * 1024, Duration.ofSeconds(1),
-            Duration.ofSeconds(10), Map.of());
+            Duration.ofSeconds(10), 64L << 20, Map.of());
 
     public ClusterConfig {
         kafkaProperties = Map.copyOf(new TreeMap<>(kafkaProperties));
@@ -65,6 +67,10 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
         requireRange("cluster.max-record-bytes", maxRecordBytes, 1024, Integer.MAX_VALUE - LogSettings.FRAMING_BYTES);
         atLeastOneMilli("cluster.clock-cut-interval", clockCutInterval);
         atLeastOneMilli("cluster.writer-max-backoff", writerMaxBackoff);
+        if (followBufferBytes < maxRecordBytes) {
+            throw invalid("cluster.follow-buffer", "must be at least cluster.max-record-bytes (" + maxRecordBytes
+                    + " bytes), got " + followBufferBytes + " bytes");
+        }
     }
 
     /** Whether the server runs in cluster mode ({@code cluster.kafka} set). */
@@ -140,6 +146,7 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
         private int maxRecordBytes;
         private Duration clockCutInterval;
         private Duration writerMaxBackoff;
+        private long followBufferBytes;
         private final Map<String, String> kafkaProperties = new TreeMap<>();
 
         private Builder(ClusterConfig c) {
@@ -154,6 +161,7 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
             maxRecordBytes = c.maxRecordBytes;
             clockCutInterval = c.clockCutInterval;
             writerMaxBackoff = c.writerMaxBackoff;
+            followBufferBytes = c.followBufferBytes;
             kafkaProperties.putAll(c.kafkaProperties);
         }
 
@@ -223,6 +231,12 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
             return this;
         }
 
+        /** {@code cluster.follow-buffer}, in bytes. */
+        public Builder followBufferBytes(long v) {
+            followBufferBytes = v;
+            return this;
+        }
+
         /** {@code cluster.kafka.<property>}. */
         public Builder kafkaProperty(String key, String value) {
             kafkaProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -231,7 +245,7 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
 
         public ClusterConfig build() {
             return new ClusterConfig(kafka, nodeId, topic, partitions, replicationFactor, group, produceTimeout,
-                    linger, maxRecordBytes, clockCutInterval, writerMaxBackoff, kafkaProperties);
+                    linger, maxRecordBytes, clockCutInterval, writerMaxBackoff, followBufferBytes, kafkaProperties);
         }
     }
 }

@@ -14,7 +14,8 @@ import java.util.function.IntFunction;
  * {@code tidemark.cluster.writer.lag.records} and {@code tidemark.cluster.writer.stalled} per {@code partition}
  * (NaN for a partition this node's writer does not own), {@code tidemark.cluster.rejected} ({@code reason}),
  * {@code tidemark.cluster.partitions.written}, {@code tidemark.cluster.follow.lag.records} per {@code partition}
- * (NaN where this node does not follow it). Thread-safe.
+ * (NaN where this node does not follow it), {@code tidemark.cluster.follow.buffered.bytes} and
+ * {@code tidemark.cluster.follow.overflows} per {@code partition}. Thread-safe.
  */
 public final class ClusterMetrics {
     private ClusterMetrics() {}
@@ -42,6 +43,16 @@ public final class ClusterMetrics {
                 return s == null || s.lag() < 0 ? Double.NaN : s.lag();
             }).tag("partition", tag).description("records of the partition this node's live tables have not read")
                     .register(meters);
+            Gauge.builder("tidemark.cluster.follow.buffered.bytes", followers, f -> {
+                FollowerStatus s = f.apply(partition);
+                return s == null ? Double.NaN : s.bufferedBytes();
+            }).tag("partition", tag).description("bytes of log records this node's follower of the partition holds "
+                    + "waiting for a cut (bounded by cluster.follow-buffer)").register(meters);
+            FunctionCounter.builder("tidemark.cluster.follow.overflows", followers, f -> {
+                FollowerStatus s = f.apply(partition);
+                return s == null ? 0 : s.overflows();
+            }).tag("partition", tag).description("times this node's follower of the partition dropped its buffer "
+                    + "past cluster.follow-buffer, to read it again from the log after the next cut").register(meters);
         }
         for (LogRejectReason r : LogRejectReason.values()) {
             FunctionCounter.builder("tidemark.cluster.rejected", node, n -> n.writer().status().rejected(r))

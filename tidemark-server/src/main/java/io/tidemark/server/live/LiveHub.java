@@ -98,10 +98,12 @@ public final class LiveHub implements AutoCloseable {
      * instead of this node's ingest — every tenant of the store is joined (its position and live windows read in one
      * snapshot) and its partition followed; cuts come from the log's {@code CUT} records, not from a schedule.
      * Archives made live later (created here or found by the archive sync) start empty: their rows come from the log.
+     *
+     * @param followBufferBytes each follower's buffer bound ({@code cluster.follow-buffer})
      */
-    public synchronized void followLog(io.tidemark.cluster.LogSettings log) {
+    public synchronized void followLog(io.tidemark.cluster.LogSettings log, long followBufferBytes) {
         archives.loadOnDefine(false);
-        logLive = new LogLive(store, engine, config, clock, archives, log);
+        logLive = new LogLive(store, engine, config, clock, archives, log, followBufferBytes);
     }
 
     /**

@@ -50,6 +50,7 @@ final class LogLive implements AutoCloseable {
     private final Clock clock;
     private final ArchiveSync archives;
     private final LogSettings log;
+    private final long followBufferBytes;
     private final Map<Integer, LogFollower> followers = new TreeMap<>();
     private final Map<TenantId, CompletableFuture<Long>> joined = new ConcurrentHashMap<>();
     private final Map<Resolved, ArchiveDefinition> resolved = new ConcurrentHashMap<>();
@@ -58,13 +59,14 @@ final class LogLive implements AutoCloseable {
     private record Resolved(TenantId tenant, String archive, long version) {}
 
     LogLive(Store store, LiveEngine engine, ServerConfig.Live config, Clock clock, ArchiveSync archives,
-            LogSettings log) {
+            LogSettings log, long followBufferBytes) {
         this.store = store;
         this.engine = engine;
         this.config = config;
         this.clock = clock;
         this.archives = archives;
         this.log = log;
+        this.followBufferBytes = followBufferBytes;
     }
 
     /** Joins every tenant of the store not joined yet; a tenant that fails is logged and tried at the next call. */
@@ -118,7 +120,8 @@ final class LogLive implements AutoCloseable {
     }
 
     private LogFollower startFollower(int partition) {
-        LogFollower f = LogFollower.builder(log, partition, engine, this::resolve).listener(new LogFollowerListener() {
+        LogFollower f = LogFollower.builder(log, partition, engine, this::resolve).maxBufferBytes(followBufferBytes)
+                .listener(new LogFollowerListener() {
             @Override
             public void archive(TenantId tenant, long offset, io.tidemark.cluster.LogRecord.Archive change) {
                 archiveChanged(tenant, change);
@@ -159,6 +162,9 @@ final class LogLive implements AutoCloseable {
     /**
      * The follower's {@link io.tidemark.cluster.ArchiveResolver}: the stored definition of that name and version, made
      * live (empty) if it is not; null when the store has no such archive at that version (deleted, or created again).
+     * The writer stored every part the follower applies (rejected ones are listed by the cut), so null means the
+     * archive changed after the write: deleted — its live queries end here at once — or deleted and created again, when
+     * the part belongs to the old archive, whose rows the new one never holds.
      */
     private ArchiveDefinition resolve(TenantId tenant, String archive, long version) {
         Resolved key = new Resolved(tenant, archive, version);
@@ -167,6 +173,14 @@ final class LogLive implements AutoCloseable {
             return known;
         }
         Optional<ArchiveInfo> a = readArchive(tenant, archive);
+        if (a.isEmpty() && archives.view(tenant, archive) != null) {
+            // The writer stored the part, so the archive was deleted since: its queries end now (NOT_FOUND) rather
+            // than show a result without the part until the ARCHIVE record of the deletion arrives.
+            LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("archive", archive)
+                    .addKeyValue("version", version).log("cluster live: a record's archive is deleted in the store; "
+                            + "its live queries end");
+            archives.drop(tenant, archive);
+        }
         if (a.isEmpty() || a.get().version() != version || a.get().definition().isRollup()) {
             return null;
         }
