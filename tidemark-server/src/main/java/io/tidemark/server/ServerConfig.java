@@ -263,6 +263,25 @@ public record ServerConfig(String host, int port, Path dataDir, String jdbcUrl, 
             requireRange("live.outbound-buffer", outboundBytes, 1024, Long.MAX_VALUE);
         }
 
+        /**
+         * A hash of the settings that shape live results — {@code live.window}, {@code live.windows},
+         * {@code live.memory-budget} —, the same for equal settings on every JVM. In cluster mode each {@code CUT}
+         * carries the appending writer's, and a node whose own differs refuses live queries of the partition's
+         * tenants (docs/scale-out.md, "Generations across nodes").
+         */
+        public long resultSettingsHash() {
+            StringBuilder text = new StringBuilder("window=").append(window).append(";budget=")
+                    .append(memoryBudgetBytes);
+            new java.util.TreeMap<>(windows).forEach((k, v) -> text.append(';').append(k).append('=').append(v));
+            try {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return java.nio.ByteBuffer.wrap(d).getLong();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+        }
+
         /** The live window of {@code tenant}'s {@code archive}: {@code tenant/archive}, then {@code archive}. */
         public Duration windowOf(String tenant, String archive) {
             Duration d = windows.get(tenant + "/" + archive);

@@ -106,7 +106,8 @@ public final class TidemarkServer implements AutoCloseable {
             if (cc.enabled()) {
                 ClusterNode.requirePostgres(store);
                 cluster = ClusterNode.start(cc.logSettings(ClusterNode.defaultNodeId(config.port())),
-                        cc.writerSettings(config.live().publishInterval(), config.ingestGroupMaxSamples()), store,
+                        cc.writerSettings(config.live().publishInterval(), config.ingestGroupMaxSamples(),
+                                config.live().resultSettingsHash()), store,
                         clock);
             }
             new JvmMemoryMetrics().bindTo(meters);
@@ -139,6 +140,7 @@ public final class TidemarkServer implements AutoCloseable {
                     meters, clock) : null;
             liveEndpoint = new LiveEndpoint(engine, new Authenticator(store.tokens()), lc, meters);
             liveEndpoint.revalidateEvery(config.auth().revalidateInterval());
+            liveEndpoint.admitWith(live::admit);
             List<GraphQlModule> all = new ArrayList<>(modules);
             all.add(new TokenModule(new TokenAdmin(store, clock, liveEndpoint::tokenRevoked)));
             all.add(new MqttModule(mqtt));

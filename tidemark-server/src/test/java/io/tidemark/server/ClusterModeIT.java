@@ -345,6 +345,53 @@ class ClusterModeIT {
         }
     }
 
+    @Test
+    void settings_otherLiveWindowThanThePartitionsWriter_liveQueriesRefusedThere_servedOnTheWriter() {
+        String url = TestStores.postgresDatabase();
+        String topic = "settings-" + TOPICS.incrementAndGet();
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), cluster(topic, "a"));
+                ServerFixture b = new ServerFixture(TestStores.open(url), cluster(topic, "b")
+                        .liveWindow(Duration.ofMinutes(10)))) {
+            String token = a.token("plant", Role.ADMIN);
+            TenantId tenant = TenantId.of("plant");
+            TidemarkClient onA = a.client(token);
+            onA.createArchive("temps", Map.of("temp", "DOUBLE"));
+            onA.activateArchive("temps");
+            String sql = "SELECT rtId, temp FROM latest.temps";
+            awaitValid(b.client(token), sql);
+            // Once the group settled, one node writes the tenant's partition: the other refuses its live queries.
+            await("one node writes the tenant's partition").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> a.server.cluster().orElseThrow().owns(tenant)
+                            ^ b.server.cluster().orElseThrow().owns(tenant));
+            ServerFixture writer = a.server.cluster().orElseThrow().owns(tenant) ? a : b;
+            ServerFixture other = writer == a ? b : a;
+            LiveRecorder refused = new LiveRecorder(true);
+            try (io.tidemark.client.Connection co = connect(other, token);
+                    io.tidemark.client.Connection cw = connect(writer, token)) {
+                java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+                await("the other node to refuse").atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
+                    String id = "q" + tries.incrementAndGet();
+                    co.registerQuery(io.tidemark.client.QueryConfig.of(id, sql), refused);
+                    refused.await(Duration.ofSeconds(10), "an answer to " + id,
+                            r -> r.error(id) != null || r.result(id) != null);
+                    return refused.error(id) != null;
+                });
+                io.tidemark.client.TidemarkClientException e = refused.error("q" + tries.get());
+                assertThat(e.code()).isEqualTo("INVALID_STATE");
+                assertThat(e.getMessage()).contains("live settings").contains("live.window");
+                LiveRecorder served = new LiveRecorder(true);
+                cw.registerQuery(io.tidemark.client.QueryConfig.of("q", sql), served);
+                onA.publish("temps", List.of(Row.of("s1", Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                        Map.of("temp", 1.0))));
+                served.await(WAIT, "the writer's node serves the query", r -> Map.of(List.<Object>of("s1"),
+                        List.<Object>of("s1", 1.0)).equals(r.marked("q")));
+                assertThat(served.error("q")).isNull();
+            }
+            assertThat(other.send("GET", "/metrics", token, null, null).body())
+                    .contains("tidemark_cluster_settings_mismatch 1.0");
+        }
+    }
+
     private static Map<Long, Map<List<Object>, List<Object>>> byGeneration(LiveRecorder rec) {
         Map<Long, Map<List<Object>, List<Object>>> out = new TreeMap<>();
         for (LiveRecorder.Snapshot s : rec.generations()) {

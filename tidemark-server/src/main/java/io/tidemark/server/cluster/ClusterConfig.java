@@ -100,12 +100,21 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
      * at most {@code maxSamplesPerTransaction} samples per store transaction.
      */
     public LogWriterSettings writerSettings(Duration publishInterval, int maxSamplesPerTransaction) {
+        return writerSettings(publishInterval, maxSamplesPerTransaction, 0);
+    }
+
+    /**
+     * As {@link #writerSettings(Duration, int)}, with the hash of this node's live result settings, which its
+     * {@code CUT} records carry ({@code ServerConfig.Live#resultSettingsHash}).
+     */
+    public LogWriterSettings writerSettings(Duration publishInterval, int maxSamplesPerTransaction,
+            long settingsHash) {
         Duration cut = publishInterval.compareTo(clockCutInterval) > 0 ? clockCutInterval : publishInterval;
         Duration first = Duration.ofMillis(100).compareTo(writerMaxBackoff) > 0 ? writerMaxBackoff
                 : Duration.ofMillis(100);
         return LogWriterSettings.builder().group(group).cutInterval(cut).clockCutInterval(clockCutInterval)
                 .firstBackoff(first).maxBackoff(writerMaxBackoff).maxSamplesPerTransaction(maxSamplesPerTransaction)
-                .kafkaTimeout(produceTimeout).build();
+                .kafkaTimeout(produceTimeout).settingsHash(settingsHash).build();
     }
 
     /** A builder starting from these settings. */

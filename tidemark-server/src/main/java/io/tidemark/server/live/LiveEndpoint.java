@@ -49,6 +49,7 @@ public final class LiveEndpoint implements AutoCloseable {
     private static final String SEC_WEBSOCKET_PROTOCOL = "Sec-WebSocket-Protocol";
 
     private final LiveEngine engine;
+    private volatile java.util.function.Consumer<io.tidemark.core.TenantId> admit = t -> { };
     private final Authenticator auth;
     private final ServerConfig.Live config;
     private final Map<String, LiveSocket> sockets = new ConcurrentHashMap<>();
@@ -162,6 +163,20 @@ public final class LiveEndpoint implements AutoCloseable {
 
     LiveEngine engine() {
         return engine;
+    }
+
+    /**
+     * Sets the check every query registration of a tenant passes first: it throws a {@link
+     * io.tidemark.core.TidemarkException} (sent to the client as the query's error) when this node must not serve the
+     * tenant's live queries now. Default: none. Cluster mode sets {@code LiveHub#admit}.
+     */
+    public void admitWith(java.util.function.Consumer<io.tidemark.core.TenantId> check) {
+        this.admit = java.util.Objects.requireNonNull(check, "check");
+    }
+
+    /** Throws when this node must not serve {@code tenant}'s live queries now; see {@link #admitWith}. */
+    void admit(io.tidemark.core.TenantId tenant) {
+        admit.accept(tenant);
     }
 
     Duration heartbeatTimeout() {

@@ -59,6 +59,7 @@ public final class LiveHub implements AutoCloseable {
     private ScheduledExecutorService syncScheduler;
     private final Store store;
     private final Clock clock;
+    private final MeterRegistry meters;
     /** Cluster mode's log followers; null in single-node mode. */
     private LogLive logLive;
 
@@ -72,6 +73,7 @@ public final class LiveHub implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.clock = clock;
+        this.meters = meters;
         this.feed = new CommitFeed(engine, meters, maxGroupSamples);
         ReadBack readBack = new ReadBack(store, feed);
         this.archives = new ArchiveSync(store, engine, config, clock, feed, readBack);
@@ -104,6 +106,9 @@ public final class LiveHub implements AutoCloseable {
     public synchronized void followLog(io.tidemark.cluster.LogSettings log, long followBufferBytes) {
         archives.loadOnDefine(false);
         logLive = new LogLive(store, engine, config, clock, archives, log, followBufferBytes);
+        Gauge.builder("tidemark.cluster.settings.mismatch", logLive, LogLive::mismatchedPartitions)
+                .description("partitions whose writer's live settings (live.window, live.windows, live.memory-budget) "
+                        + "differ from this node's: their tenants' live queries are refused here").register(meters);
     }
 
     /**
@@ -201,6 +206,18 @@ public final class LiveHub implements AutoCloseable {
      */
     public java.util.Optional<java.util.concurrent.CompletableFuture<Long>> join(TenantId tenant) {
         return logLive == null ? java.util.Optional.empty() : java.util.Optional.of(logLive.join(tenant));
+    }
+
+    /**
+     * Throws {@code INVALID_STATE} when this node must not serve {@code tenant}'s live queries: in cluster mode, while
+     * the live settings of the writer of the tenant's partition differ from this node's (its {@code CUT} records carry
+     * another settings hash), since its results would then differ from other nodes'. Never throws in single-node mode.
+     */
+    public void admit(TenantId tenant) {
+        LogLive l = logLive;
+        if (l != null) {
+            l.admit(tenant);
+        }
     }
 
     /** Cluster mode: the status of this node's follower of {@code partition}, or null when it follows none. */

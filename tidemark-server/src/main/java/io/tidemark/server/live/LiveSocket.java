@@ -157,6 +157,7 @@ final class LiveSocket implements LiveListener {
             return;
         }
         try {
+            endpoint.admit(caller.tenant());
             subscription.register(new QueryConfig(r.queryId(), r.sql(), type));
         } catch (TidemarkException e) {
             send(queryError(r.queryId(), e));

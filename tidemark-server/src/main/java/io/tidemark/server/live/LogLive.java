@@ -54,6 +54,10 @@ final class LogLive implements AutoCloseable {
     private final Map<Integer, LogFollower> followers = new TreeMap<>();
     private final Map<TenantId, CompletableFuture<Long>> joined = new ConcurrentHashMap<>();
     private final Map<Resolved, ArchiveDefinition> resolved = new ConcurrentHashMap<>();
+    /** This node's hash of the live settings that shape results. */
+    private final long settingsHash;
+    /** Partitions whose last {@code CUT} carried another settings hash than this node's, with that hash. */
+    private final Map<Integer, Long> mismatched = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private record Resolved(TenantId tenant, String archive, long version) {}
@@ -67,6 +71,7 @@ final class LogLive implements AutoCloseable {
         this.archives = archives;
         this.log = log;
         this.followBufferBytes = followBufferBytes;
+        this.settingsHash = config.resultSettingsHash();
     }
 
     /** Joins every tenant of the store not joined yet; a tenant that fails is logged and tried at the next call. */
@@ -125,6 +130,11 @@ final class LogLive implements AutoCloseable {
             @Override
             public void archive(TenantId tenant, long offset, io.tidemark.cluster.LogRecord.Archive change) {
                 archiveChanged(tenant, change);
+            }
+
+            @Override
+            public void cut(int p, long offset, io.tidemark.cluster.LogRecord.Cut cut) {
+                compareSettings(p, offset, cut.settingsHash());
             }
 
             @Override
@@ -217,6 +227,52 @@ final class LogLive implements AutoCloseable {
                 backoff = Math.min(backoff * 2, 5_000);
             }
         }
+    }
+
+    /**
+     * A {@code CUT}'s settings hash against this node's, on the follower's thread: a difference is logged at ERROR
+     * when it starts (and at INFO when it ends), and the partition's tenants' live queries are refused meanwhile
+     * ({@link #admit}). A hash of 0 is a writer that does not say (not a server): accepted.
+     */
+    private void compareSettings(int partition, long offset, long theirs) {
+        if (theirs == settingsHash || theirs == 0) {
+            if (mismatched.remove(partition) != null) {
+                LOG.atInfo().addKeyValue("partition", partition).log("cluster live: the partition's writer has this "
+                        + "node's live settings again; its tenants' live queries are served");
+            }
+            return;
+        }
+        Long before = mismatched.put(partition, theirs);
+        if (before == null || before != theirs) {
+            LOG.atError().addKeyValue("partition", partition).addKeyValue("offset", offset)
+                    .addKeyValue("their_settings_hash", Long.toHexString(theirs))
+                    .addKeyValue("our_settings_hash", Long.toHexString(settingsHash))
+                    .log("cluster live: the partition's writer runs with other live settings (live.window, "
+                            + "live.windows, live.memory-budget) than this node, so this node's live results for "
+                            + "its tenants would differ from other nodes': their live queries are refused here until "
+                            + "every node has the same settings");
+        }
+    }
+
+    /**
+     * Throws {@code INVALID_STATE} while the writer of {@code tenant}'s partition runs with other live settings than
+     * this node ({@link #compareSettings}).
+     */
+    void admit(TenantId tenant) {
+        int partition = LogPartitions.of(tenant, log.partitions());
+        Long theirs = mismatched.get(partition);
+        if (theirs != null) {
+            throw new io.tidemark.core.TidemarkException(io.tidemark.core.ErrorCode.INVALID_STATE, "this node's live "
+                    + "settings (live.window, live.windows, live.memory-budget; hash " + Long.toHexString(settingsHash)
+                    + ") differ from those of the node that writes tenant '" + tenant.value() + "''s log partition "
+                    + partition + " (hash " + Long.toHexString(theirs) + "): its results would differ from other "
+                    + "nodes', so it serves none; give every node the same live settings");
+        }
+    }
+
+    /** How many partitions' writers run with other live settings than this node, for the metric. */
+    int mismatchedPartitions() {
+        return mismatched.size();
     }
 
     /** The follower of each partition followed, for status. */
