@@ -20,15 +20,21 @@ import java.util.Set;
  * @param requestTimeout longest wait for one HTTP response
  * @param heartbeatInterval how often a live connection pings the server; a connection that hears nothing for three
  *     intervals is considered dead and reconnects. Keep it below the server's heartbeat timeout (default 30 s)
+ * @param failover other servers of the same cluster (cluster mode, docs/scale-out.md), base URIs as {@code uri}: a
+ *     live connection that is lost, or whose first attempt fails, opens its next socket to the next server in the
+ *     order {@code uri}, {@code failover…}, and round again. Empty: {@code uri} only. The HTTP calls of
+ *     {@link TidemarkClient} use {@code uri} only
  */
 public record ConnectionConfig(URI uri, String token, Set<String> capabilities, Duration reconnectInitialBackoff,
-        Duration reconnectMaxBackoff, Duration connectTimeout, Duration requestTimeout, Duration heartbeatInterval) {
+        Duration reconnectMaxBackoff, Duration connectTimeout, Duration requestTimeout, Duration heartbeatInterval,
+        java.util.List<URI> failover) {
     /** The capability of clients that want generations framed by aggregate marks. */
     public static final String AGG_MARK_END = "AGG_MARK_END";
 
     public ConnectionConfig {
         uri = baseUri(uri);
         capabilities = Set.copyOf(capabilities);
+        failover = failover.stream().map(ConnectionConfig::baseUri).toList();
         Objects.requireNonNull(reconnectInitialBackoff, "reconnectInitialBackoff");
         Objects.requireNonNull(reconnectMaxBackoff, "reconnectMaxBackoff");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -94,6 +100,7 @@ public record ConnectionConfig(URI uri, String token, Set<String> capabilities, 
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(120);
         private Duration heartbeatInterval = Duration.ofSeconds(10);
+        private final java.util.List<URI> failover = new java.util.ArrayList<>();
 
         private Builder(URI uri) {
             this.uri = Objects.requireNonNull(uri, "uri");
@@ -133,9 +140,19 @@ public record ConnectionConfig(URI uri, String token, Set<String> capabilities, 
             return this;
         }
 
+        /**
+         * Other servers of the same cluster that a live connection moves to, in turn, when its socket is lost or its
+         * first attempt fails; replaces those given before.
+         */
+        public Builder failover(java.util.List<URI> others) {
+            failover.clear();
+            others.forEach(u -> failover.add(Objects.requireNonNull(u, "failover URI")));
+            return this;
+        }
+
         public ConnectionConfig build() {
             return new ConnectionConfig(uri, token, capabilities, reconnectInitialBackoff, reconnectMaxBackoff,
-                    connectTimeout, requestTimeout, heartbeatInterval);
+                    connectTimeout, requestTimeout, heartbeatInterval, failover);
         }
     }
 }

@@ -38,7 +38,8 @@ final class ConnectionLifecycle {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
 
     private final ConnectionConfig config;
-    private final URI wsUri;
+    /** The live endpoints: the configured server's, then its failover servers'. */
+    private final List<URI> wsUris;
     private final FrameDispatch dispatch;
     private final Object lock = new Object();
     private final AtomicLong epochs = new AtomicLong();
@@ -49,11 +50,18 @@ final class ConnectionLifecycle {
     private volatile Socket current;
     private boolean closed;
     private long backoffNanos;
+    /** The index in {@link #wsUris} of the server the current (or next) socket goes to. */
+    private int node;
+    /** Servers tried without a hello since the last one: a first connect fails once every one refused. */
+    private int failedInARow;
     private ScheduledFuture<?> timer;
 
     ConnectionLifecycle(ConnectionConfig config) {
         this.config = config;
-        this.wsUri = liveUri(config.uri());
+        List<URI> all = new java.util.ArrayList<>();
+        all.add(liveUri(config.uri()));
+        config.failover().forEach(u -> all.add(liveUri(u)));
+        this.wsUris = List.copyOf(all);
         this.backoffNanos = config.reconnectInitialBackoff().toNanos();
         this.dispatch = new FrameDispatch(this);
     }
@@ -75,10 +83,10 @@ final class ConnectionLifecycle {
             firstHello.get(config.connectTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof TidemarkClientException t ? t
-                    : new TidemarkClientException("TRANSPORT", 0, "cannot connect to " + wsUri + ": " + e.getCause(),
+                    : new TidemarkClientException("TRANSPORT", 0, "cannot connect to " + wsUris + ": " + e.getCause(),
                             List.of());
         } catch (TimeoutException e) {
-            throw new TidemarkClientException("TRANSPORT", 0, "no hello from " + wsUri + " within "
+            throw new TidemarkClientException("TRANSPORT", 0, "no hello from " + wsUris + " within "
                     + config.connectTimeout().multipliedBy(2), List.of());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -151,6 +159,7 @@ final class ConnectionLifecycle {
             }
             s.ready = true;
             backoffNanos = config.reconnectInitialBackoff().toNanos();
+            failedInARow = 0;
             for (Registered r : queries.values()) {
                 s.send(registerFrame(r.config));
             }
@@ -205,11 +214,13 @@ final class ConnectionLifecycle {
 
     private void connect() {
         Socket s = new Socket(epochs.incrementAndGet());
+        URI wsUri;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             current = s;
+            wsUri = wsUris.get(node);
         }
         WebSocket.Builder b = Shared.HTTP.newWebSocketBuilder().connectTimeout(config.connectTimeout());
         if (config.token() != null) {
@@ -226,14 +237,27 @@ final class ConnectionLifecycle {
     private void lost(Socket s, Object why) {
         TidemarkClientException fatal = fatal(why);
         long delay;
+        URI wsUri;
+        URI nextUri;
         synchronized (lock) {
             if (s != current || closed) {
                 return;
             }
             current = null;
             cancelTimer();
-            if (fatal != null || !firstHello.isDone()) {
-                closed = fatal != null || !firstHello.isDone();
+            wsUri = wsUris.get(node);
+            // The next socket goes to the next server (with one server, to the same one).
+            node = (node + 1) % wsUris.size();
+            nextUri = wsUris.get(node);
+            failedInARow++;
+            boolean untried = !firstHello.isDone() && failedInARow < wsUris.size();
+            if (fatal != null || (!firstHello.isDone() && !untried)) {
+                closed = true;
+            }
+            if (untried && fatal == null) {
+                // A first connect tries every server once before it fails.
+                timer = Timers.INSTANCE.schedule(this::connect, 0, TimeUnit.NANOSECONDS);
+                return;
             }
             delay = backoffNanos;
             backoffNanos = Math.min(backoffNanos * 2, config.reconnectMaxBackoff().toNanos());
@@ -250,7 +274,8 @@ final class ConnectionLifecycle {
         }
         long jittered = (long) (delay * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
         LOG.log(System.Logger.Level.INFO, "tidemark live: connection to " + wsUri + " lost (" + why
-                + "); reconnecting in " + Duration.ofNanos(jittered).toMillis() + " ms");
+                + "); reconnecting " + (nextUri.equals(wsUri) ? "" : "to " + nextUri + " ") + "in "
+                + Duration.ofNanos(jittered).toMillis() + " ms");
         synchronized (lock) {
             if (!closed) {
                 timer = Timers.INSTANCE.schedule(this::connect, jittered, TimeUnit.NANOSECONDS);
