@@ -151,12 +151,19 @@ final class ConnectionLifecycle {
         return current;
     }
 
-    /** The server's hello on {@code s}: register every query, start the heartbeat, end {@link #awaitFirstHello}. */
-    void ready(Socket s, Frame.Hello h) {
+    /**
+     * The server's hello on {@code s}: register every query, start the heartbeat, end {@link #awaitFirstHello}.
+     *
+     * @return on a reconnect, the ids of the queries registered again (their snapshots restart them); on the first
+     *     hello, or a hello to ignore, none
+     */
+    java.util.Set<String> ready(Socket s, Frame.Hello h) {
+        java.util.Set<String> again;
         synchronized (lock) {
             if (s != current || s.ready) {
-                return;
+                return java.util.Set.of();
             }
+            again = firstHello.isDone() ? java.util.Set.copyOf(queries.keySet()) : java.util.Set.of();
             s.ready = true;
             backoffNanos = config.reconnectInitialBackoff().toNanos();
             failedInARow = 0;
@@ -171,6 +178,7 @@ final class ConnectionLifecycle {
                     + Protocol.AGGREGATE_MARK_GENERATION);
         }
         firstHello.complete(null);
+        return again;
     }
 
     /** The registered query of an id, or null. */

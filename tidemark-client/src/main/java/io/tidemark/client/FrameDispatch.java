@@ -31,6 +31,15 @@ final class FrameDispatch {
 
     // Confined to the dispatch thread.
     private List<QueryListener> markListeners = List.of();
+    /**
+     * After a reconnect, the queries registered again whose snapshot has not begun yet. While any is left, the
+     * generations the new server cuts are delivered as one: their inner {@code aggMarkEnd} / {@code aggMarkBegin}
+     * pairs are held back, so a listener never sees a generation in which some queries show the new server's state
+     * and others still the old one's.
+     */
+    private final java.util.Set<String> awaitingSnapshot = new java.util.HashSet<>();
+    /** An {@code aggMarkEnd} held back (see {@link #awaitingSnapshot}): the next {@code aggMarkBegin} is too. */
+    private boolean endHeld;
 
     FrameDispatch(ConnectionLifecycle lifecycle) {
         this.lifecycle = lifecycle;
@@ -128,12 +137,22 @@ final class FrameDispatch {
         if (f instanceof Frame.TupleFrame t) {
             tuple(t);
         } else if (f instanceof Frame.AggMarkBegin b) {
+            if (endHeld) {
+                endHeld = false; // the held generation goes on
+                return;
+            }
             markListeners = lifecycle.distinctListeners();
             markListeners.forEach(l -> l.aggMarkBegin(b.generation()));
         } else if (f instanceof Frame.AggMarkEnd e) {
+            awaitingSnapshot.removeIf(id -> lifecycle.active(id) == null);
+            if (!awaitingSnapshot.isEmpty()) {
+                endHeld = true;
+                return;
+            }
             markListeners.forEach(l -> l.aggMarkEnd(e.generation()));
             markListeners = List.of();
         } else if (f instanceof Frame.SnapshotBegin b) {
+            awaitingSnapshot.remove(b.queryId());
             Registered r = lifecycle.active(b.queryId());
             if (r != null) {
                 r.schema = schema(b.schema());
@@ -142,6 +161,7 @@ final class FrameDispatch {
         } else if (f instanceof Frame.SnapshotEnd e) {
             snapshotEnd(e.queryId());
         } else if (f instanceof Frame.QueryError q) {
+            awaitingSnapshot.remove(q.queryId());
             Registered r = lifecycle.remove(q.queryId());
             if (r != null) {
                 r.listener.exceptionRaised(q.queryId(), new TidemarkClientException(q.code(), 0, q.message(),
@@ -153,7 +173,10 @@ final class FrameDispatch {
                 r.listener.queryStatusChanged(q.queryId(), new QueryStatus(q.status(), q.code(), q.message()));
             }
         } else if (f instanceof Frame.Hello h) {
-            lifecycle.ready(s, h);
+            java.util.Set<String> again = lifecycle.ready(s, h);
+            awaitingSnapshot.clear();
+            awaitingSnapshot.addAll(again);
+            endHeld = false;
         } else if (f instanceof Frame.Ping p) {
             s.send(new Frame.Pong(p.nonce()));
         } else if (f instanceof Frame.ConnectionError e) {

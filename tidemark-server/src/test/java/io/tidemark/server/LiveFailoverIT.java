@@ -81,6 +81,96 @@ class LiveFailoverIT {
         }
     }
 
+    /**
+     * Many queries, generations cut every millisecond: after the move to B, the queries registered again snapshot in
+     * several of B's generations, and the client delivers them as one — at every aggMarkEnd either no query or every
+     * query has restarted (without the client's holding back of inner marks, some generations would show some queries
+     * with B's state and the others with A's).
+     */
+    @Test
+    void failover_manyQueries_everyAggMarkEndSeesEitherNoneOrAllRestarted() throws Exception {
+        String url = TestStores.postgresDatabase();
+        int queries = 30;
+        try (Store storeA = TestStores.open(url); Store storeB = TestStores.open(url)) {
+            TidemarkServer a = startFast(storeA);
+            String token = Tokens.issue(storeA, TenantId.of("plant"), Role.ADMIN, "admin", Instant.now()).secret();
+            TidemarkClient http = TidemarkClient.create(ConnectionConfig.builder(a.uri()).token(token).build());
+            http.createArchive("temps", Map.of("temp", "DOUBLE"));
+            http.activateArchive("temps");
+            http.publish("temps", List.of(Row.of("s1", Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                    Map.of("temp", 1.0))));
+            try (TidemarkServer b = startFast(storeB)) {
+                SnapshotCounter counter = new SnapshotCounter(queries);
+                ConnectionConfig config = ConnectionConfig.builder(a.uri()).token(token).failover(List.of(b.uri()))
+                        .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(400)).build();
+                try (Connection c = Connection.open(config)) {
+                    for (int q = 0; q < queries; q++) {
+                        c.registerQuery(QueryConfig.of("q" + q, "SELECT rtId, temp + " + q + " AS v FROM recent.temps"),
+                                counter);
+                    }
+                    counter.awaitMarks(WAIT, 1);
+                    a.close();
+                    counter.awaitMarks(WAIT, 2);
+                }
+                assertThat(counter.violations()).isEmpty();
+            } finally {
+                a.close();
+            }
+        }
+    }
+
+    private static TidemarkServer startFast(Store store) {
+        return TidemarkServer.builder(ServerConfig.builder().host("127.0.0.1").port(0).sqlPort(0).bootstrapToken(false)
+                .rollupInterval(Duration.ofHours(1)).livePublishInterval(Duration.ofMillis(1)).build()).store(store)
+                .build().start();
+    }
+
+    /** Counts each query's snapshots; at each aggMarkEnd checks that no query is a restart behind another. */
+    private static final class SnapshotCounter implements io.tidemark.client.QueryListener {
+        private final int queries;
+        private final Map<String, Integer> snapshots = new java.util.HashMap<>();
+        private final List<String> violations = new java.util.ArrayList<>();
+
+        SnapshotCounter(int queries) {
+            this.queries = queries;
+        }
+
+        @Override
+        public synchronized void snapshotBegin(String queryId, io.tidemark.client.QuerySchema schema) {
+            snapshots.merge(queryId, 1, Integer::sum);
+        }
+
+        @Override
+        public synchronized void aggMarkEnd(long generation) {
+            int max = snapshots.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+            int min = snapshots.size() < queries ? 0 : snapshots.values().stream().mapToInt(Integer::intValue).min()
+                    .orElse(0);
+            if (max >= 2 && min < max) {
+                violations.add("aggMarkEnd(" + generation + "): some queries restarted, others not: " + snapshots);
+            }
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void exceptionRaised(String queryId, io.tidemark.client.TidemarkClientException error) {
+            violations.add(queryId + ": " + error);
+        }
+
+        /** Waits until every query had {@code n} snapshots and an aggMarkEnd followed. */
+        synchronized void awaitMarks(Duration max, int n) throws InterruptedException {
+            long deadline = System.nanoTime() + max.toNanos();
+            while (snapshots.size() < queries || snapshots.values().stream().anyMatch(v -> v < n)) {
+                long left = deadline - System.nanoTime();
+                assertThat(left).as("every query's snapshot number %d: %s", n, snapshots).isPositive();
+                wait(Math.max(1, left / 1_000_000));
+            }
+        }
+
+        synchronized List<String> violations() {
+            return List.copyOf(violations);
+        }
+    }
+
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
