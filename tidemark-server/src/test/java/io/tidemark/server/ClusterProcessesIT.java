@@ -387,14 +387,21 @@ class ClusterProcessesIT {
         Set<Long> shared = new TreeSet<>();
         for (Client client : clients) {
             assertThat(client.recorder.violations()).as("%s's order contract", client).isEmpty();
+            long previous = -1;
             for (LiveRecorder.Snapshot s : client.recorder.generations()) {
                 generations++;
+                long before = previous;
+                previous = s.generation();
                 Map<List<Object>, List<Object>> rows = s.results().get("rows");
                 Map<List<Object>, List<Object>> agg = s.results().get("agg");
                 boolean ok = rows != null && agg != null ? index.containsKey(new Expected(rows, agg))
                         : rows != null ? rowsStates.contains(rows) : agg == null || aggStates.contains(agg);
                 if (!ok && wrong.size() < 5) {
-                    wrong.add(client + " generation " + s.generation() + ": rows " + rows + " agg " + agg);
+                    wrong.add(client + " generation " + s.generation() + " at " + s.at() + (s.reset()
+                            ? " (a snapshot: registered or re-registered)" : "") + ", after generation " + before
+                            + ": rows " + rows + " (the state after batches " + w.batchesWithRows(rows)
+                            + ") agg " + agg + " (" + count(agg) + " samples; after batches "
+                            + w.batchesWithCount(count(agg)) + ")");
                 }
                 Map<String, Map<List<Object>, List<Object>>> other = byNumber.get(s.generation());
                 if (other == null) {
@@ -419,6 +426,10 @@ class ClusterProcessesIT {
         assertThat(shared).as("%s: generation numbers seen by two clients", w.tenant).hasSizeGreaterThan(3);
         System.out.printf("%s: %d generations on %d clients, %d numbers seen on two or more, %d batches%n", w.tenant,
                 generations, clients.size(), shared.size(), w.acknowledged());
+    }
+
+    private static long count(Map<List<Object>, List<Object>> agg) {
+        return agg == null ? -1 : agg.values().stream().mapToLong(v -> ((Number) v.get(1)).longValue()).sum();
     }
 
     /** Waits until every client of the writer's tenant shows a state after at least {@code batches} batches. */
@@ -652,6 +663,32 @@ class ClusterProcessesIT {
 
         synchronized Expected prefix(int k) {
             return prefixes.get(k);
+        }
+
+        /** The k whose state after k batches shows {@code rows} in the row query (a diagnosis). */
+        synchronized List<Integer> batchesWithRows(Map<List<Object>, List<Object>> rows) {
+            List<Integer> out = new ArrayList<>();
+            for (int k = 0; k < prefixes.size(); k++) {
+                if (prefixes.get(k).rows().equals(rows)) {
+                    out.add(k);
+                }
+            }
+            return out;
+        }
+
+        /** The k whose state after k batches has {@code n} samples, or the nearest ones (a diagnosis). */
+        synchronized String batchesWithCount(long n) {
+            int below = -1;
+            for (int k = 0; k < prefixes.size(); k++) {
+                long c = count(prefixes.get(k).agg());
+                if (c == n) {
+                    return "exactly " + k;
+                }
+                if (c < n) {
+                    below = k;
+                }
+            }
+            return "between " + below + " and " + (below + 1);
         }
 
         /** The greatest k whose state after k batches begun is {@code e}, or null. */
