@@ -210,20 +210,22 @@ class ClusterProcessesIT {
         pg.close();
         phase(t0, "PostgreSQL stopped");
         try {
-            await("a writer refused with STORE_UNAVAILABLE").atMost(WAIT).pollInterval(Duration.ofMillis(50))
+            // Down until every writer was refused: the nodes read the token and the archive from the store first.
+            await("every writer refused with STORE_UNAVAILABLE").atMost(WAIT).pollInterval(Duration.ofMillis(50))
                     .until(() -> {
                         for (int w = 0; w < writers.size(); w++) {
-                            if (writers.get(w).failuresWith("STORE_UNAVAILABLE") > storeFailuresBefore[w]) {
-                                return true;
+                            if (writers.get(w).failuresWith("STORE_UNAVAILABLE") <= storeFailuresBefore[w]) {
+                                return false;
                             }
                         }
-                        return false;
+                        return true;
                     });
         } finally {
             pg = postgres();
         }
         phase(t0, "PostgreSQL restarted");
         awaitProgress(PROGRESS, "PostgreSQL's restart");
+        awaitAllConverged(c, "after PostgreSQL's restart");
 
         writers.forEach(TenantWriter::join);
         phase(t0, "writers stopped: " + acknowledged() + ", failures " + writers.stream()
