@@ -167,9 +167,13 @@ final class ConnectionLifecycle {
             s.ready = true;
             backoffNanos = config.reconnectInitialBackoff().toNanos();
             failedInARow = 0;
+            // In one message: the server registers them together, so every query restarts in the same generation
+            // (one by one, a generation could restart some while the others still show the lost connection's).
+            List<Frame> registers = new ArrayList<>();
             for (Registered r : queries.values()) {
-                s.send(registerFrame(r.config));
+                registers.add(registerFrame(r.config));
             }
+            s.sendAll(registers);
             long every = config.heartbeatInterval().toNanos();
             timer = Timers.INSTANCE.scheduleAtFixedRate(() -> heartbeat(s), every, every, TimeUnit.NANOSECONDS);
         }
@@ -371,7 +375,17 @@ final class ConnectionLifecycle {
 
         /** Sends in order; the JDK socket allows one outstanding send at a time. */
         void send(Frame f) {
-            String text = FrameCodec.encode(f);
+            sendText(FrameCodec.encode(f));
+        }
+
+        /** Sends several frames as one message (a JSON array); nothing when the list is empty. */
+        void sendAll(List<Frame> frames) {
+            if (!frames.isEmpty()) {
+                sendText(FrameCodec.encodeAll(frames));
+            }
+        }
+
+        private void sendText(String text) {
             synchronized (this) {
                 WebSocket w = ws;
                 if (w == null) {

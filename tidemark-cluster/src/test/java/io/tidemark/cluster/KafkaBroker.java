@@ -62,21 +62,32 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final String classpath;
+    private final java.util.Map<String, String> overrides;
     private Process process;
 
-    private KafkaBroker(Path dir, int port, int controllerPort, String classpath) {
+    private KafkaBroker(Path dir, int port, int controllerPort, String classpath,
+            java.util.Map<String, String> overrides) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.classpath = classpath;
+        this.overrides = java.util.Map.copyOf(overrides);
     }
 
     /** Formats a new log directory and starts a broker on free ports; returns once it serves. */
     public static KafkaBroker start() {
+        return start(java.util.Map.of());
+    }
+
+    /**
+     * As {@link #start()}, with broker properties set after the fixture's own (and replacing them), e.g. a short
+     * {@code group.consumer.session.timeout.ms} for a test of failover, which the broker's session timeout bounds.
+     */
+    public static KafkaBroker start(java.util.Map<String, String> properties) {
         try {
             Path dir = Files.createTempDirectory("tidemark-kafka-");
             int[] ports = freePorts(2);
-            KafkaBroker b = new KafkaBroker(dir, ports[0], ports[1], readClasspath());
+            KafkaBroker b = new KafkaBroker(dir, ports[0], ports[1], readClasspath(), properties);
             b.writeConfig();
             b.format();
             b.launch();
@@ -208,6 +219,7 @@ public final class KafkaBroker implements AutoCloseable {
         // A restarted broker must come back quickly: no long controlled-shutdown retries, small segments.
         p.setProperty("controlled.shutdown.max.retries", "1");
         p.setProperty("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
+        overrides.forEach(p::setProperty);
         try (var out = Files.newBufferedWriter(dir.resolve("server.properties"))) {
             p.store(out, "tidemark test broker");
         }

@@ -345,6 +345,24 @@ final class DefaultLiveEngine implements LiveEngine {
         return s;
     }
 
+    /** {@link #register} for each query under one hold of the tenant's lock, so that no cut falls between them. */
+    Map<String, Throwable> registerAll(OutboxSubscription s, List<QueryConfig> queries) {
+        Map<String, Throwable> failed = new LinkedHashMap<>();
+        s.tenant.lock.lock();
+        try {
+            for (QueryConfig q : queries) {
+                try {
+                    register(s, q);
+                } catch (RuntimeException | StackOverflowError e) {
+                    failed.put(q.queryId(), e);
+                }
+            }
+        } finally {
+            s.tenant.lock.unlock();
+        }
+        return failed;
+    }
+
     void register(OutboxSubscription s, QueryConfig q) {
         TenantState t = s.tenant;
         t.lock.lock();

@@ -56,6 +56,11 @@ final class OutboxSubscription implements Subscription {
     }
 
     @Override
+    public java.util.Map<String, Throwable> registerAll(java.util.List<QueryConfig> queries) {
+        return engine.registerAll(this, queries);
+    }
+
+    @Override
     public void unregister(String queryId) {
         engine.unregister(this, queryId);
         synchronized (this) {

@@ -1,5 +1,7 @@
 package io.tidemark.live;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,6 +21,16 @@ public interface Subscription extends AutoCloseable {
      *     {@code ALREADY_EXISTS} when the id is in use, {@code INVALID_STATE} when closed
      */
     void register(QueryConfig query);
+
+    /**
+     * Registers several queries together: no generation is cut between them, so the snapshots of all that register
+     * arrive in the same generation. A client that registers its queries again after a reconnect needs this: one by
+     * one, a generation could restart some of them while the others still show what the lost connection held. Each
+     * query is registered as by {@link #register}; one that fails does not keep the others out.
+     *
+     * @return the queries that failed, by id, with what {@link #register} would have thrown; empty when all registered
+     */
+    Map<String, Throwable> registerAll(List<QueryConfig> queries);
 
     /** Drops a query; callbacks for it still queued are discarded. Unknown ids are ignored. */
     void unregister(String queryId);

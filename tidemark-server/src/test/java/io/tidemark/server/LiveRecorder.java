@@ -22,7 +22,12 @@ import java.util.function.Predicate;
  */
 final class LiveRecorder implements QueryListener {
     /** The results of every query at one aggMarkEnd (or, without marks, after one data callback). */
-    record Snapshot(long generation, Map<String, Map<List<Object>, List<Object>>> results) {}
+    record Snapshot(long generation, Map<String, Map<List<Object>, List<Object>>> results, boolean reset,
+            java.time.Instant at) {
+        Snapshot(long generation, Map<String, Map<List<Object>, List<Object>>> results) {
+            this(generation, results, false, java.time.Instant.now());
+        }
+    }
 
     private final boolean marks;
     private final ReentrantLock lock = new ReentrantLock();
@@ -74,7 +79,7 @@ final class LiveRecorder implements QueryListener {
                     && !resetIn.containsAll(results.keySet())) {
                 violations.add("generation " + generation + " does not increase");
             }
-            generations.add(new Snapshot(generation, copy()));
+            generations.add(new Snapshot(generation, copy(), !resetIn.isEmpty(), java.time.Instant.now()));
         });
     }
 

@@ -96,9 +96,35 @@ final class LiveSocket implements LiveListener {
             error(e.code(), e.getMessage());
             return;
         }
+        // The register frames of one message are registered together (Subscription.registerAll): their snapshots
+        // arrive in one generation, as a client re-registering after a reconnect needs.
+        List<Frame.Register> registers = new java.util.ArrayList<>();
         for (Frame f : frames) {
+            if (f instanceof Frame.Register r && subscription != null) {
+                registers.add(r);
+                continue;
+            }
+            registerAll(registers);
             onFrame(f);
         }
+        registerAll(registers);
+    }
+
+    /** Registers the frames together and empties the list; one frame goes through {@link #register}. */
+    private void registerAll(List<Frame.Register> registers) {
+        if (registers.size() == 1) {
+            register(registers.get(0));
+        } else if (!registers.isEmpty()) {
+            List<QueryConfig> configs = new java.util.ArrayList<>();
+            for (Frame.Register r : registers) {
+                QueryType type = type(r);
+                if (type != null) {
+                    configs.add(new QueryConfig(r.queryId(), r.sql(), type));
+                }
+            }
+            subscription.registerAll(configs).forEach(this::registerFailed);
+        }
+        registers.clear();
     }
 
     private void onFrame(Frame f) {
@@ -148,25 +174,38 @@ final class LiveSocket implements LiveListener {
     }
 
     private void register(Frame.Register r) {
-        QueryType type;
-        try {
-            type = QueryType.valueOf(r.queryType().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            send(new Frame.QueryError(r.queryId(), ErrorCode.INVALID_ARGUMENT.name(), "query type '" + r.queryType()
-                    + "' is not one of SNAPSHOT, SNAPSHOT_AND_CONTINUOUS, CONTINUOUS_ONLY"));
+        QueryType type = type(r);
+        if (type == null) {
             return;
         }
         try {
             endpoint.admit(caller.tenant());
             subscription.register(new QueryConfig(r.queryId(), r.sql(), type));
-        } catch (TidemarkException e) {
-            send(queryError(r.queryId(), e));
         } catch (RuntimeException | StackOverflowError e) {
-            // One query's registration never takes the connection (and its other queries) down: this query fails.
-            PublicError p = PublicError.report("live query " + r.queryId() + " of tenant " + caller.tenant().value(), e);
-            send(new Frame.QueryError(r.queryId(), p.code().name(), p.message() + " (error id " + p.errorId()
-                    + "); the connection and its other queries are unaffected"));
+            registerFailed(r.queryId(), e);
         }
+    }
+
+    /** The frame's query type, or null after answering a query error. */
+    private QueryType type(Frame.Register r) {
+        try {
+            return QueryType.valueOf(r.queryType().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            send(new Frame.QueryError(r.queryId(), ErrorCode.INVALID_ARGUMENT.name(), "query type '" + r.queryType()
+                    + "' is not one of SNAPSHOT, SNAPSHOT_AND_CONTINUOUS, CONTINUOUS_ONLY"));
+            return null;
+        }
+    }
+
+    private void registerFailed(String queryId, Throwable e) {
+        if (e instanceof TidemarkException t) {
+            send(queryError(queryId, t));
+            return;
+        }
+        // One query's registration never takes the connection (and its other queries) down: this query fails.
+        PublicError p = PublicError.report("live query " + queryId + " of tenant " + caller.tenant().value(), e);
+        send(new Frame.QueryError(queryId, p.code().name(), p.message() + " (error id " + p.errorId()
+                + "); the connection and its other queries are unaffected"));
     }
 
     private void error(String code, String message) {
