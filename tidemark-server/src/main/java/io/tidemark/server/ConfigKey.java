@@ -182,6 +182,9 @@ public enum ConfigKey {
     CLUSTER_WRITER_MAX_BACKOFF("cluster.writer-max-backoff", "PT10S", "longest wait between store retries of a "
             + "stalled log writer", (b, v) -> b.cluster().writerMaxBackoff(ConfigResolver.parseDuration(
                     "cluster.writer-max-backoff", v))),
+    CLUSTER_START_TIMEOUT("cluster.start-timeout", "PT60S", "how long a starting node waits for Kafka to create or "
+            + "verify the ingest topic", (b, v) -> b.cluster().startTimeout(ConfigResolver.parseDuration(
+                    "cluster.start-timeout", v))),
     CLUSTER_FOLLOW_BUFFER("cluster.follow-buffer", "64MiB", "most bytes of log records a live node holds waiting for "
             + "a cut; past it they are dropped and read again after the next cut (at least cluster.max-record-bytes)",
             (b, v) -> b.cluster().followBufferBytes(ConfigResolver.parseBytes("cluster.follow-buffer", v))),

@@ -108,7 +108,7 @@ public final class TidemarkServer implements AutoCloseable {
                 cluster = ClusterNode.start(cc.logSettings(ClusterNode.defaultNodeId(config.port())),
                         cc.writerSettings(config.live().publishInterval(), config.ingestGroupMaxSamples(),
                                 config.live().resultSettingsHash()), store,
-                        clock);
+                        clock, cc.startTimeout());
             }
             new JvmMemoryMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);

@@ -134,7 +134,7 @@ class ConfigResolverTest {
         Map<String, String> flags = Map.of("cluster.node-id", "n1", "cluster.max-record-bytes", "1MiB",
                 "cluster.replication-factor", "1", "cluster.clock-cut-interval", "500ms",
                 "cluster.writer-max-backoff", "PT3S", "cluster.kafka.security.protocol", "SASL_SSL",
-                "cluster.follow-buffer", "16MiB");
+                "cluster.follow-buffer", "16MiB", "cluster.start-timeout", "PT2M");
         io.tidemark.server.cluster.ClusterConfig c = ConfigResolver.resolve(file, env, flags).cluster();
         assertThat(c.enabled()).isTrue();
         assertThat(c.kafka()).isEqualTo("k2:9092,k3:9092");
@@ -147,6 +147,7 @@ class ConfigResolverTest {
         assertThat(c.maxRecordBytes()).isEqualTo(1 << 20);
         assertThat(c.replicationFactor()).isEqualTo(1);
         assertThat(c.followBufferBytes()).isEqualTo(16 << 20);
+        assertThat(c.startTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(off.cluster().followBufferBytes()).isEqualTo(64 << 20);
         assertThat(c.kafkaProperties()).containsExactlyInAnyOrderEntriesOf(Map.of("security.protocol", "SASL_SSL",
                 "ssl.truststore.location", "/etc/ts.jks"));

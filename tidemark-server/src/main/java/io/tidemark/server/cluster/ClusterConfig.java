@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param maxRecordBytes the largest encoded batch; a larger one gets 413 {@code TOO_LARGE}
  * @param clockCutInterval a {@code CUT} at least this often when nothing was committed
  * @param writerMaxBackoff the longest wait between store retries of a stalled writer
+ * @param startTimeout how long a starting node waits for Kafka to create or verify the topic before the start fails
  * @param followBufferBytes the most encoded bytes a live node's follower holds waiting for a cut before it drops
  *     them and reads them again from the log after the next cut ({@code LogFollower.Builder#maxBufferBytes})
  * @param kafkaProperties {@code cluster.kafka.<property>}: given to every Kafka client first (TLS, SASL); they cannot
@@ -34,13 +35,13 @@ import java.util.regex.Pattern;
  */
 public record ClusterConfig(String kafka, String nodeId, String topic, int partitions, int replicationFactor,
         String group, Duration produceTimeout, Duration linger, int maxRecordBytes, Duration clockCutInterval,
-        Duration writerMaxBackoff, long followBufferBytes, Map<String, String> kafkaProperties) {
+        Duration writerMaxBackoff, Duration startTimeout, long followBufferBytes, Map<String, String> kafkaProperties) {
 
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     /** Single-node mode: no log. */
     public static final ClusterConfig OFF = new ClusterConfig(null, null, "tidemark.ingest", 12, 0,
             "tidemark-writers", Duration.ofSeconds(5), Duration.ofMillis(2), 8 * 1024 * 1024, Duration.ofSeconds(1),
-            Duration.ofSeconds(10), 64L << 20, Map.of());
+            Duration.ofSeconds(10), Duration.ofSeconds(60), 64L << 20, Map.of());
 
     public ClusterConfig {
         kafkaProperties = Map.copyOf(new TreeMap<>(kafkaProperties));
@@ -67,6 +68,7 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
         requireRange("cluster.max-record-bytes", maxRecordBytes, 1024, Integer.MAX_VALUE - LogSettings.FRAMING_BYTES);
         atLeastOneMilli("cluster.clock-cut-interval", clockCutInterval);
         atLeastOneMilli("cluster.writer-max-backoff", writerMaxBackoff);
+        atLeastOneMilli("cluster.start-timeout", startTimeout);
         if (followBufferBytes < maxRecordBytes) {
             throw invalid("cluster.follow-buffer", "must be at least cluster.max-record-bytes (" + maxRecordBytes
                     + " bytes), got " + followBufferBytes + " bytes");
@@ -156,6 +158,7 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
         private Duration clockCutInterval;
         private Duration writerMaxBackoff;
         private long followBufferBytes;
+        private Duration startTimeout;
         private final Map<String, String> kafkaProperties = new TreeMap<>();
 
         private Builder(ClusterConfig c) {
@@ -171,6 +174,7 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
             clockCutInterval = c.clockCutInterval;
             writerMaxBackoff = c.writerMaxBackoff;
             followBufferBytes = c.followBufferBytes;
+            startTimeout = c.startTimeout;
             kafkaProperties.putAll(c.kafkaProperties);
         }
 
@@ -240,6 +244,12 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
             return this;
         }
 
+        /** {@code cluster.start-timeout}. */
+        public Builder startTimeout(Duration v) {
+            startTimeout = v;
+            return this;
+        }
+
         /** {@code cluster.follow-buffer}, in bytes. */
         public Builder followBufferBytes(long v) {
             followBufferBytes = v;
@@ -254,7 +264,8 @@ public record ClusterConfig(String kafka, String nodeId, String topic, int parti
 
         public ClusterConfig build() {
             return new ClusterConfig(kafka, nodeId, topic, partitions, replicationFactor, group, produceTimeout,
-                    linger, maxRecordBytes, clockCutInterval, writerMaxBackoff, followBufferBytes, kafkaProperties);
+                    linger, maxRecordBytes, clockCutInterval, writerMaxBackoff, startTimeout, followBufferBytes,
+                    kafkaProperties);
         }
     }
 }

@@ -47,17 +47,18 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Checks the store (PostgreSQL), ensures the topic within {@code log.produceTimeout()}, opens the producer and
-     * starts the writer.
+     * Checks the store (PostgreSQL), ensures the topic within {@code startTimeout}, opens the producer and starts the
+     * writer.
      *
      * @throws TidemarkException {@code INVALID_ARGUMENT} when the store is not PostgreSQL (naming
      *     {@code --jdbc-url}); {@code INVALID_STATE} when the topic has another partition count; {@code LOG_UNAVAILABLE}
-     *     when Kafka did not answer in time. Nothing is left running.
+     *     when Kafka did not answer within {@code startTimeout} ({@code cluster.start-timeout}). Nothing is left running.
      */
-    public static ClusterNode start(LogSettings log, LogWriterSettings writerSettings, Store store, Clock clock) {
+    public static ClusterNode start(LogSettings log, LogWriterSettings writerSettings, Store store, Clock clock,
+            java.time.Duration startTimeout) {
         Objects.requireNonNull(store, "store");
         requirePostgres(store);
-        int partitions = LogTopic.ensure(log, log.produceTimeout());
+        int partitions = LogTopic.ensure(log, startTimeout);
         LogProducer producer = LogProducer.open(log);
         java.util.Set<Integer> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try {
