@@ -61,7 +61,7 @@ import picocli.CommandLine.Option;
  * </ol>
  *
  * <p>Run: {@code ./tidemark bench cluster [--parts ingest,latency,failover] [--clients 1,16,64] [--batch 100]
- * [--bulk 10000] [--seconds 3] [--rounds 1] [--rate 5000] [--latency-seconds 10] [--nodes 3]
+ * [--bulk 10000] [--seconds 3] [--rounds 1] [--rate 5000] [--latency-seconds 20] [--nodes 3]
  * [--session-timeout-ms 45000] [--json]}.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
@@ -109,11 +109,11 @@ final class ClusterBench implements Callable<Integer> {
 
     @Option(names = "--batches-per-second", description = "latency and failover: ingest requests/s (default: "
             + "${DEFAULT-VALUE})")
-    int batchesPerSecond = 10;
+    int batchesPerSecond = 20;
 
     @Option(names = "--latency-seconds", description = "latency: measured seconds per side (default: "
             + "${DEFAULT-VALUE})")
-    double latencySeconds = 10;
+    double latencySeconds = 20;
 
     @Option(names = "--latency-warmup", description = "latency: seconds before measuring (default: ${DEFAULT-VALUE})")
     double latencyWarmup = 3;
@@ -228,9 +228,14 @@ final class ClusterBench implements Callable<Integer> {
                     }
                 }
             }
+            Map<String, Double> cpu = new LinkedHashMap<>();
+            long samples = 0;
             for (Ingested m : cluster) {
-                cpuSamples += m.samples();
+                samples += m.samples();
+                m.cpu().forEach((role, sec) -> cpu.merge(role, sec, Double::sum));
             }
+            cpuSamples += samples;
+            setup.put("cluster node, " + c + "x" + b + ", samples per CPU-second by role", perCpuSecond(cpu, samples));
             Ingested s = median(single);
             Ingested cl = median(cluster);
             String name = c + " × " + b;
@@ -296,6 +301,14 @@ final class ClusterBench implements Callable<Integer> {
                 TempDirs.delete(root, "tidemark bench cluster");
             }
         }
+    }
+
+    /** "role N, role N, …": samples per CPU-second of each role. */
+    private static String perCpuSecond(Map<String, Double> cpu, long samples) {
+        List<String> out = new ArrayList<>();
+        cpu.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).forEach(e -> out.add(
+                e.getKey() + " " + String.format("%,.0f", samples / e.getValue())));
+        return String.join("; ", out);
     }
 
     /** Waits until the node's writer has written {@code records} BATCH records (one per acknowledged request). */
@@ -403,6 +416,9 @@ final class ClusterBench implements Callable<Integer> {
             for (TidemarkTarget t : List.of(a, b)) {
                 t.server().liveHub().join(TENANT).orElseThrow().get(timeout, TimeUnit.SECONDS);
             }
+            setup.put("latency, writer of the tenant's partition", a.server().cluster().orElseThrow().owns(TENANT)
+                    ? "A (the ingesting node)" : b.server().cluster().orElseThrow().owns(TENANT)
+                    ? "B (the second node)" : "not settled when the clients registered");
             Acks acks = new Acks();
             try (Connection ca = Connection.open(config(a)); Connection cb = Connection.open(config(b))) {
                 Tracker ta = new Tracker(acks);
