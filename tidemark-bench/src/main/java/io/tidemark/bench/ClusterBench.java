@@ -143,6 +143,7 @@ final class ClusterBench implements Callable<Integer> {
     Path dir;
 
     private final Map<String, Object> setup = new LinkedHashMap<>();
+    private final List<Acks> latencyAcks = new ArrayList<>();
     private int topics;
 
     @Override
@@ -388,6 +389,7 @@ final class ClusterBench implements Callable<Integer> {
                 cfg -> cfg.livePublishInterval(Duration.ofMillis(publishMs)))) {
             createLiveArchive(s.client());
             Acks acks = new Acks();
+            latencyAcks.add(acks);
             try (Connection c = Connection.open(config(s))) {
                 Tracker tracker = new Tracker(acks);
                 c.registerQuery(QueryConfig.of("seq", SEQ), tracker);
@@ -420,6 +422,7 @@ final class ClusterBench implements Callable<Integer> {
                     ? "A (the ingesting node)" : b.server().cluster().orElseThrow().owns(TENANT)
                     ? "B (the second node)" : "not settled when the clients registered");
             Acks acks = new Acks();
+            latencyAcks.add(acks);
             try (Connection ca = Connection.open(config(a)); Connection cb = Connection.open(config(b))) {
                 Tracker ta = new Tracker(acks);
                 Tracker tb = new Tracker(acks);
@@ -436,8 +439,9 @@ final class ClusterBench implements Callable<Integer> {
         }
         List<Figure> out = new ArrayList<>();
         String note = String.format("load %s; batches recorded: single %,d, A %,d, B %,d; of them visible before "
-                + "their answer (counted 0): %,d, %,d, %,d", Report.loadAverage(), single.getTotalCount(),
-                onA.getTotalCount(), onB.getTotalCount(), singleBeforeAck, beforeAckA, beforeAckB);
+                + "their answer (counted 0): %,d, %,d, %,d; requests failed: %d, %d", Report.loadAverage(),
+                single.getTotalCount(), onA.getTotalCount(), onB.getTotalCount(), singleBeforeAck, beforeAckA,
+                beforeAckB, latencyAcks.get(0).failed.get(), latencyAcks.get(1).failed.get());
         for (double p : new double[] {50, 99}) {
             String q = p == 50 ? "p50" : "p99";
             out.add(new Figure("cluster", "ack→aggMarkEnd " + q + ", ingesting node", ms(onA, p), "ms", ms(single, p),
@@ -654,9 +658,8 @@ final class ClusterBench implements Callable<Integer> {
                     + survivor.name());
             TidemarkClient ingest = client(survivor, token);
             Acks acks = new Acks();
-            Tracker tracker = new Tracker(acks);
             try (Connection c = Connection.open(ConnectionConfig.builder(survivor.uri()).token(token).build())) {
-                awaitQuery(c, tracker);
+                Tracker tracker = awaitQuery(c, acks);
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicLong sentSeq = new AtomicLong();
                 Thread publisher = new Thread(() -> {
@@ -734,10 +737,30 @@ final class ClusterBench implements Callable<Integer> {
         return TidemarkClient.create(ConnectionConfig.builder(p.uri()).token(token).build());
     }
 
-    /** Registers the query; a node that has not joined the tenant yet refuses it, so it is tried again (bounded). */
-    private void awaitQuery(Connection c, Tracker tracker) throws InterruptedException {
-        c.registerQuery(QueryConfig.of("seq", SEQ), tracker);
-        tracker.awaitSnapshot(timeout);
+    /**
+     * Registers the query on a new tracker and waits 5 s for its snapshot; a node that has not joined the tenant yet
+     * may not answer with one, so the query is dropped and registered again, until {@code --timeout}. Returns the
+     * tracker whose query delivered its snapshot.
+     */
+    private Tracker awaitQuery(Connection c, Acks acks) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+        for (int attempt = 1; ; attempt++) {
+            Tracker tracker = new Tracker(acks);
+            io.tidemark.client.Query q = c.registerQuery(QueryConfig.of("seq-" + attempt, SEQ), tracker);
+            long until = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+            while (!tracker.snapshot.get() && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            if (tracker.snapshot.get()) {
+                return tracker;
+            }
+            q.unregister();
+            if (System.nanoTime() >= deadline) {
+                throw new IllegalStateException("no snapshot of the live query within " + timeout + " s ("
+                        + attempt + " attempts)");
+            }
+            log("failover: no snapshot within 5 s (the node may not have joined the tenant yet); registering again");
+        }
     }
 
     /** Waits until exactly one of {@code servers} owns {@code partition}; returns it. */
