@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code tidemark bench …}: Tidemark's benchmarks; each compares with a baseline measured in the same run. */
 @Command(name = "tidemark bench", mixinStandardHelpOptions = true,
         subcommands = {RollupBench.class, LiveBench.class, LateBench.class, IngestBench.class, LineBench.class,
-                FanoutBench.class, SoakBench.class, SqlBench.class, PeersBench.class, MqttBench.class},
+                FanoutBench.class, SoakBench.class, SqlBench.class, PeersBench.class, MqttBench.class,
+                ClusterBench.class},
         description = "Benchmarks; each prints the ratio to a baseline measured in the same run.")
 public final class BenchMain implements Runnable {
 

@@ -36,8 +36,13 @@ final class ThreadCpu {
 
     /** CPU seconds by role from {@code before} to this snapshot, largest first. */
     Map<String, Double> since(ThreadCpu before) {
+        return since(before, ThreadCpu::role);
+    }
+
+    /** CPU seconds by {@code role} of the thread's name from {@code before} to this snapshot, largest first. */
+    Map<String, Double> since(ThreadCpu before, java.util.function.Function<String, String> role) {
         Map<String, Double> by = new HashMap<>();
-        nanos.forEach((id, cpu) -> by.merge(role(names.get(id)), (cpu - before.nanos.getOrDefault(id, 0L)) / 1e9,
+        nanos.forEach((id, cpu) -> by.merge(role.apply(names.get(id)), (cpu - before.nanos.getOrDefault(id, 0L)) / 1e9,
                 Double::sum));
         Map<String, Double> sorted = new LinkedHashMap<>();
         by.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())

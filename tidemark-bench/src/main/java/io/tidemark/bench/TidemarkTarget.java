@@ -45,11 +45,20 @@ final class TidemarkTarget implements AutoCloseable {
      * Starts a server on embedded DuckDB in {@code dataDir}, or on {@code jdbcUrl} when it is not null.
      */
     static TidemarkTarget start(Path dataDir, String jdbcUrl) {
+        return start(dataDir, jdbcUrl, b -> { });
+    }
+
+    /**
+     * As {@link #start(Path, String)}, with {@code more} applied to the configuration last (e.g. the
+     * {@code cluster.*} settings of {@code bench cluster}).
+     */
+    static TidemarkTarget start(Path dataDir, String jdbcUrl, java.util.function.Consumer<ServerConfig.Builder> more) {
         ServerConfig.Builder b = ServerConfig.builder().host("127.0.0.1").port(0).sqlPort(0).dataDir(dataDir)
                 .bootstrapToken(false).rollupInterval(Duration.ofHours(1));
         if (jdbcUrl != null) {
             b.jdbcUrl(jdbcUrl);
         }
+        more.accept(b);
         return new TidemarkTarget(TidemarkServer.builder(b.build()).build().start());
     }
 
@@ -57,6 +66,20 @@ final class TidemarkTarget implements AutoCloseable {
     void createArchive(String name) {
         client.createArchive(name, new LinkedHashMap<>(Map.of("a", "DOUBLE", "b", "DOUBLE")));
         client.activateArchive(name);
+    }
+
+    TidemarkServer server() {
+        return server;
+    }
+
+    /** A Java client with {@link #token()}. */
+    TidemarkClient client() {
+        return client;
+    }
+
+    /** The admin token of {@link #TENANT}. */
+    String token() {
+        return token;
     }
 
     URI uri() {
