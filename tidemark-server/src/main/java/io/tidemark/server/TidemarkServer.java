@@ -120,7 +120,7 @@ public final class TidemarkServer implements AutoCloseable {
                     .maxPendingRows(lc.maxPendingRows()).build());
             live = new LiveHub(store, engine, lc, clock, meters, config.ingestGroupMaxSamples());
             if (cluster != null) {
-                live.followLog(cluster.settings(), cc.followBufferBytes());
+                live.followLog(cluster, cc.followBufferBytes());
             }
             live.start();
             if (cluster != null) {

@@ -158,6 +158,29 @@ public final class ClusterNode implements AutoCloseable {
         return producer.append(tenant, new LogRecord.Archive(archive, version, change));
     }
 
+    /**
+     * Appends the committed rows of a rollup range {@code [from, to)} as {@code ROLLUP} records of {@code tenant}, split
+     * into pieces whose encoded values stay within {@code cluster.max-record-bytes}, one after the other, and returns
+     * once the log acknowledged every piece: every node following the tenant applies them at the cuts that pass them.
+     * A failure may leave some pieces in the log; each piece is an upsert of its rows, so appending all of them again
+     * is harmless.
+     *
+     * @param view the rollup archive as readers see it (the records' columns)
+     * @param version the rollup archive's definition version
+     * @param rows at least one row, reader values ({@code RollupPlan.readValues})
+     * @return the number of records appended
+     * @throws TidemarkException {@code LOG_UNAVAILABLE} (a piece may or may not be in the log); {@code TOO_LARGE}
+     *     when one row alone is over the limit (nothing appended)
+     */
+    public int appendRollup(TenantId tenant, io.tidemark.core.ArchiveDefinition view, long version, Instant from,
+            Instant to, List<io.tidemark.core.Sample> rows) {
+        List<LogRecord.Rollup> pieces = RollupPieces.split(view, version, from, to, rows, log.maxRecordBytes());
+        for (LogRecord.Rollup piece : pieces) {
+            producer.append(tenant, piece);
+        }
+        return pieces.size();
+    }
+
     /** Stops the writer (leaving the group), then closes the producer. Idempotent. */
     @Override
     public synchronized void close() {

@@ -136,12 +136,8 @@ final class ArchiveSync {
             if (rows.isEmpty()) {
                 return;
             }
-            List<io.tidemark.core.Sample> values = new ArrayList<>(rows.size());
-            for (io.tidemark.core.Sample s : rows) {
-                values.add(plan == null ? s : new io.tidemark.core.Sample(s.rtId(), s.timestamp(),
-                        plan.readValues(s.values())));
-            }
-            feed.apply(tenant, io.tidemark.core.SampleBatch.validate(view, values, ReadBack.UNLIMITED));
+            feed.apply(tenant, io.tidemark.core.SampleBatch.validate(view, ReadBack.readerValues(plan, rows),
+                    ReadBack.UNLIMITED));
         });
     }
 

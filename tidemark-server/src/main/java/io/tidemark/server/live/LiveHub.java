@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *       so the live tables apply batches in the order the store committed them;</li>
  *   <li>{@link ArchiveSync} — which archives are live, with which definition, and loading their live windows;</li>
  *   <li>{@link RollupReadBack} — the {@link RollupListener} that reads committed rollup buckets back into the rollup
- *       archive's live tables ({@link #rollupListener()}, given to the rollup host);</li>
+ *       archive's live tables ({@link #rollupListener()}, given to the rollup host); in cluster mode
+ *       {@link RollupAppender} instead, which appends them to the log for every node's {@link LogLive};</li>
  *   <li>this class — the lifecycle: the cut and archive-sync threads.</li>
  * </ul>
  *
@@ -54,6 +55,9 @@ public final class LiveHub implements AutoCloseable {
     private final CommitFeed feed;
     private final ArchiveSync archives;
     private final RollupReadBack rollups;
+    private final ReadBack readBack;
+    /** Cluster mode's listener, which appends ROLLUP records instead of applying; null in single-node mode. */
+    private RollupAppender appender;
     private ScheduledExecutorService scheduler;
     private ScheduledFuture<?> cuts;
     private ScheduledExecutorService syncScheduler;
@@ -75,7 +79,7 @@ public final class LiveHub implements AutoCloseable {
         this.clock = clock;
         this.meters = meters;
         this.feed = new CommitFeed(engine, meters, maxGroupSamples);
-        ReadBack readBack = new ReadBack(store, feed);
+        this.readBack = new ReadBack(store, feed);
         this.archives = new ArchiveSync(store, engine, config, clock, feed, readBack);
         this.rollups = new RollupReadBack(archives, feed, readBack);
         Gauge.builder("tidemark.live.queries.stale", engine, LiveEngine::staleQueries)
@@ -89,23 +93,29 @@ public final class LiveHub implements AutoCloseable {
 
     /**
      * What the rollup host must be given ({@code OrchestratorHost.Builder#listener}) for committed rollup buckets to
-     * reach the rollup archives' live tables. Runs on the host's thread; never throws.
+     * reach the rollup archives' live tables. Runs on the host's thread. In single-node mode it reads the committed
+     * range back and applies it here, and never throws; in cluster mode ({@link #followLog}) it reads it back and
+     * appends it to the log as {@code ROLLUP} records, which every node applies at a cut, and throws when the log does
+     * not take them ({@link RollupAppender}).
      */
-    public RollupListener rollupListener() {
-        return rollups;
+    public synchronized RollupListener rollupListener() {
+        return appender != null ? appender : rollups;
     }
 
     /**
      * Cluster mode, called before {@link #start}: the engine (built with {@code logTime(true)}) is fed from the log
      * instead of this node's ingest — every tenant of the store is joined (its position and live windows read in one
      * snapshot) and its partition followed; cuts come from the log's {@code CUT} records, not from a schedule.
+     * Committed rollup buckets come from the log too: {@link #rollupListener()} appends them as {@code ROLLUP} records.
      * Archives made live later (created here or found by the archive sync) start empty: their rows come from the log.
      *
      * @param followBufferBytes each follower's buffer bound ({@code cluster.follow-buffer})
      */
-    public synchronized void followLog(io.tidemark.cluster.LogSettings log, long followBufferBytes) {
+    public synchronized void followLog(io.tidemark.server.cluster.ClusterNode cluster, long followBufferBytes) {
         archives.loadOnDefine(false);
-        logLive = new LogLive(store, engine, config, clock, archives, log, followBufferBytes);
+        logLive = new LogLive(store, engine, config, clock, archives, feed, cluster.settings(), followBufferBytes,
+                meters);
+        appender = new RollupAppender(store, readBack, cluster, meters);
         Gauge.builder("tidemark.cluster.settings.mismatch", logLive, LogLive::mismatchedPartitions)
                 .description("partitions whose writer's live settings (live.window, live.windows, live.memory-budget) "
                         + "differ from this node's: their tenants' live queries are refused here").register(meters);

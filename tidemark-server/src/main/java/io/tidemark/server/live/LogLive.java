@@ -50,10 +50,14 @@ final class LogLive implements AutoCloseable {
     private final Clock clock;
     private final ArchiveSync archives;
     private final LogSettings log;
+    private final CommitFeed feed;
+    private final io.micrometer.core.instrument.Counter rollupsSkipped;
     private final long followBufferBytes;
     private final Map<Integer, LogFollower> followers = new TreeMap<>();
     private final Map<TenantId, CompletableFuture<Long>> joined = new ConcurrentHashMap<>();
     private final Map<Resolved, ArchiveDefinition> resolved = new ConcurrentHashMap<>();
+    /** Rollup archives' reader views by the version a ROLLUP record names (follower threads only). */
+    private final Map<Resolved, ArchiveDefinition> rollupViews = new ConcurrentHashMap<>();
     /** This node's hash of the live settings that shape results. */
     private final long settingsHash;
     /** Partitions whose last {@code CUT} carried another settings hash than this node's, with that hash. */
@@ -63,15 +67,20 @@ final class LogLive implements AutoCloseable {
     private record Resolved(TenantId tenant, String archive, long version) {}
 
     LogLive(Store store, LiveEngine engine, ServerConfig.Live config, Clock clock, ArchiveSync archives,
-            LogSettings log, long followBufferBytes) {
+            CommitFeed feed, LogSettings log, long followBufferBytes,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.store = store;
         this.engine = engine;
         this.config = config;
         this.clock = clock;
         this.archives = archives;
+        this.feed = feed;
         this.log = log;
         this.followBufferBytes = followBufferBytes;
         this.settingsHash = config.resultSettingsHash();
+        this.rollupsSkipped = io.micrometer.core.instrument.Counter.builder("tidemark.cluster.rollup.skipped")
+                .description("ROLLUP records this node did not apply: their rollup archive is not in the store at "
+                        + "that version, or their columns differ from it").register(meters);
     }
 
     /** Joins every tenant of the store not joined yet; a tenant that fails is logged and tried at the next call. */
@@ -138,6 +147,11 @@ final class LogLive implements AutoCloseable {
             }
 
             @Override
+            public void rollup(TenantId tenant, long offset, io.tidemark.cluster.LogRecord.Rollup rollup) {
+                rollupCommitted(tenant, partition, offset, rollup);
+            }
+
+            @Override
             public void failed(int p, Throwable error) {
                 LOG.atError().setCause(error).addKeyValue("partition", p)
                         .log("cluster live: the follower of the partition failed; its tenants' live queries no "
@@ -167,6 +181,51 @@ final class LogLive implements AutoCloseable {
             }
             case DISABLED -> { }
         }
+    }
+
+    /**
+     * A {@code ROLLUP} record applied at its cut, on the follower's thread (so at the same generation on every node):
+     * its rows — committed buckets as readers see them — are upserted into the rollup archive's live tables. Each
+     * piece of a range split over several records is applied as it comes. A rollup archive not live here is made
+     * live (empty) if the store holds it at the record's version; a record of another version, or whose columns
+     * differ from the archive's reader view, is logged at WARN, counted ({@code tidemark.cluster.rollup.skipped})
+     * and skipped.
+     */
+    private void rollupCommitted(TenantId tenant, int partition, long offset,
+            io.tidemark.cluster.LogRecord.Rollup r) {
+        String name = r.rows().archive().name();
+        ArchiveDefinition view = rollupView(tenant, name, r.version());
+        String why = view == null ? "the store does not hold the rollup archive at that version"
+                : view.columns().equals(r.rows().archive().columns()) ? null
+                : "its columns differ from the rollup archive's";
+        if (why != null) {
+            rollupsSkipped.increment();
+            LOG.atWarn().addKeyValue("tenant", tenant.value()).addKeyValue("rollup", name)
+                    .addKeyValue("version", r.version()).addKeyValue("record", log.topic() + "-" + partition + "@"
+                            + offset).log("cluster live: a ROLLUP record was skipped: " + why);
+            return;
+        }
+        feed.locked(new ArchiveKey(tenant, name), () -> feed.apply(tenant, r.rows()));
+    }
+
+    /** The reader view a ROLLUP record of that version applies to, made live if needed; null if none. */
+    private ArchiveDefinition rollupView(TenantId tenant, String archive, long version) {
+        Resolved key = new Resolved(tenant, archive, version);
+        ArchiveDefinition live = archives.view(tenant, archive);
+        ArchiveDefinition known = rollupViews.get(key);
+        if (known != null && known.equals(live)) {
+            return live;
+        }
+        Optional<ArchiveInfo> a = readArchive(tenant, archive);
+        if (a.isEmpty() || a.get().version() != version || !a.get().definition().isRollup()) {
+            return null;
+        }
+        archives.define(tenant, a.get());
+        ArchiveDefinition view = archives.view(tenant, archive);
+        if (view != null) {
+            rollupViews.put(key, view);
+        }
+        return view;
     }
 
     /**

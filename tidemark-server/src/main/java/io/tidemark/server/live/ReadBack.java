@@ -11,6 +11,7 @@ import io.tidemark.store.Store;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,20 @@ final class ReadBack {
      * @param plan the rollup's plan, or null for a raw archive
      */
     void range(TenantId tenant, ArchiveDefinition view, RollupPlan plan, Instant from, Instant to) {
+        read(tenant, view, plan, from, to, page -> feed.apply(tenant, SampleBatch.validate(view, page, UNLIMITED)));
+    }
+
+    /**
+     * Reads {@code [from, to)} of the archive {@code view} names as readers see it (a rollup's rows through
+     * {@link RollupPlan#readValues}) and hands each page of at most {@value #READ_PAGE} rows to {@code page}, oldest
+     * first. Consecutive pages may overlap at the timestamp where one ends (rows there may continue on the next page,
+     * so it is read again): a consumer that upserts does not mind, one that collects keeps the last row per key.
+     *
+     * @param view the archive as the live tables hold it (a rollup's reader view)
+     * @param plan the rollup's plan, or null for a raw archive
+     */
+    void read(TenantId tenant, ArchiveDefinition view, RollupPlan plan, Instant from, Instant to,
+            Consumer<List<Sample>> page) {
         Instant start = from;
         while (start.isBefore(to)) {
             List<Sample> rows = store.archives().read(tenant, new ReadRequest(view.name(), List.of(), start, to,
@@ -49,11 +64,7 @@ final class ReadBack {
             if (rows.isEmpty()) {
                 return;
             }
-            List<Sample> samples = new ArrayList<>(rows.size());
-            for (Sample s : rows) {
-                samples.add(plan == null ? s : new Sample(s.rtId(), s.timestamp(), plan.readValues(s.values())));
-            }
-            feed.apply(tenant, SampleBatch.validate(view, samples, UNLIMITED));
+            page.accept(readerValues(plan, rows));
             if (rows.size() < READ_PAGE) {
                 return;
             }
@@ -66,5 +77,17 @@ final class ReadBack {
             }
             start = last;
         }
+    }
+
+    /** Stored rows as readers see them: a rollup's partials turned into values ({@code plan} null: unchanged). */
+    static List<Sample> readerValues(RollupPlan plan, List<Sample> rows) {
+        if (plan == null) {
+            return rows;
+        }
+        List<Sample> samples = new ArrayList<>(rows.size());
+        for (Sample s : rows) {
+            samples.add(new Sample(s.rtId(), s.timestamp(), plan.readValues(s.values())));
+        }
+        return samples;
     }
 }

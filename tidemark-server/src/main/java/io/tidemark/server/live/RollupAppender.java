@@ -1,0 +1,148 @@
+package io.tidemark.server.live;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tidemark.core.ArchiveDefinition;
+import io.tidemark.core.ErrorCode;
+import io.tidemark.core.Sample;
+import io.tidemark.core.TenantId;
+import io.tidemark.core.TidemarkException;
+import io.tidemark.rollup.RollupCommit;
+import io.tidemark.rollup.RollupListener;
+import io.tidemark.server.cluster.ClusterNode;
+import io.tidemark.store.ArchiveInfo;
+import io.tidemark.store.Store;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster mode's {@link RollupListener} (docs/scale-out.md, "Committed buckets in live tables"): reads the committed
+ * range back from the store once, as readers see it ({@link ReadBack#read}), and appends it as {@code ROLLUP} records
+ * ({@link ClusterNode#appendRollup}, split to fit {@code cluster.max-record-bytes}); every node — this one too —
+ * applies them to the rollup archive's live tables at the cut that passes them ({@link LogLive}), so nothing is
+ * applied here. Returns only once the log acknowledged every piece, before the watermark moves.
+ *
+ * <p>A failure on the forward path is thrown: the watermark stays and the next tick writes and appends the buckets
+ * again ({@link RollupListener}). A recompute never moves the watermark and has consumed its stale range once it
+ * committed, so a throw would lose the recomputed buckets for the live tables: it is retried with backoff for at most
+ * three produce timeouts, then logged at ERROR, counted ({@code tidemark.cluster.rollup.append.failed}) and thrown.
+ * Runs on the rollup host's thread. Thread-safe.
+ */
+final class RollupAppender implements RollupListener {
+    private static final Logger LOG = LoggerFactory.getLogger(RollupAppender.class);
+    private static final long FIRST_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 2_000;
+
+    private final Store store;
+    private final ReadBack readBack;
+    private final ClusterNode cluster;
+    private final Duration retryBound;
+    private final Counter forwardFailed;
+    private final Counter recomputeFailed;
+
+    RollupAppender(Store store, ReadBack readBack, ClusterNode cluster, MeterRegistry meters) {
+        this.store = store;
+        this.readBack = readBack;
+        this.cluster = cluster;
+        this.retryBound = cluster.settings().produceTimeout().multipliedBy(3);
+        this.forwardFailed = failedCounter(meters, "forward");
+        this.recomputeFailed = failedCounter(meters, "recompute");
+    }
+
+    private static Counter failedCounter(MeterRegistry meters, String path) {
+        return Counter.builder("tidemark.cluster.rollup.append.failed").tag("path", path)
+                .description("committed rollup ranges whose ROLLUP records the log did not take (their buckets are "
+                        + "stored, but not in the live tables of the nodes)").register(meters);
+    }
+
+    @Override
+    public void committed(RollupCommit c) {
+        if (!c.recompute()) {
+            try {
+                append(c);
+            } catch (RuntimeException e) {
+                forwardFailed.increment();
+                LOG.atWarn().addKeyValue("tenant", c.id().tenant().value()).addKeyValue("rollup", c.id().name())
+                        .addKeyValue("from", c.from()).addKeyValue("to", c.to()).addKeyValue("error", e.toString())
+                        .log("cluster: cannot append the committed rollup buckets to the log; the watermark stays and "
+                                + "the next tick writes them again");
+                throw e;
+            }
+            return;
+        }
+        appendRetrying(c);
+    }
+
+    /** A recompute: retried while the log (or the store read) is unavailable, at most {@link #retryBound}. */
+    private void appendRetrying(RollupCommit c) {
+        long deadline = System.nanoTime() + retryBound.toNanos();
+        long backoff = FIRST_BACKOFF_MS;
+        while (true) {
+            try {
+                append(c);
+                return;
+            } catch (TidemarkException e) {
+                boolean retry = e.code() == ErrorCode.LOG_UNAVAILABLE || e.code() == ErrorCode.STORE_UNAVAILABLE;
+                if (!retry || System.nanoTime() + backoff * 1_000_000 > deadline || !pause(backoff)) {
+                    throw recomputeLost(c, e);
+                }
+                LOG.atWarn().addKeyValue("tenant", c.id().tenant().value()).addKeyValue("rollup", c.id().name())
+                        .addKeyValue("from", c.from()).addKeyValue("to", c.to()).addKeyValue("retry_in_ms", backoff)
+                        .addKeyValue("error", e.toString())
+                        .log("cluster: cannot append the recomputed rollup buckets to the log; retrying");
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            } catch (RuntimeException e) {
+                throw recomputeLost(c, e);
+            }
+        }
+    }
+
+    private RuntimeException recomputeLost(RollupCommit c, RuntimeException e) {
+        recomputeFailed.increment();
+        LOG.atError().setCause(e).addKeyValue("tenant", c.id().tenant().value()).addKeyValue("rollup", c.id().name())
+                .addKeyValue("from", c.from()).addKeyValue("to", c.to())
+                .log("cluster: the recomputed rollup buckets could not be appended to the log within " + retryBound
+                        + " (3 x cluster.produce-timeout); they are stored, but the live tables of the nodes keep "
+                        + "their older values until a later commit covers these buckets");
+        return e;
+    }
+
+    /** Reads the committed range back once and appends it; nothing when the range holds no rows. */
+    private void append(RollupCommit c) {
+        TenantId tenant = c.id().tenant();
+        String name = c.plan().definition().name();
+        Optional<ArchiveInfo> a = store.archives().archive(tenant, name);
+        if (a.isEmpty() || !a.get().definition().isRollup()) {
+            return; // deleted since: its ARCHIVE record ends the live queries on it
+        }
+        ArchiveDefinition view = ArchiveSync.readerView(a.get().definition());
+        // Pages may overlap where one ends: the last row per (timestamp, rtId) stands for it.
+        Map<List<Object>, Sample> rows = new LinkedHashMap<>();
+        readBack.read(tenant, view, c.plan(), c.from(), c.to(),
+                page -> page.forEach(s -> rows.put(List.of(s.timestamp(), s.rtId()), s)));
+        if (rows.isEmpty()) {
+            return;
+        }
+        int pieces = cluster.appendRollup(tenant, view, a.get().version(), c.from(), c.to(),
+                new ArrayList<>(rows.values()));
+        LOG.atDebug().addKeyValue("tenant", tenant.value()).addKeyValue("rollup", name).addKeyValue("from", c.from())
+                .addKeyValue("to", c.to()).addKeyValue("rows", rows.size()).addKeyValue("records", pieces)
+                .log("cluster: committed rollup buckets appended to the log");
+    }
+
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
