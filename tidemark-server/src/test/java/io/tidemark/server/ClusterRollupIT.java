@@ -97,10 +97,10 @@ class ClusterRollupIT {
                 int keys = 0;
                 for (int i = 0; i < 8; i++) {
                     List<Row> rows = new ArrayList<>();
-                    for (int r = 0; r < 5; r++) {
+                    for (int r = 0; r < 12; r++) {
                         // Distinct keys (the batch index in the millis); temps in quarters, so sums are exact.
-                        rows.add(Row.of("s" + random.nextInt(3), t0.plusSeconds(random.nextInt(300)).plusMillis(
-                                i * 10 + r), Map.of("temp", random.nextInt(80) / 4.0)));
+                        rows.add(Row.of("s" + random.nextInt(10), t0.plusSeconds(random.nextInt(360)).plusMillis(
+                                i * 20 + r), Map.of("temp", random.nextInt(80) / 4.0)));
                     }
                     (i % 2 == 0 ? onA : onB).publish("raw", rows);
                     keys += rows.size();
@@ -108,7 +108,7 @@ class ClusterRollupIT {
                 awaitStored(a, keys);
                 assertThat(onB.processRollup("raw_1m")).as("buckets committed").isPositive();
                 GroupBy expected = GroupBy.read(url);
-                assertThat(expected.rows()).hasSizeGreaterThan(5);
+                assertThat(expected.rows()).hasSizeGreaterThan(40);
                 for (LiveRecorder rec : List.of(recA, recB)) {
                     rec.await(WAIT, "the committed buckets on every node", r -> expected.matches(r));
                 }
@@ -117,16 +117,18 @@ class ClusterRollupIT {
                 onA.publish("raw", List.of(Row.of("s0", t0.plusSeconds(70).plusMillis(999), Map.of("temp", 100.0)),
                         Row.of("s1", t0.plusSeconds(190).plusMillis(999), Map.of("temp", 50.25))));
                 onB.publish("raw", List.of(Row.of("s2", t0.plusSeconds(75).plusMillis(999), Map.of("temp", -3.5)),
-                        Row.of("s9", t0.plusSeconds(130).plusMillis(999), Map.of("temp", 7.0))));
+                        Row.of("s10", t0.plusSeconds(130).plusMillis(999), Map.of("temp", 7.0))));
                 awaitStored(a, keys + 4);
                 assertThat(onA.processRollup("raw_1m")).as("buckets recomputed").isPositive();
                 GroupBy late = GroupBy.read(url);
                 assertThat(late.rows()).isNotEqualTo(expected.rows());
-                assertThat(late.rows()).containsKey(List.of(t0.plusSeconds(120), "s9"));
+                assertThat(late.rows()).containsKey(List.of(t0.plusSeconds(120), "s10"));
                 for (LiveRecorder rec : List.of(recA, recB)) {
                     rec.await(WAIT, "the recomputed buckets on every node", r -> late.matches(r));
                 }
 
+                assertThat(appended(a) + appended(b)).as("ROLLUP records: the forward range split in pieces "
+                        + "(cluster.max-record-bytes 1 KiB), the recomputed one").isGreaterThanOrEqualTo(3);
                 assertThat(recA.violations()).isEmpty();
                 assertThat(recB.violations()).isEmpty();
                 assertThat(firstGeneration(recA, expected)).as("the generation holding the committed buckets")
@@ -195,6 +197,10 @@ class ClusterRollupIT {
         return out;
     }
 
+    private static double appended(ServerFixture f) {
+        return f.server.meterRegistry().get("tidemark.cluster.rollup.records").counter().count();
+    }
+
     private static void awaitStored(ServerFixture f, int rows) {
         await("the writers stored " + rows + " raw rows").atMost(WAIT).pollInterval(Duration.ofMillis(100))
                 .until(() -> f.store.archives().read(PLANT, new ReadRequest("raw", List.of(), Instant.EPOCH,
@@ -215,7 +221,8 @@ class ClusterRollupIT {
     private static ServerConfig.Builder cluster(String topic, String node) {
         ServerConfig.Builder b = ServerConfig.builder().liveArchiveSync(Duration.ofMillis(200));
         b.cluster().kafka(broker.bootstrapServers()).topic(topic).partitions(3).replicationFactor(1)
-                .group("writers-" + topic).nodeId(node).produceTimeout(Duration.ofSeconds(10));
+                .group("writers-" + topic).nodeId(node).produceTimeout(Duration.ofSeconds(10))
+                .maxRecordBytes(1024); // the smallest allowed: the committed range goes out in several pieces
         return b;
     }
 }

@@ -45,6 +45,7 @@ final class RollupAppender implements RollupListener {
     private final Duration retryBound;
     private final Counter forwardFailed;
     private final Counter recomputeFailed;
+    private final Counter records;
 
     RollupAppender(Store store, ReadBack readBack, ClusterNode cluster, MeterRegistry meters) {
         this.store = store;
@@ -53,6 +54,8 @@ final class RollupAppender implements RollupListener {
         this.retryBound = cluster.settings().produceTimeout().multipliedBy(3);
         this.forwardFailed = failedCounter(meters, "forward");
         this.recomputeFailed = failedCounter(meters, "recompute");
+        this.records = Counter.builder("tidemark.cluster.rollup.records").description("ROLLUP records this node "
+                + "appended to the log (pieces of committed rollup ranges)").register(meters);
     }
 
     private static Counter failedCounter(MeterRegistry meters, String path) {
@@ -131,6 +134,7 @@ final class RollupAppender implements RollupListener {
         }
         int pieces = cluster.appendRollup(tenant, view, a.get().version(), c.from(), c.to(),
                 new ArrayList<>(rows.values()));
+        records.increment(pieces);
         LOG.atDebug().addKeyValue("tenant", tenant.value()).addKeyValue("rollup", name).addKeyValue("from", c.from())
                 .addKeyValue("to", c.to()).addKeyValue("rows", rows.size()).addKeyValue("records", pieces)
                 .log("cluster: committed rollup buckets appended to the log");
