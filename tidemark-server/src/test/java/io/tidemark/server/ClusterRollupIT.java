@@ -147,6 +147,78 @@ class ClusterRollupIT {
         }
     }
 
+    /**
+     * The log unavailable: a forward run's append fails, so the watermark stays and the next run after the broker is
+     * back appends the buckets; a recompute's append is retried for three produce timeouts, then counted as lost —
+     * the gap scale-out.md documents: the stale range is consumed, and the live tables keep the older bucket.
+     */
+    @Test
+    void rollupRecords_logUnavailable_forwardKeepsTheWatermarkAndAppendsLater_recomputeRetriedThenCountedAsLost()
+            throws SQLException {
+        String url = TestStores.postgresDatabase();
+        ServerConfig.Builder config = cluster("rollups-outage", "a").rollupMaxBucketsPerStatement(3)
+                .rollupMaxBucketsPerTick(3);
+        config.cluster().produceTimeout(Duration.ofSeconds(1));
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), config)) {
+            String token = a.token("plant", Role.ADMIN);
+            TidemarkClient onA = a.client(token);
+            onA.createArchive("raw", Map.of("temp", "DOUBLE"));
+            onA.activateArchive("raw");
+            onA.createRollupArchive(RollupSpec.builder("raw_1m", "raw", "PT1M").aggregate("COUNT", null, "n")
+                    .aggregate("SUM", "temp", "s").aggregate("MAX", "temp", "mx").aggregate("AVG", "temp", "mean")
+                    .watermarkLag(Duration.ZERO).build());
+            onA.activateRollup("raw_1m");
+            awaitValid(onA, ROWS);
+            LiveRecorder rec = new LiveRecorder(true);
+            try (Connection c = connect(a, token)) {
+                c.registerQuery(QueryConfig.of("rows", ROWS), rec);
+                Instant t0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(8));
+                List<Row> rows = new ArrayList<>();
+                for (int m = 0; m < 6; m++) {
+                    rows.add(Row.of("s0", t0.plusSeconds(60L * m + 5), Map.of("temp", (double) m)));
+                    rows.add(Row.of("s1", t0.plusSeconds(60L * m + 6), Map.of("temp", m + 0.5)));
+                }
+                onA.publish("raw", rows);
+                awaitStored(a, rows.size());
+                Instant third = t0.plusSeconds(180);
+                assertThat(onA.processRollup("raw_1m")).as("the first three buckets").isEqualTo(3);
+                GroupBy first = GroupBy.read(url);
+                rec.await(WAIT, "the first three buckets", r -> Oracle.same(r.marked("rows"), first.before(third)));
+
+                onA.publish("raw", List.of(Row.of("s0", t0.plusSeconds(70), Map.of("temp", 40.0))));
+                awaitStored(a, rows.size() + 1);
+                assertThat(onA.rollup("raw_1m").staleRanges()).isNotEmpty();
+                broker.stop();
+                try {
+                    onA.processRollup("raw_1m"); // the recompute: retried, then lost for the live tables
+                    assertThat(failed(a, "recompute")).isEqualTo(1);
+                    assertThat(onA.rollup("raw_1m").staleRanges()).as("the recompute committed").isEmpty();
+                    onA.processRollup("raw_1m"); // the forward path: thrown, the watermark stays
+                    assertThat(failed(a, "forward")).isEqualTo(1);
+                    assertThat(onA.rollup("raw_1m").watermark()).isEqualTo(third);
+                } finally {
+                    broker.restart();
+                }
+                await("a forward run appends once the broker is back").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500)).until(() -> onA.processRollup("raw_1m") > 0);
+                assertThat(onA.rollup("raw_1m").watermark()).isEqualTo(t0.plusSeconds(360));
+                GroupBy all = GroupBy.read(url);
+                Map<List<Object>, List<Object>> live = new HashMap<>(all.rows());
+                List<Object> recomputed = List.of(t0.plusSeconds(60), "s0");
+                live.put(recomputed, first.rows().get(recomputed));
+                assertThat(all.rows().get(recomputed)).isNotEqualTo(first.rows().get(recomputed));
+                rec.await(WAIT, "the later buckets appended, the lost recompute not", r -> Oracle.same(
+                        r.marked("rows"), live));
+                assertThat(rec.violations()).isEmpty();
+            }
+        }
+    }
+
+    private static double failed(ServerFixture f, String path) {
+        return f.server.meterRegistry().get("tidemark.cluster.rollup.append.failed").tag("path", path).counter()
+                .count();
+    }
+
     /** The store's GROUP BY of the raw archive, as the two live queries would show it. */
     private record GroupBy(Map<List<Object>, List<Object>> rows, Map<List<Object>, List<Object>> byRt) {
         static GroupBy read(String url) throws SQLException {
@@ -170,6 +242,17 @@ class ClusterRollupIT {
                 }
             }
             return new GroupBy(Map.copyOf(rows), Map.copyOf(byRt));
+        }
+
+        /** The rows of buckets starting before {@code end}. */
+        Map<List<Object>, List<Object>> before(Instant end) {
+            Map<List<Object>, List<Object>> out = new HashMap<>();
+            rows.forEach((k, v) -> {
+                if (((Instant) k.get(0)).isBefore(end)) {
+                    out.put(k, v);
+                }
+            });
+            return out;
         }
 
         boolean matches(LiveRecorder r) {

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@link io.tidemark.store.LogWriterStore#join}: the tenant's position <i>O</i>, its archives and their live windows —
  * applied to the engine, then {@code follow(tenant, O)}. A {@code BATCH} part's archive is resolved from the store by
  * (tenant, archive, definition version), cached; an archive not live yet is made live, empty, at that moment.
+ * {@code ROLLUP} records (appended by the tenant's orchestrator node, {@link RollupAppender}) are applied to the rollup
+ * archive's live tables at their cut, the orchestrator's own node included; {@code ARCHIVE} records likewise.
  * Thread-safe.
  */
 final class LogLive implements AutoCloseable {

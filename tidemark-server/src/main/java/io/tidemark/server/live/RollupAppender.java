@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failure on the forward path is thrown: the watermark stays and the next tick writes and appends the buckets
  * again ({@link RollupListener}). A recompute never moves the watermark and has consumed its stale range once it
- * committed, so a throw would lose the recomputed buckets for the live tables: it is retried with backoff for at most
- * three produce timeouts, then logged at ERROR, counted ({@code tidemark.cluster.rollup.append.failed}) and thrown.
+ * committed, so a throw would lose the recomputed buckets for the live tables: it is retried with backoff (100 ms
+ * doubling to 2 s) while another attempt ends within three produce timeouts of the first, then logged at ERROR,
+ * counted ({@code tidemark.cluster.rollup.append.failed}, {@code path=recompute}) and thrown.
  * Runs on the rollup host's thread. Thread-safe.
  */
 final class RollupAppender implements RollupListener {
@@ -82,9 +83,13 @@ final class RollupAppender implements RollupListener {
         appendRetrying(c);
     }
 
-    /** A recompute: retried while the log (or the store read) is unavailable, at most {@link #retryBound}. */
+    /**
+     * A recompute: retried while the log (or the store read) is unavailable, as long as another attempt — the
+     * backoff and one produce timeout — ends within {@link #retryBound} of the call.
+     */
     private void appendRetrying(RollupCommit c) {
         long deadline = System.nanoTime() + retryBound.toNanos();
+        long attempt = cluster.settings().produceTimeout().toNanos();
         long backoff = FIRST_BACKOFF_MS;
         while (true) {
             try {
@@ -92,7 +97,8 @@ final class RollupAppender implements RollupListener {
                 return;
             } catch (TidemarkException e) {
                 boolean retry = e.code() == ErrorCode.LOG_UNAVAILABLE || e.code() == ErrorCode.STORE_UNAVAILABLE;
-                if (!retry || System.nanoTime() + backoff * 1_000_000 > deadline || !pause(backoff)) {
+                boolean fits = System.nanoTime() + backoff * 1_000_000 + attempt <= deadline;
+                if (!retry || !fits || !pause(backoff)) {
                     throw recomputeLost(c, e);
                 }
                 LOG.atWarn().addKeyValue("tenant", c.id().tenant().value()).addKeyValue("rollup", c.id().name())
