@@ -135,7 +135,8 @@ final class TenantOrchestrator implements RollupOrchestrator {
      * is logged under an error id, and {@code lastError} and the audit entries — which tenants read — carry only the
      * code, a plain message and that id. A {@code STORE_UNAVAILABLE} is not the rollup's failure: nothing is
      * recorded (the store could not take it anyway), and the rollup carries on from its watermark when the store
-     * answers again.
+     * answers again. Nor is a {@code LOG_UNAVAILABLE} (cluster mode: the listener could not append the committed
+     * buckets to the ingest log): an outage of the log must not turn rollups {@code FAILED} either.
      */
     private void onFailure(RollupId id, int maxFailures, RuntimeException e) {
         PublicError reported = PublicError.report("rollup " + id, e);
@@ -144,6 +145,11 @@ final class TenantOrchestrator implements RollupOrchestrator {
         if (reported.code() == ErrorCode.STORE_UNAVAILABLE) {
             LOG.warn("rollup {}: the store is unavailable; not counted as a failure, the rollup resumes from its "
                     + "watermark when the store answers (error id {})", id, reported.errorId());
+            return;
+        }
+        if (reported.code() == ErrorCode.LOG_UNAVAILABLE) {
+            LOG.warn("rollup {}: the ingest log is unavailable; not counted as a failure, the rollup resumes from its "
+                    + "watermark when the log answers (error id {})", id, reported.errorId());
             return;
         }
         try {

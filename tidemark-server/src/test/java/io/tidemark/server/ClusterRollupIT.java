@@ -150,7 +150,8 @@ class ClusterRollupIT {
     /**
      * The log unavailable: a forward run's append fails, so the watermark stays and the next run after the broker is
      * back appends the buckets; a recompute's append is retried for three produce timeouts, then counted as lost —
-     * the gap scale-out.md documents: the stale range is consumed, and the live tables keep the older bucket.
+     * the gap scale-out.md documents: the stale range is consumed, and the live tables keep the older bucket. Neither
+     * counts as the rollup's failure.
      */
     @Test
     void rollupRecords_logUnavailable_forwardKeepsTheWatermarkAndAppendsLater_recomputeRetriedThenCountedAsLost()
@@ -196,6 +197,10 @@ class ClusterRollupIT {
                     onA.processRollup("raw_1m"); // the forward path: thrown, the watermark stays
                     assertThat(failed(a, "forward")).isEqualTo(1);
                     assertThat(onA.rollup("raw_1m").watermark()).isEqualTo(third);
+                    assertThat(onA.rollup("raw_1m")).as("a log outage is not the rollup's failure").satisfies(r -> {
+                        assertThat(r.consecutiveFailures()).isZero();
+                        assertThat(r.status()).isEqualTo("ACTIVATED");
+                    });
                 } finally {
                     broker.restart();
                 }
