@@ -61,8 +61,8 @@ final class RollupAppender implements RollupListener {
 
     private static Counter failedCounter(MeterRegistry meters, String path) {
         return Counter.builder("tidemark.cluster.rollup.append.failed").tag("path", path)
-                .description("committed rollup ranges whose ROLLUP records the log did not take (their buckets are "
-                        + "stored, but not in the live tables of the nodes)").register(meters);
+                .description("committed rollup ranges that could not be appended as ROLLUP records (the log did not "
+                        + "take them, or the read-back failed); their buckets are stored").register(meters);
     }
 
     @Override
