@@ -32,9 +32,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--sql-port", description = "SQL (PostgreSQL protocol) port (default: 5433; 0 picks a free one)")
     Integer sqlPort;
 
-    @Option(names = "--cluster", paramLabel = "kafka=SERVERS", description = "PREVIEW, not complete: cluster mode on a Kafka log: "
-            + "kafka=<bootstrap servers>, e.g. --cluster kafka=localhost:9092; needs --jdbc-url (PostgreSQL); what "
-            + "works and what does not yet: docs/scale-out.md")
+    @Option(names = "--cluster", paramLabel = "kafka=SERVERS", description = "cluster mode on a Kafka log: "
+            + "kafka=<bootstrap servers>, e.g. --cluster kafka=localhost:9092; needs --jdbc-url (PostgreSQL) shared by "
+            + "every node; see docs/scale-out.md")
     Map<String, String> cluster;
 
     @Override
