@@ -96,6 +96,8 @@ public final class LogFollower implements AutoCloseable {
     /** The cut that ends a stretch read again after a drop; null while none is read again. */
     private Resume resume;
     private long overflows;
+    /** Tenants not followed whose record was handed to {@link LogFollowerListener#unfollowedTenant} already. */
+    private final Set<TenantId> unfollowedSeen = new HashSet<>();
     private long next = -1;
     private long appliedUpTo;
     private long lastCut = -1;
@@ -263,6 +265,9 @@ public final class LogFollower implements AutoCloseable {
             }
         } catch (WakeupException e) {
             // a follow, an unfollow or the close: handled at the top of the next step
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            // The broker did not answer the positioning in time (it is down): waited for, as a poll waits.
+            LOG.warn("follower of {}: the broker did not answer in time ({}); trying again", tp, e.getMessage());
         }
     }
 
@@ -359,7 +364,11 @@ public final class LogFollower implements AutoCloseable {
             return;
         }
         Follow f = tenants.get(tenant);
-        if (f == null || r.offset() < f.applyFrom) {
+        if (f == null) {
+            unfollowed(tenant, r.offset());
+            return;
+        }
+        if (r.offset() < f.applyFrom) {
             return;
         }
         Pending p = new Pending(r.offset(), tenant, record, Math.max(0, r.serializedValueSize()));
@@ -377,6 +386,17 @@ public final class LogFollower implements AutoCloseable {
         bufferedBytes += p.bytes;
         if (bufferedBytes > maxBufferBytes) {
             overflow();
+        }
+    }
+
+    private void unfollowed(TenantId tenant, long offset) {
+        if (!unfollowedSeen.add(tenant)) {
+            return;
+        }
+        try {
+            listener.unfollowedTenant(partition, tenant, offset);
+        } catch (RuntimeException le) {
+            LOG.warn("listener failed on a record of the unfollowed tenant '{}' at {}@{}", tenant, tp, offset, le);
         }
     }
 

@@ -25,6 +25,15 @@ public interface LogFollowerListener {
      */
     default void cut(int partition, long offset, LogRecord.Cut cut) {}
 
+    /**
+     * A record of a tenant this follower does not follow (a tenant created since the node joined the ones it knew):
+     * called once per tenant and follower, for its first such record. A node joins the tenant here, on another
+     * thread, so that its live queries are served without waiting for anything else.
+     *
+     * @param offset the record's offset in the partition
+     */
+    default void unfollowedTenant(int partition, TenantId tenant, long offset) {}
+
     /** A record could not be read and was skipped; {@code error}'s message names it as topic-partition@offset. */
     default void undecodable(int partition, long offset, LogFormatException error) {}
 

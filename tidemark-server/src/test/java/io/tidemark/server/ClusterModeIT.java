@@ -346,6 +346,33 @@ class ClusterModeIT {
     }
 
     @Test
+    void tenantCreatedAfterTheNodesStarted_joinedOnEveryNodeFromTheLog_withoutTheArchiveSync() {
+        String url = TestStores.postgresDatabase();
+        String topic = "newtenant-" + TOPICS.incrementAndGet();
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), cluster(topic, "a")
+                .liveArchiveSync(Duration.ofHours(1)));
+                ServerFixture b = new ServerFixture(TestStores.open(url), cluster(topic, "b")
+                        .liveArchiveSync(Duration.ofHours(1)))) {
+            // A tenant neither node knew at its start: its first record in the log makes B join it.
+            String token = a.token("newcomer", Role.ADMIN);
+            TidemarkClient onA = a.client(token);
+            onA.createArchive("temps", Map.of("temp", "DOUBLE"));
+            onA.activateArchive("temps");
+            String sql = "SELECT rtId, temp FROM latest.temps";
+            awaitValid(b.client(token), sql);
+            LiveRecorder rec = new LiveRecorder(true);
+            try (io.tidemark.client.Connection cb = connect(b, token)) {
+                cb.registerQuery(io.tidemark.client.QueryConfig.of("q", sql), rec);
+                onA.publish("temps", List.of(Row.of("s1", Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                        Map.of("temp", 1.0))));
+                rec.await(WAIT, "A's batch on B", r -> Map.of(List.<Object>of("s1"), List.<Object>of("s1", 1.0))
+                        .equals(r.marked("q")));
+            }
+            assertThat(rec.violations()).isEmpty();
+        }
+    }
+
+    @Test
     void settings_otherLiveWindowThanThePartitionsWriter_liveQueriesRefusedThere_servedOnTheWriter() {
         String url = TestStores.postgresDatabase();
         String topic = "settings-" + TOPICS.incrementAndGet();

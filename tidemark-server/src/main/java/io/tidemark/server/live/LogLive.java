@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Cluster mode's live tables (docs/scale-out.md, "Live nodes"): the engine, in log-time mode, is fed by one
- * {@link LogFollower} per partition that holds a joined tenant, never by this node's ingest. Every node follows every
- * tenant it knows (on-demand following is not built). Joining a tenant is one snapshot read of the store —
+ * {@link LogFollower} per partition, never by this node's ingest. Every node follows every partition and joins every
+ * tenant of the store, and every tenant a follower finds in the log (on-demand following is not built). Joining a tenant is one snapshot read of the store —
  * {@link io.tidemark.store.LogWriterStore#join}: the tenant's position <i>O</i>, its archives and their live windows —
  * applied to the engine, then {@code follow(tenant, O)}. A {@code BATCH} part's archive is resolved from the store by
  * (tenant, archive, definition version), cached; an archive not live yet is made live, empty, at that moment.
@@ -55,6 +55,13 @@ final class LogLive implements AutoCloseable {
     private final CommitFeed feed;
     private final io.micrometer.core.instrument.Counter rollupsSkipped;
     private final long followBufferBytes;
+    /** Joins tenants the followers found in the log (a follower's thread must not wait for the store). */
+    private final java.util.concurrent.ExecutorService joiner = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "tidemark-cluster-join");
+                t.setDaemon(true);
+                return t;
+            });
     private final Map<Integer, LogFollower> followers = new TreeMap<>();
     private final Map<TenantId, CompletableFuture<Long>> joined = new ConcurrentHashMap<>();
     private final Map<Resolved, ArchiveDefinition> resolved = new ConcurrentHashMap<>();
@@ -85,8 +92,18 @@ final class LogLive implements AutoCloseable {
                         + "that version, or their columns differ from it").register(meters);
     }
 
-    /** Joins every tenant of the store not joined yet; a tenant that fails is logged and tried at the next call. */
+    /**
+     * Follows every partition, and joins every tenant of the store not joined yet; a tenant that fails is logged and
+     * tried at the next call. A follower of a partition without a joined tenant reads on from the end and hands this
+     * node the first record of each tenant it does not follow — a tenant created since — which is then joined at once
+     * ({@link #joinLater}) rather than at the next archive sync.
+     */
     void joinAll() {
+        synchronized (this) {
+            for (int p = 0; p < log.partitions() && !closed; p++) {
+                followers.computeIfAbsent(p, this::startFollower);
+            }
+        }
         for (TenantId tenant : store.tenants()) {
             if (joined.containsKey(tenant)) {
                 continue;
@@ -97,6 +114,25 @@ final class LogLive implements AutoCloseable {
                 LOG.atWarn().setCause(e).addKeyValue("tenant", tenant.value())
                         .log("cluster live: cannot join the tenant yet; trying again at the next archive sync");
             }
+        }
+    }
+
+    /** Joins {@code tenant} on the joiner's thread unless it is joined; a failure is logged (the archive sync retries). */
+    private void joinLater(TenantId tenant) {
+        if (joined.containsKey(tenant) || closed) {
+            return;
+        }
+        try {
+            joiner.execute(() -> {
+                try {
+                    join(tenant);
+                } catch (RuntimeException e) {
+                    LOG.atWarn().setCause(e).addKeyValue("tenant", tenant.value()).log("cluster live: cannot join "
+                            + "the tenant found in the log yet; trying again at the next archive sync");
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile
         }
     }
 
@@ -151,6 +187,11 @@ final class LogLive implements AutoCloseable {
             @Override
             public void rollup(TenantId tenant, long offset, io.tidemark.cluster.LogRecord.Rollup rollup) {
                 rollupCommitted(tenant, partition, offset, rollup);
+            }
+
+            @Override
+            public void unfollowedTenant(int p, TenantId tenant, long offset) {
+                joinLater(tenant);
             }
 
             @Override
@@ -344,6 +385,7 @@ final class LogLive implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        joiner.shutdownNow();
         for (LogFollower f : followers.values()) {
             f.close();
         }
