@@ -109,6 +109,11 @@ final class InterceptingRollupStore implements RollupStore {
     }
 
     @Override
+    public void markStale(RollupId id, RollupPlan plan, Instant from, Instant to) {
+        real.markStale(id, plan, from, to);
+    }
+
+    @Override
     public long recompute(RecomputeRequest request) {
         recomputeCalls.incrementAndGet();
         AtomicInteger faults = recomputeFaults.get(request.id().name());

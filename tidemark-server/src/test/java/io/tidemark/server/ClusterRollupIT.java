@@ -7,6 +7,7 @@ import io.tidemark.client.Connection;
 import io.tidemark.client.ConnectionConfig;
 import io.tidemark.client.QueryConfig;
 import io.tidemark.client.RollupSpec;
+import io.tidemark.client.RollupView;
 import io.tidemark.client.Row;
 import io.tidemark.client.TidemarkClient;
 import io.tidemark.cluster.KafkaBroker;
@@ -148,31 +149,36 @@ class ClusterRollupIT {
     }
 
     /**
-     * The log unavailable: a forward run's append fails, so the watermark stays and the next run after the broker is
-     * back appends the buckets; a recompute's append is retried for three produce timeouts, then counted as lost —
-     * the gap scale-out.md documents: the stale range is consumed, and the live tables keep the older bucket. Neither
-     * counts as the rollup's failure.
+     * The log unavailable, two nodes: a recompute's append is retried for three produce timeouts, then its range is
+     * marked stale again (issue 15) — each run during the outage recomputes it once more and fails within that window,
+     * without counting as the rollup's failure —; a forward run's append fails, so its watermark stays. Once the
+     * broker is back, the next runs recompute the range and append it, and the forward path appends the rest: every
+     * node's live rollup rows equal the store's GROUP BY, the recomputed bucket included.
      */
     @Test
-    void rollupRecords_logUnavailable_forwardKeepsTheWatermarkAndAppendsLater_recomputeRetriedThenCountedAsLost()
+    void rollupRecords_logUnavailable_recomputeMarkedStaleAgainAndAppendedLater_forwardKeepsTheWatermark()
             throws SQLException {
         String url = TestStores.postgresDatabase();
-        ServerConfig.Builder config = cluster("rollups-outage", "a").rollupMaxBucketsPerStatement(3)
-                .rollupMaxBucketsPerTick(3);
-        config.cluster().produceTimeout(Duration.ofSeconds(1));
-        try (ServerFixture a = new ServerFixture(TestStores.open(url), config)) {
+        try (ServerFixture a = new ServerFixture(TestStores.open(url), outage("a"));
+                ServerFixture b = new ServerFixture(TestStores.open(url), outage("b"))) {
             String token = a.token("plant", Role.ADMIN);
             TidemarkClient onA = a.client(token);
             onA.createArchive("raw", Map.of("temp", "DOUBLE"));
             onA.activateArchive("raw");
-            onA.createRollupArchive(RollupSpec.builder("raw_1m", "raw", "PT1M").aggregate("COUNT", null, "n")
-                    .aggregate("SUM", "temp", "s").aggregate("MAX", "temp", "mx").aggregate("AVG", "temp", "mean")
-                    .watermarkLag(Duration.ZERO).build());
-            onA.activateRollup("raw_1m");
+            for (String bucket : List.of("1m", "2m")) {
+                onA.createRollupArchive(RollupSpec.builder("raw_" + bucket, "raw", "PT" + bucket.toUpperCase())
+                        .aggregate("COUNT", null, "n").aggregate("SUM", "temp", "s").aggregate("MAX", "temp", "mx")
+                        .aggregate("AVG", "temp", "mean").watermarkLag(Duration.ZERO).build());
+                onA.activateRollup("raw_" + bucket);
+            }
+            TidemarkClient onB = b.client(token);
             awaitValid(onA, ROWS);
-            LiveRecorder rec = new LiveRecorder(true);
-            try (Connection c = connect(a, token)) {
-                c.registerQuery(QueryConfig.of("rows", ROWS), rec);
+            awaitValid(onB, ROWS);
+            LiveRecorder recA = new LiveRecorder(true);
+            LiveRecorder recB = new LiveRecorder(true);
+            try (Connection ca = connect(a, token); Connection cb = connect(b, token)) {
+                ca.registerQuery(QueryConfig.of("rows", ROWS), recA);
+                cb.registerQuery(QueryConfig.of("rows", ROWS), recB);
                 Instant t0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(8));
                 List<Row> rows = new ArrayList<>();
                 for (int m = 0; m < 6; m++) {
@@ -184,39 +190,73 @@ class ClusterRollupIT {
                 Instant third = t0.plusSeconds(180);
                 assertThat(onA.processRollup("raw_1m")).as("the first three buckets").isEqualTo(3);
                 GroupBy first = GroupBy.read(url);
-                rec.await(WAIT, "the first three buckets", r -> Oracle.same(r.marked("rows"), first.before(third)));
+                for (LiveRecorder rec : List.of(recA, recB)) {
+                    rec.await(WAIT, "the first three buckets", r -> Oracle.same(r.marked("rows"),
+                            first.before(third)));
+                }
 
                 onA.publish("raw", List.of(Row.of("s0", t0.plusSeconds(70), Map.of("temp", 40.0))));
                 awaitStored(a, rows.size() + 1);
-                assertThat(onA.rollup("raw_1m").staleRanges()).isNotEmpty();
+                Instant recomputedFrom = t0.plusSeconds(60);
+                assertThat(onA.rollup("raw_1m").staleRanges()).extracting(RollupView.StaleRange::from)
+                        .containsExactly(recomputedFrom);
                 broker.stop();
                 try {
-                    onA.processRollup("raw_1m"); // the recompute: retried, then lost for the live tables
+                    onA.processRollup("raw_1m"); // the recompute: retried, then marked stale again
                     assertThat(failed(a, "recompute")).isEqualTo(1);
-                    assertThat(onA.rollup("raw_1m").staleRanges()).as("the recompute committed").isEmpty();
-                    onA.processRollup("raw_1m"); // the forward path: thrown, the watermark stays
-                    assertThat(failed(a, "forward")).isEqualTo(1);
+                    assertThat(onA.rollup("raw_1m").staleRanges()).as("the recompute committed, its range could "
+                            + "not be appended: marked stale again").singleElement().satisfies(r -> {
+                                assertThat(r.from()).isEqualTo(recomputedFrom);
+                                assertThat(r.to()).isEqualTo(t0.plusSeconds(120));
+                            });
+                    onA.processRollup("raw_1m"); // again: one more retry window, the range stays, no loop
+                    assertThat(failed(a, "recompute")).isEqualTo(2);
+                    assertThat(onA.rollup("raw_1m").staleRanges()).hasSize(1);
                     assertThat(onA.rollup("raw_1m").watermark()).isEqualTo(third);
-                    assertThat(onA.rollup("raw_1m")).as("a log outage is not the rollup's failure").satisfies(r -> {
-                        assertThat(r.consecutiveFailures()).isZero();
-                        assertThat(r.status()).isEqualTo("ACTIVATED");
-                    });
+                    onA.processRollup("raw_2m"); // the forward path: thrown, the watermark stays
+                    assertThat(failed(a, "forward")).isEqualTo(1);
+                    assertThat(onA.rollup("raw_2m").watermark()).isNull();
+                    for (String rollup : List.of("raw_1m", "raw_2m")) {
+                        assertThat(onA.rollup(rollup)).as("a log outage is not the rollup's failure").satisfies(r -> {
+                            assertThat(r.consecutiveFailures()).isZero();
+                            assertThat(r.status()).isEqualTo("ACTIVATED");
+                        });
+                    }
                 } finally {
                     broker.restart();
                 }
+                Instant end = t0.plusSeconds(360);
+                await("the next runs recompute the range again and append it, then the forward path the rest")
+                        .atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                            onA.processRollup("raw_1m");
+                            RollupView r = onA.rollup("raw_1m");
+                            return r.staleRanges().isEmpty() && r.watermark() != null
+                                    && !r.watermark().isBefore(end); // past the samples: jumps to floor(now)
+                        });
                 await("a forward run appends once the broker is back").atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(500)).until(() -> onA.processRollup("raw_1m") > 0);
-                assertThat(onA.rollup("raw_1m").watermark()).isEqualTo(t0.plusSeconds(360));
+                        .pollInterval(Duration.ofMillis(500)).until(() -> onA.processRollup("raw_2m") > 0);
                 GroupBy all = GroupBy.read(url);
-                Map<List<Object>, List<Object>> live = new HashMap<>(all.rows());
-                List<Object> recomputed = List.of(t0.plusSeconds(60), "s0");
-                live.put(recomputed, first.rows().get(recomputed));
+                List<Object> recomputed = List.of(recomputedFrom, "s0");
                 assertThat(all.rows().get(recomputed)).isNotEqualTo(first.rows().get(recomputed));
-                rec.await(WAIT, "the later buckets appended, the lost recompute not", r -> Oracle.same(
-                        r.marked("rows"), live));
-                assertThat(rec.violations()).isEmpty();
+                for (LiveRecorder rec : List.of(recA, recB)) {
+                    rec.await(WAIT, "every bucket, the recompute lost during the outage included, on every node",
+                            r -> Oracle.same(r.marked("rows"), all.rows()));
+                    assertThat(rec.violations()).isEmpty();
+                }
+                assertThat(lost(a)).as("the store took the mark: nothing lost").isZero();
             }
         }
+    }
+
+    private static ServerConfig.Builder outage(String node) {
+        ServerConfig.Builder config = cluster("rollups-outage", node).rollupMaxBucketsPerStatement(3)
+                .rollupMaxBucketsPerTick(3);
+        config.cluster().produceTimeout(Duration.ofSeconds(1));
+        return config;
+    }
+
+    private static double lost(ServerFixture f) {
+        return f.server.meterRegistry().get("tidemark.cluster.rollup.recompute.lost").counter().count();
     }
 
     private static double failed(ServerFixture f, String path) {

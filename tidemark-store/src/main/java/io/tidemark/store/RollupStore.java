@@ -103,6 +103,24 @@ public interface RollupStore {
     List<StaleRange> staleRanges(RollupId id);
 
     /**
+     * Records the rollup's buckets covering {@code [from, to)} — {@code [floor(from), ceil(to))} — as a stale range
+     * again, in one transaction, merged with its stored ranges as a late write's marks are (overlapping and adjacent
+     * ranges coalesce, keeping the earliest recording time; the recording time is the store's clock). So the next
+     * recompute re-aggregates those buckets and reports them to the orchestrator's listener again. For a
+     * caller that committed the buckets but could not deliver them further, e.g. cluster mode's ROLLUP records after
+     * a recompute had consumed the range.
+     *
+     * <p>As for late data, only the part below the rollup's protected watermark ({@code max(watermark,
+     * pending_watermark)}) and from its first bucket ({@code startAt}) on is recorded: the forward path writes
+     * everything above it anyway. A rollup without either watermark records nothing. {@code plan} is the rollup's
+     * (its source names the rows the record is kept with).
+     *
+     * @throws io.tidemark.core.TidemarkException {@code NOT_FOUND} when the rollup does not exist (or {@code plan}
+     *     is not its), {@code INVALID_ARGUMENT} when {@code from} is not before {@code to}
+     */
+    void markStale(RollupId id, RollupPlan plan, Instant from, Instant to);
+
+    /**
      * Re-aggregates stale buckets, in ONE transaction, so a reader never sees a bucket half replaced: replaces the
      * target's rows in the request's range with the GROUP BY of the source (as {@link #aggregate} does), removes
      * exactly that range from the rollup's stale record (a range recorded concurrently outside it survives), and

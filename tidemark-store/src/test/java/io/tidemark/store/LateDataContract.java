@@ -411,6 +411,68 @@ public abstract class LateDataContract {
         assertThat(store.rollups().staleRanges(H1)).isEmpty();
     }
 
+    /**
+     * A recomputed range whose buckets the caller could not deliver (cluster mode: the log did not take its ROLLUP
+     * records) is recorded again, floored and ceiled to the rollup's buckets, and the next recompute finds it.
+     */
+    @Test
+    void markStale_recomputedRange_recordedAgainWholeBuckets() {
+        write(sample("a", minutes(5).plusSeconds(10), 1));
+        publish(M1, m1, T0, minutes(60));
+        write(sample("a", minutes(5).plusSeconds(20), 2));
+        store.rollups().recompute(new RecomputeRequest(M1, m1, List.of(minutes(5), minutes(6))));
+        assertThat(store.rollups().staleRanges(M1)).isEmpty();
+        clock.advance(Duration.ofMinutes(3));
+
+        store.rollups().markStale(M1, m1, minutes(5).plusSeconds(10), minutes(7).plusSeconds(1));
+
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(range(5, 8));
+        RollupState state = store.rollups().rollup(M1).state();
+        assertThat(state.staleRanges()).isEqualTo(1);
+        assertThat(state.staleSince()).isEqualTo(clock.instant());
+        assertThat(state.watermark()).as("never moved").isEqualTo(minutes(60));
+        assertThat(store.rollups().staleRanges(H1)).as("h1 is marked when m1's buckets are recomputed").isEmpty();
+    }
+
+    @Test
+    void markStale_overlappingAndAdjacentStoredRanges_mergeKeepingTheEarliestRecordingTime() {
+        publish(M1, m1, T0, minutes(60));
+        Instant first = clock.instant();
+        write(sample("a", minutes(10), 1), sample("a", minutes(30), 1));
+        clock.advance(Duration.ofMinutes(1));
+
+        store.rollups().markStale(M1, m1, minutes(8), minutes(10).plusSeconds(30));
+        store.rollups().markStale(M1, m1, minutes(31), minutes(33));
+
+        assertThat(store.rollups().staleRanges(M1)).containsExactly(new StaleRange(minutes(8), minutes(11), first),
+                new StaleRange(minutes(30), minutes(33), first));
+    }
+
+    @Test
+    void markStale_onlyBelowTheProtectedWatermark_nothingWithoutOne() {
+        publish(M1, m1, T0, minutes(60));
+
+        store.rollups().markStale(M1, m1, minutes(50), minutes(70));
+        store.rollups().markStale(H1, h1, T0, minutes(60));
+
+        assertThat(store.rollups().staleRanges(M1)).as("the forward path writes what lies above the watermark")
+                .containsExactly(range(50, 60));
+        assertThat(store.rollups().staleRanges(H1)).as("no watermark yet: nothing is stale").isEmpty();
+    }
+
+    @Test
+    void markStale_unknownRollupOrEmptyRange_refused() {
+        publish(M1, m1, T0, minutes(60));
+
+        assertThatThrownBy(() -> store.rollups().markStale(new RollupId(T, "nope"), m1, T0, minutes(1)))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.NOT_FOUND));
+        assertThatThrownBy(() -> store.rollups().markStale(M1, m1, minutes(1), minutes(1)))
+                .isInstanceOfSatisfying(TidemarkException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        assertThat(store.rollups().staleRanges(M1)).isEmpty();
+    }
+
     @Test
     void open_v1Store_migratesToV2KeepingRollupsAndThenMarks() throws Exception {
         write(sample("a", T0.plusSeconds(10), 1));

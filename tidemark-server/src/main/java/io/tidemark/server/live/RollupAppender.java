@@ -30,10 +30,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failure on the forward path is thrown: the watermark stays and the next tick writes and appends the buckets
  * again ({@link RollupListener}). A recompute never moves the watermark and has consumed its stale range once it
- * committed, so a throw would lose the recomputed buckets for the live tables: it is retried with backoff (100 ms
- * doubling to 2 s) while another attempt ends within three produce timeouts of the first, then logged at ERROR,
- * counted ({@code tidemark.cluster.rollup.append.failed}, {@code path=recompute}) and thrown.
- * Runs on the rollup host's thread. Thread-safe.
+ * committed, so a throw alone would lose the recomputed buckets for the live tables: it is retried with backoff
+ * (100 ms doubling to 2 s) while another attempt ends within three produce timeouts of the first; then the range is
+ * marked stale again ({@link io.tidemark.store.RollupStore#markStale}), so the next run recomputes and appends it
+ * again, and the failure is logged at ERROR, counted ({@code tidemark.cluster.rollup.append.failed},
+ * {@code path=recompute}) and thrown (a {@code LOG_UNAVAILABLE} is not the rollup's failure; the throw ends the
+ * rollup's run, so a log outage costs each run one retry window, not a loop). Only when the store does not take the
+ * mark either are the buckets lost for the live tables: logged at ERROR and counted
+ * ({@code tidemark.cluster.rollup.recompute.lost}). Runs on the rollup host's thread. Thread-safe.
  */
 final class RollupAppender implements RollupListener {
     private static final Logger LOG = LoggerFactory.getLogger(RollupAppender.class);
@@ -46,6 +50,7 @@ final class RollupAppender implements RollupListener {
     private final Duration retryBound;
     private final Counter forwardFailed;
     private final Counter recomputeFailed;
+    private final Counter recomputeLost;
     private final Counter records;
 
     RollupAppender(Store store, ReadBack readBack, ClusterNode cluster, MeterRegistry meters) {
@@ -55,6 +60,9 @@ final class RollupAppender implements RollupListener {
         this.retryBound = cluster.settings().produceTimeout().multipliedBy(3);
         this.forwardFailed = failedCounter(meters, "forward");
         this.recomputeFailed = failedCounter(meters, "recompute");
+        this.recomputeLost = Counter.builder("tidemark.cluster.rollup.recompute.lost").description("recomputed "
+                + "rollup ranges that could neither be appended as ROLLUP records nor marked stale again: lost for the "
+                + "live tables until a later commit covers their buckets").register(meters);
         this.records = Counter.builder("tidemark.cluster.rollup.records").description("ROLLUP records this node "
                 + "appended to the log (pieces of committed rollup ranges)").register(meters);
     }
@@ -99,7 +107,7 @@ final class RollupAppender implements RollupListener {
                 boolean retry = e.code() == ErrorCode.LOG_UNAVAILABLE || e.code() == ErrorCode.STORE_UNAVAILABLE;
                 boolean fits = System.nanoTime() + backoff * 1_000_000 + attempt <= deadline;
                 if (!retry || !fits || !pause(backoff)) {
-                    throw recomputeLost(c, e);
+                    throw notAppended(c, e);
                 }
                 LOG.atWarn().addKeyValue("tenant", c.id().tenant().value()).addKeyValue("rollup", c.id().name())
                         .addKeyValue("from", c.from()).addKeyValue("to", c.to()).addKeyValue("retry_in_ms", backoff)
@@ -107,18 +115,35 @@ final class RollupAppender implements RollupListener {
                         .log("cluster: cannot append the recomputed rollup buckets to the log; retrying");
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             } catch (RuntimeException e) {
-                throw recomputeLost(c, e);
+                throw notAppended(c, e);
             }
         }
     }
 
-    private RuntimeException recomputeLost(RollupCommit c, RuntimeException e) {
+    /**
+     * The recompute's append failed for good: marks its range stale again so the next run recomputes and appends it;
+     * returns the append's failure for the caller to throw (with the mark's failure suppressed, if any).
+     */
+    private RuntimeException notAppended(RollupCommit c, RuntimeException e) {
         recomputeFailed.increment();
+        try {
+            store.rollups().markStale(c.id(), c.plan(), c.from(), c.to());
+        } catch (RuntimeException markFailed) {
+            recomputeLost.increment();
+            e.addSuppressed(markFailed);
+            LOG.atError().setCause(e).addKeyValue("tenant", c.id().tenant().value())
+                    .addKeyValue("rollup", c.id().name()).addKeyValue("from", c.from()).addKeyValue("to", c.to())
+                    .log("cluster: the recomputed rollup buckets could not be appended to the log within "
+                            + retryBound + " (3 x cluster.produce-timeout), nor marked stale again in the store; "
+                            + "they are stored, but the live tables of the nodes keep their older values until a "
+                            + "later commit covers these buckets");
+            return e;
+        }
         LOG.atError().setCause(e).addKeyValue("tenant", c.id().tenant().value()).addKeyValue("rollup", c.id().name())
                 .addKeyValue("from", c.from()).addKeyValue("to", c.to())
                 .log("cluster: the recomputed rollup buckets could not be appended to the log within " + retryBound
-                        + " (3 x cluster.produce-timeout); they are stored, but the live tables of the nodes keep "
-                        + "their older values until a later commit covers these buckets");
+                        + " (3 x cluster.produce-timeout); their range is marked stale again and will be recomputed "
+                        + "and appended by the next rollup run");
         return e;
     }
 

@@ -314,6 +314,38 @@ final class JdbcRollupStore implements RollupStore {
     }
 
     /**
+     * A write of the rollup's own record, with the locks and the merge of a late write into its source
+     * ({@link LateData}): the shared lock on the state rows of the source's direct dependants (the same rows, in the
+     * same order, as an ingest into the source locks, so the two cannot deadlock), the ranges read after it, then
+     * {@link LateData#markSpan} for this rollup alone. A recompute of the rollup holds its row {@code FOR UPDATE},
+     * so it either consumed its range before this reads the record, or waits and then reads the range marked here.
+     */
+    @Override
+    public void markStale(RollupId id, RollupPlan plan, Instant from, Instant to) {
+        if (!from.isBefore(to)) {
+            throw new TidemarkException(ErrorCode.INVALID_ARGUMENT, "cannot mark [" + from + ", " + to + ") of "
+                    + "rollup '" + id.name() + "' stale: from must be before to");
+        }
+        TenantId tenant = id.tenant();
+        store.inTransaction("mark " + id + " [" + from + ", " + to + ") stale", c -> {
+            List<LateData.Dependant> self = new ArrayList<>(1);
+            for (LateData.Dependant dep : late.dependants(c, tenant, plan.source().name())) {
+                if (dep.name().equals(id.name())) {
+                    self.add(dep);
+                }
+            }
+            if (self.isEmpty()) {
+                throw notFound(id);
+            }
+            if (LateData.TRACE.isTraceEnabled()) {
+                LateData.TRACE.trace("mark stale {} [{}, {})", id.name(), from, to);
+            }
+            late.markSpan(c, tenant, self, from, to, store.clock().instant());
+            return null;
+        });
+    }
+
+    /**
      * Lock order: this rollup's state row ({@code FOR UPDATE}), then its dependants' ({@code FOR SHARE}) — the
      * same source-before-dependant order as an ingest, so the two cannot deadlock.
      */
