@@ -96,6 +96,8 @@ public final class LogFollower implements AutoCloseable {
     /** The cut that ends a stretch read again after a drop; null while none is read again. */
     private Resume resume;
     private long overflows;
+    /** Set by {@link #seek}: the records of the current poll after the one handled are not to be handled. */
+    private boolean sought;
     /** Tenants not followed whose record was handed to {@link LogFollowerListener#unfollowedTenant} already. */
     private final Set<TenantId> unfollowedSeen = new HashSet<>();
     private long next = -1;
@@ -260,8 +262,12 @@ public final class LogFollower implements AutoCloseable {
         try {
             handleRequests();
             position();
+            sought = false;
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(pollTimeout)) {
                 handle(r);
+                if (sought) {
+                    break; // the rest of this poll lies past the new position: read again from there
+                }
             }
         } catch (WakeupException e) {
             // a follow, an unfollow or the close: handled at the top of the next step
@@ -288,6 +294,7 @@ public final class LogFollower implements AutoCloseable {
     private void seek(long offset) {
         consumer.seek(tp, offset);
         next = offset;
+        sought = true;
     }
 
     private void handleRequests() {
