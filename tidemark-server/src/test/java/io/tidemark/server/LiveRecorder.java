@@ -27,6 +27,17 @@ final class LiveRecorder implements QueryListener {
         Snapshot(long generation, Map<String, Map<List<Object>, List<Object>>> results) {
             this(generation, results, false, java.time.Instant.now());
         }
+
+        /** Equal when the generation and the results are: {@code reset} and {@code at} are for diagnosis only. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Snapshot s && s.generation == generation && s.results.equals(results);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(generation) * 31 + results.hashCode();
+        }
     }
 
     private final boolean marks;
