@@ -58,6 +58,9 @@ final class KafkaProcess implements AutoCloseable {
         UUID u = UUID.randomUUID();
         id.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
         String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id.array());
+        // The storage tool reads an id that starts with '-' (1 in 64 random ids) as an option and fails: Kafka's own
+        // Uuid.randomUuid avoids those ids too.
+        clusterId = clusterId.startsWith("-") ? "A" + clusterId.substring(1) : clusterId;
         Process format = launch(dir, log, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString());
         if (!format.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || format.exitValue() != 0) {
             format.destroyForcibly();

@@ -251,6 +251,9 @@ public final class KafkaBroker implements AutoCloseable {
         UUID u = UUID.randomUUID();
         id.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
         String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id.array());
+        // The storage tool reads an id that starts with '-' (1 in 64 random ids) as an option and fails: Kafka's own
+        // Uuid.randomUuid avoids those ids too.
+        clusterId = clusterId.startsWith("-") ? "A" + clusterId.substring(1) : clusterId;
         Process p = new ProcessBuilder(java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c",
                 dir.resolve("server.properties").toString()))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile())).start();
